@@ -1,0 +1,43 @@
+# usage-to-cash: `make demo` runs the pipeline on a generated world; `make test` passes the tests.
+# Both create the venv and install from the lock file when it is missing or stale.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-from-lock
+UV_VERSION := 0.13.8
+export U2C_DATA_DIR ?= $(CURDIR)/data
+
+.PHONY: install demo test lint format ui bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml uv.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv sync --frozen --python $(BIN)/python
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/u2c demo
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	cd dbt_project && ../$(BIN)/sqlfluff lint models tests macros
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+ui: $(STAMP)
+	U2C_DATA_DIR=$(U2C_DATA_DIR) DAGSTER_HOME=$(U2C_DATA_DIR)/dagster_home \
+		$(BIN)/python -c "from orchestration.settings import Settings; Settings.from_env().apply()"
+	U2C_DATA_DIR=$(U2C_DATA_DIR) DAGSTER_HOME=$(U2C_DATA_DIR)/dagster_home PATH=$(CURDIR)/$(BIN):$$PATH \
+		$(BIN)/dagster dev -m orchestration.definitions
+
+clean:
+	rm -rf $(U2C_DATA_DIR)

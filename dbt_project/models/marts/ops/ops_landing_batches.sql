@@ -1,0 +1,12 @@
+{#- The landing ledger for analysts: one row per batch; rows_read = rows_landed + rows_quarantined. -#}
+select
+    cast(system as varchar) as system,
+    cast(source_table as varchar) as source_table,
+    cast(file_name as varchar) as file_name,
+    cast(file_sha256 as varchar) as file_sha256,
+    cast(batch_id as varchar) as batch_id,
+    cast(rows_read as bigint) as rows_read,
+    cast(rows_landed as bigint) as rows_landed,
+    cast(rows_quarantined as bigint) as rows_quarantined,
+    cast(landed_at as timestamp) as landed_at
+from {{ ref('stg_landing__batches') }}

@@ -1,0 +1,102 @@
+"""Run a Great Expectations suite from `expectations/suites/` against a dataframe.
+
+Great Expectations cannot run through SQLAlchemy on DuckDB, so callers read the table from
+DuckDB into pandas and hand it here. Results are kept as JSON under the data dir per run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+SUITES_DIR = Path(__file__).resolve().parent / "suites"
+
+
+@dataclass(frozen=True)
+class FailedExpectation:
+    expectation: str
+    column: str | None
+    unexpected_count: int | None
+    sample: list = field(default_factory=list)
+
+    def describe(self) -> str:
+        where = f" on column {self.column}" if self.column else ""
+        count = f": {self.unexpected_count} unexpected rows" if self.unexpected_count else ""
+        sample = f", e.g. {self.sample[:5]}" if self.sample else ""
+        return f"{self.expectation}{where}{count}{sample}"
+
+
+@dataclass(frozen=True)
+class SuiteResult:
+    suite: str
+    success: bool
+    evaluated: int
+    failed: list[FailedExpectation]
+    raw: dict
+
+    def describe(self) -> str:
+        if self.success:
+            return f"{self.suite}: {self.evaluated} expectations passed"
+        failures = "; ".join(f.describe() for f in self.failed)
+        return (
+            f"{self.suite}: {len(self.failed)} of {self.evaluated} expectations failed: {failures}"
+        )
+
+
+def load_suite_definition(name: str) -> dict:
+    return json.loads((SUITES_DIR / f"{name}.json").read_text())
+
+
+def validate_dataframe(suite_name: str, frame: pd.DataFrame) -> SuiteResult:
+    os.environ.setdefault("TQDM_DISABLE", "1")  # GX's metric progress bars flood the run log
+    import great_expectations as gx  # slow import: only when a check runs
+
+    definition = load_suite_definition(suite_name)
+    context = gx.get_context(mode="ephemeral")
+    suite = context.suites.add(gx.ExpectationSuite(**definition))
+    if len(suite.expectations) != len(definition["expectations"]):
+        # GX logs and skips an invalid expectation; a gate that silently shrinks is no gate.
+        raise ValueError(f"suite {suite_name} has an invalid expectation; see the log")
+    batch = (
+        context.data_sources.add_pandas(f"{suite_name}_source")
+        .add_dataframe_asset(suite_name)
+        .add_batch_definition_whole_dataframe("whole")
+        .get_batch(batch_parameters={"dataframe": frame})
+    )
+    outcome = batch.validate(suite, result_format="SUMMARY").to_json_dict()
+    failed = [
+        FailedExpectation(
+            expectation=r["expectation_config"]["type"],
+            column=r["expectation_config"]["kwargs"].get("column")
+            or ",".join(r["expectation_config"]["kwargs"].get("column_list", []))
+            or None,
+            unexpected_count=(r.get("result") or {}).get("unexpected_count"),
+            sample=list((r.get("result") or {}).get("partial_unexpected_list") or []),
+        )
+        for r in outcome["results"]
+        if not r["success"]
+    ]
+    return SuiteResult(
+        suite_name, bool(outcome["success"]), len(outcome["results"]), failed, outcome
+    )
+
+
+def save_result(result: SuiteResult, results_dir: Path, run_id: str) -> Path:
+    target = results_dir / run_id / f"{result.suite}.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(result.raw, indent=2, sort_keys=True, default=str))
+    return target
+
+
+def frame_from_duckdb(warehouse: Path, table: str) -> pd.DataFrame:
+    """Read a table through Arrow, so DECIMAL columns arrive as exact Decimals, not floats."""
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.sql(f"select * from {table}").fetch_arrow_table().to_pandas()

@@ -1,0 +1,33 @@
+"""The usage snapshot export: `usage_daily` as canonical CSV, totals per metric."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from exports.formats.csv_safe import render_csv
+from exports.manifest import ExportedFile
+from exports.publish import PublishedBatch, publish_batch
+
+COLUMNS = ["subscription_id", "customer_id", "metric", "usage_date", "quantity", "event_count"]
+
+
+def build_usage_daily_file(warehouse: Path) -> ExportedFile:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            f"select {', '.join(COLUMNS)} from marts.usage_daily "
+            "order by usage_date, metric, subscription_id nulls first, customer_id"
+        ).fetchall()
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for row in rows:
+        totals[f"quantity.{row[2]}"] += row[4]
+    return ExportedFile("usage_daily.csv", render_csv(COLUMNS, rows), len(rows), dict(totals))
+
+
+def export_usage_daily(warehouse: Path, exports_root: Path, checks: dict) -> PublishedBatch:
+    return publish_batch(
+        exports_root, "usage_daily", [build_usage_daily_file(warehouse)], {"quality_checks": checks}
+    )

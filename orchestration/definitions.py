@@ -1,0 +1,26 @@
+"""The Dagster code location: `dagster dev -m orchestration.definitions`."""
+
+from __future__ import annotations
+
+from dagster import AssetSelection, Definitions, define_asset_job
+from dagster_dbt import DbtCliResource
+
+from orchestration.defs.dbt import dbt_project, warehouse_models
+from orchestration.defs.exports import published_marts, usage_daily_export
+from orchestration.defs.landing import land_sources
+from orchestration.defs.quality import gx_usage_daily
+
+ALL_JOB = "u2c_all"
+
+defs = Definitions(
+    assets=[land_sources, warehouse_models, usage_daily_export, published_marts],
+    asset_checks=[gx_usage_daily],
+    jobs=[
+        define_asset_job(
+            ALL_JOB,
+            selection=AssetSelection.all(),
+            description="Land, build, check, export and publish everything.",
+        )
+    ],
+    resources={"dbt": DbtCliResource(project_dir=dbt_project)},
+)

@@ -1,0 +1,63 @@
+"""Exports and the analysts' publish; both sit downstream of the blocking checks."""
+
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+from dagster_dbt import get_asset_key_for_model
+
+from exports.marts_copy import publish_marts
+from exports.usage_daily import export_usage_daily
+from orchestration.defs.dbt import dbt_project, warehouse_models
+from orchestration.settings import Settings
+
+USAGE_DAILY = get_asset_key_for_model([warehouse_models], "usage_daily")
+
+
+def mart_keys() -> list[AssetKey]:
+    """Every dbt model under models/marts/: what the analysts' copy contains."""
+    import json
+
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    names = sorted(
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["fqn"][1:2] == ["marts"]
+    )
+    return [get_asset_key_for_model([warehouse_models], name) for name in names]
+
+
+@asset(
+    key=AssetKey(["exports", "usage_daily"]),
+    deps=[USAGE_DAILY],
+    group_name="exports",
+    kinds={"csv"},
+)
+def usage_daily_export(context: AssetExecutionContext) -> MaterializeResult:
+    settings = Settings.from_env()
+    batch = export_usage_daily(
+        settings.warehouse, settings.exports, {"gx_usage_daily": "passed", "run_id": context.run_id}
+    )
+    context.log.info(
+        f"export {batch.export_id}: "
+        + ("written" if batch.written else "unchanged, nothing written")
+    )
+    return MaterializeResult(
+        metadata={
+            "export_id": batch.export_id,
+            "written": batch.written,
+            "directory": str(batch.directory),
+            "rows": sum(f.rows for f in batch.files),
+        }
+    )
+
+
+@asset(
+    key=AssetKey(["published", "marts"]), deps=mart_keys(), group_name="publish", kinds={"duckdb"}
+)
+def published_marts(context: AssetExecutionContext) -> MaterializeResult:
+    settings = Settings.from_env()
+    counts = publish_marts(settings.warehouse, settings.published_marts)
+    return MaterializeResult(
+        metadata={
+            "path": str(settings.published_marts),
+            **{f"rows.{t}": n for t, n in counts.items()},
+        }
+    )

@@ -1,0 +1,69 @@
+"""Landing: every inbox file into the immutable lake, in one step."""
+
+from collections import defaultdict
+
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
+
+from orchestration.settings import Settings
+from sources.landing import land_inbox
+from sources.registry import CONTRACTS
+
+LEDGER_KEY = AssetKey(["landing", "batches"])
+QUARANTINE_KEY = AssetKey(["landing", "quarantine"])
+
+
+def raw_key(system: str, table: str) -> AssetKey:
+    # Matches dagster-dbt's key for the dbt source `<system>.<table>`.
+    return AssetKey([system, table])
+
+
+LANDING_SPECS = [
+    AssetSpec(
+        raw_key(c.system, c.table),
+        group_name="landing",
+        kinds={"parquet"},
+        description=f"Raw {c.system} {c.table}, immutable Parquet under lake/raw/.",
+    )
+    for c in CONTRACTS
+] + [
+    AssetSpec(
+        LEDGER_KEY,
+        group_name="landing",
+        kinds={"parquet"},
+        description="Landing ledger: one row per batch, rows read = landed + quarantined.",
+    ),
+    AssetSpec(
+        QUARANTINE_KEY,
+        group_name="landing",
+        kinds={"parquet"},
+        description="Rejected rows with their payload, reason code and class.",
+    ),
+]
+
+
+@multi_asset(specs=LANDING_SPECS, can_subset=False)
+def land_sources(context: AssetExecutionContext):
+    settings = Settings.from_env()
+    results = land_inbox(settings.inbox, settings.lake, CONTRACTS)
+    per_table: dict[AssetKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in results:
+        counts = per_table[raw_key(r.system, r.table)]
+        counts["files_new"] += 0 if r.skipped else 1
+        counts["files_already_landed"] += 1 if r.skipped else 0
+        counts["rows_read"] += r.rows_read
+        counts["rows_landed"] += r.rows_landed
+        counts["rows_quarantined"] += r.rows_quarantined
+    for c in CONTRACTS:
+        key = raw_key(c.system, c.table)
+        yield MaterializeResult(asset_key=key, metadata=dict(per_table.get(key, {})))
+    new = [r for r in results if not r.skipped]
+    yield MaterializeResult(asset_key=LEDGER_KEY, metadata={"batches_new": len(new)})
+    yield MaterializeResult(
+        asset_key=QUARANTINE_KEY,
+        metadata={"rows_quarantined": sum(r.rows_quarantined for r in new)},
+    )
+    context.log.info(
+        f"landed {sum(r.rows_landed for r in new)} rows from {len(new)} new files, "
+        f"quarantined {sum(r.rows_quarantined for r in new)}; "
+        f"{len(results) - len(new)} files already landed"
+    )

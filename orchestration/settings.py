@@ -1,0 +1,85 @@
+"""Settings from one place: every runtime path derives from U2C_DATA_DIR (default ./data)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+DAGSTER_YAML = PROJECT_ROOT / "dagster.yaml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(data_dir=Path(os.environ.get("U2C_DATA_DIR", "data")).resolve())
+
+    @property
+    def inbox(self) -> Path:
+        return self.data_dir / "inbox"
+
+    @property
+    def lake(self) -> Path:
+        return self.data_dir / "lake"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.data_dir / "warehouse.duckdb"
+
+    @property
+    def published_dir(self) -> Path:
+        return self.data_dir / "published"
+
+    @property
+    def published_marts(self) -> Path:
+        return self.published_dir / "marts.duckdb"
+
+    @property
+    def exports(self) -> Path:
+        return self.data_dir / "exports"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.data_dir / "dagster_home"
+
+    @property
+    def dbt_target(self) -> Path:
+        return self.data_dir / "dbt" / "target"
+
+    @property
+    def dbt_logs(self) -> Path:
+        return self.data_dir / "dbt" / "logs"
+
+    @property
+    def gx_dir(self) -> Path:
+        return self.data_dir / "gx"
+
+    def environ(self) -> dict[str, str]:
+        """Variables dbt and Dagster read; exported before either starts."""
+        return {
+            "U2C_DATA_DIR": str(self.data_dir),
+            "DBT_LOG_PATH": str(self.dbt_logs),
+            "DAGSTER_HOME": str(self.dagster_home),
+        }
+
+    def apply(self) -> None:
+        """Export the environment and create the directories and the Dagster instance config."""
+        os.environ.update(self.environ())
+        # dagster-dbt runs `dbt` from PATH; make it the one installed beside this interpreter,
+        # so `.venv/bin/u2c` works without an activated venv.
+        scripts = str(Path(sys.executable).parent)
+        if scripts not in os.environ.get("PATH", "").split(os.pathsep):
+            os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
+        for path in (self.inbox, self.lake, self.published_dir, self.exports, self.dbt_logs):
+            path.mkdir(parents=True, exist_ok=True)
+        self.dagster_home.mkdir(parents=True, exist_ok=True)
+        instance_yaml = self.dagster_home / "dagster.yaml"
+        wanted = DAGSTER_YAML.read_text()
+        if not instance_yaml.exists() or instance_yaml.read_text() != wanted:
+            instance_yaml.write_text(wanted)

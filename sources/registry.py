@@ -1,0 +1,16 @@
+"""Every table the pipeline lands, by system."""
+
+from __future__ import annotations
+
+from sources.landing import TableContract
+from sources.usage import events
+
+CONTRACTS: list[TableContract] = [
+    TableContract(
+        system=events.SYSTEM,
+        table=events.TABLE,
+        schema=events.SCHEMA,
+        suffixes=events.FILE_SUFFIXES,
+        validate=events.validate,
+    ),
+]

@@ -1,0 +1,34 @@
+"""Shared fixtures: every test that needs a data dir gets its own under tmp."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BIN = Path(sys.executable).parent
+
+
+def run_u2c(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run the real console script, as a user would, against `data_dir`."""
+    env = {**os.environ, "U2C_DATA_DIR": str(data_dir)}
+    env.pop("DAGSTER_HOME", None)
+    return subprocess.run(
+        [str(BIN / "u2c"), *args], env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+
+
+@pytest.fixture(scope="session")
+def defs_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir with a parsed dbt manifest, so the Dagster definitions can be imported."""
+    data_dir = tmp_path_factory.mktemp("defs")
+    os.environ["U2C_DATA_DIR"] = str(data_dir)
+    from orchestration.dbt_project import make_dbt_project, prepare
+    from orchestration.settings import Settings
+
+    Settings.from_env().apply()
+    prepare(make_dbt_project())
+    return data_dir

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from sources.landing import land_file, land_inbox
+from sources.registry import CONTRACTS
+
+USAGE = next(c for c in CONTRACTS if (c.system, c.table) == ("usage", "events"))
+
+
+def event(n: int, quantity: float | int = 1) -> str:
+    return json.dumps(
+        {
+            "specversion": "1.0",
+            "id": f"e{n}",
+            "source": "//p/m",
+            "type": "t",
+            "subject": "s",
+            "time": "2026-09-01T00:00:00Z",
+            "data": {
+                "metric": "api_calls",
+                "quantity": quantity,
+                "subscription": "sub_1",
+                "plan_tier": "growth",
+                "region": "eu-west",
+                "contract_version": 1,
+            },
+        }
+    )
+
+
+def read(lake: Path, area: str) -> list[dict]:
+    files = [p for p in (lake / area).rglob("*.parquet") if not p.name.startswith("_")]
+    return [row for p in files for row in pq.read_table(p).to_pylist()]
+
+
+def test_bad_lines_are_quarantined_and_the_rest_lands(tmp_path: Path):
+    path = tmp_path / "events.jsonl"
+    lines = [
+        event(1).encode(),
+        b'{"specversion": "1.0", "id": "e2"',
+        b"\xff\xfe not utf-8",
+        b"",
+        event(3, -4).encode(),
+        b"[1]",
+        event(4).encode(),
+    ]
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    lake = tmp_path / "lake"
+
+    result = land_file(path, USAGE, lake)
+
+    assert (result.rows_read, result.rows_landed, result.rows_quarantined) == (7, 2, 5)
+    landed = read(lake, "raw")
+    assert sorted((r["id"], r["line_number"]) for r in landed) == [("e1", 1), ("e4", 7)]
+    assert {r["batch_id"] for r in landed} == {result.batch_id}
+    reasons = {
+        r["line_number"]: (r["reason_code"], r["reason_class"]) for r in read(lake, "quarantine")
+    }
+    assert reasons == {
+        2: ("malformed_json", "schema"),
+        3: ("invalid_utf8", "schema"),
+        4: ("empty_line", "schema"),
+        5: ("negative_quantity", "business_rule"),
+        6: ("not_an_object", "schema"),
+    }
+    ledger = read(lake, "_ledger")
+    assert [(r["rows_read"], r["rows_landed"], r["rows_quarantined"]) for r in ledger] == [
+        (7, 2, 5)
+    ]
+
+
+def test_same_content_lands_once_even_under_another_name(tmp_path: Path):
+    inbox = tmp_path / "inbox" / "usage"
+    inbox.mkdir(parents=True)
+    (inbox / "a.jsonl").write_text(event(1) + "\n" + event(2) + "\n")
+    lake = tmp_path / "lake"
+    first = land_inbox(tmp_path / "inbox", lake, CONTRACTS)
+    (inbox / "b.jsonl").write_text(event(1) + "\n" + event(2) + "\n")
+    with gzip.open(inbox / "c.jsonl.gz", "wt") as fh:
+        fh.write(event(5) + "\n")
+    second = land_inbox(tmp_path / "inbox", lake, CONTRACTS)
+
+    assert [r.rows_landed for r in first] == [2]
+    assert [(r.file_name, r.skipped, r.rows_landed) for r in second] == [
+        ("a.jsonl", True, 0),
+        ("b.jsonl", True, 0),
+        ("c.jsonl.gz", False, 1),
+    ]
+    assert sorted(r["id"] for r in read(lake, "raw")) == ["e1", "e2", "e5"]
+
+
+def test_empty_file_is_one_visible_reject(tmp_path: Path):
+    path = tmp_path / "empty.jsonl"
+    path.write_bytes(b"")
+    result = land_file(path, USAGE, tmp_path / "lake")
+    assert (result.rows_read, result.rows_landed, result.rows_quarantined) == (1, 0, 1)
+    assert [r["reason_code"] for r in read(tmp_path / "lake", "quarantine")] == ["empty_file"]
+
+
+def test_a_failed_landing_leaves_nothing_visible(tmp_path: Path):
+    path = tmp_path / "events.jsonl"
+    path.write_text(event(1) + "\n" + event(2) + "\n")
+    lake = tmp_path / "lake"
+
+    def explode(_):
+        raise OSError("disk full")
+
+    broken = type(USAGE)(USAGE.system, USAGE.table, USAGE.schema, USAGE.suffixes, explode)
+    with pytest.raises(OSError):
+        land_file(path, broken, lake)
+    assert not [p for p in lake.rglob("*") if p.is_file()]
+    assert land_file(path, USAGE, lake).rows_landed == 2  # and the retry lands it whole
