@@ -9,19 +9,22 @@ nothing visible and the next run lands the file again from scratch.
 
 from __future__ import annotations
 
-import gzip
-import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+import contextlib
+import os
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sources.atomic import atomic_path, sha256_file
-from sources.contract import TIMESTAMP, ReasonClass, Rejection, schema_error
+from sources.contract import TIMESTAMP, ReasonClass, Rejection, rule_error, schema_error
+from sources.readers import Reader, read_json_lines
 
 CHUNK_ROWS = 100_000
 
@@ -57,23 +60,45 @@ LEDGER_SCHEMA = pa.schema(
         pa.field("rows_read", pa.int64(), nullable=False),
         pa.field("rows_landed", pa.int64(), nullable=False),
         pa.field("rows_quarantined", pa.int64(), nullable=False),
+        # The file's modification time in the inbox: when the extract was delivered.
+        pa.field("file_delivered_at", TIMESTAMP, nullable=False),
         pa.field("landed_at", TIMESTAMP, nullable=False),
     ]
 )
 
+CHILDREN = "_children"
+
 
 @dataclass(frozen=True)
 class TableContract:
-    """How one source table is read and checked."""
+    """How one source table is found in the inbox, read and checked.
+
+    A file belongs to the table when its name ends with one of `suffixes` and, if `prefix` is
+    set, starts with it followed by `.`, `_` or `-` (`invoices.jsonl`, `invoices_2026-10.jsonl`).
+    """
 
     system: str
     table: str
     schema: pa.Schema
-    suffixes: tuple[str, ...]
     validate: Callable[[object], dict]
+    reader: Reader = read_json_lines
+    suffixes: tuple[str, ...] = (".jsonl", ".jsonl.gz")
+    prefix: str | None = None
+    # Nested lists landed as their own raw tables (e.g. invoice lines): name -> schema.
+    # `validate` returns their rows under the CHILDREN key of the row it returns.
+    children: dict[str, pa.Schema] = field(default_factory=dict)
+    # A row whose key was delivered before with another `conflict_hash` is a conflict.
+    conflict_key: tuple[str, ...] = ()
+    conflict_hash: str | None = None
 
     def matches(self, path: Path) -> bool:
-        return path.name.endswith(self.suffixes)
+        name = path.name
+        if not name.endswith(self.suffixes):
+            return False
+        return (
+            self.prefix is None
+            or re.match(rf"{re.escape(self.prefix)}(?:[._-]|$)", name) is not None
+        )
 
     @property
     def lake_schema(self) -> pa.Schema:
@@ -104,42 +129,16 @@ def ledger_path(lake: Path, batch_id: str) -> Path:
     return lake / "_ledger" / "landing_batches" / f"{batch_id}.parquet"
 
 
-def iter_json_lines(path: Path) -> Iterator[tuple[int, object | Rejection, str]]:
-    """Yield (line number, parsed value or Rejection, payload text) for each line of a file."""
-    opener = gzip.open if path.name.endswith(".gz") else open
-    line_number = 0
-    try:
-        with opener(path, "rb") as fh:
-            for line_number, raw in enumerate(fh, start=1):
-                yield (line_number, *_parse_json_line(raw))
-    except (EOFError, gzip.BadGzipFile, OSError) as exc:
-        yield (line_number + 1, schema_error("unreadable_file", f"{type(exc).__name__}: {exc}"), "")
-
-
-def _parse_json_line(raw: bytes) -> tuple[object | Rejection, str]:
-    raw = raw.rstrip(b"\r\n")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return schema_error("invalid_utf8", str(exc)), raw.decode("utf-8", "backslashreplace")
-    if not text.strip():
-        return schema_error("empty_line", "blank line where a JSON object was expected"), text
-    try:
-        return json.loads(text, parse_float=Decimal), text
-    except json.JSONDecodeError as exc:
-        return schema_error(
-            "malformed_json", f"not valid JSON ({exc.msg} at column {exc.colno})"
-        ), text
-
-
 class _ChunkedParquet:
-    """Stream rows into one Parquet file in bounded chunks; nothing is visible until commit."""
+    """Stream rows into a temp Parquet file in bounded chunks; visible only after `publish`."""
 
     def __init__(self, target: Path, schema: pa.Schema) -> None:
         self.target, self.schema = target, schema
-        self._ctx = atomic_path(target)
-        self._tmp = self._ctx.__enter__()
-        self._writer = pq.ParquetWriter(self._tmp, schema, compression="zstd")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+        self._writer: pq.ParquetWriter | None = pq.ParquetWriter(
+            self.tmp, schema, compression="zstd"
+        )
         self._rows: list[dict] = []
         self.count = 0
 
@@ -150,18 +149,38 @@ class _ChunkedParquet:
             self._flush()
 
     def _flush(self) -> None:
-        if self._rows:
+        if self._rows and self._writer is not None:
             self._writer.write_table(pa.Table.from_pylist(self._rows, schema=self.schema))
             self._rows = []
 
-    def commit(self) -> None:
+    def close(self) -> None:
         self._flush()
-        self._writer.close()
-        self._ctx.__exit__(None, None, None)
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    def drop_lines(self, line_numbers: set[int]) -> None:
+        """Rewrite the closed temp file without the given lines (rare: conflicts only)."""
+        kept = pq.read_table(self.tmp)
+        drop = pa.array(sorted(line_numbers), pa.int64())
+        kept = kept.filter(pc.invert(pc.is_in(kept["line_number"], value_set=drop)))
+        pq.write_table(kept.cast(self.schema), self.tmp, compression="zstd")
+        self.count = kept.num_rows
+
+    def publish(self) -> None:
+        """Rename into place if anything was written; otherwise leave nothing behind."""
+        self.close()
+        if self.count:
+            with open(self.tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(self.tmp, self.target)
+        else:
+            self.tmp.unlink(missing_ok=True)
 
     def abort(self) -> None:
-        self._writer.close()
-        self._ctx.__exit__(RuntimeError, RuntimeError("aborted"), None)
+        with contextlib.suppress(Exception):
+            self.close()
+        self.tmp.unlink(missing_ok=True)
 
 
 def land_file(
@@ -169,7 +188,6 @@ def land_file(
     contract: TableContract,
     lake: Path,
     *,
-    records: Callable[[Path], Iterator[tuple[int, object | Rejection, str]]] = iter_json_lines,
     now: Callable[[], datetime] = lambda: datetime.now(UTC).replace(tzinfo=None),
 ) -> BatchResult:
     """Land one file; return its counts. Re-landing identical content is a no-op."""
@@ -179,17 +197,23 @@ def land_file(
         return BatchResult(contract.system, contract.table, path.name, batch_id, 0, 0, 0, True)
 
     landed_at = now()
+    delivered_at = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
     partition = f"load_date={landed_at.date().isoformat()}"
-    raw_target = lake / "raw" / contract.system / contract.table / partition / f"{batch_id}.parquet"
-    quarantine_target = (
-        lake / "quarantine" / contract.system / contract.table / partition / f"{batch_id}.parquet"
-    )
+
+    def target(area: str, table: str) -> Path:
+        return lake / area / contract.system / table / partition / f"{batch_id}.parquet"
+
     lineage = {"batch_id": batch_id, "file_name": path.name, "landed_at": landed_at}
-    good = _ChunkedParquet(raw_target, contract.lake_schema)
-    bad = _ChunkedParquet(quarantine_target, QUARANTINE_SCHEMA)
+    good = _ChunkedParquet(target("raw", contract.table), contract.lake_schema)
+    children = {
+        name: _ChunkedParquet(target("raw", name), pa.schema(list(schema) + LINEAGE_FIELDS))
+        for name, schema in contract.children.items()
+    }
+    bad = _ChunkedParquet(target("quarantine", contract.table), QUARANTINE_SCHEMA)
+    writers = [good, bad, *children.values()]
     rows_read = 0
     try:
-        for line_number, parsed, payload in records(path):
+        for line_number, parsed, payload in contract.reader(path):
             rows_read += 1
             try:
                 if isinstance(parsed, Rejection):
@@ -198,32 +222,34 @@ def land_file(
             except Rejection as rejection:
                 bad.add(_quarantine_row(contract, lineage, line_number, rejection, payload))
                 continue
+            for name, child_rows in row.pop(CHILDREN, {}).items():
+                for child in child_rows:
+                    child.update(lineage, line_number=line_number)
+                    children[name].add(child)
             row.update(lineage, line_number=line_number)
             good.add(row)
         if rows_read == 0:
             rows_read = 1  # an empty file is one rejected unit, so it is visible in quarantine
-            bad.add(
-                _quarantine_row(
-                    contract, lineage, 0, schema_error("empty_file", "the file has no rows"), ""
-                )
+            empty = schema_error("empty_file", "the file has no rows")
+            bad.add(_quarantine_row(contract, lineage, 0, empty, ""))
+        good.close()
+        if contract.conflict_key and good.count:
+            table_dir = lake / "raw" / contract.system / contract.table
+            conflicts = find_conflicts(
+                good.tmp, table_dir, contract.conflict_key, contract.conflict_hash
             )
+            if conflicts:
+                good.drop_lines(set(conflicts))
+                for line_number, payload in _payloads(contract, path, set(conflicts)):
+                    rejection = conflicts[line_number]
+                    bad.add(_quarantine_row(contract, lineage, line_number, rejection, payload))
     except BaseException:
-        good.abort()
-        bad.abort()
+        for writer in writers:
+            writer.abort()
         raise
-    # Write data first and the ledger last: the ledger row is what marks the batch as landed.
-    _commit_or_drop(good)
-    _commit_or_drop(bad)
-    result = BatchResult(
-        contract.system,
-        contract.table,
-        path.name,
-        batch_id,
-        rows_read,
-        good.count,
-        bad.count,
-        False,
-    )
+    # Data first, the ledger last: the ledger row is what marks the batch as landed.
+    for writer in writers:
+        writer.publish()
     ledger_row = {
         "system": contract.system,
         "source_table": contract.table,
@@ -233,18 +259,78 @@ def land_file(
         "rows_read": rows_read,
         "rows_landed": good.count,
         "rows_quarantined": bad.count,
+        "file_delivered_at": delivered_at,
         "landed_at": landed_at,
     }
     with atomic_path(ledger_path(lake, batch_id)) as tmp:
         pq.write_table(pa.Table.from_pylist([ledger_row], schema=LEDGER_SCHEMA), tmp)
-    return result
+    return BatchResult(
+        contract.system,
+        contract.table,
+        path.name,
+        batch_id,
+        rows_read,
+        good.count,
+        bad.count,
+        False,
+    )
 
 
-def _commit_or_drop(writer: _ChunkedParquet) -> None:
-    if writer.count:
-        writer.commit()
-    else:
-        writer.abort()
+def find_conflicts(
+    new_rows: Path, table_dir: Path, key: tuple[str, ...], hash_column: str | None
+) -> dict[int, Rejection]:
+    """Lines of a new batch whose key was delivered before (in the lake, or earlier in this
+    batch) with a different payload. The first delivery of a key is the reference."""
+    import duckdb
+
+    if hash_column is None:
+        raise ValueError("a conflict key needs a conflict hash column")
+    keys = ", ".join(key)
+    on = " and ".join(f"r.{k} = n.{k}" for k in key)
+    old_files = [str(p) for p in table_dir.rglob("*.parquet") if not p.name.startswith(("_", "."))]
+    old = (
+        f"select {keys}, any_value({hash_column}) as ref_hash from read_parquet($old) "
+        f"group by {keys}"
+        if old_files
+        else f"select {keys}, null::varchar as ref_hash from new_rows where false"
+    )
+    sql = f"""
+        with new_rows as (
+            select {keys}, {hash_column} as h, line_number from read_parquet($new)
+        ),
+        first_new as (
+            select {keys}, arg_min(h, line_number) as ref_hash from new_rows group by {keys}
+        ),
+        old_rows as ({old}),
+        reference as (
+            select f.*, coalesce(o.ref_hash, f.ref_hash) as reference_hash,
+                   o.ref_hash is not null as seen_before
+            from first_new f left join old_rows o using ({keys})
+        )
+        select n.line_number, r.seen_before
+        from new_rows n join reference r on {on}
+        where n.h <> r.reference_hash
+        order by n.line_number
+    """
+    params: dict = {"new": str(new_rows)}
+    if old_files:
+        params["old"] = old_files
+    with duckdb.connect() as con:
+        found = con.execute(sql, params).fetchall()
+    where = {True: "landed before", False: "earlier in this file"}
+    return {
+        line: rule_error(
+            "conflicting_duplicate",
+            f"same ({keys}) as an event {where[seen]}, but a different payload",
+        )
+        for line, seen in found
+    }
+
+
+def _payloads(contract: TableContract, path: Path, lines: set[int]):
+    for line_number, _parsed, payload in contract.reader(path):
+        if line_number in lines:
+            yield line_number, payload
 
 
 def _quarantine_row(
@@ -265,26 +351,53 @@ def _quarantine_row(
 
 
 def ensure_schema_files(lake: Path, contracts: list[TableContract]) -> None:
-    """Keep one empty Parquet per table, so the warehouse can read a table that has no batch yet."""
-    targets = [
-        (c.lake_schema, lake / "raw" / c.system / c.table / "_schema.parquet") for c in contracts
-    ]
+    """Keep one empty Parquet per table, so the warehouse can read a table with no batch yet."""
+    targets = []
+    for c in contracts:
+        targets.append((c.lake_schema, lake / "raw" / c.system / c.table / "_schema.parquet"))
+        for name, schema in c.children.items():
+            child_schema = pa.schema(list(schema) + LINEAGE_FIELDS)
+            targets.append((child_schema, lake / "raw" / c.system / name / "_schema.parquet"))
     targets.append((QUARANTINE_SCHEMA, lake / "quarantine" / "_schema.parquet"))
     targets.append((LEDGER_SCHEMA, lake / "_ledger" / "landing_batches" / "_schema.parquet"))
     for schema, target in targets:
-        if not target.exists():
+        existing = pq.read_schema(target) if target.exists() else None
+        if existing is None or not existing.equals(schema):
             with atomic_path(target) as tmp:
                 pq.write_table(schema.empty_table(), tmp)
 
 
+def unknown_kind(system: str) -> TableContract:
+    """A stand-in contract for a file no contract claims: the whole file is one rejected unit."""
+
+    def reader(path: Path):
+        with open(path, "rb") as fh:
+            head = fh.read(2000).decode("utf-8", "backslashreplace")
+        yield (
+            0,
+            schema_error("unknown_file_kind", f"no contract of {system!r} claims {path.name!r}"),
+            head,
+        )
+
+    return TableContract(
+        system, "unknown", pa.schema([]), validate=lambda r: {}, reader=reader, suffixes=("",)
+    )
+
+
 def land_inbox(inbox: Path, lake: Path, contracts: list[TableContract]) -> list[BatchResult]:
-    """Land every file under inbox/<system>/ that a contract claims, in name order."""
+    """Land every file under inbox/<system>/, in name order; a file no contract claims is
+    quarantined as `unknown_file_kind`, never skipped."""
     ensure_schema_files(lake, contracts)
     results = []
-    for contract in contracts:
-        folder = inbox / contract.system
-        if not folder.is_dir():
-            continue
-        for path in sorted(p for p in folder.iterdir() if p.is_file() and contract.matches(p)):
+    if not inbox.is_dir():
+        return results
+    for folder in sorted(p for p in inbox.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        claims = [c for c in contracts if c.system == folder.name]
+        for path in sorted(folder.iterdir()):
+            if not path.is_file() or path.name.startswith("."):
+                continue
+            contract = next((c for c in claims if c.matches(path)), None) or unknown_kind(
+                folder.name
+            )
             results.append(land_file(path, contract, lake))
     return results

@@ -10,7 +10,9 @@ CONTRACTS: list[TableContract] = [
         system=events.SYSTEM,
         table=events.TABLE,
         schema=events.SCHEMA,
-        suffixes=events.FILE_SUFFIXES,
         validate=events.validate,
+        suffixes=events.FILE_SUFFIXES,
+        conflict_key=("source", "id"),
+        conflict_hash="payload_sha256",
     ),
 ]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 from pathlib import Path
@@ -111,7 +112,7 @@ def test_a_failed_landing_leaves_nothing_visible(tmp_path: Path):
     def explode(_):
         raise OSError("disk full")
 
-    broken = type(USAGE)(USAGE.system, USAGE.table, USAGE.schema, USAGE.suffixes, explode)
+    broken = dataclasses.replace(USAGE, validate=explode)
     with pytest.raises(OSError):
         land_file(path, broken, lake)
     assert not [p for p in lake.rglob("*") if p.is_file()]

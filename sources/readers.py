@@ -1,0 +1,144 @@
+"""File readers: each yields (line number, parsed record or Rejection, original payload text).
+
+A reader never raises on bad content: a line it cannot parse comes out as a Rejection, so
+landing can quarantine it and go on with the rest of the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+
+from sources.contract import Rejection, schema_error
+
+Record = tuple[int, object, str]  # (line number, parsed value or Rejection, payload text)
+Reader = Callable[[Path], Iterator[Record]]
+
+
+def _open_binary(path: Path):
+    return gzip.open(path, "rb") if path.name.endswith(".gz") else open(path, "rb")
+
+
+def read_json_lines(path: Path) -> Iterator[Record]:
+    """JSON lines: one object per line; floats are parsed as Decimal, never float."""
+    line_number = 0
+    try:
+        with _open_binary(path) as fh:
+            for line_number, raw in enumerate(fh, start=1):
+                yield (line_number, *_parse_json_line(raw))
+    except (EOFError, gzip.BadGzipFile, OSError) as exc:
+        yield (line_number + 1, schema_error("unreadable_file", f"{type(exc).__name__}: {exc}"), "")
+
+
+def _parse_json_line(raw: bytes) -> tuple[object | Rejection, str]:
+    raw = raw.rstrip(b"\r\n")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return schema_error("invalid_utf8", str(exc)), raw.decode("utf-8", "backslashreplace")
+    if not text.strip():
+        return schema_error("empty_line", "blank line where a JSON object was expected"), text
+    try:
+        return json.loads(text, parse_float=Decimal), text
+    except json.JSONDecodeError as exc:
+        return schema_error(
+            "malformed_json", f"not valid JSON ({exc.msg} at column {exc.colno})"
+        ), text
+
+
+def csv_reader(columns: list[str], required: set[str]) -> Reader:
+    """CSV with a header row, UTF-8 (a BOM is fine). Records are {column: text or None}.
+
+    Header columns beyond `columns` are ignored (real extracts carry many more); a header that
+    lacks a required column rejects every row of the file; a row with more or fewer cells
+    than the header is rejected. Empty cells arrive as None.
+    """
+    known = set(columns)
+
+    def read(path: Path) -> Iterator[Record]:
+        try:
+            with _open_binary(path) as fh:
+                data = fh.read()
+        except (EOFError, gzip.BadGzipFile, OSError) as exc:
+            yield (1, schema_error("unreadable_file", f"{type(exc).__name__}: {exc}"), "")
+            return
+        text = data.decode("utf-8", "surrogateescape").removeprefix("\ufeff")
+        rows = csv.reader(io.StringIO(text, newline=""), strict=True)
+        try:
+            header = next(rows, None)
+        except csv.Error as exc:
+            yield (1, schema_error("malformed_csv", str(exc)), text[:2000])
+            return
+        if header is None:
+            return
+        header = [h.strip() for h in header]
+        missing = sorted(required - set(header))
+        header_problem = None
+        if missing:
+            header_problem = schema_error(
+                "bad_csv_header",
+                f"header lacks required column(s) {', '.join(missing)}; got {header[:12]}",
+            )
+        elif len(set(header)) != len(header):
+            header_problem = schema_error("bad_csv_header", "header repeats a column name")
+        if header_problem:
+            # The first row may be data (no header at all): it is rejected with the rest.
+            yield (1, header_problem, _payload(header))
+        while True:
+            try:
+                cells = next(rows)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield (rows.line_num, schema_error("malformed_csv", str(exc)), "")
+                return
+            line = rows.line_num
+            payload = _payload(cells)
+            if header_problem:
+                yield (line, header_problem, payload)
+            elif any(_has_bad_bytes(c) for c in cells):
+                yield (line, schema_error("invalid_utf8", "row is not valid UTF-8"), payload)
+            elif cells == [] or cells == [""]:
+                yield (line, schema_error("empty_line", "blank line in a CSV file"), payload)
+            elif len(cells) > len(header):
+                yield (
+                    line,
+                    schema_error(
+                        "extra_columns", f"{len(cells)} cells where the header has {len(header)}"
+                    ),
+                    payload,
+                )
+            elif len(cells) < len(header):
+                yield (
+                    line,
+                    schema_error(
+                        "missing_columns", f"{len(cells)} cells where the header has {len(header)}"
+                    ),
+                    payload,
+                )
+            else:
+                record = {
+                    name: (value if value != "" else None)
+                    for name, value in zip(header, cells, strict=True)
+                    if name in known
+                }
+                yield (line, record, payload)
+
+    return read
+
+
+def _has_bad_bytes(cell: str) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for ch in cell)
+
+
+def _payload(cells: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(
+        [c.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") for c in cells]
+    )
+    return buffer.getvalue()
