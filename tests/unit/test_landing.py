@@ -117,3 +117,53 @@ def test_a_failed_landing_leaves_nothing_visible(tmp_path: Path):
         land_file(path, broken, lake)
     assert not [p for p in lake.rglob("*") if p.is_file()]
     assert land_file(path, USAGE, lake).rows_landed == 2  # and the retry lands it whole
+
+
+def test_conflicting_duplicates_are_quarantined_exact_redeliveries_land(tmp_path: Path):
+    inbox = tmp_path / "inbox" / "usage"
+    inbox.mkdir(parents=True)
+    # day 1: e1, e2, e2 again (exact), e3 then e3 with another quantity (conflict in-file)
+    (inbox / "events_1.jsonl").write_text(
+        "\n".join([event(1), event(2), event(2), event(3, 5), event(3, 6)]) + "\n"
+    )
+    # day 2: e1 with another quantity (conflict with the lake), e2 exact again, e4 new
+    (inbox / "events_2.jsonl").write_text("\n".join([event(1, 9), event(2), event(4)]) + "\n")
+    lake = tmp_path / "lake"
+
+    results = land_inbox(tmp_path / "inbox", lake, CONTRACTS)
+
+    assert [(r.rows_read, r.rows_landed, r.rows_quarantined) for r in results] == [
+        (5, 4, 1),
+        (3, 2, 1),
+    ]
+    quarantined = sorted(
+        (r["file_name"], r["line_number"], r["reason_code"], r["reason_class"])
+        for r in read(lake, "quarantine")
+    )
+    assert quarantined == [
+        ("events_1.jsonl", 5, "conflicting_duplicate", "business_rule"),
+        ("events_2.jsonl", 1, "conflicting_duplicate", "business_rule"),
+    ]
+    # the quarantined copy keeps its original payload; the first delivery stays in the lake
+    payloads = {r["line_number"]: json.loads(r["payload"]) for r in read(lake, "quarantine")}
+    assert payloads[1]["data"]["quantity"] == 9
+    landed = sorted((r["id"], str(r["data_quantity"])) for r in read(lake, "raw"))
+    assert ("e1", "1.000000000") in landed and ("e1", "9.000000000") not in landed
+    assert landed.count(("e2", "1.000000000")) == 3  # exact re-deliveries land; dbt dedups
+
+
+def test_a_file_no_contract_claims_is_quarantined_not_skipped(tmp_path: Path):
+    inbox = tmp_path / "inbox"
+    (inbox / "usage").mkdir(parents=True)
+    (inbox / "usage" / "notes.txt").write_text("hello")
+    (inbox / "mystery").mkdir()
+    (inbox / "mystery" / "data.jsonl").write_text(event(1) + "\n")
+    results = land_inbox(inbox, tmp_path / "lake", CONTRACTS)
+    assert sorted((r.system, r.table, r.rows_read, r.rows_quarantined) for r in results) == [
+        ("mystery", "unknown", 1, 1),
+        ("usage", "unknown", 1, 1),
+    ]
+    reasons = {r["reason_code"] for r in read(tmp_path / "lake", "quarantine")}
+    assert reasons == {"unknown_file_kind"}
+    again = land_inbox(inbox, tmp_path / "lake", CONTRACTS)
+    assert all(r.skipped for r in again)
