@@ -96,7 +96,7 @@ def csv_reader(columns: list[str], required: set[str]) -> Reader:
                 return
             except csv.Error as exc:
                 yield (rows.line_num, schema_error("malformed_csv", str(exc)), "")
-                return
+                continue  # csv resumes at the next line; EOF inside quotes ends with StopIteration
             line = rows.line_num
             payload = _payload(cells)
             if header_problem:

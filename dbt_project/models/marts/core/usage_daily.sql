@@ -1,49 +1,53 @@
-{#- Usage per subscription (or customer, when the platform sent no subscription) x metric x UTC day.
-    Each (event_source, event_id) counts once: the first delivery wins. -#}
+{#- Usage per subscription (or customer, when the platform sent no subscription) x metric x UTC day,
+    each event counted once. Incremental: only the days that received newly landed events are
+    recomputed (delete+insert by usage_date), so a nightly run costs one day, not all history. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='usage_date',
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 events as (
     select
-        event_id,
-        event_source,
         subscription_id,
         customer_id,
         metric,
         quantity,
         occurred_at,
         landed_at,
-        batch_id,
-        line_number
-    from {{ ref('stg_usage__events') }}
+        cast(occurred_at as date) as usage_date
+    from {{ ref('int_usage_events_deduplicated') }}
 ),
 
-deduplicated as (
-    select
-        *,
-        row_number() over (
-            partition by event_source, event_id
-            order by landed_at, batch_id, line_number
-        ) as delivery_rank
-    from events
-),
-
-first_deliveries as (
-    select * from deduplicated where delivery_rank = 1
-),
+{% if is_incremental() %}
+    touched_days as (
+        select distinct usage_date
+        from events
+        where landed_at > {{ incremental_watermark('last_landed_at') }}
+    ),
+{% endif %}
 
 daily as (
     select
         subscription_id,
         customer_id,
         metric,
-        cast(occurred_at as date) as usage_date,
+        usage_date,
         sum(quantity) as quantity,
         count(*) as event_count,
         min(occurred_at) as first_occurred_at,
         max(occurred_at) as last_occurred_at,
         max(landed_at) as last_landed_at
-    from first_deliveries
-    group by subscription_id, customer_id, metric, cast(occurred_at as date)
+    from events
+    {% if is_incremental() %}
+        where usage_date in (select t.usage_date from touched_days as t)
+    {% endif %}
+    group by subscription_id, customer_id, metric, usage_date
 )
 
 select

@@ -8,5 +8,6 @@ select
     cast(rows_read as bigint) as rows_read,
     cast(rows_landed as bigint) as rows_landed,
     cast(rows_quarantined as bigint) as rows_quarantined,
+    cast(file_delivered_at as timestamp) as file_delivered_at,
     cast(landed_at as timestamp) as landed_at
 from {{ ref('stg_landing__batches') }}

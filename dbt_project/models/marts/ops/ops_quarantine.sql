@@ -5,6 +5,7 @@ select
     cast(file_name as varchar) as file_name,
     cast(line_number as bigint) as line_number,
     cast(batch_id as varchar) as batch_id,
+    cast('quarantined' as varchar) as status,
     cast(reason_code as varchar) as reason_code,
     cast(reason_class as varchar) as reason_class,
     cast(reason_detail as varchar) as reason_detail,

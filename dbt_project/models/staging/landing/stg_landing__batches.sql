@@ -14,6 +14,7 @@ renamed as (
         rows_read,
         rows_landed,
         rows_quarantined,
+        file_delivered_at,
         landed_at
     from source
 )

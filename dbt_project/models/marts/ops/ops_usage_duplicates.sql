@@ -1,0 +1,51 @@
+{#- Every usage delivery that was not counted because its (event_source, event_id) had been
+    delivered before: exact re-deliveries, removed by deduplication. Conflicting copies (same key,
+    other payload) never get here: landing quarantines them. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['batch_id', 'line_number'],
+        on_schema_change='fail',
+    )
+}}
+
+with
+
+deliveries as (
+    select
+        event_source,
+        event_id,
+        batch_id,
+        file_name,
+        line_number,
+        landed_at
+    from {{ ref('stg_usage__events') }}
+    where landed_at > {{ incremental_watermark('landed_at') }}
+),
+
+kept as (
+    select
+        event_source,
+        event_id,
+        batch_id as kept_batch_id,
+        file_name as kept_file_name,
+        line_number as kept_line_number
+    from {{ ref('int_usage_events_deduplicated') }}
+)
+
+select
+    cast(d.event_source as varchar) as event_source,
+    cast(d.event_id as varchar) as event_id,
+    cast(d.batch_id as varchar) as batch_id,
+    cast(d.file_name as varchar) as file_name,
+    cast(d.line_number as bigint) as line_number,
+    cast(d.landed_at as timestamp) as landed_at,
+    cast(k.kept_batch_id as varchar) as kept_batch_id,
+    cast(k.kept_file_name as varchar) as kept_file_name,
+    cast(k.kept_line_number as bigint) as kept_line_number,
+    cast('duplicate_removed' as varchar) as status
+from deliveries as d
+inner join kept as k
+    on d.event_source = k.event_source and d.event_id = k.event_id
+where not (d.batch_id = k.kept_batch_id and d.line_number = k.kept_line_number)

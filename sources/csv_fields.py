@@ -1,0 +1,295 @@
+"""Typed CSV cells for the CRM and ERP (NetSuite2) contracts: one parser per kind of column.
+
+A contract module lists its columns once as `Field`s; `columns`, `required` and `schema`
+derive the reader's column list, the required set and the landed Arrow schema from that list,
+and `parse_row` turns a CSV record ({column: text or None}) into typed values or raises a
+`Rejection`. Record-level rules (start <= end, debit xor credit, ...) stay in the table modules.
+
+Conventions every kind follows:
+- An empty or blank cell is null; a null in a required column is `missing_field`.
+- Text is kept exactly as delivered (no trimming); typed cells must be exact: no surrounding
+  spaces, no thousands separators, no exponents, no `1_000`.
+- Reason codes: `wrong_type` (not an integer / not a decimal), `bad_flag`, `bad_date`,
+  `bad_timestamp`, `timestamp_without_offset`, `too_many_decimals`, `out_of_range` (does not
+  fit the landed type), `unknown_enum`, `bad_identifier`, `bad_country`, `bad_legal_entity`,
+  `non_positive_id`, `negative_id` (schema); `unknown_currency`, `timestamp_out_of_range` and
+  the per-column range codes (business_rule, unless a field says otherwise).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+import pyarrow as pa
+
+from sources.contract import (
+    EARLIEST_SANE,
+    LATEST_SANE,
+    QUANTITY,
+    TIMESTAMP,
+    ReasonClass,
+    Rejection,
+    parse_decimal,
+    parse_rfc3339,
+    rule_error,
+    schema_error,
+)
+from sources.currencies import MINOR_UNITS
+
+# Money and quantities: 38 digits, 9 after the point. Exchange rates: 12 after the point.
+MONEY = QUANTITY
+RATE = pa.decimal128(38, 12)
+INT64_MAX = 2**63 - 1
+
+_INTEGER = re.compile(r"-?[0-9]+")
+_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_NS_TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
+_RFC3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?(?:Z|[+-][0-9]{2}:[0-9]{2})?"
+)
+
+Parser = Callable[[str, str], object]  # (cell text, column name) -> typed value
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A column type: how a cell parses and what Arrow type it lands as."""
+
+    arrow: pa.DataType
+    parse: Parser
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: Kind
+    required: bool = False
+
+
+def columns(fields: Iterable[Field]) -> list[str]:
+    return [f.name for f in fields]
+
+
+def required(fields: Iterable[Field]) -> set[str]:
+    return {f.name for f in fields if f.required}
+
+
+def schema(fields: Iterable[Field]) -> pa.Schema:
+    return pa.schema([pa.field(f.name, f.kind.arrow, nullable=not f.required) for f in fields])
+
+
+def parse_row(record: dict[str, str | None], fields: Iterable[Field]) -> dict:
+    """Every field typed, in order; the first bad cell raises its Rejection."""
+    row: dict = {}
+    for f in fields:
+        value = record.get(f.name)
+        if value is None or value.strip() == "":
+            if f.required:
+                raise schema_error(
+                    "missing_field", f"required column '{f.name}' is missing or empty"
+                )
+            row[f.name] = None
+        else:
+            row[f.name] = f.kind.parse(value, f.name)
+    return row
+
+
+# --- kinds -------------------------------------------------------------------------------
+
+
+def _text(value: str, column: str) -> str:
+    return value
+
+
+TEXT = Kind(pa.string(), _text)
+
+
+def integer(
+    minimum: int | None = None,
+    maximum: int | None = None,
+    *,
+    code: str = "out_of_range",
+    reason_class: ReasonClass = ReasonClass.BUSINESS_RULE,
+) -> Kind:
+    """An int64 written as plain digits; outside [minimum, maximum] raises `code`."""
+
+    def parse(value: str, column: str) -> int:
+        if not _INTEGER.fullmatch(value):
+            raise schema_error("wrong_type", f"'{column}' is not an integer: {value!r}")
+        number = int(value)
+        if abs(number) > INT64_MAX:
+            raise schema_error("out_of_range", f"'{column}' does not fit 64 bits: {value!r}")
+        if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+            bounds = f"{'' if minimum is None else minimum}..{'' if maximum is None else maximum}"
+            raise Rejection(code, reason_class, f"'{column}' {number} is outside {bounds}")
+        return number
+
+    return Kind(pa.int64(), parse)
+
+
+# NetSuite internal ids (and CRM references to them): positive integers.
+ID = integer(1, code="non_positive_id", reason_class=ReasonClass.SCHEMA)
+# NetSuite transaction line ids: the main line is 0.
+LINE_ID = integer(0, code="negative_id", reason_class=ReasonClass.SCHEMA)
+
+
+def _tf_flag(value: str, column: str) -> bool:
+    if value == "T":
+        return True
+    if value == "F":
+        return False
+    raise schema_error("bad_flag", f"'{column}' must be T or F, got {value!r}")
+
+
+# NetSuite booleans: `T` / `F`, nothing else.
+FLAG = Kind(pa.bool_(), _tf_flag)
+
+
+def _bool_word(value: str, column: str) -> bool:
+    word = value.lower()
+    if word == "true":
+        return True
+    if word == "false":
+        return False
+    raise schema_error("bad_flag", f"'{column}' must be true or false, got {value!r}")
+
+
+# CRM booleans: `true` / `false` (any case, as spreadsheets write TRUE/FALSE).
+BOOLEAN = Kind(pa.bool_(), _bool_word)
+
+
+def _iso_date(value: str, column: str) -> date:
+    if _DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise schema_error("bad_date", f"'{column}' is not a YYYY-MM-DD date: {value!r}")
+
+
+DATE = Kind(pa.date32(), _iso_date)
+
+
+def _ns_timestamp(value: str, column: str) -> datetime:
+    parsed = None
+    if _NS_TIMESTAMP.fullmatch(value):
+        try:
+            parsed = datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            parsed = None
+    if parsed is None:
+        raise schema_error(
+            "bad_timestamp", f"'{column}' is not a YYYY-MM-DD HH:MM:SS timestamp: {value!r}"
+        )
+    if not EARLIEST_SANE <= parsed < LATEST_SANE:
+        raise rule_error("timestamp_out_of_range", f"'{column}' {value!r} is outside 2000..2100")
+    return parsed
+
+
+# NetSuite timestamps: `YYYY-MM-DD HH:MM:SS` in UTC, landed as naive UTC.
+NS_TIMESTAMP = Kind(TIMESTAMP, _ns_timestamp)
+
+
+def _rfc3339(value: str, column: str) -> datetime:
+    if not _RFC3339.fullmatch(value):
+        raise schema_error("bad_timestamp", f"'{column}' is not RFC 3339: {value!r}")
+    return parse_rfc3339(value, column)
+
+
+# CRM timestamps: RFC 3339 with `T` and an offset (`Z` or +hh:mm), landed as naive UTC.
+RFC3339 = Kind(TIMESTAMP, _rfc3339)
+
+
+def decimal(
+    scale: int = 9,
+    arrow: pa.Decimal128Type = MONEY,
+    *,
+    minimum: Decimal | int | None = None,
+    exclusive: bool = False,
+    code: str = "negative_value",
+    reason_class: ReasonClass = ReasonClass.BUSINESS_RULE,
+) -> Kind:
+    """A plain decimal (`-1250.50`) with at most `scale` decimals, landed as `arrow`;
+    below `minimum` (or equal to it when `exclusive`) raises `code`."""
+    limit = Decimal(10) ** (arrow.precision - arrow.scale)
+    step = Decimal(1).scaleb(-arrow.scale)
+
+    def parse(value: str, column: str) -> Decimal:
+        if not _DECIMAL.fullmatch(value):
+            raise schema_error("wrong_type", f"'{column}' is not a plain decimal: {value!r}")
+        number = parse_decimal(value, column, scale=min(scale, arrow.scale))
+        if abs(number) >= limit:
+            raise schema_error("out_of_range", f"'{column}' is too large: {value!r}")
+        if minimum is not None and (number < minimum or (exclusive and number == minimum)):
+            relation = ">" if exclusive else ">="
+            raise Rejection(
+                code, reason_class, f"'{column}' must be {relation} {minimum}, got {value!r}"
+            )
+        return number.quantize(step)
+
+    return Kind(arrow, parse)
+
+
+def enum(*values: str) -> Kind:
+    allowed = frozenset(values)
+    listing = ", ".join(values)
+
+    def parse(value: str, column: str) -> str:
+        if value not in allowed:
+            raise schema_error("unknown_enum", f"'{column}' {value!r} is not one of {listing}")
+        return value
+
+    return Kind(pa.string(), parse)
+
+
+def _currency(value: str, column: str) -> str:
+    if value not in MINOR_UNITS:
+        hint = " (codes are upper-case)" if value.upper() in MINOR_UNITS else ""
+        raise rule_error(
+            "unknown_currency", f"'{column}' {value!r} is not a known ISO 4217 code{hint}"
+        )
+    return value
+
+
+# Upper-case ISO 4217 code known to sources/currencies.py.
+CURRENCY = Kind(pa.string(), _currency)
+
+
+def pattern(regex: str, code: str, shape: str) -> Kind:
+    """Text that must match `regex` in full; `shape` describes it in the message."""
+    compiled = re.compile(regex)
+
+    def parse(value: str, column: str) -> str:
+        if not compiled.fullmatch(value):
+            raise schema_error(code, f"'{column}' {value!r} is not {shape}")
+        return value
+
+    return Kind(pa.string(), parse)
+
+
+def identifier(prefix: str) -> Kind:
+    """A cross-system id such as `ACC-0001` or `sub_…`: the prefix, then letters/digits/_/-."""
+    return pattern(
+        rf"{re.escape(prefix)}[A-Za-z0-9_-]+", "bad_identifier", f"an id like '{prefix}…'"
+    )
+
+
+COUNTRY = pattern(r"[A-Z]{2}", "bad_country", "an ISO 3166 alpha-2 country code")
+
+
+def check_currency_scale(row: dict, amount_columns: Iterable[str], currency_column: str) -> None:
+    """Money in major units may not have more decimals than its currency's minor units."""
+    currency = row[currency_column]
+    digits = MINOR_UNITS[currency]
+    for column in amount_columns:
+        value = row[column]
+        if value is not None and value != value.quantize(Decimal(1).scaleb(-digits)):
+            raise schema_error(
+                "too_many_decimals",
+                f"'{column}' {value.normalize():f} has more than {digits} decimals for {currency}",
+            )
