@@ -125,8 +125,13 @@ def integer(
         if abs(number) > INT64_MAX:
             raise schema_error("out_of_range", f"'{column}' does not fit 64 bits: {value!r}")
         if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
-            bounds = f"{'' if minimum is None else minimum}..{'' if maximum is None else maximum}"
-            raise Rejection(code, reason_class, f"'{column}' {number} is outside {bounds}")
+            if maximum is None:
+                bounds = f">= {minimum}"
+            elif minimum is None:
+                bounds = f"<= {maximum}"
+            else:
+                bounds = f"in {minimum}..{maximum}"
+            raise Rejection(code, reason_class, f"'{column}' must be {bounds}, got {number}")
         return number
 
     return Kind(pa.int64(), parse)
@@ -222,7 +227,13 @@ def decimal(
     def parse(value: str, column: str) -> Decimal:
         if not _DECIMAL.fullmatch(value):
             raise schema_error("wrong_type", f"'{column}' is not a plain decimal: {value!r}")
-        number = parse_decimal(value, column, scale=min(scale, arrow.scale))
+        try:
+            number = parse_decimal(value, column, scale=min(scale, arrow.scale))
+        except Rejection as exc:
+            if repr(value) in exc.detail:
+                raise
+            detail = f"{exc.detail}: {value!r}"  # name the value too
+            raise Rejection(exc.reason_code, exc.reason_class, detail) from exc
         if abs(number) >= limit:
             raise schema_error("out_of_range", f"'{column}' is too large: {value!r}")
         if minimum is not None and (number < minimum or (exclusive and number == minimum)):

@@ -345,7 +345,8 @@ def _quarantine_row(
         "reason_code": rejection.reason_code,
         "reason_class": str(ReasonClass(rejection.reason_class)),
         "reason_detail": rejection.detail,
-        "payload": payload,
+        # Undecodable bytes (kept by the readers as surrogates) are shown as \xNN escapes.
+        "payload": payload.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"),
         "landed_at": lineage["landed_at"],
     }
 

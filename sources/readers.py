@@ -51,8 +51,28 @@ def _parse_json_line(raw: bytes) -> tuple[object | Rejection, str]:
         ), text
 
 
+class _RecordingLines:
+    """Feeds csv.reader line by line and remembers the raw text of the current record."""
+
+    def __init__(self, stream: io.TextIOBase) -> None:
+        self._stream = stream
+        self._buffer: list[str] = []
+
+    def __iter__(self) -> _RecordingLines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._stream)
+        self._buffer.append(line)
+        return line
+
+    def take(self) -> str:
+        text, self._buffer = "".join(self._buffer), []
+        return text.rstrip("\r\n")
+
+
 def csv_reader(columns: list[str], required: set[str]) -> Reader:
-    """CSV with a header row, UTF-8 (a BOM is fine). Records are {column: text or None}.
+    """CSV with a header row, UTF-8 (a BOM is fine), streamed. Records are {column: text or None}.
 
     Header columns beyond `columns` are ignored (real extracts carry many more); a header that
     lacks a required column rejects every row of the file; a row with more or fewer cells
@@ -61,84 +81,72 @@ def csv_reader(columns: list[str], required: set[str]) -> Reader:
     known = set(columns)
 
     def read(path: Path) -> Iterator[Record]:
-        try:
-            with _open_binary(path) as fh:
-                data = fh.read()
-        except (EOFError, gzip.BadGzipFile, OSError) as exc:
-            yield (1, schema_error("unreadable_file", f"{type(exc).__name__}: {exc}"), "")
-            return
-        text = data.decode("utf-8", "surrogateescape").removeprefix("\ufeff")
-        rows = csv.reader(io.StringIO(text, newline=""), strict=True)
-        try:
-            header = next(rows, None)
-        except csv.Error as exc:
-            yield (1, schema_error("malformed_csv", str(exc)), text[:2000])
-            return
-        if header is None:
-            return
-        header = [h.strip() for h in header]
-        missing = sorted(required - set(header))
-        header_problem = None
-        if missing:
-            header_problem = schema_error(
-                "bad_csv_header",
-                f"header lacks required column(s) {', '.join(missing)}; got {header[:12]}",
-            )
-        elif len(set(header)) != len(header):
-            header_problem = schema_error("bad_csv_header", "header repeats a column name")
-        if header_problem:
-            # The first row may be data (no header at all): it is rejected with the rest.
-            yield (1, header_problem, _payload(header))
-        while True:
-            try:
-                cells = next(rows)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                yield (rows.line_num, schema_error("malformed_csv", str(exc)), "")
-                continue  # csv resumes at the next line; EOF inside quotes ends with StopIteration
-            line = rows.line_num
-            payload = _payload(cells)
-            if header_problem:
-                yield (line, header_problem, payload)
-            elif any(_has_bad_bytes(c) for c in cells):
-                yield (line, schema_error("invalid_utf8", "row is not valid UTF-8"), payload)
-            elif cells == [] or cells == [""]:
-                yield (line, schema_error("empty_line", "blank line in a CSV file"), payload)
-            elif len(cells) > len(header):
-                yield (
-                    line,
-                    schema_error(
-                        "extra_columns", f"{len(cells)} cells where the header has {len(header)}"
-                    ),
-                    payload,
-                )
-            elif len(cells) < len(header):
-                yield (
-                    line,
-                    schema_error(
-                        "missing_columns", f"{len(cells)} cells where the header has {len(header)}"
-                    ),
-                    payload,
-                )
-            else:
-                record = {
-                    name: (value if value != "" else None)
-                    for name, value in zip(header, cells, strict=True)
-                    if name in known
-                }
-                yield (line, record, payload)
+        with _open_binary(path) as binary:
+            text = io.TextIOWrapper(binary, "utf-8-sig", errors="surrogateescape", newline="")
+            lines = _RecordingLines(text)
+            rows = csv.reader(lines, strict=True)
+            header_problem: Rejection | None = None
+            header: list[str] | None = None
+            while True:
+                try:
+                    cells = next(rows)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    # The reader resumes on the next line; the broken record is rejected whole.
+                    yield (rows.line_num, schema_error("malformed_csv", str(exc)), lines.take())
+                    continue
+                except (EOFError, gzip.BadGzipFile, OSError) as exc:
+                    problem = schema_error("unreadable_file", f"{type(exc).__name__}: {exc}")
+                    yield (rows.line_num + 1, problem, "")
+                    return
+                line, payload = rows.line_num, lines.take()
+                if header is None:
+                    header = [h.strip() for h in cells]
+                    header_problem = _header_problem(header, required)
+                    if header_problem:
+                        # The first row may be data (no header at all): rejected with the rest.
+                        yield (line, header_problem, payload)
+                    continue
+                if header_problem:
+                    yield (line, header_problem, payload)
+                elif any(_has_bad_bytes(c) for c in cells):
+                    problem = schema_error("invalid_utf8", "row is not valid UTF-8")
+                    yield (
+                        line,
+                        problem,
+                        payload.encode("utf-8", "surrogateescape").decode(
+                            "utf-8", "backslashreplace"
+                        ),
+                    )
+                elif cells == [] or cells == [""]:
+                    yield (line, schema_error("empty_line", "blank line in a CSV file"), payload)
+                elif len(cells) != len(header):
+                    code = "extra_columns" if len(cells) > len(header) else "missing_columns"
+                    detail = f"{len(cells)} cells where the header has {len(header)}"
+                    yield (line, schema_error(code, detail), payload)
+                else:
+                    record = {
+                        name: (value if value != "" else None)
+                        for name, value in zip(header, cells, strict=True)
+                        if name in known
+                    }
+                    yield (line, record, payload)
 
     return read
 
 
+def _header_problem(header: list[str], required: set[str]) -> Rejection | None:
+    missing = sorted(required - set(header))
+    if missing:
+        return schema_error(
+            "bad_csv_header",
+            f"header lacks required column(s) {', '.join(missing)}; got {header[:12]}",
+        )
+    if len(set(header)) != len(header):
+        return schema_error("bad_csv_header", "header repeats a column name")
+    return None
+
+
 def _has_bad_bytes(cell: str) -> bool:
     return any("\udc80" <= ch <= "\udcff" for ch in cell)
-
-
-def _payload(cells: list[str]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="").writerow(
-        [c.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") for c in cells]
-    )
-    return buffer.getvalue()

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from sources import crm, erp
 from sources.landing import TableContract
 from sources.usage import events
 
-CONTRACTS: list[TableContract] = [
-    TableContract(
-        system=events.SYSTEM,
-        table=events.TABLE,
-        schema=events.SCHEMA,
-        validate=events.validate,
-        suffixes=events.FILE_SUFFIXES,
-        conflict_key=("source", "id"),
-        conflict_hash="payload_sha256",
-    ),
-]
+USAGE_EVENTS = TableContract(
+    system=events.SYSTEM,
+    table=events.TABLE,
+    schema=events.SCHEMA,
+    validate=events.validate,
+    suffixes=events.FILE_SUFFIXES,
+    conflict_key=("source", "id"),
+    conflict_hash="payload_sha256",
+)
+
+CONTRACTS: list[TableContract] = [USAGE_EVENTS, *crm.CONTRACTS, *erp.CONTRACTS]

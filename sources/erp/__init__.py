@@ -1,0 +1,50 @@
+"""ERP landing contracts: NetSuite2 SuiteAnalytics extracts as CSV (subsidiary, currency,
+accountingperiod, account, customer, consolidatedexchangerate, transaction, transactionline,
+transactionaccountingline).
+
+Each module documents its file: prefix, columns with landed types, required columns, key,
+rules and an example. Landing adds batch_id, file_name, line_number and landed_at.
+"""
+
+from __future__ import annotations
+
+from sources.erp import (
+    account,
+    accountingperiod,
+    consolidatedexchangerate,
+    currency,
+    customer,
+    subsidiary,
+    transaction,
+    transactionaccountingline,
+    transactionline,
+)
+from sources.landing import TableContract
+from sources.readers import csv_reader
+
+SYSTEM = "erp"
+SUFFIXES = (".csv", ".csv.gz")
+MODULES = (
+    subsidiary,
+    currency,
+    accountingperiod,
+    account,
+    customer,
+    consolidatedexchangerate,
+    transaction,
+    transactionline,
+    transactionaccountingline,
+)
+
+CONTRACTS: list[TableContract] = [
+    TableContract(
+        system=SYSTEM,
+        table=module.TABLE,
+        schema=module.SCHEMA,
+        validate=module.validate,
+        reader=csv_reader(module.COLUMNS, module.REQUIRED),
+        suffixes=SUFFIXES,
+        prefix=module.TABLE,
+    )
+    for module in MODULES
+]

@@ -1,0 +1,60 @@
+"""Contract for NetSuite2 `consolidatedexchangerate` (`erp/consolidatedexchangerate`): the
+period rates used to consolidate one subsidiary's currency into another's.
+
+File: `inbox/erp/consolidatedexchangerate.csv` (or `consolidatedexchangerate_….csv`, `-….csv`,
+`.csv.gz`), UTF-8, a header row with NetSuite2's lower-case column names (order free, extra
+columns ignored). An empty cell is null. Key: `id`; (postingperiod, fromsubsidiary,
+tosubsidiary, accountingbook) is unique too (checked downstream).
+
+| column | landed type | required | rule |
+|---|---|---|---|
+| id | int64 | yes | positive integer |
+| postingperiod | int64 | yes | positive accountingperiod id |
+| fromcurrency | int64 | yes | positive currency id |
+| tocurrency | int64 | yes | positive currency id |
+| fromsubsidiary | int64 | yes | positive subsidiary id |
+| tosubsidiary | int64 | yes | positive subsidiary id |
+| averagerate | decimal128(38,12) | yes | > 0, at most 12 decimals |
+| currentrate | decimal128(38,12) | yes | > 0, at most 12 decimals |
+| historicalrate | decimal128(38,12) | yes | > 0, at most 12 decimals |
+| accountingbook | int64 | yes | positive id (1 = primary book) |
+
+Reasons: missing_field, wrong_type, non_positive_id, out_of_range, too_many_decimals (schema);
+non_positive_rate (business_rule).
+
+Example:
+
+    id,postingperiod,fromcurrency,tocurrency,fromsubsidiary,tosubsidiary,averagerate,currentrate,historicalrate,accountingbook
+    1,9,2,1,2,1,1.2710,1.2695,1.2650,1
+"""
+
+from __future__ import annotations
+
+from sources.csv_fields import ID, Field, columns, parse_row, required, schema
+from sources.erp._common import EXCHANGE_RATE, SYSTEM
+
+__all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
+
+TABLE = "consolidatedexchangerate"
+KEY = ("id",)
+
+FIELDS = [
+    Field("id", ID, required=True),
+    Field("postingperiod", ID, required=True),
+    Field("fromcurrency", ID, required=True),
+    Field("tocurrency", ID, required=True),
+    Field("fromsubsidiary", ID, required=True),
+    Field("tosubsidiary", ID, required=True),
+    Field("averagerate", EXCHANGE_RATE, required=True),
+    Field("currentrate", EXCHANGE_RATE, required=True),
+    Field("historicalrate", EXCHANGE_RATE, required=True),
+    Field("accountingbook", ID, required=True),
+]
+COLUMNS = columns(FIELDS)
+REQUIRED = required(FIELDS)
+SCHEMA = schema(FIELDS)
+
+
+def validate(record: dict[str, str | None]) -> dict:
+    """One CSV record -> a row of SCHEMA, or raise Rejection."""
+    return parse_row(record, FIELDS)

@@ -1,0 +1,65 @@
+"""Contract for NetSuite2 `currency` (`erp/currency`): currencies and their precision.
+
+File: `inbox/erp/currency.csv` (or `currency_….csv`, `currency-….csv`, `.csv.gz`), UTF-8, a
+header row with NetSuite2's lower-case column names (order free, extra columns ignored). An
+empty cell is null. Key: `id`.
+
+| column | landed type | required | rule |
+|---|---|---|---|
+| id | int64 | yes | positive integer |
+| name | string | yes | |
+| symbol | string | yes | upper-case ISO 4217 code known to sources/currencies.py |
+| currencyprecision | int64 | yes | decimals, 0..4 |
+| isbasecurrency | bool | yes | `T` / `F` |
+| exchangerate | decimal128(38,12) | no | > 0, at most 12 decimals |
+
+Reasons: missing_field, wrong_type, non_positive_id, out_of_range, bad_flag, too_many_decimals
+(schema); unknown_currency, currencyprecision_out_of_range, non_positive_rate (business_rule).
+
+Example:
+
+    id,name,symbol,currencyprecision,isbasecurrency,exchangerate
+    1,US Dollar,USD,2,T,1
+"""
+
+from __future__ import annotations
+
+from sources.csv_fields import (
+    CURRENCY,
+    FLAG,
+    ID,
+    TEXT,
+    Field,
+    columns,
+    integer,
+    parse_row,
+    required,
+    schema,
+)
+from sources.erp._common import EXCHANGE_RATE, SYSTEM
+
+__all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
+
+TABLE = "currency"
+KEY = ("id",)
+
+FIELDS = [
+    Field("id", ID, required=True),
+    Field("name", TEXT, required=True),
+    Field("symbol", CURRENCY, required=True),
+    Field(
+        "currencyprecision",
+        integer(0, 4, code="currencyprecision_out_of_range"),
+        required=True,
+    ),
+    Field("isbasecurrency", FLAG, required=True),
+    Field("exchangerate", EXCHANGE_RATE),
+]
+COLUMNS = columns(FIELDS)
+REQUIRED = required(FIELDS)
+SCHEMA = schema(FIELDS)
+
+
+def validate(record: dict[str, str | None]) -> dict:
+    """One CSV record -> a row of SCHEMA, or raise Rejection."""
+    return parse_row(record, FIELDS)

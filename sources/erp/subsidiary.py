@@ -1,0 +1,65 @@
+"""Contract for NetSuite2 `subsidiary` (`erp/subsidiary`): the legal entities.
+
+File: `inbox/erp/subsidiary.csv` (or `subsidiary_….csv`, `subsidiary-….csv`, `.csv.gz`), a
+SuiteAnalytics extract: UTF-8, a header row with NetSuite2's lower-case column names (order
+free, extra columns ignored). An empty cell is null. Key: `id`.
+
+| column | landed type | required | rule |
+|---|---|---|---|
+| id | int64 | yes | positive integer |
+| name | string | yes | |
+| legalname | string | no | |
+| tranprefix | string | no | the legal entity code CRM uses (`US01`) |
+| country | string | no | ISO 3166 alpha-2, upper-case |
+| currency | int64 | yes | functional currency: a positive currency id (erp currency.id) |
+| fiscalcalendar | int64 | no | positive id |
+| iselimination | bool | yes | `T` / `F` |
+| parent | int64 | no | positive subsidiary id |
+
+Reasons: missing_field, wrong_type, non_positive_id, out_of_range, bad_country, bad_flag (schema).
+
+Example:
+
+    id,name,legalname,tranprefix,country,currency,fiscalcalendar,iselimination,parent
+    1,Example Inc.,Example Inc.,US01,US,1,1,F,
+"""
+
+from __future__ import annotations
+
+from sources.csv_fields import (
+    COUNTRY,
+    FLAG,
+    ID,
+    TEXT,
+    Field,
+    columns,
+    parse_row,
+    required,
+    schema,
+)
+from sources.erp._common import SYSTEM
+
+__all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
+
+TABLE = "subsidiary"
+KEY = ("id",)
+
+FIELDS = [
+    Field("id", ID, required=True),
+    Field("name", TEXT, required=True),
+    Field("legalname", TEXT),
+    Field("tranprefix", TEXT),
+    Field("country", COUNTRY),
+    Field("currency", ID, required=True),
+    Field("fiscalcalendar", ID),
+    Field("iselimination", FLAG, required=True),
+    Field("parent", ID),
+]
+COLUMNS = columns(FIELDS)
+REQUIRED = required(FIELDS)
+SCHEMA = schema(FIELDS)
+
+
+def validate(record: dict[str, str | None]) -> dict:
+    """One CSV record -> a row of SCHEMA, or raise Rejection."""
+    return parse_row(record, FIELDS)

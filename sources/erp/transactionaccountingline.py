@@ -1,0 +1,92 @@
+"""Contract for NetSuite2 `transactionaccountingline` (`erp/transactionaccountingline`): the
+posted GL impact of each transaction line, per accounting book, in the subsidiary's
+functional currency.
+
+File: `inbox/erp/transactionaccountingline.csv` (or `transactionaccountingline_….csv`, `-….csv`,
+`.csv.gz`), UTF-8, a header row with NetSuite2's lower-case column names (order free, extra
+columns ignored). An empty cell is null. Key: (`transaction`, `transactionline`,
+`accountingbook`).
+
+| column | landed type | required | rule |
+|---|---|---|---|
+| accountingbook | int64 | yes | positive id (1 = primary book) |
+| transaction | int64 | yes | positive transaction id |
+| transactionline | int64 | yes | transactionline.id, >= 0 |
+| account | int64 | yes | positive account id |
+| amount | decimal128(38,9) | no | signed, functional currency, at most 4 decimals |
+| debit | decimal128(38,9) | no | >= 0, at most 4 decimals; not together with credit |
+| credit | decimal128(38,9) | no | >= 0, at most 4 decimals; not together with debit |
+| netamount | decimal128(38,9) | no | signed, at most 4 decimals |
+| exchangerate | decimal128(38,12) | no | > 0, at most 12 decimals |
+| posting | bool | yes | `T` / `F` |
+| amountpaid | decimal128(38,9) | no | at most 4 decimals |
+| amountunpaid | decimal128(38,9) | no | at most 4 decimals |
+
+Reasons: missing_field, wrong_type, non_positive_id, negative_id, out_of_range, bad_flag,
+too_many_decimals (schema); non_positive_rate (business_rule); both_debit_and_credit,
+negative_amount (accounting_control).
+
+Example:
+
+    accountingbook,transaction,transactionline,account,amount,debit,credit,netamount,exchangerate,posting,amountpaid,amountunpaid
+    1,5001,1,12,1250.00,1250.00,,1250.00,1,T,,
+"""
+
+from __future__ import annotations
+
+from sources.contract import ReasonClass, Rejection
+from sources.csv_fields import (
+    FLAG,
+    ID,
+    LINE_ID,
+    Field,
+    columns,
+    parse_row,
+    required,
+    schema,
+)
+from sources.erp._common import AMOUNT, EXCHANGE_RATE, SYSTEM
+
+__all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
+
+TABLE = "transactionaccountingline"
+KEY = ("transaction", "transactionline", "accountingbook")
+
+FIELDS = [
+    Field("accountingbook", ID, required=True),
+    Field("transaction", ID, required=True),
+    Field("transactionline", LINE_ID, required=True),
+    Field("account", ID, required=True),
+    Field("amount", AMOUNT),
+    Field("debit", AMOUNT),
+    Field("credit", AMOUNT),
+    Field("netamount", AMOUNT),
+    Field("exchangerate", EXCHANGE_RATE),
+    Field("posting", FLAG, required=True),
+    Field("amountpaid", AMOUNT),
+    Field("amountunpaid", AMOUNT),
+]
+COLUMNS = columns(FIELDS)
+REQUIRED = required(FIELDS)
+SCHEMA = schema(FIELDS)
+
+
+def validate(record: dict[str, str | None]) -> dict:
+    """One CSV record -> a row of SCHEMA, or raise Rejection."""
+    row = parse_row(record, FIELDS)
+    debit, credit = row["debit"], row["credit"]
+    where = f"transaction {row['transaction']} line {row['transactionline']}"
+    if debit is not None and credit is not None:
+        raise Rejection(
+            "both_debit_and_credit",
+            ReasonClass.ACCOUNTING_CONTROL,
+            f"{where} has both 'debit' {debit.normalize():f} and 'credit' {credit.normalize():f}",
+        )
+    for column, value in (("debit", debit), ("credit", credit)):
+        if value is not None and value < 0:
+            raise Rejection(
+                "negative_amount",
+                ReasonClass.ACCOUNTING_CONTROL,
+                f"{where} has a negative '{column}' {value.normalize():f}",
+            )
+    return row

@@ -1,0 +1,81 @@
+"""Contract for NetSuite2 `transactionline` (`erp/transactionline`): the lines of each
+transaction, with their subsidiary, entity, segments and foreign-currency amounts.
+
+File: `inbox/erp/transactionline.csv` (or `transactionline_….csv`, `transactionline-….csv`,
+`.csv.gz`), UTF-8, a header row with NetSuite2's lower-case column names (order free, extra
+columns ignored). An empty cell is null. Key: (`transaction`, `id`).
+
+| column | landed type | required | rule |
+|---|---|---|---|
+| id | int64 | yes | line number within the transaction, >= 0 (NetSuite's main line is 0) |
+| transaction | int64 | yes | positive transaction id |
+| subsidiary | int64 | yes | positive subsidiary id |
+| entity | int64 | no | positive customer id |
+| department | int64 | no | positive id |
+| class | int64 | no | positive id |
+| location | int64 | no | positive id |
+| item | int64 | no | positive id |
+| memo | string | no | |
+| mainline | bool | yes | `T` / `F` |
+| netamount | decimal128(38,9) | no | signed, as NetSuite gives it; at most 4 decimals |
+| foreignamount | decimal128(38,9) | no | signed, transaction currency; at most 4 decimals |
+| quantity | decimal128(38,9) | no | signed, at most 9 decimals |
+| rate | decimal128(38,9) | no | item rate, at most 9 decimals |
+| taxline | bool | yes | `T` / `F` |
+| transactionlinetype | string | no | |
+
+Reasons: missing_field, wrong_type, non_positive_id, negative_id, out_of_range, bad_flag,
+too_many_decimals (schema).
+
+Example:
+
+    id,transaction,subsidiary,entity,department,class,location,item,memo,mainline,netamount,foreignamount,quantity,rate,taxline,transactionlinetype
+    1,5001,1,101,,,,,AR,F,1250.00,1250.00,,,F,
+"""
+
+from __future__ import annotations
+
+from sources.csv_fields import (
+    FLAG,
+    ID,
+    LINE_ID,
+    TEXT,
+    Field,
+    columns,
+    parse_row,
+    required,
+    schema,
+)
+from sources.erp._common import AMOUNT, QUANTITY, SYSTEM
+
+__all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
+
+TABLE = "transactionline"
+KEY = ("transaction", "id")
+
+FIELDS = [
+    Field("id", LINE_ID, required=True),
+    Field("transaction", ID, required=True),
+    Field("subsidiary", ID, required=True),
+    Field("entity", ID),
+    Field("department", ID),
+    Field("class", ID),
+    Field("location", ID),
+    Field("item", ID),
+    Field("memo", TEXT),
+    Field("mainline", FLAG, required=True),
+    Field("netamount", AMOUNT),
+    Field("foreignamount", AMOUNT),
+    Field("quantity", QUANTITY),
+    Field("rate", QUANTITY),
+    Field("taxline", FLAG, required=True),
+    Field("transactionlinetype", TEXT),
+]
+COLUMNS = columns(FIELDS)
+REQUIRED = required(FIELDS)
+SCHEMA = schema(FIELDS)
+
+
+def validate(record: dict[str, str | None]) -> dict:
+    """One CSV record -> a row of SCHEMA, or raise Rejection."""
+    return parse_row(record, FIELDS)
