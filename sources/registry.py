@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sources import crm, erp
+from sources import billing, crm, erp
 from sources.landing import TableContract
 from sources.usage import events
 
@@ -16,4 +16,4 @@ USAGE_EVENTS = TableContract(
     conflict_hash="payload_sha256",
 )
 
-CONTRACTS: list[TableContract] = [USAGE_EVENTS, *crm.CONTRACTS, *erp.CONTRACTS]
+CONTRACTS: list[TableContract] = [USAGE_EVENTS, *billing.CONTRACTS, *crm.CONTRACTS, *erp.CONTRACTS]

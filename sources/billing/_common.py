@@ -66,16 +66,13 @@ def stripe_object(record: object, expected: str, *, where: str = "") -> dict:
     if not isinstance(record, dict):
         raise schema_error(
             "not_an_object",
-            f"{where or 'a Stripe ' + expected} must be a JSON object, "
-            f"got {type(record).__name__}",
+            f"{where or 'a Stripe ' + expected} must be a JSON object, got {type(record).__name__}",
         )
     kind = record.get("object")
     if kind is None:
         raise _missing(f"{where}object")
     if kind != expected:
-        raise schema_error(
-            "wrong_object", f"'{where}object' must be {expected!r}, got {kind!r}"
-        )
+        raise schema_error("wrong_object", f"'{where}object' must be {expected!r}, got {kind!r}")
     return record
 
 
@@ -183,9 +180,7 @@ def opt_str(record: dict, field: str, *, where: str = "") -> str | None:
 def req_str(record: dict, field: str, *, where: str = "") -> str:
     value = record.get(field)
     if value is None or value == "":
-        raise schema_error(
-            "missing_field", f"required field '{where}{field}' is missing or empty"
-        )
+        raise schema_error("missing_field", f"required field '{where}{field}' is missing or empty")
     return opt_str(record, field, where=where)  # type: ignore[return-value]
 
 

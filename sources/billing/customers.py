@@ -71,6 +71,8 @@ def validate(record: object) -> dict:
         "name": opt_str(rec, "name"),
         "email": opt_str(rec, "email"),
         "currency": opt_currency(rec),
-        "address_country": None if address is None else opt_str(address, "country", where="address."),
+        "address_country": None
+        if address is None
+        else opt_str(address, "country", where="address."),
         **metadata(rec, METADATA_KEYS),
     }

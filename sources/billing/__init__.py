@@ -1,0 +1,48 @@
+"""Landing contracts for the billing system: Stripe API objects as JSON lines.
+
+One module per object type (its docstring is the contract); `CONTRACTS` lists them for the
+registry. Files: `inbox/billing/<prefix>[._-]….jsonl[.gz]`, one object per line. Nested lists
+land as child tables: invoice_lines, credit_note_lines, subscription_items, price_tiers.
+"""
+
+from __future__ import annotations
+
+from sources.billing import (
+    balance_transactions,
+    charges,
+    credit_notes,
+    customers,
+    invoices,
+    prices,
+    products,
+    refunds,
+    subscriptions,
+)
+from sources.billing._common import SYSTEM
+from sources.landing import TableContract
+
+
+def _contract(module, children: dict | None = None) -> TableContract:
+    return TableContract(
+        system=SYSTEM,
+        table=module.TABLE,
+        schema=module.SCHEMA,
+        validate=module.validate,
+        prefix=module.TABLE,
+        children=children or {},
+    )
+
+
+CONTRACTS: list[TableContract] = [
+    _contract(customers),
+    _contract(products),
+    _contract(prices, {prices.TIERS_TABLE: prices.TIERS_SCHEMA}),
+    _contract(subscriptions, {subscriptions.ITEMS_TABLE: subscriptions.ITEMS_SCHEMA}),
+    _contract(invoices, {invoices.LINES_TABLE: invoices.LINES_SCHEMA}),
+    _contract(credit_notes, {credit_notes.LINES_TABLE: credit_notes.LINES_SCHEMA}),
+    _contract(charges),
+    _contract(refunds),
+    _contract(balance_transactions),
+]
+
+__all__ = ["CONTRACTS"]
