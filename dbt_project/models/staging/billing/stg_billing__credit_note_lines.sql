@@ -1,0 +1,25 @@
+with
+
+source as (
+    {{ latest_delivery("select * from " ~ source('billing', 'credit_note_lines'), ['id']) }}
+),
+
+renamed as (
+    select
+        id as credit_note_line_id,
+        credit_note as credit_note_id,
+        line_index,
+        type as line_type,
+        invoice_line_item as invoice_line_id,
+        quantity,
+        unit_amount as unit_amount_minor,
+        amount as amount_minor,
+        description,
+        batch_id,
+        file_name,
+        line_number,
+        landed_at
+    from source
+)
+
+select * from renamed
