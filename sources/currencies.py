@@ -1,62 +1,27 @@
 """ISO 4217 currencies the pipeline accepts, with their minor units (decimal places).
 
-Payment processors sometimes differ from ISO (Stripe's zero-decimal list): `STRIPE_MINOR_UNITS`
-holds those exceptions, so amounts in Stripe objects are read with Stripe's precision.
+The list lives in one place, the dbt seed `dbt_project/seeds/currencies.csv`, so landing and
+the warehouse agree. `stripe_minor_units` records where Stripe's precision differs from ISO
+(Stripe treats ISK and UGX as zero-decimal), so Stripe amounts are read with Stripe's precision.
 """
 
 from __future__ import annotations
 
-MINOR_UNITS: dict[str, int] = {
-    "USD": 2,
-    "EUR": 2,
-    "GBP": 2,
-    "CAD": 2,
-    "AUD": 2,
-    "CHF": 2,
-    "SEK": 2,
-    "NOK": 2,
-    "DKK": 2,
-    "PLN": 2,
-    "CZK": 2,
-    "HUF": 2,
-    "INR": 2,
-    "BRL": 2,
-    "MXN": 2,
-    "SGD": 2,
-    "HKD": 2,
-    "NZD": 2,
-    "ZAR": 2,
-    "CNY": 2,
-    "ILS": 2,
-    "AED": 2,
-    "SAR": 2,
-    "TRY": 2,
-    "THB": 2,
-    "MYR": 2,
-    "PHP": 2,
-    "IDR": 2,
-    "TWD": 2,
-    "JPY": 0,
-    "KRW": 0,
-    "CLP": 0,
-    "VND": 0,
-    "ISK": 0,
-    "PYG": 0,
-    "UGX": 0,
-    "XAF": 0,
-    "XOF": 0,
-    "BHD": 3,
-    "KWD": 3,
-    "OMR": 3,
-    "JOD": 3,
-    "TND": 3,
-    "IQD": 3,
-    "LYD": 3,
-    "CLF": 4,
-}
+import csv
+from pathlib import Path
 
-# Where Stripe's own precision differs from ISO 4217 (Stripe treats these as zero-decimal).
-STRIPE_MINOR_UNITS: dict[str, int] = {**MINOR_UNITS, "ISK": 0, "HUF": 2, "TWD": 2, "UGX": 0}
+SEED = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "currencies.csv"
+
+
+def _load() -> tuple[dict[str, int], dict[str, int]]:
+    with open(SEED, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    iso = {r["currency"]: int(r["minor_units"]) for r in rows}
+    stripe = {r["currency"]: int(r["stripe_minor_units"]) for r in rows}
+    return iso, stripe
+
+
+MINOR_UNITS, STRIPE_MINOR_UNITS = _load()
 
 
 def is_known(code: str) -> bool:

@@ -1,0 +1,14 @@
+{#- Legal entities (NetSuite subsidiaries) with their functional currency and fiscal calendar. -#}
+select
+    cast(s.legal_entity_code as varchar) as legal_entity,
+    cast(s.subsidiary_id as bigint) as subsidiary_id,
+    cast(s.subsidiary_name as varchar) as legal_entity_name,
+    cast(s.legal_name as varchar) as legal_name,
+    cast(s.country as varchar) as country,
+    cast(c.currency as varchar) as functional_currency,
+    cast(cur.minor_units as integer) as functional_minor_units,
+    cast(s.fiscal_calendar as bigint) as fiscal_calendar_id
+from {{ ref('stg_erp__subsidiaries') }} as s
+left join {{ ref('stg_erp__currencies') }} as c on s.currency_id = c.currency_id
+left join {{ ref('currencies') }} as cur on c.currency = cur.currency
+where not s.is_elimination

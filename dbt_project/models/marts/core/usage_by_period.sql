@@ -1,0 +1,169 @@
+{#- Usage per subscription x metric x billing period (calendar month, UTC), in technical and in
+    commercial units, split into on-time and late: an event is late when it arrived after the
+    period's invoice had been finalized. Mapped to the contract version in effect at period end,
+    with the entitlement check (usage above the plan limit where no overage is allowed). -#}
+with
+
+events as (
+    select
+        subscription_id,
+        metric,
+        batch_id,
+        {{ period_key('occurred_at') }} as billing_period,
+        min(customer_id) as customer_id,
+        sum(quantity) as quantity,
+        count(*) as event_count,
+        min(occurred_at) as first_occurred_at,
+        max(occurred_at) as last_occurred_at
+    from {{ ref('int_usage_events_deduplicated') }}
+    group by subscription_id, metric, batch_id, {{ period_key('occurred_at') }}
+),
+
+arrivals as (
+    select
+        batch_id,
+        -- a file cannot arrive after it landed; the earlier clock is the arrival
+        least(file_delivered_at, landed_at) as arrived_at
+    from {{ ref('stg_landing__batches') }}
+),
+
+period_invoices as (
+    select
+        subscription_id,
+        {{ period_key('period_start') }} as billing_period,
+        min(invoice_id) as invoice_id,
+        min(finalized_at) as finalized_at
+    from {{ ref('stg_billing__invoices') }}
+    where finalized_at is not null and invoice_status <> 'void'
+    group by subscription_id, {{ period_key('period_start') }}
+),
+
+classified as (
+    select
+        e.subscription_id,
+        e.metric,
+        e.billing_period,
+        e.customer_id,
+        e.quantity,
+        e.event_count,
+        e.first_occurred_at,
+        e.last_occurred_at,
+        a.arrived_at,
+        coalesce(i.finalized_at < a.arrived_at, false) as is_late
+    from events as e
+    left join arrivals as a on e.batch_id = a.batch_id
+    left join period_invoices as i
+        on e.subscription_id = i.subscription_id and e.billing_period = i.billing_period
+),
+
+by_period as (
+    select
+        subscription_id,
+        metric,
+        billing_period,
+        min(customer_id) as customer_id,
+        sum(quantity) as metered_quantity,
+        sum(case when is_late then quantity else 0 end) as late_quantity,
+        sum(event_count) as event_count,
+        sum(case when is_late then event_count else 0 end) as late_event_count,
+        min(first_occurred_at) as first_occurred_at,
+        max(last_occurred_at) as last_occurred_at,
+        max(arrived_at) as last_arrived_at
+    from classified
+    group by subscription_id, metric, billing_period
+),
+
+versions as (
+    select * from {{ ref('subscriptions') }}
+),
+
+in_effect as (
+    select
+        b.*,
+        v.contract_id,
+        v.account_id,
+        v.contract_version,
+        v.amendment_id,
+        v.legal_entity,
+        v.currency,
+        v.functional_currency,
+        v.region,
+        exists (select 1 from versions as k where k.subscription_id = b.subscription_id) as is_mapped
+    from by_period as b
+    left join versions as v
+        on b.subscription_id = v.subscription_id
+        and v.effective_from < {{ dbt.dateadd('month', 1, period_start('b.billing_period')) }}
+        and (
+            v.effective_to is null
+            or v.effective_to >= {{ dbt.dateadd('month', 1, period_start('b.billing_period')) }}
+        )
+),
+
+terms as (
+    select
+        amendment_id,
+        metric,
+        included_units,
+        plan_limit,
+        overage_allowed
+    from {{ ref('stg_crm__contract_price_terms') }}
+    where tier = 1
+),
+
+fiscal as (
+    select
+        fiscal_period,
+        posting_fiscal_period
+    from {{ ref('fiscal_periods') }}
+)
+
+select
+    cast(e.subscription_id as varchar) as subscription_id,
+    cast(e.metric as varchar) as metric,
+    cast(e.billing_period as varchar) as billing_period,
+    cast(e.customer_id as varchar) as customer_id,
+    cast(e.account_id as varchar) as account_id,
+    cast(e.contract_id as varchar) as contract_id,
+    cast(e.contract_version as integer) as contract_version,
+    cast(e.metered_quantity as decimal(38, 9)) as metered_quantity,
+    cast(e.metered_quantity - e.late_quantity as decimal(38, 9)) as on_time_quantity,
+    cast(e.late_quantity as decimal(38, 9)) as late_quantity,
+    cast(e.event_count as bigint) as event_count,
+    cast(e.late_event_count as bigint) as late_event_count,
+    cast(k.commercial_unit as varchar) as commercial_unit,
+    cast(k.unit_divisor as bigint) as unit_divisor,
+    cast({{ divide_to_whole('e.metered_quantity', 'k.unit_divisor', 'k.rounding') }} as decimal(38, 9))
+        as commercial_quantity,
+    cast(
+        {{ divide_to_whole('e.metered_quantity - e.late_quantity', 'k.unit_divisor', 'k.rounding') }}
+        as decimal(38, 9)
+    ) as on_time_commercial_quantity,
+    cast(t.included_units as decimal(38, 9)) as included_units,
+    cast(t.plan_limit as decimal(38, 9)) as plan_limit,
+    cast(t.overage_allowed as boolean) as overage_allowed,
+    cast(
+        coalesce(
+            t.plan_limit is not null
+            and not t.overage_allowed
+            and {{ divide_to_whole('e.metered_quantity', 'k.unit_divisor', 'k.rounding') }}
+            > t.plan_limit,
+            false
+        ) as boolean
+    ) as is_over_entitlement,
+    cast(e.is_mapped as boolean) as is_mapped,
+    cast(i.invoice_id as varchar) as invoice_id,
+    cast(i.finalized_at as timestamp) as invoice_finalized_at,
+    cast(f.posting_fiscal_period as varchar) as posting_fiscal_period,
+    cast(e.legal_entity as varchar) as legal_entity,
+    cast(e.region as varchar) as region,
+    cast(e.currency as varchar) as currency,
+    cast(e.functional_currency as varchar) as functional_currency,
+    cast(e.first_occurred_at as timestamp) as first_occurred_at,
+    cast(e.last_occurred_at as timestamp) as last_occurred_at,
+    cast(e.last_arrived_at as timestamp) as last_arrived_at
+from in_effect as e
+left join {{ ref('product_catalog') }} as k on e.metric = k.metric
+left join terms as t on e.amendment_id = t.amendment_id and e.metric = t.metric
+left join period_invoices as i
+    on e.subscription_id = i.subscription_id and e.billing_period = i.billing_period
+left join fiscal as f on {{ period_key('i.finalized_at') }} = f.fiscal_period
