@@ -12,13 +12,14 @@ import pytest
 
 from tests.conftest import run_u2c
 
-TINY = ["--seed", "11", "--days", "3", "--customers", "5", "--events-per-day", "300"]
+TINY = ["--seed", "11", "--days", "62", "--customers", "8", "--events-per-day", "200"]
 
 
 def expected_totals(inbox: Path) -> dict[str, Decimal]:
     """Recompute from the generated files, independently of the pipeline."""
     seen: set[tuple[str, str]] = set()
     totals: dict[str, Decimal] = {}
+    # landing order is file-name order; the first delivery of a (source, id) is the one counted
     for path in sorted((inbox / "usage").glob("*.jsonl")):
         for line in path.read_text().splitlines():
             event = json.loads(line, parse_float=Decimal)
@@ -93,3 +94,45 @@ def test_rerun_without_new_input_writes_nothing_and_changes_no_row(world: Path):
     assert sorted(p.relative_to(world) for p in (world / "exports").rglob("*")) == before_files
     assert mart_rows(published) == before_rows
     assert "unchanged, nothing written" in again.stdout + again.stderr
+
+
+def test_usage_flags_match_the_answer_key_exactly(world: Path):
+    key = json.loads((world / "answer_key.json").read_text())
+
+    def keys(anomaly: str) -> set[tuple]:
+        return {
+            (e["key"]["subscription_id"], e["key"]["metric"], e["key"]["billing_period"])
+            for e in key
+            if e["anomaly"] == anomaly
+        }
+
+    with duckdb.connect(str(world / "published" / "marts.duckdb"), read_only=True) as con:
+        late = set(
+            con.execute(
+                "select subscription_id, metric, billing_period from usage_by_period "
+                "where late_event_count > 0"
+            ).fetchall()
+        )
+        unmapped = set(
+            con.execute(
+                "select subscription_id, metric, billing_period from usage_by_period "
+                "where not is_mapped"
+            ).fetchall()
+        )
+        duplicates = set(
+            con.execute(
+                "select event_source, event_id, file_name, line_number from ops_usage_duplicates"
+            ).fetchall()
+        )
+    assert late == keys("late_usage") and late
+    assert unmapped == keys("unknown_subscription") and unmapped
+    assert duplicates == {
+        (
+            e["key"]["event_source"],
+            e["key"]["event_id"],
+            e["key"]["file_name"],
+            e["key"]["line_number"],
+        )
+        for e in key
+        if e["anomaly"] == "duplicate_event"
+    }

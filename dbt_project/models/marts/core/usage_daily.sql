@@ -55,6 +55,7 @@ select
     cast(customer_id as varchar) as customer_id,
     cast(metric as varchar) as metric,
     cast(usage_date as date) as usage_date,
+    cast({{ period_key('usage_date') }} as varchar) as billing_period,
     cast(quantity as decimal(38, 9)) as quantity,
     cast(event_count as bigint) as event_count,
     cast(first_occurred_at as timestamp) as first_occurred_at,

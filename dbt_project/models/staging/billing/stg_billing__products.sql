@@ -12,7 +12,7 @@ renamed as (
         active as is_active,
         unit_label,
         metadata_sku as sku,
-        metadata_metric as metric,
+        nullif(metadata_metric, '') as metric,
         metadata_gl_revenue_account as gl_revenue_account,
         metadata,
         batch_id,
