@@ -17,14 +17,16 @@ def raw_key(system: str, table: str) -> AssetKey:
     return AssetKey([system, table])
 
 
+RAW_TABLES = [(c.system, t) for c in CONTRACTS for t in (c.table, *c.children)]
+
 LANDING_SPECS = [
     AssetSpec(
-        raw_key(c.system, c.table),
+        raw_key(system, table),
         group_name="landing",
         kinds={"parquet"},
-        description=f"Raw {c.system} {c.table}, immutable Parquet under lake/raw/.",
+        description=f"Raw {system} {table}, immutable Parquet under lake/raw/.",
     )
-    for c in CONTRACTS
+    for system, table in RAW_TABLES
 ] + [
     AssetSpec(
         LEDGER_KEY,
@@ -53,8 +55,8 @@ def land_sources(context: AssetExecutionContext):
         counts["rows_read"] += r.rows_read
         counts["rows_landed"] += r.rows_landed
         counts["rows_quarantined"] += r.rows_quarantined
-    for c in CONTRACTS:
-        key = raw_key(c.system, c.table)
+    for system, table in RAW_TABLES:
+        key = raw_key(system, table)
         yield MaterializeResult(asset_key=key, metadata=dict(per_table.get(key, {})))
     new = [r for r in results if not r.skipped]
     yield MaterializeResult(asset_key=LEDGER_KEY, metadata={"batches_new": len(new)})
