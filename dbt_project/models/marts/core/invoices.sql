@@ -1,0 +1,171 @@
+{#- One row per Stripe invoice, amounts in major units, with the CRM account, the contract version
+    in effect at the end of the invoiced period, the accounting dimensions and the four clocks:
+    created/finalized (occurred), landed_at, billing_period and the ERP posting date and period
+    (a posting dated in a closed period goes to the first open period and says so). -#}
+with
+
+invoices as (
+    select
+        invoice_id,
+        invoice_number,
+        customer_id,
+        subscription_id,
+        invoice_status,
+        billing_reason,
+        currency,
+        subtotal_minor,
+        tax_minor,
+        total_minor,
+        amount_due_minor,
+        amount_paid_minor,
+        amount_remaining_minor,
+        period_start,
+        period_end,
+        created_at,
+        finalized_at,
+        paid_at,
+        voided_at,
+        layout,
+        batch_id,
+        landed_at
+    from {{ ref('stg_billing__invoices') }}
+),
+
+currencies as (
+    select
+        currency,
+        minor_units,
+        stripe_minor_units
+    from {{ ref('currencies') }}
+),
+
+-- one CRM account per Stripe customer (the lowest account id should two name the same one)
+accounts as (
+    select
+        stripe_customer_id,
+        account_id,
+        legal_entity,
+        region,
+        functional_currency
+    from (
+        select
+            stripe_customer_id,
+            account_id,
+            legal_entity,
+            region,
+            functional_currency,
+            row_number() over (partition by stripe_customer_id order by account_id) as account_rank
+        from {{ ref('customers') }}
+        where stripe_customer_id is not null
+    ) as ranked
+    where account_rank = 1
+),
+
+-- the contract version in effect at the period's end (its last instant), as usage_by_period
+versions as (
+    select
+        invoice_id,
+        contract_id,
+        contract_version,
+        business_transaction_id,
+        legal_entity,
+        region,
+        functional_currency
+    from (
+        select
+            i.invoice_id,
+            v.contract_id,
+            v.contract_version,
+            v.business_transaction_id,
+            v.legal_entity,
+            v.region,
+            v.functional_currency,
+            row_number() over (
+                partition by i.invoice_id order by v.contract_version desc
+            ) as version_rank
+        from invoices as i
+        inner join {{ ref('subscriptions') }} as v
+            on
+                i.subscription_id = v.subscription_id
+                and v.effective_from < cast(i.period_end as date)
+                and (v.effective_to is null or v.effective_to >= cast(i.period_end as date))
+    ) as ranked
+    where version_rank = 1
+),
+
+fiscal as (
+    select
+        fiscal_period,
+        start_date,
+        end_date,
+        posting_fiscal_period
+    from {{ ref('fiscal_periods') }}
+),
+
+joined as (
+    select
+        i.*,
+        cast(i.finalized_at as date) as posting_date,
+        c.minor_units,
+        c.stripe_minor_units,
+        a.account_id,
+        v.contract_id,
+        v.contract_version,
+        v.business_transaction_id,
+        case when v.invoice_id is not null then v.legal_entity else a.legal_entity end as legal_entity,
+        case when v.invoice_id is not null then v.region else a.region end as region,
+        case
+            when v.invoice_id is not null then v.functional_currency else a.functional_currency
+        end as functional_currency
+    from invoices as i
+    left join currencies as c on i.currency = c.currency
+    left join accounts as a on i.customer_id = a.stripe_customer_id
+    left join versions as v on i.invoice_id = v.invoice_id
+)
+
+select
+    cast(j.invoice_id as varchar) as invoice_id,
+    cast(j.invoice_number as varchar) as invoice_number,
+    cast(j.customer_id as varchar) as customer_id,
+    cast(j.account_id as varchar) as account_id,
+    cast(j.subscription_id as varchar) as subscription_id,
+    cast(j.contract_id as varchar) as contract_id,
+    cast(j.contract_version as integer) as contract_version,
+    cast(j.business_transaction_id as varchar) as business_transaction_id,
+    cast(j.invoice_status as varchar) as invoice_status,
+    cast(j.billing_reason as varchar) as billing_reason,
+    cast(j.currency as varchar) as currency,
+    cast(j.minor_units as integer) as minor_units,
+    cast({{ minor_to_major('j.subtotal_minor', 'j.stripe_minor_units') }} as decimal(38, 9)) as subtotal,
+    cast({{ minor_to_major('j.tax_minor', 'j.stripe_minor_units') }} as decimal(38, 9)) as tax,
+    cast({{ minor_to_major('j.total_minor', 'j.stripe_minor_units') }} as decimal(38, 9)) as total,
+    cast(
+        {{ minor_to_major('j.amount_due_minor', 'j.stripe_minor_units') }} as decimal(38, 9)
+    ) as amount_due,
+    cast(
+        {{ minor_to_major('j.amount_paid_minor', 'j.stripe_minor_units') }} as decimal(38, 9)
+    ) as amount_paid,
+    cast(
+        {{ minor_to_major('j.amount_remaining_minor', 'j.stripe_minor_units') }} as decimal(38, 9)
+    ) as amount_remaining,
+    cast({{ period_key('j.period_start') }} as varchar) as billing_period,
+    cast(j.period_start as timestamp) as period_start,
+    cast(j.period_end as timestamp) as period_end,
+    cast(j.created_at as timestamp) as created_at,
+    cast(j.finalized_at as timestamp) as finalized_at,
+    cast(j.paid_at as timestamp) as paid_at,
+    cast(j.voided_at as timestamp) as voided_at,
+    cast(j.posting_date as date) as posting_date,
+    cast(f.posting_fiscal_period as varchar) as posting_fiscal_period,
+    cast(
+        f.posting_fiscal_period is distinct from f.fiscal_period as boolean
+    ) as is_posting_period_moved,
+    cast(j.legal_entity as varchar) as legal_entity,
+    cast(j.region as varchar) as region,
+    cast(j.functional_currency as varchar) as functional_currency,
+    cast({{ u2c_external_id('invoice', 'j.invoice_id') }} as varchar) as external_id,
+    cast(j.layout as varchar) as layout,
+    cast(j.batch_id as varchar) as batch_id,
+    cast(j.landed_at as timestamp) as landed_at
+from joined as j
+left join fiscal as f on j.posting_date between f.start_date and f.end_date

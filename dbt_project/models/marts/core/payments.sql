@@ -1,0 +1,130 @@
+{#- One row per Stripe charge (a card payment of an invoice), in the charge currency and, from its
+    balance transaction, settled in the legal entity's settlement currency with Stripe's fee.
+    Posts at the payment date, moved to the first open period when that one is closed. -#}
+with
+
+charges as (
+    select
+        charge_id,
+        invoice_id,
+        customer_id,
+        currency,
+        amount_minor,
+        amount_captured_minor,
+        amount_refunded_minor,
+        charge_status,
+        is_paid,
+        is_refunded,
+        is_disputed,
+        balance_transaction_id,
+        created_at,
+        cast(created_at as date) as payment_date,
+        batch_id,
+        landed_at
+    from {{ ref('stg_billing__charges') }}
+),
+
+balance_transactions as (
+    select
+        balance_transaction_id,
+        currency,
+        amount_minor,
+        fee_minor,
+        net_minor,
+        exchange_rate
+    from {{ ref('stg_billing__balance_transactions') }}
+),
+
+currencies as (
+    select
+        currency,
+        stripe_minor_units
+    from {{ ref('currencies') }}
+),
+
+-- one CRM account per Stripe customer (the lowest account id should two name the same one)
+accounts as (
+    select
+        stripe_customer_id,
+        account_id,
+        legal_entity,
+        region,
+        functional_currency
+    from (
+        select
+            stripe_customer_id,
+            account_id,
+            legal_entity,
+            region,
+            functional_currency,
+            row_number() over (partition by stripe_customer_id order by account_id) as account_rank
+        from {{ ref('customers') }}
+        where stripe_customer_id is not null
+    ) as ranked
+    where account_rank = 1
+),
+
+invoices as (
+    select
+        invoice_id,
+        billing_period,
+        legal_entity,
+        region,
+        functional_currency
+    from {{ ref('invoices') }}
+),
+
+fiscal as (
+    select
+        fiscal_period,
+        start_date,
+        end_date,
+        posting_fiscal_period
+    from {{ ref('fiscal_periods') }}
+)
+
+select
+    cast(p.charge_id as varchar) as payment_id,
+    cast(p.invoice_id as varchar) as invoice_id,
+    cast(p.customer_id as varchar) as customer_id,
+    cast(a.account_id as varchar) as account_id,
+    cast(p.currency as varchar) as currency,
+    cast({{ minor_to_major('p.amount_minor', 'c.stripe_minor_units') }} as decimal(38, 9)) as amount,
+    cast(
+        {{ minor_to_major('p.amount_captured_minor', 'c.stripe_minor_units') }} as decimal(38, 9)
+    ) as amount_captured,
+    cast(
+        {{ minor_to_major('p.amount_refunded_minor', 'c.stripe_minor_units') }} as decimal(38, 9)
+    ) as amount_refunded,
+    cast(p.charge_status as varchar) as charge_status,
+    cast(p.is_paid as boolean) as is_paid,
+    cast(p.is_refunded as boolean) as is_refunded,
+    cast(p.is_disputed as boolean) as is_disputed,
+    cast(p.created_at as timestamp) as created_at,
+    cast(p.payment_date as date) as payment_date,
+    cast(i.billing_period as varchar) as billing_period,
+    cast(f.posting_fiscal_period as varchar) as posting_fiscal_period,
+    cast(f.posting_fiscal_period is distinct from f.fiscal_period as boolean) as is_posting_period_moved,
+    cast(p.balance_transaction_id as varchar) as balance_transaction_id,
+    cast(b.currency as varchar) as settlement_currency,
+    cast({{ minor_to_major('b.amount_minor', 's.stripe_minor_units') }} as decimal(38, 9)) as settlement_amount,
+    cast({{ minor_to_major('b.fee_minor', 's.stripe_minor_units') }} as decimal(38, 9)) as fee,
+    cast({{ minor_to_major('b.net_minor', 's.stripe_minor_units') }} as decimal(38, 9)) as net,
+    cast(b.exchange_rate as decimal(38, 12)) as exchange_rate,
+    cast(case when i.invoice_id is not null then i.legal_entity else a.legal_entity end as varchar)
+        as legal_entity,
+    cast(case when i.invoice_id is not null then i.region else a.region end as varchar) as region,
+    cast(
+        case when i.invoice_id is not null then i.functional_currency else a.functional_currency end
+        as varchar
+    ) as functional_currency,
+    cast({{ u2c_external_id('payment', 'p.charge_id') }} as varchar) as external_id,
+    cast(p.batch_id as varchar) as batch_id,
+    cast(p.landed_at as timestamp) as landed_at
+from charges as p
+left join currencies as c on p.currency = c.currency
+left join balance_transactions as b on p.balance_transaction_id = b.balance_transaction_id
+left join currencies as s on b.currency = s.currency
+left join accounts as a on p.customer_id = a.stripe_customer_id
+left join invoices as i on p.invoice_id = i.invoice_id
+left join fiscal as f on p.payment_date between f.start_date and f.end_date

@@ -1,0 +1,139 @@
+{#- One row per Stripe refund, linked to the charge it returns, that charge's invoice and the
+    credit note that names it, settled from its balance transaction (amounts signed as Stripe
+    gives them: a refund's settlement amount is negative). Posts at the refund date, moved to the
+    first open period when that one is closed. -#}
+with
+
+refunds as (
+    select
+        refund_id,
+        charge_id,
+        currency,
+        amount_minor,
+        refund_status,
+        reason,
+        balance_transaction_id,
+        created_at,
+        cast(created_at as date) as refund_date,
+        batch_id,
+        landed_at
+    from {{ ref('stg_billing__refunds') }}
+),
+
+charges as (
+    select
+        charge_id,
+        invoice_id,
+        customer_id
+    from {{ ref('stg_billing__charges') }}
+),
+
+credit_notes as (
+    select
+        refund_id,
+        min(credit_note_id) as credit_note_id
+    from {{ ref('stg_billing__credit_notes') }}
+    where refund_id is not null
+    group by refund_id
+),
+
+balance_transactions as (
+    select
+        balance_transaction_id,
+        currency,
+        amount_minor,
+        fee_minor,
+        net_minor,
+        exchange_rate
+    from {{ ref('stg_billing__balance_transactions') }}
+),
+
+currencies as (
+    select
+        currency,
+        stripe_minor_units
+    from {{ ref('currencies') }}
+),
+
+-- one CRM account per Stripe customer (the lowest account id should two name the same one)
+accounts as (
+    select
+        stripe_customer_id,
+        account_id,
+        legal_entity,
+        region,
+        functional_currency
+    from (
+        select
+            stripe_customer_id,
+            account_id,
+            legal_entity,
+            region,
+            functional_currency,
+            row_number() over (partition by stripe_customer_id order by account_id) as account_rank
+        from {{ ref('customers') }}
+        where stripe_customer_id is not null
+    ) as ranked
+    where account_rank = 1
+),
+
+invoices as (
+    select
+        invoice_id,
+        billing_period,
+        legal_entity,
+        region,
+        functional_currency
+    from {{ ref('invoices') }}
+),
+
+fiscal as (
+    select
+        fiscal_period,
+        start_date,
+        end_date,
+        posting_fiscal_period
+    from {{ ref('fiscal_periods') }}
+)
+
+select
+    cast(r.refund_id as varchar) as refund_id,
+    cast(r.charge_id as varchar) as payment_id,
+    cast(ch.invoice_id as varchar) as invoice_id,
+    cast(cn.credit_note_id as varchar) as credit_note_id,
+    cast(ch.customer_id as varchar) as customer_id,
+    cast(a.account_id as varchar) as account_id,
+    cast(r.currency as varchar) as currency,
+    cast({{ minor_to_major('r.amount_minor', 'c.stripe_minor_units') }} as decimal(38, 9)) as amount,
+    cast(r.refund_status as varchar) as refund_status,
+    cast(r.reason as varchar) as reason,
+    cast(r.created_at as timestamp) as created_at,
+    cast(r.refund_date as date) as refund_date,
+    cast(i.billing_period as varchar) as billing_period,
+    cast(f.posting_fiscal_period as varchar) as posting_fiscal_period,
+    cast(f.posting_fiscal_period is distinct from f.fiscal_period as boolean) as is_posting_period_moved,
+    cast(r.balance_transaction_id as varchar) as balance_transaction_id,
+    cast(b.currency as varchar) as settlement_currency,
+    cast({{ minor_to_major('b.amount_minor', 's.stripe_minor_units') }} as decimal(38, 9)) as settlement_amount,
+    cast({{ minor_to_major('b.fee_minor', 's.stripe_minor_units') }} as decimal(38, 9)) as fee,
+    cast({{ minor_to_major('b.net_minor', 's.stripe_minor_units') }} as decimal(38, 9)) as net,
+    cast(b.exchange_rate as decimal(38, 12)) as exchange_rate,
+    cast(case when i.invoice_id is not null then i.legal_entity else a.legal_entity end as varchar)
+        as legal_entity,
+    cast(case when i.invoice_id is not null then i.region else a.region end as varchar) as region,
+    cast(
+        case when i.invoice_id is not null then i.functional_currency else a.functional_currency end
+        as varchar
+    ) as functional_currency,
+    cast({{ u2c_external_id('refund', 'r.refund_id') }} as varchar) as external_id,
+    cast(r.batch_id as varchar) as batch_id,
+    cast(r.landed_at as timestamp) as landed_at
+from refunds as r
+left join charges as ch on r.charge_id = ch.charge_id
+left join credit_notes as cn on r.refund_id = cn.refund_id
+left join currencies as c on r.currency = c.currency
+left join balance_transactions as b on r.balance_transaction_id = b.balance_transaction_id
+left join currencies as s on b.currency = s.currency
+left join accounts as a on ch.customer_id = a.stripe_customer_id
+left join invoices as i on ch.invoice_id = i.invoice_id
+left join fiscal as f on r.refund_date between f.start_date and f.end_date
