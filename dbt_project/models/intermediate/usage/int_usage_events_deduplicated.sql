@@ -43,7 +43,8 @@ ranked as (
 ),
 
 first_deliveries as (
-    select * from ranked where delivery_rank = 1
+    select * from ranked
+    where delivery_rank = 1
 )
 
 {% if is_incremental() %}

@@ -21,7 +21,7 @@ first_open as (
         min(o.start_date) as first_open_start
     from periods as p
     left join periods as o
-        on o.start_date >= p.start_date and not o.is_closed
+        on p.start_date <= o.start_date and not o.is_closed
     group by p.period_id
 )
 

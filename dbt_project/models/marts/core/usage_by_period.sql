@@ -88,15 +88,19 @@ in_effect as (
         v.currency,
         v.functional_currency,
         v.region,
-        exists (select 1 from versions as k where k.subscription_id = b.subscription_id) as is_mapped
+        exists(
+            select 1 from versions as k
+            where k.subscription_id = b.subscription_id
+        ) as is_mapped
     from by_period as b
     left join versions as v
-        on b.subscription_id = v.subscription_id
-        and v.effective_from < {{ dbt.dateadd('month', 1, period_start('b.billing_period')) }}
-        and (
-            v.effective_to is null
-            or v.effective_to >= {{ dbt.dateadd('month', 1, period_start('b.billing_period')) }}
-        )
+        on
+            b.subscription_id = v.subscription_id
+            and v.effective_from < {{ dbt.dateadd('month', 1, period_start('b.billing_period')) }}
+            and (
+                v.effective_to is null
+                or v.effective_to >= {{ dbt.dateadd('month', 1, period_start('b.billing_period')) }}
+            )
 ),
 
 terms as (
