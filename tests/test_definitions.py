@@ -4,45 +4,141 @@ from __future__ import annotations
 
 from pathlib import Path
 
+RAW = {
+    "usage/events",
+    *(
+        f"billing/{t}"
+        for t in (
+            "customers",
+            "products",
+            "prices",
+            "price_tiers",
+            "subscriptions",
+            "subscription_items",
+            "invoices",
+            "invoice_lines",
+            "credit_notes",
+            "credit_note_lines",
+            "charges",
+            "refunds",
+            "balance_transactions",
+        )
+    ),
+    *(f"crm/{t}" for t in ("accounts", "contracts", "contract_amendments", "contract_price_terms")),
+    *(
+        f"erp/{t}"
+        for t in (
+            "subsidiary",
+            "currency",
+            "accountingperiod",
+            "account",
+            "customer",
+            "consolidatedexchangerate",
+            "transaction",
+            "transactionline",
+            "transactionaccountingline",
+        )
+    ),
+    "landing/batches",
+    "landing/quarantine",
+}
+SEEDS = {"currencies", "product_catalog"}
+STAGING = {
+    "staging/stg_usage__events",
+    "staging/stg_landing__batches",
+    "staging/stg_landing__quarantine_rows",
+    *(
+        f"staging/stg_billing__{t}"
+        for t in (
+            "customers",
+            "products",
+            "prices",
+            "price_tiers",
+            "subscriptions",
+            "subscription_items",
+            "invoices",
+            "invoice_lines",
+            "credit_notes",
+            "credit_note_lines",
+            "charges",
+            "refunds",
+            "balance_transactions",
+        )
+    ),
+    *(
+        f"staging/stg_crm__{t}"
+        for t in ("accounts", "contracts", "contract_amendments", "contract_price_terms")
+    ),
+    *(
+        f"staging/stg_erp__{t}"
+        for t in (
+            "subsidiaries",
+            "currencies",
+            "accounting_periods",
+            "accounts",
+            "customers",
+            "exchange_rates",
+            "transactions",
+            "transaction_lines",
+            "transaction_accounting_lines",
+        )
+    ),
+}
+INTERMEDIATE = {"intermediate/int_usage_events_deduplicated"}
+MARTS = {
+    f"marts/{m}"
+    for m in (
+        "usage_daily",
+        "usage_by_period",
+        "customers",
+        "subscriptions",
+        "legal_entities",
+        "fiscal_periods",
+        "unmapped_records",
+        "invoices",
+        "invoice_lines",
+        "credit_notes",
+        "payments",
+        "refunds",
+        "gl_lines",
+        "ops_landing_batches",
+        "ops_quarantine",
+        "ops_usage_duplicates",
+    )
+}
+DOWNSTREAM = {"exports/usage_daily", "published/marts"}
+
 
 def test_asset_graph_is_pinned(defs_data_dir: Path):
     from dagster import AssetKey
 
     from orchestration.definitions import ALL_JOB, defs
+    from orchestration.defs.quality import gx_usage_daily
 
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    assert {
-        "usage/events",
-        "landing/batches",
-        "landing/quarantine",
-        "staging/stg_usage__events",
-        "staging/stg_landing__batches",
-        "staging/stg_landing__quarantine_rows",
-        "marts/usage_daily",
-        "marts/ops_landing_batches",
-        "marts/ops_quarantine",
-        "exports/usage_daily",
-        "published/marts",
-    } == keys
+    assert keys == RAW | SEEDS | STAGING | INTERMEDIATE | MARTS | DOWNSTREAM
 
     def parents(key: str) -> set[str]:
         return {p.to_user_string() for p in graph.get(AssetKey.from_user_string(key)).parent_keys}
 
     assert parents("staging/stg_usage__events") == {"usage/events"}
-    assert parents("marts/usage_daily") == {"staging/stg_usage__events"}
+    assert parents("staging/stg_billing__invoice_lines") == {"billing/invoice_lines"}
+    assert parents("intermediate/int_usage_events_deduplicated") == {"staging/stg_usage__events"}
+    assert parents("marts/usage_daily") == {"intermediate/int_usage_events_deduplicated"}
     assert parents("exports/usage_daily") == {"marts/usage_daily"}
-    assert parents("published/marts") == {
-        "marts/usage_daily",
-        "marts/ops_landing_batches",
-        "marts/ops_quarantine",
+    assert parents("published/marts") == MARTS
+    # every raw table is produced by the one landing step
+    landing = {
+        k.to_user_string()
+        for k in graph.get(AssetKey(["usage", "events"])).execution_set_asset_keys
     }
+    assert landing == RAW
 
     checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
     assert ("marts/usage_daily", "gx_usage_daily") in checks
-    from orchestration.defs.quality import gx_usage_daily
-
     assert [spec.blocking for spec in gx_usage_daily.check_specs] == [True]
     # dbt tests arrive as checks too
     assert ("marts/usage_daily", "not_null_usage_daily_quantity") in checks
+    assert ("marts/invoices", "unique_invoices_invoice_id") in checks
     assert defs.resolve_job_def(ALL_JOB) is not None
