@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 from orchestration.settings import Settings
@@ -22,6 +23,8 @@ def _cmd_generate(args: argparse.Namespace) -> int:
             days=args.days,
             customers=args.customers,
             events_per_day=args.events_per_day,
+            start=args.start,
+            clean=args.clean,
         )
     )
     print(f"wrote {len(written)} files under {out / 'inbox'}")
@@ -88,9 +91,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     def world_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--seed", type=int, default=7)
-        p.add_argument("--days", type=int, default=45)
+        p.add_argument("--days", type=int, default=75)
         p.add_argument("--customers", type=int, default=40)
         p.add_argument("--events-per-day", type=int, default=2_000)
+        p.add_argument(
+            "--start",
+            type=date.fromisoformat,
+            default=date(2026, 8, 1),
+            help="first day of usage, YYYY-MM-DD (default 2026-08-01)",
+        )
+        p.add_argument(
+            "--clean",
+            action="store_true",
+            help="no injected discrepancies (empty answer key)",
+        )
 
     gen = sub.add_parser("generate", help="write a deterministic demo inbox")
     gen.add_argument("--out", help="data dir to write inbox/ under (default $U2C_DATA_DIR)")

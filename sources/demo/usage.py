@@ -1,65 +1,415 @@
-"""Usage events of the demo world as CloudEvents JSON lines, one inbox file per day.
+"""Usage events of the demo world: CloudEvents JSON lines, one inbox file per day, streamed.
 
-About 1% of events are re-delivered (same `source` and `id`, same payload), as a real
-at-least-once pipeline does; the pipeline must count each of them once.
+Built for volume (tens to hundreds of millions of events): lines are assembled from
+precomputed string pieces (no json.dumps per event), written in chunks of CHUNK events, and
+only running totals per subscription x metric x month are kept (what invoices need).
+
+How a day's events are drawn: one `getrandbits` per event picks a slot (subscription x metric,
+weighted by plan, customer size and metric share) from a lookup table, one of up to 256
+quantities prepared for that slot (their mean meets the customer's monthly usage target
+whatever the event volume), and a jitter inside the event's time step, so a file is ordered
+by time. Memory stays bounded: at most about TAIL_BUDGET prepared line endings.
+
+A day file `events_YYYY-MM-DD.jsonl` holds, in this order: the previous day's re-deliveries
+carried over (exact copies), the day's events, same-day re-deliveries, then conflicting
+re-sends of the previous day's events (same source and id, another quantity). Re-deliveries
+never cross a month boundary. Late events have their own file
+`events_late_<delivery date>.jsonl`. Answer-key entries for re-deliveries are streamed to a
+side file, as there can be millions of them.
 """
 
 from __future__ import annotations
 
 import json
 import random
-from datetime import datetime, time, timedelta
+from bisect import bisect_left
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from itertools import repeat
 from pathlib import Path
+from typing import TextIO
 
-from sources.demo.world import METRICS, World
+from sources.atomic import atomic_path
+from sources.demo.anomalies import LATE_EVENTS, Plan
+from sources.demo.calendar import add_months, at, month_key
+from sources.demo.catalog import METRIC_BY_CODE, METRICS, MONTHLY_USAGE, PLAN_EVENT_WEIGHT
+from sources.demo.files import deliver
+from sources.demo.world import Subscription, World
 
-REDELIVERY_RATE = 0.01
-
-
-def event_lines_for_day(world: World, day_index: int, events_per_day: int) -> list[str]:
-    rng = random.Random(world.seed * 100_003 + day_index)
-    day = world.start + timedelta(days=day_index)
-    midnight = datetime.combine(day, time())
-    metrics = list(METRICS)
-    lines = []
-    for n in range(events_per_day):
-        sub = rng.choice(world.subscriptions)
-        metric = rng.choice(metrics)
-        typical = METRICS[metric][1]
-        quantity = 1 if metric == "seats" else rng.randint(1, 2 * typical)
-        occurred = midnight + timedelta(microseconds=rng.randrange(86_400_000_000))
-        event = {
-            "specversion": "1.0",
-            "id": f"evt_{day.strftime('%Y%m%d')}_{n:08d}",
-            "source": f"//platform.example.com/{sub.region}/metering",
-            "type": "com.example.usage.recorded",
-            "subject": sub.subscription_id,
-            "time": occurred.isoformat(timespec="milliseconds") + "Z",
-            "datacontenttype": "application/json",
-            "data": {
-                "metric": metric,
-                "quantity": quantity,
-                "subscription": sub.subscription_id,
-                "customer": sub.customer_id,
-                "plan_tier": sub.plan_tier,
-                "region": sub.region,
-                "contract_version": sub.contract_version,
-            },
-        }
-        line = json.dumps(event, separators=(",", ":"))
-        lines.append(line)
-        if rng.random() < REDELIVERY_RATE:
-            lines.append(line)
-    return lines
+CHUNK = 10_000  # events per write; ids end in <chunk number, 4 digits><4 digits in the chunk>
+TAIL_BUDGET = 1 << 17  # prepared line endings (slots x quantity variants) per kind of day
+EVENT_TYPE = "com.example.usage.recorded"
+DAY_MS = 86_400_000
+_HMS = [f"{h:02d}:{m:02d}:{s:02d}." for h in range(24) for m in range(60) for s in range(60)]
+_MS = [f"{i:03d}Z" for i in range(1000)]
+_D4 = [f"{i:04d}" for i in range(10_000)]
 
 
-def write_usage(world: World, inbox: Path, events_per_day: int) -> list[Path]:
-    folder = inbox / "usage"
+def source_for(region: str) -> str:
+    return f"//platform.example.com/{region}/metering"
+
+
+@dataclass
+class UsageResult:
+    files: list[Path] = field(default_factory=list)
+    # (subscription id, 'YYYY-MM', metric) -> technical quantity of distinct, on-time events
+    billed: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    late: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    unknown: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    events: int = 0  # distinct events (first deliveries), late and unknown included
+    lines: int = 0
+    redeliveries: int = 0
+    late_events: int = 0
+    unknown_events: int = 0
+    conflicts: list[dict] = field(default_factory=list)  # answer-key keys
+    duplicates_file: Path | None = None  # JSON lines of duplicate_event answer-key entries
+
+
+@dataclass(frozen=True)
+class _Slot:
+    subscription_id: str
+    customer_id: str
+    metric: str
+    region: str
+    sub: Subscription | None  # None for the unknown subscription
+
+    @property
+    def source(self) -> str:
+        return source_for(self.region)
+
+    def head(self) -> str:
+        """The text from after the id to the time."""
+        return (
+            f'","source":"{self.source}","type":"{EVENT_TYPE}",'
+            f'"subject":"{self.subscription_id}","time":"'
+        )
+
+    def body(self, plan_tier: str, version: int) -> tuple[str, str]:
+        """The text from the time's end to the quantity, and from the quantity to the end."""
+        return (
+            f'","datacontenttype":"application/json","data":{{"metric":"{self.metric}","quantity":',
+            f',"subscription":"{self.subscription_id}","customer":"{self.customer_id}",'
+            f'"plan_tier":"{plan_tier}","region":"{self.region}",'
+            f'"contract_version":{version}}}}}\n',
+        )
+
+
+@dataclass
+class _Tables:
+    """Lookup tables for one kind of day (same contract versions, same unknown activity)."""
+
+    bits: int  # a draw's low `bits` bits: the table index, which names the slot
+    qbits: int  # the next `qbits` bits: the quantity variant; then 16 bits of time jitter
+    slot: list[int]  # table index -> slot
+    head: list[str]  # table index -> text from after the id to the time
+    tails: list[list[str]]  # table index -> per variant, the text from the time's end on
+    quantities: list[list[int]]  # table index -> per variant, the quantity
+    first_index: dict[int, int]  # slot -> its first table index (a slot's indexes are contiguous)
+
+    @property
+    def width(self) -> int:
+        return self.bits + self.qbits + 16
+
+    def parts(self, x: int) -> tuple[int, int, int]:
+        """(table index, variant, jitter) of a draw."""
+        return (
+            x & ((1 << self.bits) - 1),
+            (x >> self.bits) & ((1 << self.qbits) - 1),
+            x >> (self.bits + self.qbits),
+        )
+
+    def draw(self, slot: int, variant: int, jitter: int) -> int:
+        return (
+            (jitter << (self.bits + self.qbits)) | (variant << self.bits) | self.first_index[slot]
+        )
+
+
+class _Generator:
+    def __init__(self, world: World, plan: Plan, events_per_day: int) -> None:
+        self.world, self.plan, self.per_day = world, plan, events_per_day
+        self.rng = random.Random(world.seed * 7_919 + 11)
+        self.slots: list[_Slot] = [
+            _Slot(s.id, s.customer.stripe_id, m.code, s.customer.region, s)
+            for s in world.subscriptions
+            for m in METRICS
+        ]
+        self.unknown_slot: int | None = None
+        if plan.unknown is not None:
+            u = plan.unknown
+            self.unknown_slot = len(self.slots)
+            self.slots.append(_Slot(u.subscription_id, u.customer_id, u.metric, "eu-west", None))
+        self.bits = 16
+        while (1 << self.bits) < 64 * len(self.slots) and self.bits < 20:
+            self.bits += 1
+        self.qbits = 8
+        while self.qbits > 4 and len(self.slots) << self.qbits > TAIL_BUDGET:
+            self.qbits -= 1
+        rng = random.Random(world.seed * 1_000_003)
+        self.uniform = sorted(rng.random() for _ in range(1 << self.qbits))
+        self._last: tuple[tuple, _Tables] | None = None  # days come in order: keep one
+
+    def tables(self, day: date) -> _Tables:
+        versions = [s.version_at(at(day)) for s in self.world.subscriptions]
+        unknown = self.plan.unknown
+        unknown_on = unknown is not None and month_key(day) == month_key(unknown.month)
+        month = day.replace(day=1)
+        days_in_month = (add_months(month, 1) - month).days
+        key = (tuple(v.version for v in versions), unknown_on, days_in_month)
+        if self._last is not None and self._last[0] == key:
+            return self._last[1]
+        weights = [
+            PLAN_EVENT_WEIGHT[v.plan] * s.customer.size * m.event_share
+            for s, v in zip(self.world.subscriptions, versions, strict=True)
+            for m in METRICS
+        ]
+        if unknown is not None:
+            share = unknown.share / (1 - unknown.share) if unknown_on else 0.0
+            weights.append(sum(weights) * share)
+        size = 1 << self.bits
+        exact = [w * size / sum(weights) for w in weights]
+        counts = [int(e) for e in exact]
+        by_remainder = sorted(range(len(exact)), key=lambda s: (counts[s] - exact[s], s))
+        for s in by_remainder[: size - sum(counts)]:
+            counts[s] += 1
+        slot_of: list[int] = []
+        first_index: dict[int, int] = {}
+        for s, c in enumerate(counts):
+            if c:
+                first_index[s] = len(slot_of)
+                slot_of.extend(repeat(s, c))
+        heads, tails, quantities = [], [], []
+        for s, slot in enumerate(self.slots):
+            if slot.sub is not None:
+                version = versions[s // len(METRICS)]
+                plan_tier, number = version.plan, version.version
+                target = MONTHLY_USAGE[plan_tier][slot.metric] * slot.sub.customer.size
+            else:
+                plan_tier, number = "growth", 1
+                target = MONTHLY_USAGE["growth"][slot.metric] * 0.2
+            expected = self.per_day * counts[s] / size  # events a day
+            mean = target / days_in_month / expected if expected else 1.0
+            span = 2 * mean - 1
+            qs = [1 + int(u * span) for u in self.uniform] if mean > 1 else [1] * len(self.uniform)
+            before, after = slot.body(plan_tier, number)
+            heads.append(slot.head())
+            quantities.append(qs)
+            tails.append([f"{before}{q}{after}" for q in qs])
+        tables = _Tables(
+            bits=self.bits,
+            qbits=self.qbits,
+            slot=slot_of,
+            head=[heads[s] for s in slot_of],
+            tails=[tails[s] for s in slot_of],
+            quantities=[quantities[s] for s in slot_of],
+            first_index=first_index,
+        )
+        self._last = (key, tables)
+        return tables
+
+
+def _render(
+    prefix: str, c0: int, xs: list[int], t: _Tables, day_t: str, count: int, totals: list[int]
+) -> str:
+    """The hot loop: one chunk of event lines as one string; adds quantities to `totals`."""
+    mask, bits, jbits = (1 << t.bits) - 1, t.bits, t.bits + t.qbits
+    qmask = (1 << t.qbits) - 1
+    step = DAY_MS // count
+    slot, head, tails, quantities = t.slot, t.head, t.tails, t.quantities
+    hms, ms3, d4 = _HMS, _MS, _D4
+    block = f"{prefix}{c0 // CHUNK:04d}"
+    n = c0 * DAY_MS
+    parts: list[str] = []
+    extend = parts.extend
+    for k, x in enumerate(xs):
+        i = x & mask
+        j = (x >> bits) & qmask
+        totals[slot[i]] += quantities[i][j]
+        ms = n // count + (((x >> jbits) * step) >> 16)
+        n += DAY_MS
+        extend((block, d4[k], head[i], day_t, hms[ms // 1000], ms3[ms % 1000], tails[i][j]))
+    return "".join(parts)
+
+
+def _line(prefix: str, n: int, t: _Tables, day_t: str, x: int, count: int, quantity=None) -> str:
+    """Event `n`'s line exactly as `_render` writes it, or with another quantity."""
+    i, j, jitter = t.parts(x)
+    ms = (n * DAY_MS) // count + ((jitter * (DAY_MS // count)) >> 16)
+    tail = t.tails[i][j]
+    if quantity is not None:
+        before, _, after = tail.partition('"quantity":')
+        tail = f'{before}"quantity":{quantity}{after[len(str(t.quantities[i][j])) :]}'
+    time = f"{day_t}{_HMS[ms // 1000]}{_MS[ms % 1000]}"
+    return f"{prefix}{n // CHUNK:04d}{_D4[n % CHUNK]}{t.head[i]}{time}{tail}"
+
+
+def _chunks(rng: random.Random, count: int, width: int, forced: dict[int, int]):
+    """(first event number, draws) per chunk; `forced` draws replace the random ones."""
+    getrandbits = rng.getrandbits
+    for c0 in range(0, count, CHUNK):
+        xs = list(map(getrandbits, repeat(width, min(CHUNK, count - c0))))
+        for n, x in forced.items():
+            if c0 <= n < c0 + len(xs):
+                xs[n - c0] = x
+        yield c0, xs
+
+
+def _within(sorted_numbers: list[int], low: int, high: int) -> Iterator[int]:
+    for k in range(bisect_left(sorted_numbers, low), len(sorted_numbers)):
+        if sorted_numbers[k] >= high:
+            break
+        yield sorted_numbers[k]
+
+
+def _dup_entry(sink: TextIO, source: str, event_id: str, file_name: str, line: int) -> None:
+    entry = {
+        "anomaly": "duplicate_event",
+        "mart": "ops_usage_duplicates",
+        "status": "duplicate_removed",
+        "key": {
+            "event_source": source,
+            "event_id": event_id,
+            "file_name": file_name,
+            "line_number": line,
+        },
+    }
+    sink.write(json.dumps(entry, separators=(",", ":")) + "\n")
+
+
+def write_usage(
+    world: World, plan: Plan, folder: Path, events_per_day: int, work: Path
+) -> UsageResult:
+    """Write every usage file of the world; return the totals and the anomalies' keys."""
+    gen = _Generator(world, plan, events_per_day)
+    calendar, per_day = world.calendar, events_per_day
+    result = UsageResult(duplicates_file=work / "duplicate_events.jsonl")
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for day_index in range(world.days):
-        day = world.start + timedelta(days=day_index)
-        path = folder / f"events_{day.isoformat()}.jsonl"
-        path.write_text("\n".join(event_lines_for_day(world, day_index, events_per_day)) + "\n")
-        written.append(path)
-    return written
+    conflicts_by_day: dict[int, list[str]] = {}
+    for sub_id, day_index in plan.conflicts:
+        conflicts_by_day.setdefault(day_index, []).append(sub_id)
+    carried: list[tuple[str, str, str]] = []  # (line, source, id) re-delivered the next day
+    carried_conflicts: list[str] = []
+    sums: dict[str, list[int]] = {}
+    with open(result.duplicates_file, "w", encoding="utf-8") as dup_sink:
+        for d in range(calendar.days):
+            day = calendar.day(d)
+            name = f"events_{day.isoformat()}.jsonl"
+            t = gen.tables(day)
+            totals = sums.setdefault(month_key(day), [0] * len(gen.slots))
+            rng = random.Random(world.seed * 1_000_003 + 7 * d + 1)
+            next_in_month = d + 1 < calendar.days and calendar.day(d + 1).month == day.month
+            dups = sorted(rng.sample(range(per_day), round(per_day * plan.redelivery_rate)))
+            carry = {n for n in dups if next_in_month and rng.random() < 0.5}
+            forced: dict[int, int] = {}  # event number -> draw of a conflict's original
+            for sub_id in conflicts_by_day.get(d, []):
+                slots = [
+                    s
+                    for s, sl in enumerate(gen.slots)
+                    if sl.subscription_id == sub_id and s in t.first_index
+                ]
+                if slots and per_day:
+                    n = rng.randrange(per_day)
+                    while n in forced or n in dups:
+                        n = (n + 1) % per_day
+                    forced[n] = t.draw(slots[0], rng.getrandbits(t.qbits), rng.getrandbits(16))
+            prefix = f'{{"specversion":"1.0","id":"evt_{day.strftime("%Y%m%d")}_'
+            day_t = f"{day.isoformat()}T"
+            same_day: list[tuple[str, str, str]] = []
+            next_carried: list[tuple[str, str, str]] = []
+            next_conflicts: list[str] = []
+            path = folder / name
+            with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+                line_no = 0
+                for line, source, event_id in carried:
+                    fh.write(line)
+                    line_no += 1
+                    _dup_entry(dup_sink, source, event_id, name, line_no)
+                for c0, xs in _chunks(gen.rng, per_day, t.width, forced):
+                    fh.write(_render(prefix, c0, xs, t, day_t, per_day, totals))
+                    if gen.unknown_slot in t.first_index:
+                        low, mask = t.first_index[gen.unknown_slot], (1 << t.bits) - 1
+                        result.unknown_events += sum(1 for x in xs if (x & mask) >= low)
+                    c1 = c0 + len(xs)
+                    for n in _within(dups, c0, c1):
+                        x = xs[n - c0]
+                        slot = t.slot[t.parts(x)[0]]
+                        if slot == gen.unknown_slot or n in forced:
+                            continue
+                        event_id = f"evt_{day.strftime('%Y%m%d')}_{n // CHUNK:04d}{_D4[n % CHUNK]}"
+                        (next_carried if n in carry else same_day).append(
+                            (
+                                _line(prefix, n, t, day_t, x, per_day),
+                                gen.slots[slot].source,
+                                event_id,
+                            )
+                        )
+                    for n in sorted(k for k in forced if c0 <= k < c1):
+                        x = xs[n - c0]
+                        i, j, _ = t.parts(x)
+                        other = t.quantities[i][j] + max(1, t.quantities[i][j] // 2)
+                        next_conflicts.append(_line(prefix, n, t, day_t, x, per_day, other))
+                line_no += per_day
+                for line, source, event_id in same_day:
+                    fh.write(line)
+                    line_no += 1
+                    _dup_entry(dup_sink, source, event_id, name, line_no)
+                for line in carried_conflicts:
+                    fh.write(line)
+                    line_no += 1
+                    result.conflicts.append(
+                        {
+                            "file_name": name,
+                            "line_number": line_no,
+                            "reason_code": "conflicting_duplicate",
+                        }
+                    )
+            deliver(path, calendar.usage_delivered_at(day))
+            result.files.append(path)
+            result.redeliveries += len(carried) + len(same_day)
+            result.events += per_day
+            result.lines += line_no
+            carried, carried_conflicts = next_carried, next_conflicts
+    for month, totals in sorted(sums.items()):
+        for s, total in enumerate(totals):
+            if total:
+                slot = gen.slots[s]
+                target = result.unknown if s == gen.unknown_slot else result.billed
+                target[(slot.subscription_id, month, slot.metric)] = total
+    if plan.late is not None:
+        _write_late(world, plan, folder, result)
+    return result
+
+
+def _write_late(world: World, plan: Plan, folder: Path, result: UsageResult) -> None:
+    """Events of the first invoiced month, delivered after its invoice was finalized."""
+    late = plan.late
+    sub = world.by_id[late.subscription_id]
+    metric = METRIC_BY_CODE[late.metric]
+    rng = random.Random(world.seed * 1_000_003 + 99)
+    days = (add_months(late.month, 1) - late.first_day).days
+    moments = sorted(
+        at(late.first_day) + timedelta(milliseconds=rng.randrange(days * DAY_MS))
+        for _ in range(LATE_EVENTS)
+    )
+    slot = _Slot(sub.id, sub.customer.stripe_id, metric.code, sub.customer.region, sub)
+    lines, total = [], 0
+    for k, moment in enumerate(moments):
+        # at least two commercial units each, so the late usage shows in the rounded quantity
+        quantity = metric.unit_divisor * rng.randint(2, 6) + rng.randint(0, metric.unit_divisor)
+        total += quantity
+        version = sub.version_at(moment)
+        before, after = slot.body(version.plan, version.version)
+        stamp = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+        lines.append(
+            f'{{"specversion":"1.0","id":"evt_{moment.strftime("%Y%m%d")}_late{k + 1:04d}'
+            f"{slot.head()}{stamp}{before}{quantity}{after}"
+        )
+    path = folder / f"events_late_{late.delivered_on.isoformat()}.jsonl"
+    with atomic_path(path) as tmp:
+        tmp.write_text("".join(lines), encoding="utf-8")
+    deliver(path, at(late.delivered_on, 1))
+    result.files.append(path)
+    result.late[(sub.id, month_key(late.month), metric.code)] = total
+    result.late_events = len(lines)
+    result.events += len(lines)
+    result.lines += len(lines)

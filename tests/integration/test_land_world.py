@@ -56,7 +56,8 @@ def test_every_row_of_every_file_is_accounted_for(landed):
 def test_only_the_injected_conflicts_are_quarantined(landed):
     out, _, clean = landed
     quarantined = {
-        (r["file_name"], r["line_number"], r["reason_code"]) for r in read(out / "lake", "quarantine")
+        (r["file_name"], r["line_number"], r["reason_code"])
+        for r in read(out / "lake", "quarantine")
     }
     key = json.loads((out / "answer_key.json").read_text())
     expected = {

@@ -1,0 +1,265 @@
+"""The injection plan: which subscription or document carries which discrepancy.
+
+Every choice comes from the seed (through the world's `Casting`), and each discrepancy claims
+the rows it disturbs (an invoice of a month, a subscription x metric x month of usage), so no
+other reconciliation row is touched. With `clean` the plan is empty. A discrepancy the world is
+too small for (e.g. no invoiced month yet) is skipped and listed in `skipped`.
+
+| anomaly | where |
+|---|---|
+| duplicate_event | ~0.5% of events re-sent: half in the same file, half in the next day's |
+| conflicting_duplicate | 2 events re-sent with another quantity at the end of the next day's file |
+| late_usage | first invoiced month, api_calls, delivered on the 5th of the next month |
+| unknown_subscription | last invoiced month, api_calls, a sub_ that exists nowhere |
+| under/overbilled_quantity, price_mismatch | last invoiced month: api_calls, storage, seats |
+| missing_invoice | last invoiced month: the invoice is never issued |
+| invoice_missing_in_erp, erp_amount_mismatch | last invoiced month's invoice |
+| invoice_posted_twice, payment_unapplied/misapplied | first invoiced month's invoice / its charge |
+| unknown_erp_posting | a journal on the last finalization day for an invoice nobody issued |
+| credit_note_not_reversed, refund_not_recorded | credit notes on first invoiced month's invoices |
+| closed_period_posting | credit note effective in the closed first month, issued a week before |
+|  | the extracts (in an open period) |
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sources.demo.calendar import add_months, at, month_key
+from sources.demo.catalog import METRIC_CODES
+from sources.demo.world import CreditNotePlan, World, invoice_resource, usage_resource
+
+REDELIVERY_RATE = 0.005
+CONFLICTS = 2
+UNKNOWN_EVENT_SHARE = 0.002
+LATE_EVENTS = 12
+# Quantity faults move the billed quantity by this share of the metered one (at least 1).
+QUANTITY_FAULT_SHARE = 5  # 1/5 = 20%
+ERP_AMOUNT_DELTA_MAJOR = 10  # the ERP AR debit is 10 major units (JPY 1000) above the total
+
+
+@dataclass(frozen=True)
+class LateUsage:
+    subscription_id: str
+    metric: str
+    month: date
+    delivered_on: date
+    first_day: date  # late events occur on first_day .. the month's last day
+
+
+@dataclass(frozen=True)
+class UnknownUsage:
+    subscription_id: str
+    customer_id: str
+    metric: str
+    month: date
+    share: float
+
+
+@dataclass
+class Plan:
+    clean: bool
+    redelivery_rate: float = 0.0
+    conflicts: list[tuple[str, int]] = field(default_factory=list)  # (subscription, day index)
+    late: LateUsage | None = None
+    unknown: UnknownUsage | None = None
+    # (subscription, 'YYYY-MM', metric) -> -1 (underbilled) / +1 (overbilled)
+    quantity_faults: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    price_faults: set[tuple[str, str, str]] = field(default_factory=set)
+    missing_invoices: set[tuple[str, str]] = field(default_factory=set)  # (subscription, month)
+    unexported_invoices: set[tuple[str, str]] = field(default_factory=set)
+    posted_twice: set[tuple[str, str]] = field(default_factory=set)
+    amount_mismatch: set[tuple[str, str]] = field(default_factory=set)
+    unknown_erp_posting: tuple[str, str, str] | None = None  # (invoice id, subscription, month)
+    payment_unapplied: set[tuple[str, str]] = field(default_factory=set)
+    payment_misapplied: dict[tuple[str, str], str] = field(default_factory=dict)  # -> other sub
+    credit_notes: list[CreditNotePlan] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def plan_anomalies(world: World, clean: bool) -> Plan:
+    plan = Plan(clean=clean)
+    if clean:
+        return plan
+    rng = random.Random(world.seed * 7_919 + 3)
+    calendar = world.calendar
+    plan.redelivery_rate = REDELIVERY_RATE
+    months = calendar.invoiced_months
+    first = months[0] if months else None
+    last = months[-1] if months else None
+
+    def skip(name: str) -> None:
+        plan.skipped.append(name)
+
+    # late_usage: occurred in the first invoiced month, delivered after its invoice.
+    if first is not None and add_months(first, 1) + timedelta(days=4) < calendar.end:
+        sub = world.cast("late_usage", {usage_resource(first, "api_calls"): None})
+        month_end = add_months(first, 1) - timedelta(days=1)
+        first_day = max(month_end - timedelta(days=4), calendar.start)
+        if sub is not None and first_day <= month_end:
+            plan.late = LateUsage(
+                sub.id, "api_calls", first, add_months(first, 1) + timedelta(days=4), first_day
+            )
+        else:
+            skip("late_usage")
+    else:
+        skip("late_usage")
+
+    # unknown_subscription: usage for a subscription no system knows.
+    if last is not None:
+        plan.unknown = UnknownUsage(
+            world.ids.stripe("sub", "unknown-subscription"),
+            world.ids.stripe("cus", "unknown-subscription"),
+            "api_calls",
+            last,
+            UNKNOWN_EVENT_SHARE,
+        )
+    else:
+        skip("unknown_subscription")
+
+    def no_change_no_commitment(s) -> bool:
+        # a plan change or a minimum-commitment true-up would blur the line being tested
+        return len(s.versions) == 1 and s.versions[0].plan != "enterprise"
+
+    for name, metric, sign in (
+        ("underbilled_quantity", "api_calls", -1),
+        ("overbilled_quantity", "storage_bytes", +1),
+        ("price_mismatch", "seats", 0),
+    ):
+        sub = None
+        if last is not None:
+            sub = world.cast(
+                name,
+                {invoice_resource(last): "usage_lines", usage_resource(last, metric): None},
+                eligible=no_change_no_commitment,
+            )
+        if sub is None:
+            skip(name)
+        elif sign:
+            plan.quantity_faults[(sub.id, month_key(last), metric)] = sign
+        else:
+            plan.price_faults.add((sub.id, month_key(last), metric))
+
+    def invoice_role(name: str, month: date | None, target: set) -> None:
+        sub = None if month is None else world.cast(name, {invoice_resource(month): None})
+        if sub is None:
+            skip(name)
+        else:
+            target.add((sub.id, month_key(month)))
+
+    # missing_invoice: every metric's row of that month is flagged, so it claims them all.
+    sub = None
+    if last is not None:
+        claims = {invoice_resource(last): None}
+        claims.update({usage_resource(last, m): None for m in METRIC_CODES})
+        sub = world.cast("missing_invoice", claims)
+    if sub is None:
+        skip("missing_invoice")
+    else:
+        plan.missing_invoices.add((sub.id, month_key(last)))
+    invoice_role("invoice_missing_in_erp", last, plan.unexported_invoices)
+    invoice_role("invoice_posted_twice", first, plan.posted_twice)
+    invoice_role("erp_amount_mismatch", last, plan.amount_mismatch)
+
+    # unknown_erp_posting: a journal for an invoice id that does not exist, on some customer.
+    sub = world.cast("unknown_erp_posting", {}) if last is not None else None
+    if sub is None:
+        skip("unknown_erp_posting")
+    else:
+        fake = world.ids.stripe("in", "unknown-erp-posting")
+        plan.unknown_erp_posting = (fake, sub.id, month_key(last))
+
+    def credit_note(name: str, issued: datetime | None, effective: datetime | None, **kw) -> None:
+        latest = calendar.extracted_at - timedelta(days=2)
+        if first is None or issued is None or effective is None or issued > latest:
+            skip(name)
+            return
+        sub = world.cast(name, {invoice_resource(first): None})
+        if sub is None:
+            skip(name)
+            return
+        plan.credit_notes.append(
+            CreditNotePlan(sub.id, first, issued, effective, anomaly=name, **kw)
+        )
+
+    finalized = calendar.finalized_at(first) if first is not None else None
+
+    def after(days: int, hour: int) -> datetime | None:
+        if finalized is None:
+            return None
+        return at(finalized.date() + timedelta(days=days), hour, rng.randint(0, 59))
+
+    issued = after(12, 10)
+    credit_note(
+        "credit_note_not_reversed",
+        issued,
+        issued,
+        kind="usage_share",
+        reason="product_unsatisfactory",
+    )
+
+    invoice_role("payment_unapplied", first, plan.payment_unapplied)
+    payer = None
+    if first is not None:
+
+        def has_partner(s) -> bool:
+            return any(
+                o.id != s.id and o.customer.entity == s.customer.entity and o.currency == s.currency
+                for o in world.subscriptions
+            )
+
+        payer = world.cast(
+            "payment_misapplied", {invoice_resource(first): None}, eligible=has_partner
+        )
+    if payer is None:
+        skip("payment_misapplied")
+    else:
+        other = world.cast(
+            "payment_misapplied:credited_customer",
+            {},
+            eligible=lambda o: (
+                o.customer.entity == payer.customer.entity and o.currency == payer.currency
+            ),
+            exclude=[payer.id],
+        )
+        plan.payment_misapplied[(payer.id, month_key(first))] = other.id  # type: ignore[union-attr]
+
+    issued = after(14, 15)
+    credit_note("refund_not_recorded", issued, issued, kind="platform_fee", reason="order_change")
+
+    # closed_period_posting: effective on the last day of the (closed) first month, issued
+    # a week before the extracts, in an open period.
+    if first is not None and calendar.period_of(first).closed:
+        effective = at(add_months(first, 1) - timedelta(days=1), 12)
+        issued_day = max(finalized.date() + timedelta(days=1), calendar.end - timedelta(days=7))
+        credit_note(
+            "closed_period_posting",
+            at(issued_day, 10, rng.randint(0, 59)),
+            effective,
+            kind="usage_share",
+            reason="order_change",
+        )
+    else:
+        skip("closed_period_posting")
+
+    # conflicting_duplicate: an event re-sent with another quantity in the next day's file.
+    # The original lies in an invoiced month when there is one, so its (first) delivery is billed.
+    billed = {month_key(m) for m in months}
+    days = [
+        d
+        for d in range(calendar.days - 1)
+        if month_key(calendar.day(d)) == month_key(calendar.day(d + 1))
+        and (not billed or month_key(calendar.day(d)) in billed)
+    ]
+    for _ in range(CONFLICTS):
+        sub = world.cast("conflicting_duplicate", {}) if days else None
+        if sub is None:
+            skip("conflicting_duplicate")
+            continue
+        day = days[rng.randrange(len(days))]
+        days.remove(day)
+        plan.conflicts.append((sub.id, day))
+    plan.conflicts.sort(key=lambda c: c[1])
+    return plan

@@ -1,0 +1,170 @@
+"""The answer key: one entry per row the pipeline's marts must flag, per the spec's table.
+
+`answer_key.json` (beside inbox/) is a JSON list of {"anomaly", "mart", "status", "key"}, one
+entry per line. Re-deliveries can number in the millions, so usage.py streams their entries
+to a side file and `write_answer_key` copies them in first, in file order.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sources.atomic import atomic_path
+from sources.demo.anomalies import Plan
+from sources.demo.billing import Billing
+from sources.demo.calendar import month_key
+from sources.demo.catalog import METRIC_CODES
+from sources.demo.usage import UsageResult
+
+
+def entry(anomaly: str, mart: str, status: str, **key: object) -> dict:
+    return {"anomaly": anomaly, "mart": mart, "status": status, "key": key}
+
+
+def _usage_row(anomaly: str, status: str, subscription: str, month: str, metric: str) -> dict:
+    return entry(
+        anomaly,
+        "rec_usage_billing",
+        status,
+        subscription_id=subscription,
+        metric=metric,
+        billing_period=month,
+    )
+
+
+def build_entries(plan: Plan, usage: UsageResult, billing: Billing) -> list[dict]:
+    """Every entry but the duplicate_event ones, in the spec's table order."""
+    out: list[dict] = []
+    for key in usage.conflicts:
+        out.append(entry("conflicting_duplicate", "ops_quarantine", "quarantined", **key))
+    for sub, month, metric in sorted(usage.late):
+        out.append(_usage_row("late_usage", "late_usage", sub, month, metric))
+    invoiced = {month_key(i.month) for i in billing.invoices}
+    for sub, month, metric in sorted(usage.unknown):
+        if month in invoiced:
+            out.append(_usage_row("unknown_subscription", "unmapped", sub, month, metric))
+    statuses = {
+        "underbilled_quantity": "unbilled_usage",
+        "overbilled_quantity": "overbilled",
+        "price_mismatch": "price_mismatch",
+    }
+    for anomaly, status in statuses.items():
+        for name, sub, month, metric in billing.usage_faults:
+            if name == anomaly:
+                out.append(_usage_row(anomaly, status, sub, month, metric))
+    for sub, month in sorted(plan.missing_invoices):
+        for metric in METRIC_CODES:
+            if usage.billed.get((sub, month, metric)) or usage.late.get((sub, month, metric)):
+                out.append(_usage_row("missing_invoice", "missing_invoice", sub, month, metric))
+
+    def invoices(pairs) -> list:
+        found = [billing.invoice_for(sub, month) for sub, month in sorted(pairs)]
+        return [i for i in found if i is not None]
+
+    for invoice in invoices(plan.unexported_invoices):
+        out.append(
+            entry(
+                "invoice_missing_in_erp",
+                "rec_billing_erp",
+                "missing_in_erp",
+                document_id=invoice.id,
+            )
+        )
+    for invoice in invoices(plan.posted_twice):
+        out.append(
+            entry(
+                "invoice_posted_twice",
+                "rec_billing_erp",
+                "duplicate_in_erp",
+                document_id=invoice.id,
+            )
+        )
+    for invoice in invoices(plan.amount_mismatch):
+        out.append(
+            entry(
+                "erp_amount_mismatch", "rec_billing_erp", "amount_mismatch", document_id=invoice.id
+            )
+        )
+    if plan.unknown_erp_posting is not None:
+        out.append(
+            entry(
+                "unknown_erp_posting",
+                "rec_billing_erp",
+                "unknown_in_billing",
+                document_id=plan.unknown_erp_posting[0],
+            )
+        )
+    notes = {n.plan.anomaly: n for n in billing.credit_notes if n.plan.anomaly}
+    if (note := notes.get("credit_note_not_reversed")) is not None:
+        out.append(
+            entry(
+                "credit_note_not_reversed",
+                "rec_adjustments_erp",
+                "not_reversed",
+                adjustment_id=note.id,
+            )
+        )
+        out.append(
+            entry(
+                "credit_note_not_reversed", "rec_billing_erp", "missing_in_erp", document_id=note.id
+            )
+        )
+    for invoice in invoices(plan.payment_unapplied):
+        if invoice.charge is not None:
+            out.append(
+                entry(
+                    "payment_unapplied",
+                    "rec_payments_cash",
+                    "unapplied",
+                    payment_id=invoice.charge.id,
+                )
+            )
+    for invoice in invoices(plan.payment_misapplied):
+        if invoice.charge is not None:
+            out.append(
+                entry(
+                    "payment_misapplied",
+                    "rec_payments_cash",
+                    "misapplied",
+                    payment_id=invoice.charge.id,
+                )
+            )
+    if (note := notes.get("refund_not_recorded")) is not None and note.refund is not None:
+        out.append(
+            entry(
+                "refund_not_recorded",
+                "rec_payments_cash",
+                "missing_in_erp",
+                payment_id=note.refund.id,
+            )
+        )
+    if (note := notes.get("closed_period_posting")) is not None:
+        out.append(
+            entry(
+                "closed_period_posting", "journal_lines", "moved_to_open_period", source_id=note.id
+            )
+        )
+    return out
+
+
+def write_answer_key(path: Path, duplicates: Path | None, entries: list[dict]) -> int:
+    """Write the key (duplicates first, streamed); return the number of entries."""
+    count = 0
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+        fh.write("[")
+        separator = "\n"
+        if duplicates is not None and duplicates.exists():
+            with open(duplicates, encoding="utf-8") as dup:
+                for line in dup:
+                    fh.write(separator)
+                    fh.write(line.rstrip("\n"))
+                    separator = ",\n"
+                    count += 1
+        for item in entries:
+            fh.write(separator)
+            fh.write(json.dumps(item, separators=(",", ":")))
+            separator = ",\n"
+            count += 1
+        fh.write("\n]\n" if count else "]\n")
+    return count

@@ -1,0 +1,429 @@
+"""NetSuite2 (SuiteAnalytics) extracts of the demo world.
+
+Reference tables (subsidiary, currency, accountingperiod, account, customer,
+consolidatedexchangerate) and the journals usage-to-cash exported earlier, one `Journal` per
+Stripe document, with `transaction.externalid` `U2C-INV-`, `U2C-CN-`, `U2C-PAY-`, `U2C-REF-`:
+
+| document | lines (transaction currency) |
+|---|---|
+| invoice | Dr 1200 AR total; per invoice line Cr 2100 (platform fee, prorations: a proration
+|  | credit becomes a debit) or Cr 4100 (usage, minimum-commitment true-up); Cr 2200 tax |
+| credit note | the reverse: per credited line Dr 2100/4100, Dr 2200 tax; Cr 1200 AR total |
+| charge | Dr 1150 Stripe clearing; Cr 1200 AR (entity = the paying customer) |
+| refund | Dr 1200 AR; Cr 1150 Stripe clearing |
+
+A journal is dated on its document's date (invoice finalization, credit note effective date,
+charge or refund creation) and posts in that date's period, or in the first open period after
+it when that one is closed. Amounts convert into the subsidiary's functional currency at the
+posting period's average rate, each line rounded half-even; when the converted lines do not
+balance, a rounding line on 7990 (no foreign amount) takes the difference. Line 0 is the
+journal's main line. Lines are in major units with the currency's precision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sources.currencies import minor_units
+from sources.demo.anomalies import ERP_AMOUNT_DELTA_MAJOR, Plan
+from sources.demo.billing import (
+    GL_DEFERRED_REVENUE,
+    Billing,
+    Charge,
+    CreditNote,
+    Invoice,
+    Refund,
+)
+from sources.demo.calendar import Period, month_key
+from sources.demo.catalog import platform_fee
+from sources.demo.fx import Rates
+from sources.demo.rating import tax_amount, to_major, to_minor
+from sources.demo.world import CURRENCY_IDS, CURRENCY_NAMES, ENTITIES, World
+
+CHART: tuple[tuple[str, str, str], ...] = (
+    ("1100", "Bank", "Cash"),
+    ("1150", "OthCurrAsset", "Stripe clearing"),
+    ("1200", "AcctRec", "Accounts receivable"),
+    ("2050", "OthCurrLiab", "Unapplied cash"),
+    ("2100", "DeferRevenue", "Deferred revenue"),
+    ("2200", "OthCurrLiab", "Sales tax payable"),
+    ("4000", "Income", "Platform revenue"),
+    ("4100", "Income", "Usage revenue"),
+    ("4990", "Income", "Unmapped revenue - review"),
+    ("6100", "Expense", "Payment processing fees"),
+    ("7900", "OthExpense", "Realized FX gain/loss"),
+    ("7990", "OthExpense", "Rounding"),
+)
+AR, CLEARING, UNAPPLIED, TAX, ROUNDING = "1200", "1150", "2050", "2200", "7990"
+EXPORT_DELAY = timedelta(hours=3)  # usage-to-cash's export run after the document
+
+COLUMNS: dict[str, list[str]] = {
+    "subsidiary": [
+        "id", "name", "legalname", "tranprefix", "country", "currency", "fiscalcalendar",
+        "iselimination", "parent",
+    ],
+    "currency": ["id", "name", "symbol", "currencyprecision", "isbasecurrency", "exchangerate"],
+    "accountingperiod": [
+        "id", "periodname", "startdate", "enddate", "closed", "alllocked", "arlocked",
+        "isposting", "isquarter", "isyear", "isadjust",
+    ],
+    "account": [
+        "id", "acctnumber", "accttype", "fullname", "currency", "subsidiary", "isinactive",
+        "issummary", "parent",
+    ],
+    "customer": ["id", "entityid", "companyname", "currency", "subsidiary", "externalid"],
+    "consolidatedexchangerate": [
+        "id", "postingperiod", "fromcurrency", "tocurrency", "fromsubsidiary", "tosubsidiary",
+        "averagerate", "currentrate", "historicalrate", "accountingbook",
+    ],
+    "transaction": [
+        "id", "transactionnumber", "type", "memo", "trandate", "status", "createddate",
+        "duedate", "currency", "entity", "postingperiod", "posting", "isreversal", "reversal",
+        "reversaldate", "externalid",
+    ],
+    "transactionline": [
+        "id", "transaction", "subsidiary", "entity", "department", "class", "location", "item",
+        "memo", "mainline", "netamount", "foreignamount", "quantity", "rate", "taxline",
+        "transactionlinetype",
+    ],
+    "transactionaccountingline": [
+        "accountingbook", "transaction", "transactionline", "account", "amount", "debit",
+        "credit", "netamount", "exchangerate", "posting", "amountpaid", "amountunpaid",
+    ],
+}  # fmt: skip
+
+
+def flag(value: bool) -> str:
+    return "T" if value else "F"
+
+
+def money(amount: Decimal, currency: str) -> str:
+    digits = minor_units(currency)
+    return f"{amount.quantize(Decimal(1).scaleb(-digits)):f}"
+
+
+def rate_text(rate: Decimal) -> str:
+    return f"{rate:f}"
+
+
+def account_id(subsidiary: int, number: str) -> int:
+    return subsidiary * 100 + [n for n, _, _ in CHART].index(number) + 1
+
+
+@dataclass
+class JournalLine:
+    account: str
+    foreign: Decimal  # signed, transaction currency: debit > 0, credit < 0
+    memo: str
+    taxline: bool = False
+    functional: Decimal | None = None  # set by conversion
+
+
+@dataclass
+class Journal:
+    external_id: str
+    source_id: str
+    kind: str  # invoice, credit_note, payment, refund
+    trandate: date
+    created: datetime
+    currency: str
+    subsidiary: int
+    functional_currency: str
+    entity: int
+    memo: str
+    lines: list[JournalLine]
+    period: Period | None = None
+    exchange_rate: Decimal = Decimal(1)
+    id: int = 0
+
+
+@dataclass
+class Erp:
+    tables: dict[str, list[list[object]]] = field(default_factory=dict)
+    journals: list[Journal] = field(default_factory=list)
+
+
+def build_erp(world: World, plan: Plan, billing: Billing, rates: Rates) -> Erp:
+    calendar = world.calendar
+    erp = Erp()
+    t = erp.tables
+    t["subsidiary"] = [
+        [e.subsidiary_id, e.name, e.name, e.code, e.country, CURRENCY_IDS[e.currency], 1, "F",
+         "" if e.subsidiary_id == 1 else 1]
+        for e in ENTITIES
+    ]  # fmt: skip
+    last_period = calendar.periods[-1]
+    t["currency"] = [
+        [cid, CURRENCY_NAMES[code], code, minor_units(code), flag(code == "USD"),
+         rate_text(rates.month_end(last_period, code, "USD"))]
+        for code, cid in CURRENCY_IDS.items()
+    ]  # fmt: skip
+    t["accountingperiod"] = [
+        [p.id, p.name, p.start.isoformat(), p.end.isoformat(), flag(p.closed), flag(p.closed),
+         flag(p.closed), "T", "F", "F", "F"]
+        for p in calendar.periods
+    ]  # fmt: skip
+    t["account"] = [
+        [account_id(e.subsidiary_id, number), number, kind, name,
+         CURRENCY_IDS[e.currency] if kind == "Bank" else "", e.subsidiary_id, "F", "F", ""]
+        for e in ENTITIES
+        for number, kind, name in CHART
+    ]  # fmt: skip
+    t["customer"] = [
+        [c.netsuite_id, f"CUST-{c.number:04d}", c.name, CURRENCY_IDS[c.currency],
+         c.entity.subsidiary_id, c.account_id]
+        for c in world.customers
+    ]  # fmt: skip
+    rows, rid = [], 0
+    sub_of = {e.currency: e.subsidiary_id for e in ENTITIES}
+    for period in calendar.periods:
+        for source, target, average, month_end in rates.pairs(period):
+            rid += 1
+            rows.append(
+                [rid, period.id, CURRENCY_IDS[source], CURRENCY_IDS[target], sub_of[source],
+                 sub_of[target], rate_text(average), rate_text(month_end), rate_text(average), 1]
+            )  # fmt: skip
+    t["consolidatedexchangerate"] = rows
+
+    journals = _journals(world, plan, billing)
+    for journal in journals:
+        _post(world, rates, journal)
+    journals.sort(key=lambda j: (j.created, j.external_id))
+    for number, journal in enumerate(journals, start=1):
+        journal.id = number
+    erp.journals = journals
+    t["transaction"], t["transactionline"], t["transactionaccountingline"] = [], [], []
+    for j in journals:
+        t["transaction"].append(
+            [j.id, f"JE{j.id:05d}", "Journal", j.memo, j.trandate.isoformat(),
+             "Approved for Posting", j.created.strftime("%Y-%m-%d %H:%M:%S"), "",
+             CURRENCY_IDS[j.currency], j.entity, j.period.id, "T", "F", "", "", j.external_id]
+        )  # fmt: skip
+        for n, line in enumerate(j.lines):
+            functional = line.functional
+            t["transactionline"].append(
+                [n, j.id, j.subsidiary, j.entity, "", "", "", "", line.memo, flag(n == 0),
+                 money(functional, j.functional_currency), money(line.foreign, j.currency),
+                 "", "", flag(line.taxline), ""]
+            )  # fmt: skip
+            absolute = money(abs(functional), j.functional_currency)
+            debit = functional > 0 or (functional == 0 and line.foreign >= 0)
+            t["transactionaccountingline"].append(
+                [1, j.id, n, account_id(j.subsidiary, line.account),
+                 money(functional, j.functional_currency),
+                 absolute if debit else "", absolute if not debit else "",
+                 money(functional, j.functional_currency), rate_text(j.exchange_rate), "T", "",
+                 ""]
+            )  # fmt: skip
+    return erp
+
+
+def _journal(world, kind, document_id, prefix, trandate, created, sub, memo, lines, entity=None):
+    customer = sub.customer
+    return Journal(
+        external_id=f"U2C-{prefix}-{document_id}",
+        source_id=document_id,
+        kind=kind,
+        trandate=trandate,
+        created=min(created, world.calendar.extracted_at - timedelta(minutes=1)),
+        currency=sub.currency,
+        subsidiary=customer.entity.subsidiary_id,
+        functional_currency=customer.entity.currency,
+        entity=entity if entity is not None else customer.netsuite_id,
+        memo=memo,
+        lines=[x for x in lines if x.foreign != 0],
+    )
+
+
+def _invoice_lines(currency: str, total: int, revenue: list[tuple[str, int, str]], tax: int):
+    """Dr AR for the total; Cr each revenue line on its account; Cr tax."""
+    lines = [JournalLine(AR, to_major(total, currency), "Accounts receivable")]
+    for account, amount, memo in revenue:
+        lines.append(JournalLine(account, -to_major(amount, currency), memo))
+    lines.append(JournalLine(TAX, -to_major(tax, currency), "Sales tax payable", taxline=True))
+    return lines
+
+
+def _invoice_journals(world: World, plan: Plan, invoice: Invoice) -> list[Journal]:
+    """One credit line per invoice line, so lineage reaches the line (`il_…` in the memo)."""
+    sub, mkey = invoice.subscription, month_key(invoice.month)
+    if (sub.id, mkey) in plan.unexported_invoices:
+        return []
+    revenue = [
+        (line.account, line.amount, f"{line.description} ({line.id})") for line in invoice.lines
+    ]
+    total = invoice.total
+    if (sub.id, mkey) in plan.amount_mismatch:
+        delta = to_minor(
+            Decimal(ERP_AMOUNT_DELTA_MAJOR * (100 if sub.currency == "JPY" else 1)), sub.currency
+        )
+        total += delta
+        largest = max(range(len(revenue)), key=lambda k: (revenue[k][1], -k))
+        account, amount, memo = revenue[largest]
+        revenue[largest] = (account, amount + delta, memo)
+    memo = f"usage-to-cash: invoice {invoice.number} ({invoice.id})"
+    versions = {
+        x.business_transaction_id for x in invoice.lines if x.business_transaction_id is not None
+    }
+    if versions:
+        memo += " " + ", ".join(sorted(versions))
+    exports = [invoice.finalized_at + EXPORT_DELAY]
+    if (sub.id, mkey) in plan.posted_twice:  # imported again a day later
+        exports.append(invoice.finalized_at + timedelta(days=1) + EXPORT_DELAY)
+    return [
+        _journal(
+            world,
+            "invoice",
+            invoice.id,
+            "INV",
+            invoice.finalized_at.date(),
+            exported,
+            sub,
+            memo,
+            _invoice_lines(sub.currency, total, revenue, invoice.tax),
+        )
+        for exported in exports
+    ]
+
+
+def _credit_note_journal(world: World, note: CreditNote) -> Journal | None:
+    if note.plan.anomaly == "credit_note_not_reversed":
+        return None
+    sub = note.invoice.subscription
+    currency = sub.currency
+    lines = [
+        JournalLine(
+            line.invoice_line.account,
+            to_major(line.amount, currency),
+            f"{line.description} ({line.id} on {line.invoice_line.id})",
+        )
+        for line in note.lines
+    ]
+    lines.append(JournalLine(TAX, to_major(note.tax, currency), "Sales tax payable", taxline=True))
+    lines.append(JournalLine(AR, -to_major(note.total, currency), "Accounts receivable"))
+    return _journal(
+        world,
+        "credit_note",
+        note.id,
+        "CN",
+        note.effective_at.date(),
+        note.created + EXPORT_DELAY,
+        sub,
+        f"usage-to-cash: credit note {note.number} ({note.id}) on {note.invoice.id}",
+        lines,
+    )
+
+
+def _payment_journal(world: World, plan: Plan, charge: Charge) -> Journal:
+    invoice = charge.invoice
+    sub, mkey = invoice.subscription, month_key(invoice.month)
+    currency = sub.currency
+    amount = to_major(charge.amount, currency)
+    credit_account, entity = AR, None
+    if (sub.id, mkey) in plan.payment_unapplied:
+        credit_account = UNAPPLIED
+    other = plan.payment_misapplied.get((sub.id, mkey))
+    if other is not None:
+        entity = world.by_id[other].customer.netsuite_id
+    lines = [
+        JournalLine(CLEARING, amount, "Stripe clearing"),
+        JournalLine(
+            credit_account,
+            -amount,
+            "Unapplied cash" if credit_account == UNAPPLIED else "Accounts receivable",
+        ),
+    ]
+    return _journal(
+        world,
+        "payment",
+        charge.id,
+        "PAY",
+        charge.created.date(),
+        charge.created + EXPORT_DELAY,
+        sub,
+        f"usage-to-cash: payment {charge.id} for {invoice.id}",
+        lines,
+        entity=entity,
+    )
+
+
+def _refund_journal(world: World, refund: Refund) -> Journal | None:
+    if refund.credit_note.plan.anomaly == "refund_not_recorded":
+        return None
+    sub = refund.charge.invoice.subscription
+    amount = to_major(refund.amount, sub.currency)
+    lines = [
+        JournalLine(AR, amount, "Accounts receivable"),
+        JournalLine(CLEARING, -amount, "Stripe clearing"),
+    ]
+    return _journal(
+        world,
+        "refund",
+        refund.id,
+        "REF",
+        refund.created.date(),
+        refund.created + EXPORT_DELAY,
+        sub,
+        f"usage-to-cash: refund {refund.id} of {refund.charge.id}",
+        lines,
+    )
+
+
+def _unknown_posting(world: World, plan: Plan) -> Journal | None:
+    if plan.unknown_erp_posting is None:
+        return None
+    invoice_id, sub_id, mkey = plan.unknown_erp_posting
+    sub = world.by_id[sub_id]
+    month = next(m for m in world.calendar.invoiced_months if month_key(m) == mkey)
+    finalized = world.calendar.finalized_at(month)
+    currency = sub.currency
+    fee = to_minor(platform_fee(sub.versions[0].plan, currency), currency)
+    tax = tax_amount(fee, sub.customer.entity.tax_rate)
+    return _journal(
+        world,
+        "invoice",
+        invoice_id,
+        "INV",
+        finalized.date(),
+        finalized + EXPORT_DELAY,
+        sub,
+        f"usage-to-cash: invoice ({invoice_id})",
+        _invoice_lines(currency, fee + tax, [(GL_DEFERRED_REVENUE, fee, "Platform fee")], tax),
+    )
+
+
+def _journals(world: World, plan: Plan, billing: Billing) -> list[Journal]:
+    journals: list[Journal] = []
+    for invoice in billing.invoices:
+        journals.extend(_invoice_journals(world, plan, invoice))
+    for note in billing.credit_notes:
+        if (journal := _credit_note_journal(world, note)) is not None:
+            journals.append(journal)
+    for charge in billing.charges:
+        journals.append(_payment_journal(world, plan, charge))
+    for refund in billing.refunds:
+        if (journal := _refund_journal(world, refund)) is not None:
+            journals.append(journal)
+    if (journal := _unknown_posting(world, plan)) is not None:
+        journals.append(journal)
+    return journals
+
+
+def _post(world: World, rates: Rates, journal: Journal) -> None:
+    """Posting period, exchange rate, functional amounts and the rounding line."""
+    calendar = world.calendar
+    journal.period = calendar.posting_period(journal.trandate)
+    rate = rates.average(journal.period, journal.currency, journal.functional_currency)
+    journal.exchange_rate = rate
+    digits = Decimal(1).scaleb(-minor_units(journal.functional_currency))
+    for line in journal.lines:
+        line.functional = (line.foreign * rate).quantize(digits, rounding="ROUND_HALF_EVEN")
+    difference = sum(line.functional for line in journal.lines)
+    if difference:
+        journal.lines.append(
+            JournalLine(
+                ROUNDING, Decimal(0), "Rounding (currency conversion)", functional=-difference
+            )
+        )

@@ -1,0 +1,849 @@
+"""The demo world generator: deterministic, consistent across the five systems, and its
+answer key is exactly what an independent re-check of the generated files finds.
+
+The re-check below reads only the files (usage JSON lines, Stripe JSON lines, CRM and
+NetSuite CSVs): it deduplicates usage on (source, id) with the first delivery winning, rates
+it on the CRM price terms with the billing policy, and matches every Stripe document with its
+ERP journal by external id. Every difference it finds must be in the answer key, and every
+answer-key entry must be such a difference.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from sources.contract import Rejection
+from sources.demo import rating
+from sources.demo.generate import GenerateOptions, generate
+from sources.demo.rating import PriceTerm, Tier
+from sources.registry import CONTRACTS
+from sources.usage.events import validate as validate_event
+
+SMALL = {"seed": 5, "customers": 8, "days": 62, "events_per_day": 300}
+TAX_RATES = {
+    "US01": Decimal(0),
+    "UK01": Decimal("0.20"),
+    "NL01": Decimal("0.21"),
+    "JP01": Decimal("0.10"),
+}
+MINOR = {"usd": 2, "eur": 2, "gbp": 2, "jpy": 0}
+
+# The spec's column lists, in the spec's order.
+CSV_HEADERS = {
+    "crm/accounts.csv": """account_id account_name parent_account_id billing_country region
+        legal_entity currency stripe_customer_id netsuite_customer_id created_at""",
+    "crm/contracts.csv": """contract_id account_id contract_number status start_date end_date
+        currency legal_entity billing_subscription_id signed_at""",
+    "crm/contract_amendments.csv": """amendment_id contract_id business_transaction_id
+        contract_version amendment_type effective_from effective_to plan_code platform_fee
+        minimum_commitment currency legal_entity region signed_at""",
+    "crm/contract_price_terms.csv": """amendment_id metric pricing_model tier up_to unit_price
+        flat_fee included_units unit_divisor rounding overage_allowed plan_limit""",
+    "erp/subsidiary.csv": """id name legalname tranprefix country currency fiscalcalendar
+        iselimination parent""",
+    "erp/currency.csv": "id name symbol currencyprecision isbasecurrency exchangerate",
+    "erp/accountingperiod.csv": """id periodname startdate enddate closed alllocked arlocked
+        isposting isquarter isyear isadjust""",
+    "erp/account.csv": """id acctnumber accttype fullname currency subsidiary isinactive issummary
+        parent""",
+    "erp/customer.csv": "id entityid companyname currency subsidiary externalid",
+    "erp/consolidatedexchangerate.csv": """id postingperiod fromcurrency tocurrency fromsubsidiary
+        tosubsidiary averagerate currentrate historicalrate accountingbook""",
+    "erp/transaction.csv": """id transactionnumber type memo trandate status createddate duedate
+        currency entity postingperiod posting isreversal reversal reversaldate externalid""",
+    "erp/transactionline.csv": """id transaction subsidiary entity department class location item
+        memo mainline netamount foreignamount quantity rate taxline transactionlinetype""",
+    "erp/transactionaccountingline.csv": """accountingbook transaction transactionline account
+        amount debit credit netamount exchangerate posting amountpaid amountunpaid""",
+}
+STRIPE_FILES = (
+    "customers", "products", "prices", "subscriptions", "invoices", "credit_notes", "charges",
+    "refunds", "balance_transactions",
+)  # fmt: skip
+
+
+# --- reading the generated files --------------------------------------------------------------
+
+
+def jsonl(path: Path) -> list[dict]:
+    return [json.loads(line, parse_float=Decimal) for line in path.read_text().splitlines()]
+
+
+def csv_rows(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def utc(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
+
+
+def mtime(path: Path) -> datetime:
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
+
+
+@dataclass
+class Inbox:
+    root: Path
+    stripe: dict[str, list[dict]] = field(default_factory=dict)
+    crm: dict[str, list[dict]] = field(default_factory=dict)
+    erp: dict[str, list[dict]] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, out: Path) -> Inbox:
+        inbox = cls(out / "inbox")
+        inbox.stripe = {n: jsonl(out / "inbox" / "billing" / f"{n}.jsonl") for n in STRIPE_FILES}
+        for name in CSV_HEADERS:
+            system, table = name.split("/")
+            getattr(inbox, system)[table.removesuffix(".csv")] = csv_rows(out / "inbox" / name)
+        return inbox
+
+
+def invoice_subscription(invoice: dict) -> str:
+    return invoice.get("subscription") or invoice["parent"]["subscription_details"]["subscription"]
+
+
+def line_price(line: dict) -> str:
+    return line["price"]["id"] if "price" in line else line["pricing"]["price_details"]["price"]
+
+
+# --- the independent re-check ---------------------------------------------------------------
+
+
+@dataclass
+class Usage:
+    metered: dict = field(default_factory=lambda: defaultdict(int))  # on time, first delivery
+    late: dict = field(default_factory=lambda: defaultdict(int))
+    redeliveries: set = field(default_factory=set)  # (source, id, file, line)
+    conflicts: set = field(default_factory=set)  # (file, line)
+    events: list = field(default_factory=list)  # first deliveries: (time, data)
+    first: dict = field(default_factory=dict)  # (source, id) -> (file, line, quantity)
+
+
+def scan_usage(inbox: Path) -> Usage:
+    usage, first = Usage(), {}
+    for path in sorted((inbox / "usage").glob("*.jsonl")):  # landing order
+        late = path.name.startswith("events_late_")
+        for number, text in enumerate(path.read_text().splitlines(), start=1):
+            event = json.loads(text, parse_float=Decimal)
+            key = (event["source"], event["id"])
+            canonical = json.dumps(event, sort_keys=True, default=str)
+            if key in first:
+                if first[key] == canonical:
+                    usage.redeliveries.add((*key, path.name, number))
+                else:
+                    usage.conflicts.add((path.name, number))
+                continue
+            first[key] = canonical
+            data = event["data"]
+            usage.first[key] = (path.name, number, data["quantity"])
+            target = usage.late if late else usage.metered
+            target[(data["subscription"], event["time"][:7], data["metric"])] += int(
+                data["quantity"]
+            )
+            usage.events.append((event["time"], data))
+    return usage
+
+
+def contract_terms(inbox: Inbox) -> tuple[dict, dict, dict]:
+    """subscription -> sorted amendments; amendment -> {metric: PriceTerm}; sub -> entity."""
+    contract_of = {c["billing_subscription_id"]: c for c in inbox.crm["contracts"]}
+    by_contract = defaultdict(list)
+    for a in inbox.crm["contract_amendments"]:
+        by_contract[a["contract_id"]].append(a)
+    rows = defaultdict(list)
+    for t in inbox.crm["contract_price_terms"]:
+        rows[(t["amendment_id"], t["metric"])].append(t)
+    terms = defaultdict(dict)
+    for (amendment, metric), tiers in rows.items():
+        tiers.sort(key=lambda t: int(t["tier"]))
+        terms[amendment][metric] = PriceTerm(
+            metric=metric,
+            pricing_model=tiers[0]["pricing_model"],
+            tiers=tuple(
+                Tier(
+                    int(t["up_to"]) if t["up_to"] else None,
+                    Decimal(t["unit_price"]),
+                    Decimal(t["flat_fee"] or 0),
+                )
+                for t in tiers
+            ),
+            included_units=int(tiers[0]["included_units"] or 0),
+            unit_divisor=int(tiers[0]["unit_divisor"]),
+            rounding=tiers[0]["rounding"],
+        )
+    amendments = {
+        sub: sorted(by_contract[c["contract_id"]], key=lambda a: int(a["contract_version"]))
+        for sub, c in contract_of.items()
+    }
+    entity = {sub: c["legal_entity"] for sub, c in contract_of.items()}
+    return amendments, terms, entity
+
+
+def version_at(amendments: list[dict], day: date) -> dict:
+    return [a for a in amendments if date.fromisoformat(a["effective_from"]) <= day][-1]
+
+
+def minor(amount: str, currency: str) -> int:
+    return int(Decimal(amount).scaleb(MINOR[currency]))
+
+
+def recheck(out: Path) -> set[tuple]:
+    """Every discrepancy the files show, as (anomaly, mart, status, sorted key items)."""
+    inbox = Inbox.read(out)
+    world = json.loads((out / "world.json").read_text())
+    usage = scan_usage(inbox.root)
+    amendments, terms, entity = contract_terms(inbox)
+    s = inbox.stripe
+    found: set[tuple] = set()
+
+    def flag(anomaly, mart, status, **key):
+        found.add((anomaly, mart, status, tuple(sorted(key.items()))))
+
+    for src, eid, file_name, line in usage.redeliveries:
+        flag(
+            "duplicate_event",
+            "ops_usage_duplicates",
+            "duplicate_removed",
+            event_source=src,
+            event_id=eid,
+            file_name=file_name,
+            line_number=line,
+        )
+    for file_name, line in usage.conflicts:
+        flag(
+            "conflicting_duplicate",
+            "ops_quarantine",
+            "quarantined",
+            file_name=file_name,
+            line_number=line,
+            reason_code="conflicting_duplicate",
+        )
+
+    # usage -> billing
+    products = {p["id"]: p for p in s["products"]}
+    prices = {p["id"]: p for p in s["prices"]}
+    invoiced_months = set(world["invoiced_months"])
+    invoices = {
+        (invoice_subscription(i), utc(i["period_start"]).strftime("%Y-%m")): i
+        for i in s["invoices"]
+    }
+    subs = {x["id"] for x in s["subscriptions"]}
+    rows = {k for k in (*usage.metered, *usage.late) if k[1] in invoiced_months}
+    for sub, month, metric in sorted(rows):
+        key = {"subscription_id": sub, "metric": metric, "billing_period": month}
+        if sub not in subs:
+            flag("unknown_subscription", "rec_usage_billing", "unmapped", **key)
+        elif (sub, month) not in invoices:
+            flag("missing_invoice", "rec_usage_billing", "missing_invoice", **key)
+        elif usage.late.get((sub, month, metric)):
+            flag("late_usage", "rec_usage_billing", "late_usage", **key)
+    for (sub, month), invoice in invoices.items():
+        currency = invoice["currency"]
+        period_end = utc(invoice["period_end"])
+        last_day = (period_end - timedelta(days=1)).date()
+        closing = version_at(amendments[sub], last_day)
+        lines = invoice["lines"]["data"]
+        metric_lines = {}
+        fee_lines, true_up = [], 0
+        for line in lines:
+            product = products[prices[line_price(line)]["product"]]
+            if product["metadata"]["metric"]:
+                metric_lines[product["metadata"]["metric"]] = line
+            elif product["metadata"]["sku"] == "SKU-MIN-COMMIT":
+                true_up += line["amount"]
+            else:
+                fee_lines.append(line["amount"])
+        for metric in ("api_calls", "storage_bytes", "seats"):
+            technical = usage.metered.get((sub, month, metric), 0)
+            if not technical:
+                assert metric not in metric_lines
+                continue
+            term = terms[closing["amendment_id"]][metric]
+            quantity = rating.commercial_quantity(technical, term.unit_divisor, term.rounding)
+            line = metric_lines[metric]
+            key = {"subscription_id": sub, "metric": metric, "billing_period": month}
+            if line["quantity"] < quantity:
+                flag("underbilled_quantity", "rec_usage_billing", "unbilled_usage", **key)
+            elif line["quantity"] > quantity:
+                flag("overbilled_quantity", "rec_usage_billing", "overbilled", **key)
+            elif line["amount"] != rating.usage_amount(quantity, term, currency.upper()):
+                flag("price_mismatch", "rec_usage_billing", "price_mismatch", **key)
+        # platform fee: the opening version's full fee, then a credit and a charge per change
+        period_start = utc(invoice["period_start"])
+        seconds = int((period_end - period_start).total_seconds())
+        opening = version_at(amendments[sub], period_start.date())
+        expected = [minor(opening["platform_fee"], currency)]
+        previous = opening
+        for version in amendments[sub][1:]:
+            starts = datetime.combine(
+                date.fromisoformat(version["effective_from"]), datetime.min.time()
+            )
+            if period_start < starts < period_end:
+                remaining = int((period_end - starts).total_seconds())
+                for sign, v in ((-1, previous), (1, version)):
+                    fee = Decimal(v["platform_fee"])
+                    expected.append(
+                        sign * rating.prorate(fee, remaining, seconds, currency.upper())
+                    )
+                previous = version
+        assert fee_lines == expected, invoice["id"]
+        lines_total = sum(fee_lines) + sum(x["amount"] for x in metric_lines.values())
+        commitment = minor(closing["minimum_commitment"], currency)
+        assert true_up == max(0, commitment - lines_total), invoice["id"]
+        # the invoice adds up
+        tax = (
+            invoice["tax"] if "tax" in invoice else sum(t["amount"] for t in invoice["total_taxes"])
+        )
+        assert sum(x["amount"] for x in lines) == invoice["subtotal"]
+        assert tax == rating.tax_amount(invoice["subtotal"], TAX_RATES[entity[sub]])
+        assert invoice["subtotal"] + tax == invoice["total"] == invoice["amount_due"]
+        assert invoice["amount_paid"] + invoice["amount_remaining"] == invoice["amount_due"]
+        assert all(x["currency"] == currency for x in lines)
+
+    # billing -> ERP
+    tx = {t["id"]: t for t in inbox.erp["transaction"]}
+    tal = defaultdict(list)
+    for row in inbox.erp["transactionaccountingline"]:
+        tal[row["transaction"]].append(row)
+    tl = defaultdict(list)
+    for row in inbox.erp["transactionline"]:
+        tl[row["transaction"]].append(row)
+    accounts = {a["id"]: a["acctnumber"] for a in inbox.erp["account"]}
+    periods = {p["id"]: p for p in inbox.erp["accountingperiod"]}
+    by_external = defaultdict(list)
+    for t in tx.values():
+        by_external[t["externalid"]].append(t)
+        debit = sum(Decimal(r["debit"] or 0) for r in tal[t["id"]])
+        credit = sum(Decimal(r["credit"] or 0) for r in tal[t["id"]])
+        assert debit == credit and debit > 0, t["externalid"]
+        assert sum(Decimal(r["foreignamount"]) for r in tl[t["id"]]) == 0, t["externalid"]
+        assert all(not (r["debit"] and r["credit"]) for r in tal[t["id"]])
+        for line, acc in zip(tl[t["id"]], tal[t["id"]], strict=True):
+            if accounts[acc["account"]] == "7990":  # rounding: functional currency only
+                assert Decimal(line["foreignamount"]) == 0
+        own = next(p for p in periods.values() if p["startdate"] <= t["trandate"] <= p["enddate"])
+        posted = periods[t["postingperiod"]]
+        if own["closed"] == "T":
+            assert posted["closed"] == "F" and posted["startdate"] > own["enddate"]
+            source = t["externalid"].split("-", 2)[2]
+            flag("closed_period_posting", "journal_lines", "moved_to_open_period", source_id=source)
+        else:
+            assert posted is own
+
+    def foreign(t: dict, account: str) -> Decimal:
+        return sum(
+            Decimal(line["foreignamount"])
+            for line, acc in zip(tl[t["id"]], tal[t["id"]], strict=True)
+            if accounts[acc["account"]] == account
+        )
+
+    customers = {c["id"]: c for c in s["customers"]}
+    for invoice in s["invoices"]:
+        journals = by_external.get(f"U2C-INV-{invoice['id']}", [])
+        key = {"document_id": invoice["id"]}
+        if not journals:
+            assert invoice["status"] == "open"
+            flag("invoice_missing_in_erp", "rec_billing_erp", "missing_in_erp", **key)
+        elif len(journals) > 1:
+            flag("invoice_posted_twice", "rec_billing_erp", "duplicate_in_erp", **key)
+        elif minor(str(foreign(journals[0], "1200")), invoice["currency"]) != invoice["total"]:
+            flag("erp_amount_mismatch", "rec_billing_erp", "amount_mismatch", **key)
+    known = {f"U2C-INV-{i['id']}" for i in s["invoices"]}
+    for external in by_external:
+        if external.startswith("U2C-INV-") and external not in known:
+            flag(
+                "unknown_erp_posting",
+                "rec_billing_erp",
+                "unknown_in_billing",
+                document_id=external.removeprefix("U2C-INV-"),
+            )
+    for note in s["credit_notes"]:
+        journals = by_external.get(f"U2C-CN-{note['id']}", [])
+        if not journals:
+            flag("credit_note_not_reversed", "rec_adjustments_erp", "not_reversed",
+                 adjustment_id=note["id"])  # fmt: skip
+            flag("credit_note_not_reversed", "rec_billing_erp", "missing_in_erp",
+                 document_id=note["id"])  # fmt: skip
+        else:
+            [journal] = journals
+            assert minor(str(-foreign(journal, "1200")), note["currency"]) == note["total"]
+    for charge in s["charges"]:
+        [journal] = by_external[f"U2C-PAY-{charge['id']}"]
+        paying = customers[charge["customer"]]["metadata"]["netsuite_customer_id"]
+        if foreign(journal, "2050"):
+            flag("payment_unapplied", "rec_payments_cash", "unapplied", payment_id=charge["id"])
+        elif journal["entity"] != paying:
+            flag("payment_misapplied", "rec_payments_cash", "misapplied", payment_id=charge["id"])
+        assert foreign(journal, "1150") == Decimal(charge["amount"]).scaleb(
+            -MINOR[charge["currency"]]
+        )
+    for refund in s["refunds"]:
+        if f"U2C-REF-{refund['id']}" not in by_external:
+            flag("refund_not_recorded", "rec_payments_cash", "missing_in_erp",
+                 payment_id=refund["id"])  # fmt: skip
+    return found
+
+
+def answer_key(out: Path) -> list[dict]:
+    return json.loads((out / "answer_key.json").read_text())
+
+
+def as_rows(key: list[dict]) -> set[tuple]:
+    return {(e["anomaly"], e["mart"], e["status"], tuple(sorted(e["key"].items()))) for e in key}
+
+
+# --- fixtures -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def faulty(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("faulty")
+    generate(GenerateOptions(out=out, **SMALL))
+    return out
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("clean")
+    generate(GenerateOptions(out=out, clean=True, **SMALL))
+    return out
+
+
+def snapshot(out: Path) -> dict[str, tuple[bytes, float]]:
+    return {
+        str(p.relative_to(out)): (p.read_bytes(), p.stat().st_mtime)
+        for p in sorted(out.rglob("*"))
+        if p.is_file()
+    }
+
+
+# --- determinism, options -----------------------------------------------------------------------
+
+
+def test_same_options_give_byte_identical_files(faulty: Path, tmp_path: Path):
+    again = tmp_path / "again"
+    generate(GenerateOptions(out=again, **SMALL))
+    assert snapshot(again) == snapshot(faulty)
+    # and generating over an existing world is the same as generating afresh
+    generate(GenerateOptions(out=again, **SMALL))
+    assert snapshot(again) == snapshot(faulty)
+
+
+def test_another_seed_gives_another_world(faulty: Path, tmp_path: Path):
+    other = tmp_path / "other"
+    generate(GenerateOptions(out=other, **{**SMALL, "seed": 6}))
+    assert (
+        snapshot(other)["inbox/billing/invoices.jsonl"]
+        != snapshot(faulty)["inbox/billing/invoices.jsonl"]
+    )
+
+
+def test_clean_world_has_an_empty_answer_key_and_nothing_to_find(clean: Path):
+    assert answer_key(clean) == []
+    assert recheck(clean) == set()
+    summary = json.loads((clean / "world.json").read_text())
+    assert summary["usage"]["exact_redeliveries"] == 0
+    assert summary["usage"]["conflicting_duplicates"] == 0
+    assert summary["usage"]["late_events"] == summary["usage"]["unknown_subscription_events"] == 0
+    assert not list((clean / "inbox" / "usage").glob("events_late_*"))
+    assert summary["plan_changes"] >= 1  # business as usual stays: plan changes, credit notes
+    assert summary["counts"]["billing/credit_notes"] >= 1
+
+
+def test_usage_files_have_no_leftovers_from_an_earlier_world(tmp_path: Path):
+    generate(GenerateOptions(out=tmp_path, **SMALL))
+    generate(GenerateOptions(out=tmp_path, clean=True, **{**SMALL, "days": 40}))
+    names = sorted(p.name for p in (tmp_path / "inbox" / "usage").iterdir())
+    assert len(names) == 40 and names[-1] == "events_2026-09-09.jsonl"
+
+
+def test_a_world_without_invoices_still_generates(tmp_path: Path):
+    generate(GenerateOptions(out=tmp_path, seed=3, customers=3, days=3, events_per_day=50))
+    summary = json.loads((tmp_path / "world.json").read_text())
+    assert summary["invoiced_months"] == [] and summary["counts"]["billing/invoices"] == 0
+    assert "late_usage" in summary["skipped_anomalies"]
+    assert {e["anomaly"] for e in answer_key(tmp_path)} <= {
+        "duplicate_event",
+        "conflicting_duplicate",
+    }
+
+
+# --- the answer key -----------------------------------------------------------------------------
+
+
+def test_answer_key_is_exactly_what_the_files_show(faulty: Path):
+    key = answer_key(faulty)
+    assert len(as_rows(key)) == len(key)  # no entry twice
+    assert as_rows(key) == recheck(faulty)
+
+
+def test_every_anomaly_of_the_spec_is_injected(faulty: Path):
+    counts = json.loads((faulty / "world.json").read_text())["answer_key"]
+    assert set(counts) == {
+        "duplicate_event", "conflicting_duplicate", "late_usage", "unknown_subscription",
+        "underbilled_quantity", "overbilled_quantity", "price_mismatch", "missing_invoice",
+        "invoice_missing_in_erp", "invoice_posted_twice", "erp_amount_mismatch",
+        "unknown_erp_posting", "credit_note_not_reversed", "payment_unapplied",
+        "payment_misapplied", "refund_not_recorded", "closed_period_posting",
+    }  # fmt: skip
+    assert counts["credit_note_not_reversed"] == 2
+    assert 1 <= counts["conflicting_duplicate"] <= 2
+    events = json.loads((faulty / "world.json").read_text())["usage"]["events"]
+    assert 0.003 < counts["duplicate_event"] / events < 0.007
+
+
+def test_answer_key_ids_exist_in_the_files(faulty: Path):
+    inbox = Inbox.read(faulty)
+    s = inbox.stripe
+    ids = {o["id"] for name in STRIPE_FILES for o in s[name]}
+    unknown_sub = [e for e in answer_key(faulty) if e["anomaly"] == "unknown_subscription"]
+    unknown_doc = [e for e in answer_key(faulty) if e["anomaly"] == "unknown_erp_posting"]
+    usage_subs = {d["subscription"] for _, d in scan_usage(inbox.root).events}
+    externals = {t["externalid"] for t in inbox.erp["transaction"]}
+    for e in answer_key(faulty):
+        key = e["key"]
+        if "file_name" in key:
+            lines = (inbox.root / "usage" / key["file_name"]).read_text().splitlines()
+            assert 1 <= key["line_number"] <= len(lines)
+            if "event_id" in key:
+                assert json.loads(lines[key["line_number"] - 1])["id"] == key["event_id"]
+        if "subscription_id" in key:
+            assert key["subscription_id"] in usage_subs
+            assert (key["subscription_id"] in ids) is (e not in unknown_sub)
+        for column in ("document_id", "adjustment_id", "payment_id", "source_id"):
+            if column in key:
+                assert (key[column] in ids) is (e not in unknown_doc)
+    [fake] = unknown_doc
+    assert f"U2C-INV-{fake['key']['document_id']}" in externals
+
+
+def test_conflicts_come_after_their_original_and_the_original_is_billed(faulty: Path):
+    conflicts = [e["key"] for e in answer_key(faulty) if e["anomaly"] == "conflicting_duplicate"]
+    usage = scan_usage(faulty / "inbox")
+    assert {(k["file_name"], k["line_number"]) for k in conflicts} == usage.conflicts
+    for k in conflicts:
+        text = (faulty / "inbox" / "usage" / k["file_name"]).read_text().splitlines()
+        event = json.loads(text[k["line_number"] - 1])
+        file_name, _, quantity = usage.first[(event["source"], event["id"])]
+        assert file_name < k["file_name"]  # delivered first, in an earlier day's file
+        assert quantity != event["data"]["quantity"]
+        # the original's month is invoiced, so the first delivery is the one billed
+        assert (
+            event["time"][:7] in json.loads((faulty / "world.json").read_text())["invoiced_months"]
+        )
+
+
+# --- files, shapes, delivery times --------------------------------------------------------------
+
+
+def test_csv_headers_are_the_specs(faulty: Path):
+    for name, header in CSV_HEADERS.items():
+        with open(faulty / "inbox" / name, newline="") as fh:
+            assert next(csv.reader(fh)) == header.split(), name
+
+
+def test_every_row_passes_its_landing_contract(faulty: Path):
+    inbox = faulty / "inbox"
+    checked = 0
+    for path in sorted(p for p in inbox.rglob("*") if p.is_file()):
+        contract = next(c for c in CONTRACTS if c.system == path.parent.name and c.matches(path))
+        for _line, parsed, payload in contract.reader(path):
+            assert not isinstance(parsed, Rejection), (path.name, payload, parsed)
+            try:
+                contract.validate(parsed)
+            except Rejection as exc:  # pragma: no cover - the message is the point
+                pytest.fail(f"{path.name}: {exc}\n{payload[:500]}")
+            checked += 1
+    assert checked > 1000
+
+
+def test_usage_events_are_valid_and_carry_the_contract_version_in_effect(faulty: Path):
+    inbox = Inbox.read(faulty)
+    amendments, _, _ = contract_terms(inbox)
+    usage = scan_usage(inbox.root)
+    changed = set()
+    for time, data in usage.events:
+        if data["subscription"] not in amendments:
+            continue
+        version = version_at(amendments[data["subscription"]], date.fromisoformat(time[:10]))
+        assert data["contract_version"] == int(version["contract_version"])
+        assert data["plan_tier"] == version["plan_code"]
+        if data["contract_version"] > 1:
+            changed.add(data["subscription"])
+    assert changed  # some events come after a plan change
+    for path in sorted((inbox.root / "usage").glob("*.jsonl"))[:3]:
+        for text in path.read_text().splitlines():
+            validate_event(json.loads(text, parse_float=Decimal))
+
+
+def test_delivery_times(faulty: Path):
+    summary = json.loads((faulty / "world.json").read_text())
+    extracted = datetime.fromisoformat(summary["extracted_at"].removesuffix("Z"))
+    for path in (faulty / "inbox").rglob("*"):
+        if not path.is_file():
+            continue
+        if path.parent.name != "usage":
+            assert mtime(path) == extracted, path.name
+        elif path.name.startswith("events_late_"):
+            delivered = date.fromisoformat(path.name[12:22])
+            assert mtime(path) == datetime.combine(delivered, datetime.min.time()) + timedelta(
+                hours=1
+            )
+            events = [json.loads(x) for x in path.read_text().splitlines()]
+            year, month = map(int, max(e["time"][:7] for e in events).split("-"))
+            finalized = datetime(year + month // 12, month % 12 + 1, 1, 2)  # M+1-01 02:00
+            assert mtime(path) > finalized
+        else:
+            day = date.fromisoformat(path.name[7:17])
+            assert mtime(path) == datetime.combine(
+                day + timedelta(days=1), datetime.min.time()
+            ) + timedelta(hours=1)
+
+
+def test_stripe_ids_cross_reference(faulty: Path):
+    inbox = Inbox.read(faulty)
+    s = inbox.stripe
+    ids = {name: {o["id"] for o in s[name]} for name in STRIPE_FILES}
+    for name in STRIPE_FILES:
+        assert len(ids[name]) == len(s[name]), name
+    assert all(p["product"] in ids["products"] for p in s["prices"])
+    for sub in s["subscriptions"]:
+        assert sub["customer"] in ids["customers"]
+        assert all(i["price"]["id"] in ids["prices"] for i in sub["items"]["data"])
+    invoice_by_id = {i["id"]: i for i in s["invoices"]}
+    for invoice in s["invoices"]:
+        assert invoice["customer"] in ids["customers"]
+        assert invoice_subscription(invoice) in ids["subscriptions"]
+        assert all(line_price(x) in ids["prices"] for x in invoice["lines"]["data"])
+    for charge in s["charges"]:
+        assert charge["invoice"] in ids["invoices"]
+        assert charge["customer"] == invoice_by_id[charge["invoice"]]["customer"]
+        assert charge["balance_transaction"] in ids["balance_transactions"]
+        assert charge["amount"] == invoice_by_id[charge["invoice"]]["amount_paid"]
+    refunded = defaultdict(int)
+    for refund in s["refunds"]:
+        assert refund["charge"] in ids["charges"]
+        assert refund["balance_transaction"] in ids["balance_transactions"]
+        refunded[refund["charge"]] += refund["amount"]
+    for charge in s["charges"]:
+        assert charge["amount_refunded"] == refunded[charge["id"]]
+    line_ids = {x["id"] for i in s["invoices"] for x in i["lines"]["data"]}
+    for note in s["credit_notes"]:
+        assert note["invoice"] in ids["invoices"] and note["refund"] in ids["refunds"]
+        assert sum(x["amount"] for x in note["lines"]["data"]) == note["subtotal"]
+        assert note["total"] == note["amount"]
+        assert all(x["invoice_line_item"] in line_ids for x in note["lines"]["data"])
+    for txn in s["balance_transactions"]:
+        assert txn["source"] in ids["charges"] | ids["refunds"]
+        assert txn["net"] == txn["amount"] - txn["fee"]
+    fx = [t for t in s["balance_transactions"] if t["exchange_rate"] is not None]
+    assert fx  # the USD-billed customers of the EUR entity settle in EUR
+    # CRM <-> Stripe <-> NetSuite
+    accounts = {a["account_id"]: a for a in inbox.crm["accounts"]}
+    ns_customers = {c["id"]: c for c in inbox.erp["customer"]}
+    for customer in s["customers"]:
+        account = accounts[customer["metadata"]["crm_account_id"]]
+        assert account["stripe_customer_id"] == customer["id"]
+        ns = ns_customers[customer["metadata"]["netsuite_customer_id"]]
+        assert ns["externalid"] == account["account_id"] == customer["metadata"]["crm_account_id"]
+        assert account["netsuite_customer_id"] == ns["id"]
+    contracts = {c["contract_id"]: c for c in inbox.crm["contracts"]}
+    for sub in s["subscriptions"]:
+        assert contracts[sub["metadata"]["crm_contract_id"]]["billing_subscription_id"] == sub["id"]
+
+
+def test_both_invoice_layouts_half_each(faulty: Path):
+    invoices = Inbox.read(faulty).stripe["invoices"]
+    by_customer = defaultdict(set)
+    for invoice in invoices:
+        layout = "2025" if "parent" in invoice else "pre_2025"
+        by_customer[invoice["customer"]].add(layout)
+        lines = invoice["lines"]["data"]
+        assert all(("parent" in x) is (layout == "2025") for x in lines)
+        assert all(("price" in x) is (layout == "pre_2025") for x in lines)
+    assert all(len(v) == 1 for v in by_customer.values())
+    layouts = [next(iter(v)) for v in by_customer.values()]
+    assert abs(layouts.count("2025") - layouts.count("pre_2025")) <= 1
+
+
+def test_plan_changes_prorate_on_the_september_invoice(faulty: Path):
+    inbox = Inbox.read(faulty)
+    prorations = [
+        x
+        for i in inbox.stripe["invoices"]
+        for x in i["lines"]["data"]
+        if x.get("proration")
+        or x.get("parent", {}).get("subscription_item_details", {}).get("proration")
+    ]
+    assert prorations and any(x["amount"] < 0 for x in prorations)
+    assert all(utc(x["period"]["start"]).month == 9 for x in prorations)
+    changes = [
+        a
+        for a in inbox.crm["contract_amendments"]
+        if a["amendment_type"] in ("upgrade", "downgrade")
+    ]
+    assert {a["amendment_type"] for a in changes} == {"upgrade", "downgrade"}
+    assert all(a["business_transaction_id"].startswith("BTX-") for a in changes)
+    assert {x["metadata"]["business_transaction_id"] for x in prorations} == {
+        a["business_transaction_id"] for a in changes
+    }
+
+
+def test_erp_rounding_lines_and_fx(faulty: Path):
+    inbox = Inbox.read(faulty)
+    rates = {t["exchangerate"] for t in inbox.erp["transactionaccountingline"]}
+    assert rates - {"1"}  # foreign-currency journals exist
+    periods = {p["periodname"]: p["closed"] for p in inbox.erp["accountingperiod"]}
+    assert periods == {
+        "Jul 2026": "T",
+        "Aug 2026": "T",
+        "Sep 2026": "F",
+        "Oct 2026": "F",
+        "Nov 2026": "F",
+    }
+    assert len(inbox.erp["account"]) == 12 * 4
+
+
+# --- rating: the billing policy -----------------------------------------------------------------
+
+
+def term(model: str, tiers, included: int = 0, divisor: int = 1, rounding: str = "up") -> PriceTerm:
+    return PriceTerm(
+        "api_calls",
+        model,
+        tuple(Tier(up, Decimal(price), Decimal(flat)) for up, price, flat in tiers),
+        included,
+        divisor,
+        rounding,
+    )
+
+
+def test_commercial_quantity_rounds_up_or_down():
+    assert rating.commercial_quantity(1001, 1000, "up") == 2
+    assert rating.commercial_quantity(1001, 1000, "down") == 1
+    assert rating.commercial_quantity(2000, 1000, "up") == 2
+    assert rating.commercial_quantity(0, 1000, "up") == 0
+    assert rating.commercial_quantity(Decimal("1.5"), 1, "down") == 1
+
+
+def test_per_unit_with_included_units():
+    t = term("per_unit", [(None, "0.50", "0")], included=100)
+    assert rating.usage_amount(99, t, "USD") == 0
+    assert rating.usage_amount(100, t, "USD") == 0
+    assert rating.usage_amount(301, t, "USD") == 100_50  # 201 x 0.50
+    assert rating.rate_usage(
+        300_001, term("per_unit", [(None, "0.50", "0")], 100, 1000), "USD"
+    ) == (301, 100_50)
+
+
+def test_graduated_prices_each_tier_and_adds_flat_fees_of_tiers_reached():
+    t = term(
+        "graduated",
+        [(1000, "0.40", "0"), (10_000, "0.30", "25"), (None, "0.20", "0")],
+        included=200,
+    )
+    assert rating.usage_amount(200, t, "USD") == 0
+    assert rating.usage_amount(1200, t, "USD") == 400_00  # 1000 x 0.40, tier 2 not reached
+    assert rating.usage_amount(1201, t, "USD") == 400_00 + 30 + 25_00  # + 1 x 0.30 + flat 25
+    # 1000 x 0.40 + 9000 x 0.30 + 25 + 500 x 0.20
+    assert rating.usage_amount(10_700, t, "USD") == 400_00 + 2700_00 + 25_00 + 100_00
+
+
+def test_volume_prices_all_units_at_the_tier_reached():
+    t = term("volume", [(10_000, "0.30", "0"), (100_000, "0.22", "50"), (None, "0.15", "0")])
+    assert rating.usage_amount(0, t, "USD") == 0
+    assert rating.usage_amount(10_000, t, "USD") == 3000_00
+    assert rating.usage_amount(10_001, t, "USD") == 2200_22 + 50_00
+    assert rating.usage_amount(200_000, t, "USD") == 30_000_00
+
+
+def test_half_even_rounding_to_the_minor_unit_once():
+    t = term("per_unit", [(None, "0.0125", "0")])
+    assert rating.usage_amount(1, t, "USD") == 1  # 0.0125 -> 0.01
+    assert rating.usage_amount(3, t, "USD") == 4  # 0.0375 -> 0.04
+    assert rating.usage_amount(2, t, "USD") == 2  # 0.025 -> 0.02 (even)
+    assert rating.usage_amount(6, t, "USD") == 8  # 0.075 -> 0.08 (even)
+    assert rating.to_minor(Decimal("2.675"), "USD") == 268
+    assert rating.to_minor(Decimal("2.665"), "USD") == 266
+
+
+def test_jpy_has_no_decimals():
+    t = term("per_unit", [(None, "22.5", "0")])
+    assert rating.usage_amount(1, t, "JPY") == 22  # 22.5 -> 22
+    assert rating.usage_amount(3, t, "JPY") == 68  # 67.5 -> 68
+    assert rating.to_major(150000, "JPY") == Decimal("150000")
+    assert rating.to_major(12345, "USD") == Decimal("123.45")
+    assert rating.tax_amount(15, Decimal("0.10")) == 2  # 1.5 -> 2
+    assert rating.tax_amount(25, Decimal("0.10")) == 2  # 2.5 -> 2
+
+
+def test_proration_by_seconds():
+    september = 30 * 86_400
+    remaining = 24 * 86_400  # change at 2026-09-07 00:00
+    assert rating.prorate(Decimal("99"), remaining, september, "USD") == 79_20
+    assert rating.prorate(Decimal("499"), remaining, september, "USD") == 399_20
+    assert rating.prorate(Decimal("75000"), 7 * 86_400, september, "JPY") == 17_500
+    # 1999 x 1/3 = 666.333.. -> 666.33; one second changes the cents
+    assert rating.prorate(Decimal("1999"), 864_000, 2_592_000, "USD") == 666_33
+    assert rating.prorate(Decimal("1999"), 864_001, 2_592_000, "USD") == 666_33
+    assert rating.prorate(Decimal("1999"), 864_100, 2_592_000, "USD") == 666_41
+    with pytest.raises(ValueError):
+        rating.prorate(Decimal("1"), september + 1, september, "USD")
+
+
+def test_minimum_commitment_true_up():
+    assert rating.minimum_commitment_true_up(3000_00, Decimal("4000"), "USD") == 1000_00
+    assert rating.minimum_commitment_true_up(4500_00, Decimal("4000"), "USD") == 0
+    assert rating.minimum_commitment_true_up(0, Decimal("0"), "USD") == 0
+    assert rating.minimum_commitment_true_up(500_000, Decimal("600000"), "JPY") == 100_000
+
+
+def test_tax_allocation_over_lines_adds_up():
+    shares = rating.allocate(2001, [10_000, -2_500, 2_505])
+    assert sum(shares) == 2001 and shares[1] < 0
+    assert rating.allocate(0, [5, 5]) == [0, 0]
+
+
+def test_erp_conversion_adds_a_rounding_line_when_converted_lines_do_not_sum(tmp_path: Path):
+    from sources.demo import erp
+    from sources.demo.calendar import Calendar
+    from sources.demo.world import build_world
+
+    class HalfRate:
+        def average(self, period, source, target):
+            return Decimal("0.5")
+
+    world = build_world(1, 4, Calendar(date(2026, 8, 1), 62))
+    journal = erp.Journal(
+        external_id="U2C-INV-in_x",
+        source_id="in_x",
+        kind="invoice",
+        trandate=date(2026, 8, 31),
+        created=datetime(2026, 10, 1, 5),
+        currency="USD",
+        subsidiary=3,
+        functional_currency="EUR",
+        entity=1001,
+        memo="",
+        lines=[
+            erp.JournalLine("1200", Decimal("0.03"), "AR"),
+            *(erp.JournalLine("4100", Decimal("-0.01"), "usage") for _ in range(3)),
+        ],
+    )
+    erp._post(world, HalfRate(), journal)
+    assert journal.period.name == "Sep 2026"  # Aug is closed: the first open period
+    assert [x.functional for x in journal.lines] == [
+        Decimal("0.02"),  # 0.015 -> 0.02 (half-even)
+        *[Decimal("0.00")] * 3,  # 0.005 -> 0.00
+        Decimal("-0.02"),
+    ]
+    assert journal.lines[-1].account == "7990" and journal.lines[-1].foreign == 0
