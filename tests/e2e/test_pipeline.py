@@ -52,16 +52,28 @@ def test_mart_counts_each_event_once(world: Path):
     generated_lines = sum(
         len(p.read_text().splitlines()) for p in (world / "inbox" / "usage").glob("*.jsonl")
     )
-    assert generated_lines > sum(1 for _ in range(0))  # the world is not empty
     with duckdb.connect(str(world / "published" / "marts.duckdb"), read_only=True) as con:
         got = dict(
             con.execute("select metric, sum(quantity) from usage_daily group by metric").fetchall()
         )
-        events = con.execute("select sum(event_count) from usage_daily").fetchone()[0]
-        landed = con.execute("select sum(rows_landed) from ops_landing_batches").fetchone()[0]
+        counted = con.execute("select sum(event_count) from usage_daily").fetchone()[0]
+        removed = con.execute("select count(*) from ops_usage_duplicates").fetchone()[0]
+        landed, quarantined = con.execute(
+            "select sum(rows_landed), sum(rows_quarantined) from ops_landing_batches "
+            "where system = 'usage'"
+        ).fetchone()
+        unmapped = con.execute(
+            "select sum(event_count) from usage_by_period where not is_mapped"
+        ).fetchone()[0]
     assert got == expected
-    assert landed == generated_lines  # every line landed, re-deliveries included
-    assert events < landed  # ...and the re-deliveries were removed
+    # every line is accounted for: counted once, removed as a re-delivery, or quarantined
+    assert landed + quarantined == generated_lines
+    assert counted + removed == landed
+    key = json.loads((world / "answer_key.json").read_text())
+    assert removed == sum(1 for e in key if e["anomaly"] == "duplicate_event")
+    assert quarantined == sum(1 for e in key if e["anomaly"] == "conflicting_duplicate")
+    # usage for an unknown subscription is counted and flagged, not dropped
+    assert unmapped > 0
 
 
 def test_blocking_check_passed_and_export_matches_its_manifest(world: Path):
