@@ -63,26 +63,63 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _print_summary(settings: Settings, result) -> None:
-    import duckdb
-
     print()
     print(f"run {result.run_id}: {'succeeded' if result.success else 'FAILED'}")
     if settings.published_marts.exists():
-        with duckdb.connect(str(settings.published_marts), read_only=True) as con:
-            landed, quarantined, batches = con.execute(
-                "select coalesce(sum(rows_landed), 0), coalesce(sum(rows_quarantined), 0), count(*)"
-                " from ops_landing_batches"
-            ).fetchone()
-        print(f"landing: {landed} rows landed, {quarantined} quarantined, {batches} batches in all")
-    for evaluation in result.get_asset_check_evaluations():
-        status = "passed" if evaluation.passed else "FAILED"
-        print(f"check {evaluation.check_name} on {evaluation.asset_key.to_user_string()}: {status}")
+        for line in _mart_summary(settings.published_marts):
+            print(line)
+    evaluations = result.get_asset_check_evaluations()
+    gates = [e for e in evaluations if e.check_name.startswith("gx_")]
+    dbt_tests = [e for e in evaluations if not e.check_name.startswith("gx_")]
+    failed = [e for e in dbt_tests if not e.passed]
+    print(f"dbt tests: {len(dbt_tests) - len(failed)} passed, {len(failed)} failed")
+    for e in failed:
+        print(f"  FAILED {e.check_name} on {e.asset_key.to_user_string()}")
+    for e in gates:
+        status = "passed" if e.passed else "FAILED"
+        print(f"quality gate {e.check_name} on {e.asset_key.to_user_string()}: {status}")
     for manifest in sorted(settings.exports.glob("*/*/manifest.json")):
         doc = json.loads(manifest.read_text())
         files = ", ".join(f"{f['file']} ({f['rows']} rows)" for f in doc["files"])
         print(f"export {doc['export_id']}: {files} in {manifest.parent}")
-    print(f"analysts' DuckDB file: {settings.published_marts}")
+    print(f"analysts' DuckDB file (read-only copy): {settings.published_marts}")
     print(f"Dagster run history: DAGSTER_HOME={settings.dagster_home} (make ui)")
+
+
+def _mart_summary(published: Path) -> list[str]:
+    import duckdb
+
+    lines = []
+    with duckdb.connect(str(published), read_only=True) as con:
+        for system, files, landed, quarantined in con.execute(
+            "select system, count(*), sum(rows_landed), sum(rows_quarantined) "
+            "from ops_landing_batches group by system order by system"
+        ).fetchall():
+            lines.append(
+                f"landed {system}: {landed} rows from {files} files, {quarantined} quarantined"
+            )
+        for reason, count in con.execute(
+            "select reason_code, count(*) from ops_quarantine group by reason_code order by 2 desc"
+        ).fetchall():
+            lines.append(f"  quarantined as {reason}: {count}")
+        tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+        if "ops_usage_duplicates" in tables:
+            n = con.execute("select count(*) from ops_usage_duplicates").fetchone()[0]
+            lines.append(f"found: {n} usage re-deliveries removed")
+        if "usage_by_period" in tables:
+            late, unmapped, over = con.execute(
+                "select count(*) filter (where late_event_count > 0), "
+                "count(*) filter (where not is_mapped), count(*) filter (where is_over_entitlement)"
+                " from usage_by_period"
+            ).fetchone()
+            lines.append(
+                f"found: {late} subscription-periods with late usage, {unmapped} with usage for "
+                f"an unknown subscription, {over} above entitlement"
+            )
+        if "unmapped_records" in tables:
+            n = con.execute("select count(*) from unmapped_records").fetchone()[0]
+            lines.append(f"found: {n} records the identity map cannot link")
+    return lines
 
 
 def build_parser() -> argparse.ArgumentParser:
