@@ -18,11 +18,11 @@
     (floor), computed exactly on scaled integers (no DOUBLE on the way). -#}
 {% macro divide_to_whole(quantity, divisor, rounding) -%}
     (
-        (cast({{ quantity }} * 1000000000 as hugeint) // (cast({{ divisor }} as hugeint) * 1000000000))
+        (cast(({{ quantity }}) * 1000000000 as hugeint) // (cast(({{ divisor }}) as hugeint) * 1000000000))
         + case
             when {{ rounding }} = 'up'
-                and cast({{ quantity }} * 1000000000 as hugeint)
-                % (cast({{ divisor }} as hugeint) * 1000000000) > 0
+                and cast(({{ quantity }}) * 1000000000 as hugeint)
+                % (cast(({{ divisor }}) as hugeint) * 1000000000) > 0
                 then 1
             else 0
         end

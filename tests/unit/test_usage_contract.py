@@ -91,3 +91,17 @@ def test_customer_reference_alone_is_enough_but_one_is_required():
     with pytest.raises(Rejection) as caught:
         validate(neither)
     assert caught.value.reason_code == "missing_field"
+
+
+@pytest.mark.parametrize(
+    ("sent", "utc"),
+    [
+        ("2027-01-01T00:30:00+01:00", datetime(2026, 12, 31, 23, 30)),  # Paris: still 2026 in UTC
+        ("2026-12-31T20:00:00-05:00", datetime(2027, 1, 1, 1, 0)),  # New York: already 2027
+        ("2026-09-01T08:59:59.999999+09:00", datetime(2026, 8, 31, 23, 59, 59, 999999)),  # Tokyo
+        ("2026-10-01T00:00:00Z", datetime(2026, 10, 1)),
+    ],
+)
+def test_event_time_is_normalized_to_utc_across_zones_and_year_ends(sent, utc):
+    # billing periods are UTC months, so the zone decides the period at month and year ends
+    assert validate(_with(("time",), sent))["time"] == utc
