@@ -39,7 +39,6 @@ currencies as (
     from {{ ref('currencies') }}
 ),
 
--- one CRM account per Stripe customer (the lowest account id should two name the same one)
 accounts as (
     select
         stripe_customer_id,
@@ -47,18 +46,7 @@ accounts as (
         legal_entity,
         region,
         functional_currency
-    from (
-        select
-            stripe_customer_id,
-            account_id,
-            legal_entity,
-            region,
-            functional_currency,
-            row_number() over (partition by stripe_customer_id order by account_id) as account_rank
-        from {{ ref('customers') }}
-        where stripe_customer_id is not null
-    ) as ranked
-    where account_rank = 1
+    from {{ ref('int_billing_customers_mapped') }}
 ),
 
 -- the contract version in effect at the period's end (its last instant), as usage_by_period
