@@ -84,7 +84,10 @@ STAGING = {
         )
     ),
 }
-INTERMEDIATE = {"intermediate/int_usage_events_deduplicated"}
+INTERMEDIATE = {
+    "intermediate/int_usage_events_deduplicated",
+    "intermediate/int_billing_customers_mapped",
+}
 MARTS = {
     f"marts/{m}"
     for m in (
