@@ -41,6 +41,10 @@ class Rejection(Exception):
         return f"{self.reason_class}/{self.reason_code}: {self.detail}"
 
 
+class FastPathDeclined(Exception):
+    """A vectorized reader cannot vouch for every row of a file: land it row by row instead."""
+
+
 def schema_error(code: str, detail: str) -> Rejection:
     return Rejection(code, ReasonClass.SCHEMA, detail)
 

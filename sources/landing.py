@@ -13,7 +13,7 @@ import contextlib
 import os
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +23,14 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sources.atomic import atomic_path, sha256_file
-from sources.contract import TIMESTAMP, ReasonClass, Rejection, rule_error, schema_error
+from sources.contract import (
+    TIMESTAMP,
+    FastPathDeclined,
+    ReasonClass,
+    Rejection,
+    rule_error,
+    schema_error,
+)
 from sources.readers import Reader, read_json_lines
 
 CHUNK_ROWS = 100_000
@@ -87,9 +94,16 @@ class TableContract:
     # Nested lists landed as their own raw tables (e.g. invoice lines): name -> schema.
     # `validate` returns their rows under the CHILDREN key of the row it returns.
     children: dict[str, pa.Schema] = field(default_factory=dict)
+    # Optional columnar reader: yields typed tables (schema + line_number) for a file whose
+    # every row it can vouch for, else raises FastPathDeclined and the rows go one by one.
+    fast_reader: Callable[[Path], Iterator[pa.Table]] | None = None
     # A row whose key was delivered before with another `conflict_hash` is a conflict.
     conflict_key: tuple[str, ...] = ()
     conflict_hash: str | None = None
+    # Only rows whose `conflict_time` lies within this many days of the new batch's are compared,
+    # so the check costs the window, not all history (Parquet statistics skip the rest).
+    conflict_time: str | None = None
+    conflict_window_days: int = 35
 
     def matches(self, path: Path) -> bool:
         name = path.name
@@ -153,6 +167,12 @@ class _ChunkedParquet:
             self._writer.write_table(pa.Table.from_pylist(self._rows, schema=self.schema))
             self._rows = []
 
+    def add_table(self, table: pa.Table) -> None:
+        self._flush()
+        if self._writer is not None:
+            self._writer.write_table(table.select(self.schema.names).cast(self.schema))
+            self.count += table.num_rows
+
     def close(self) -> None:
         self._flush()
         if self._writer is not None:
@@ -213,7 +233,22 @@ def land_file(
     writers = [good, bad, *children.values()]
     rows_read = 0
     try:
-        for line_number, parsed, payload in contract.reader(path):
+        landed_fast = False
+        if contract.fast_reader is not None:
+            try:
+                for table in contract.fast_reader(path):
+                    rows_read += table.num_rows
+                    good.add_table(_with_lineage(table, lineage))
+                landed_fast = rows_read > 0  # an empty file goes the row path, which records it
+            except FastPathDeclined:
+                pass
+            if not landed_fast:
+                good.abort()
+                good = writers[0] = _ChunkedParquet(
+                    target("raw", contract.table), contract.lake_schema
+                )
+                rows_read = 0
+        for line_number, parsed, payload in () if landed_fast else contract.reader(path):
             rows_read += 1
             try:
                 if isinstance(parsed, Rejection):
@@ -235,9 +270,7 @@ def land_file(
         good.close()
         if contract.conflict_key and good.count:
             table_dir = lake / "raw" / contract.system / contract.table
-            conflicts = find_conflicts(
-                good.tmp, table_dir, contract.conflict_key, contract.conflict_hash
-            )
+            conflicts = find_conflicts(good.tmp, table_dir, contract)
             if conflicts:
                 good.drop_lines(set(conflicts))
                 for line_number, payload in _payloads(contract, path, set(conflicts)):
@@ -276,20 +309,41 @@ def land_file(
     )
 
 
+def _with_lineage(table: pa.Table, lineage: dict) -> pa.Table:
+    n = table.num_rows
+    return (
+        table.append_column("batch_id", pa.repeat(lineage["batch_id"], n))
+        .append_column("file_name", pa.repeat(lineage["file_name"], n))
+        .append_column("landed_at", pa.repeat(pa.scalar(lineage["landed_at"], TIMESTAMP), n))
+    )
+
+
 def find_conflicts(
-    new_rows: Path, table_dir: Path, key: tuple[str, ...], hash_column: str | None
+    new_rows: Path, table_dir: Path, contract: TableContract
 ) -> dict[int, Rejection]:
     """Lines of a new batch whose key was delivered before (in the lake, or earlier in this
     batch) with a different payload. The first delivery of a key is the reference."""
     import duckdb
 
+    key, hash_column = contract.conflict_key, contract.conflict_hash
     if hash_column is None:
         raise ValueError("a conflict key needs a conflict hash column")
     keys = ", ".join(key)
     on = " and ".join(f"r.{k} = n.{k}" for k in key)
     old_files = [str(p) for p in table_dir.rglob("*.parquet") if not p.name.startswith(("_", "."))]
+    window = ""
+    if contract.conflict_time and old_files:
+        # literal bounds, so DuckDB can skip row groups by their statistics
+        t, days = contract.conflict_time, contract.conflict_window_days
+        with duckdb.connect() as con:
+            low, high = con.execute(
+                f"select min({t}) - interval {days} day, max({t}) + interval {days} day "
+                "from read_parquet(?)",
+                [str(new_rows)],
+            ).fetchone()
+        window = f"where {t} between timestamp '{low}' and timestamp '{high}'"
     old = (
-        f"select {keys}, any_value({hash_column}) as ref_hash from read_parquet($old) "
+        f"select {keys}, any_value({hash_column}) as ref_hash from read_parquet($old) {window} "
         f"group by {keys}"
         if old_files
         else f"select {keys}, null::varchar as ref_hash from new_rows where false"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sources import billing, crm, erp
 from sources.landing import TableContract
-from sources.usage import events
+from sources.usage import events, fast
 
 USAGE_EVENTS = TableContract(
     system=events.SYSTEM,
@@ -12,8 +12,12 @@ USAGE_EVENTS = TableContract(
     schema=events.SCHEMA,
     validate=events.validate,
     suffixes=events.FILE_SUFFIXES,
+    fast_reader=fast.read_fast,
     conflict_key=("source", "id"),
     conflict_hash="payload_sha256",
+    # the same window the warehouse deduplicates in (dbt var usage_dedup_window_days)
+    conflict_time="time",
+    conflict_window_days=35,
 )
 
 CONTRACTS: list[TableContract] = [USAGE_EVENTS, *billing.CONTRACTS, *crm.CONTRACTS, *erp.CONTRACTS]

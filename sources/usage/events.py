@@ -67,7 +67,8 @@ SCHEMA = pa.schema(
         pa.field("data_plan_tier", pa.string(), nullable=False),
         pa.field("data_region", pa.string(), nullable=False),
         pa.field("data_contract_version", pa.int32(), nullable=False),
-        # sha256 of the canonical event: tells an exact re-delivery from a conflicting one.
+        # sha256 of the contract fields (`fingerprint`): equal for an exact re-delivery,
+        # different for a conflicting one. Keys outside the contract do not count.
         pa.field("payload_sha256", pa.string(), nullable=False),
         pa.field("data", pa.string(), nullable=False),
     ]
@@ -108,8 +109,7 @@ def validate(event: object) -> dict:
         )
     if not 1 <= version < 2**31:
         raise rule_error("contract_version_out_of_range", f"data.contract_version {version} < 1")
-    canonical = json.dumps(event, sort_keys=True, separators=(",", ":"), default=str)
-    return {
+    row = {
         "specversion": specversion,
         "id": event_id,
         "source": source,
@@ -124,9 +124,46 @@ def validate(event: object) -> dict:
         "data_plan_tier": require_str(data, "plan_tier", where="data."),
         "data_region": require_str(data, "region", where="data."),
         "data_contract_version": version,
-        "payload_sha256": hashlib.sha256(canonical.encode()).hexdigest(),
-        "data": json.dumps(data, sort_keys=True, separators=(",", ":"), default=str),
+        "data": json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str),
     }
+    row["payload_sha256"] = fingerprint(row)
+    return row
+
+
+FINGERPRINT_FIELDS = (
+    "specversion",
+    "id",
+    "source",
+    "type",
+    "subject",
+    "time",
+    "datacontenttype",
+    "data_metric",
+    "data_quantity",
+    "data_subscription",
+    "data_customer",
+    "data_plan_tier",
+    "data_region",
+    "data_contract_version",
+)
+SEPARATOR = "\x1f"  # ASCII unit separator: cannot be confused with text inside a field
+
+
+def fingerprint(row: dict) -> str:
+    """sha256 over the contract fields in a fixed text form; sources/usage/fast.py computes the
+    same string in DuckDB, so both landing paths agree on what a re-delivery is."""
+    parts = []
+    for name in FINGERPRINT_FIELDS:
+        value = row[name]
+        if value is None:
+            parts.append("")
+        elif name == "time":
+            parts.append(value.strftime("%Y-%m-%dT%H:%M:%S.%f"))
+        elif name == "data_quantity":
+            parts.append(format(value.quantize(Decimal("1e-9")), "f"))
+        else:
+            parts.append(str(value))
+    return hashlib.sha256(SEPARATOR.join(parts).encode()).hexdigest()
 
 
 def _missing(field: str) -> Decimal:
