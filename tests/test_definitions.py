@@ -85,8 +85,18 @@ STAGING = {
     ),
 }
 INTERMEDIATE = {
-    "intermediate/int_usage_events_deduplicated",
-    "intermediate/int_billing_customers_mapped",
+    f"intermediate/{m}"
+    for m in (
+        "int_usage_events_deduplicated",
+        "int_billing_customers_mapped",
+        "int_usage_tiers_rated",
+        "int_billing_periods",
+        "int_platform_fee_lines_expected",
+        "int_invoice_lines_expected",
+        "int_invoice_lines_keyed",
+        "int_invoice_lines_compared",
+        "int_revenue_lines_allocated",
+    )
 }
 MARTS = {
     f"marts/{m}"
@@ -107,6 +117,12 @@ MARTS = {
         "ops_landing_batches",
         "ops_quarantine",
         "ops_usage_duplicates",
+        "rated_usage",
+        "rated_usage_tiers",
+        "expected_invoice_lines",
+        "invoice_line_comparison",
+        "revenue_schedule",
+        "deferred_revenue",
     )
 }
 DOWNSTREAM = {"exports/usage_daily", "published/marts"}

@@ -1,0 +1,94 @@
+{#- Exact integer arithmetic for rating, proration and revenue allocation. Money is carried as
+    whole numbers (minor units, or nano-units of a decimal(38, 9) value) and divided only here,
+    as integers, so no decimal division (DOUBLE in DuckDB) touches an amount. DuckDB-only SQL
+    (HUGEINT, the // integer division) sits behind adapter.dispatch like period_key. -#}
+
+{#- A decimal with at most `digits` decimals as a whole number of 10^-digits units (exact). -#}
+{% macro scaled_int(expression, digits=9) -%}
+    {{ return(adapter.dispatch('scaled_int')(expression, digits)) }}
+{%- endmacro %}
+
+{% macro default__scaled_int(expression, digits=9) -%}
+    cast(({{ expression }}) * {{ 10 ** digits }} as hugeint)
+{%- endmacro %}
+
+{#- 10 to the power of a currency's minor units (0..4), as a whole number. -#}
+{% macro pow10_int(digits) -%}
+    {{ return(adapter.dispatch('pow10_int')(digits)) }}
+{%- endmacro %}
+
+{% macro default__pow10_int(digits) -%}
+    cast(
+        case {{ digits }}
+            when 0 then 1
+            when 1 then 10
+            when 2 then 100
+            when 3 then 1000
+            when 4 then 10000
+        end
+        as hugeint
+    )
+{%- endmacro %}
+
+{#- numerator / denominator of two whole numbers (denominator > 0), rounded half-even
+    (banker's rounding) to a whole number; the sign follows the numerator. -#}
+{% macro div_half_even(numerator, denominator) -%}
+    {{ return(adapter.dispatch('div_half_even')(numerator, denominator)) }}
+{%- endmacro %}
+
+{% macro default__div_half_even(numerator, denominator) -%}
+    (
+        case when cast({{ numerator }} as hugeint) < 0 then -1 else 1 end
+        * (
+            abs(cast({{ numerator }} as hugeint)) // cast({{ denominator }} as hugeint)
+            + case
+                when 2 * (abs(cast({{ numerator }} as hugeint)) % cast({{ denominator }} as hugeint))
+                    > cast({{ denominator }} as hugeint)
+                    then 1
+                when 2 * (abs(cast({{ numerator }} as hugeint)) % cast({{ denominator }} as hugeint))
+                    = cast({{ denominator }} as hugeint)
+                    and (abs(cast({{ numerator }} as hugeint)) // cast({{ denominator }} as hugeint)) % 2 = 1
+                    then 1
+                else 0
+            end
+        )
+    )
+{%- endmacro %}
+
+{#- Floor of numerator / denominator for a numerator >= 0 and a denominator > 0. -#}
+{% macro div_floor(numerator, denominator) -%}
+    {{ return(adapter.dispatch('div_floor')(numerator, denominator)) }}
+{%- endmacro %}
+
+{% macro default__div_floor(numerator, denominator) -%}
+    (cast({{ numerator }} as hugeint) // cast({{ denominator }} as hugeint))
+{%- endmacro %}
+
+{#- Remainder of numerator / denominator for a numerator >= 0 and a denominator > 0. -#}
+{% macro mod_int(numerator, denominator) -%}
+    {{ return(adapter.dispatch('mod_int')(numerator, denominator)) }}
+{%- endmacro %}
+
+{% macro default__mod_int(numerator, denominator) -%}
+    (cast({{ numerator }} as hugeint) % cast({{ denominator }} as hugeint))
+{%- endmacro %}
+
+{#- An exact amount in 10^-18 major units (HUGEINT) as a decimal(38, 18). -#}
+{% macro atto_to_decimal(amount_atto) -%}
+    cast(cast({{ amount_atto }} as decimal(38, 0)) * 0.000000000000000001 as decimal(38, 18))
+{%- endmacro %}
+
+{#- The key that pairs an expected invoice line with the billed one: subscription, billing period,
+    line kind, metric, and for proration the change instant, the side (credit / charge) and the
+    occurrence of that side at that instant. Both sides build it with this macro. -#}
+{% macro invoice_line_match_key(subscription_id, billing_period, line_kind, metric, change_at, side, occurrence) -%}
+    {{ dbt.concat([
+        "coalesce(" ~ subscription_id ~ ", '')", "'|'",
+        "coalesce(" ~ billing_period ~ ", '')", "'|'",
+        "coalesce(" ~ line_kind ~ ", '')", "'|'",
+        "coalesce(" ~ metric ~ ", '')", "'|'",
+        "coalesce(cast(" ~ change_at ~ " as varchar), '')", "'|'",
+        "coalesce(" ~ side ~ ", '')", "'|'",
+        "cast(" ~ occurrence ~ " as varchar)",
+    ]) }}
+{%- endmacro %}

@@ -1,0 +1,254 @@
+{#- Shadow rating of usage: one row per subscription x metric x billing period x price tier of
+    the contract version in effect at the period end (a single row without tier when the usage
+    cannot be rated), the line-level result repeated on each row.
+
+    Billing policy of the demo billing platform (SOURCES_SPEC), recomputed exactly:
+    - Rated quantity: a period that has a finalized invoice is rated on the usage the billing
+      platform saw, i.e. without late usage (arrived after the invoice was finalized): the on-time
+      technical quantity / unit_divisor, rounded per the catalog rounding (up = ceiling, down =
+      floor). A period without invoice (running, or invoice missing) is rated on all its usage.
+    - billable = max(0, quantity - included_units of tier 1).
+    - per_unit: billable x unit_price (tier 1; no flat fee). graduated: tier i covers
+      (up_to[i-1], up_to[i]] of billable, each unit at its tier's price, plus the flat fee of
+      every tier reached. volume: the tier containing billable prices all billable units, plus
+      its flat fee; nothing when billable is 0.
+    - The line amount is exact (whole 10^-18 units) and rounded half-even to the currency's minor
+      unit once. Tier amounts are rounded half-even each; the leftover (line amount minus their
+      sum) goes to the touched tier with the largest exact amount (ties: the higher tier), so the
+      tiers sum exactly to the line. -#}
+with
+
+usage as (
+    select
+        subscription_id,
+        metric,
+        billing_period,
+        contract_id,
+        contract_version,
+        legal_entity,
+        currency,
+        invoice_id,
+        is_mapped,
+        commercial_unit,
+        unit_divisor,
+        metered_quantity,
+        on_time_quantity,
+        late_quantity,
+        commercial_quantity
+    from {{ ref('usage_by_period') }}
+),
+
+catalog as (
+    select
+        metric,
+        rounding
+    from {{ ref('product_catalog') }}
+),
+
+versions as (
+    select
+        contract_id,
+        contract_version,
+        amendment_id,
+        plan_code
+    from {{ ref('subscriptions') }}
+),
+
+currencies as (
+    select
+        currency,
+        minor_units
+    from {{ ref('currencies') }}
+),
+
+price_terms as (
+    select
+        amendment_id,
+        metric,
+        pricing_model,
+        tier,
+        up_to,
+        unit_price,
+        coalesce(flat_fee, 0) as flat_fee,
+        coalesce(
+            max(case when tier = 1 then included_units end) over (partition by amendment_id, metric), 0
+        ) as included_units,
+        coalesce(
+            lag(up_to) over (partition by amendment_id, metric order by tier), 0
+        ) as lower_bound,
+        count(*) over (partition by amendment_id, metric) as tier_count
+    from {{ ref('stg_crm__contract_price_terms') }}
+),
+
+-- the quantity the billing platform rates: on-time usage once the period is invoiced
+rated as (
+    select
+        u.*,
+        v.amendment_id,
+        v.plan_code,
+        c.minor_units,
+        u.invoice_id is not null as is_invoiced,
+        case when u.invoice_id is not null then u.on_time_quantity else u.metered_quantity end
+            as rated_technical_quantity,
+        case
+            when u.invoice_id is not null
+                then cast(
+                    {{ divide_to_whole('(u.on_time_quantity)', 'u.unit_divisor', 'k.rounding') }}
+                    as decimal(38, 9)
+                )
+            else u.commercial_quantity
+        end as rated_quantity
+    from usage as u
+    left join catalog as k on u.metric = k.metric
+    left join versions as v
+        on u.contract_id = v.contract_id and u.contract_version = v.contract_version
+    left join currencies as c on u.currency = c.currency
+),
+
+-- quantities and prices as whole nano-units (10^-9) so tier arithmetic stays exact
+tiered as (
+    select
+        r.*,
+        t.pricing_model,
+        t.tier,
+        t.tier_count,
+        t.up_to,
+        t.lower_bound,
+        t.unit_price,
+        t.flat_fee,
+        coalesce(t.included_units, 0) as included_units,
+        greatest(
+            {{ scaled_int('r.rated_quantity') }} - {{ scaled_int('coalesce(t.included_units, 0)') }},
+            cast(0 as hugeint)
+        ) as billable_nano,
+        {{ scaled_int('t.lower_bound') }} as lower_nano,
+        {{ scaled_int('t.up_to') }} as up_to_nano,
+        {{ scaled_int('t.unit_price') }} as price_nano,
+        {{ scaled_int('t.flat_fee') }} as flat_fee_nano
+    from rated as r
+    left join price_terms as t on r.amendment_id = t.amendment_id and r.metric = t.metric
+),
+
+units as (
+    select
+        *,
+        case
+            when pricing_model = 'per_unit' then case when tier = 1 then billable_nano else 0 end
+            when pricing_model = 'graduated'
+                then greatest(least(billable_nano, coalesce(up_to_nano, billable_nano)) - lower_nano, 0)
+            when pricing_model = 'volume'
+                then case
+                    when billable_nano > lower_nano and (up_to_nano is null or billable_nano <= up_to_nano)
+                        then billable_nano
+                    else 0
+                end
+            else 0
+        end as units_nano,
+        case
+            when pricing_model = 'per_unit' then tier = 1 and billable_nano > 0
+            when pricing_model = 'graduated' then billable_nano > lower_nano
+            when pricing_model = 'volume'
+                then billable_nano > lower_nano and (up_to_nano is null or billable_nano <= up_to_nano)
+            else false
+        end as is_touched
+    from tiered
+),
+
+-- exact tier amounts in 10^-18 major units: units x price (+ the flat fee of a tier reached)
+tier_amounts as (
+    select
+        *,
+        case
+            when is_touched and pricing_model <> 'per_unit'
+                then units_nano * price_nano + flat_fee_nano * cast(1000000000 as hugeint)
+            when is_touched then units_nano * price_nano
+            else cast(0 as hugeint)
+        end as tier_amount_atto
+    from units
+),
+
+line_amounts as (
+    select
+        *,
+        sum(tier_amount_atto) over (
+            partition by subscription_id, metric, billing_period
+        ) as line_amount_atto,
+        case
+            when is_touched
+                then {{ div_half_even('tier_amount_atto * ' ~ pow10_int('minor_units'), '1000000000000000000') }}
+            else cast(0 as hugeint)
+        end as tier_rounded_minor,
+        sum(case when is_touched then 1 else 0 end) over (
+            partition by subscription_id, metric, billing_period
+        ) as tiers_touched,
+        row_number() over (
+            partition by subscription_id, metric, billing_period
+            order by case when is_touched then 0 else 1 end, tier_amount_atto desc, tier desc
+        ) as remainder_rank,
+        row_number() over (
+            partition by subscription_id, metric, billing_period order by tier
+        ) as tier_row_number
+    from tier_amounts
+),
+
+rounded as (
+    select
+        *,
+        {{ div_half_even('line_amount_atto * ' ~ pow10_int('minor_units'), '1000000000000000000') }}
+            as line_amount_minor,
+        sum(tier_rounded_minor) over (
+            partition by subscription_id, metric, billing_period
+        ) as tiers_rounded_minor
+    from line_amounts
+)
+
+select
+    subscription_id,
+    metric,
+    billing_period,
+    contract_id,
+    contract_version,
+    amendment_id,
+    plan_code,
+    legal_entity,
+    currency,
+    minor_units,
+    invoice_id,
+    is_invoiced,
+    commercial_unit,
+    unit_divisor,
+    metered_quantity,
+    late_quantity,
+    rated_technical_quantity,
+    commercial_quantity,
+    rated_quantity,
+    included_units,
+    cast(billable_nano as decimal(38, 0)) * 0.000000001 as billable_quantity,
+    pricing_model,
+    tier_count,
+    tiers_touched,
+    case
+        when not coalesce(is_mapped, false) or contract_version is null then 'unmapped'
+        when pricing_model is null then 'no_price_terms'
+        when minor_units is null then 'unknown_currency'
+        else 'rated'
+    end as rating_status,
+    tier,
+    lower_bound as tier_lower_bound,
+    up_to as tier_upper_bound,
+    unit_price,
+    case when is_touched and pricing_model <> 'per_unit' then flat_fee else 0 end as flat_fee_charged,
+    cast(units_nano as decimal(38, 0)) * 0.000000001 as units_in_tier,
+    is_touched,
+    tier_row_number,
+    tier_row_number = 1 as is_line_row,
+    is_touched and remainder_rank = 1 as is_remainder_tier,
+    {{ atto_to_decimal('tier_amount_atto') }} as tier_amount_exact,
+    cast(
+        tier_rounded_minor
+        + case when is_touched and remainder_rank = 1 then line_amount_minor - tiers_rounded_minor else 0 end
+        as bigint
+    ) as tier_amount_minor,
+    {{ atto_to_decimal('line_amount_atto') }} as line_amount_exact,
+    cast(line_amount_minor as bigint) as line_amount_minor
+from rounded

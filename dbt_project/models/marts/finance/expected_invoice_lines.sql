@@ -1,0 +1,42 @@
+{#- The lines each invoice should carry (platform fee, proration credit and charge per mid-period
+    change, usage per metric, minimum commitment true-up), per subscription and billing period,
+    each with the billed line it pairs with by match_key and the difference. The one-query
+    line-by-line comparison, billed lines nobody expected included: invoice_line_comparison. -#}
+with
+
+compared as (
+    select *
+    from {{ ref('int_invoice_lines_compared') }}
+    where is_expected
+)
+
+select
+    cast(match_key as varchar) as match_key,
+    cast(subscription_id as varchar) as subscription_id,
+    cast(billing_period as varchar) as billing_period,
+    cast(line_kind as varchar) as line_kind,
+    cast(metric as varchar) as metric,
+    cast(proration_side as varchar) as proration_side,
+    cast(change_at as timestamp) as change_at,
+    cast(occurrence as integer) as occurrence,
+    cast(contract_id as varchar) as contract_id,
+    cast(contract_version as integer) as contract_version,
+    cast(amendment_id as varchar) as amendment_id,
+    cast(business_transaction_id as varchar) as business_transaction_id,
+    cast(plan_code as varchar) as plan_code,
+    cast(legal_entity as varchar) as legal_entity,
+    cast(currency as varchar) as currency,
+    cast(service_period_start as timestamp) as service_period_start,
+    cast(service_period_end as timestamp) as service_period_end,
+    cast(expected_quantity as decimal(38, 9)) as quantity,
+    cast(expected_amount as decimal(38, 9)) as expected_amount,
+    cast(is_invoiced_cycle as boolean) as is_invoiced_cycle,
+    cast(period_invoice_id as varchar) as invoice_id,
+    cast(invoice_line_id as varchar) as invoice_line_id,
+    cast(billed_quantity as decimal(38, 9)) as billed_quantity,
+    cast(billed_amount as decimal(38, 9)) as billed_amount,
+    cast(quantity_difference as decimal(38, 9)) as quantity_difference,
+    cast(amount_difference as decimal(38, 9)) as amount_difference,
+    cast(comparison_status = 'matched' as boolean) as is_match,
+    cast(comparison_status as varchar) as comparison_status
+from compared
