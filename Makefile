@@ -12,10 +12,12 @@ export U2C_DATA_DIR ?= $(CURDIR)/data
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml uv.lock
+# Bytecode is compiled at install: with PYTHONDONTWRITEBYTECODE set (as on our machines) every
+# process would otherwise recompile dagster, pandas and great_expectations from source.
+$(STAMP): pyproject.toml uv.lock Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv sync --frozen --python $(BIN)/python
+	$(BIN)/uv sync --frozen --compile-bytecode --python $(BIN)/python
 	touch $(STAMP)
 
 demo: $(STAMP)
