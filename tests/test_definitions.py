@@ -96,6 +96,8 @@ INTERMEDIATE = {
         "int_invoice_lines_keyed",
         "int_invoice_lines_compared",
         "int_revenue_lines_allocated",
+        "int_billing_documents_converted",
+        "int_erp_documents_summarized",
     )
 }
 MARTS = {
@@ -123,6 +125,9 @@ MARTS = {
         "invoice_line_comparison",
         "revenue_schedule",
         "deferred_revenue",
+        "rec_billing_erp",
+        "rec_payments_cash",
+        "rec_adjustments_erp",
     )
 }
 DOWNSTREAM = {"exports/usage_daily", "published/marts"}

@@ -1,0 +1,251 @@
+{#- The billing side of the reconciliations: every document usage-to-cash exports to the ERP
+    (finalized invoices that are not void, issued credit notes, succeeded charges and refunds),
+    with the external id its journal carries, its posting period and its amount converted into
+    the legal entity's functional currency the way the ERP converts a journal line: at the
+    posting period's average consolidated rate, rounded half-even to the functional currency's
+    minor unit, exactly (decimals scaled by powers of ten, no division, no float).
+    A view in the intermediate schema: shared by the reconciliation marts, not published. -#}
+{{ config(materialized='view', schema='intermediate') }}
+
+with
+
+invoices as (
+    select
+        'invoice' as document_type,
+        invoice_id as document_id,
+        external_id,
+        invoice_id,
+        cast(null as varchar) as credit_note_id,
+        cast(null as varchar) as charge_id,
+        cast(null as varchar) as refund_id,
+        customer_id,
+        account_id,
+        legal_entity,
+        billing_period,
+        posting_fiscal_period as fiscal_period,
+        is_posting_period_moved,
+        posting_date as document_date,
+        currency,
+        functional_currency,
+        total as amount
+    from {{ ref('invoices') }}
+    where
+        invoice_status not in ('draft', 'void')
+        and finalized_at is not null
+),
+
+credit_notes as (
+    select
+        'credit_note' as document_type,
+        credit_note_id as document_id,
+        external_id,
+        invoice_id,
+        credit_note_id,
+        cast(null as varchar) as charge_id,
+        refund_id,
+        customer_id,
+        account_id,
+        legal_entity,
+        billing_period,
+        posting_fiscal_period as fiscal_period,
+        is_posting_period_moved,
+        effective_date as document_date,
+        currency,
+        functional_currency,
+        total as amount
+    from {{ ref('credit_notes') }}
+    where credit_note_status = 'issued'
+),
+
+charges as (
+    select
+        'payment' as document_type,
+        payment_id as document_id,
+        external_id,
+        invoice_id,
+        cast(null as varchar) as credit_note_id,
+        payment_id as charge_id,
+        cast(null as varchar) as refund_id,
+        customer_id,
+        account_id,
+        legal_entity,
+        billing_period,
+        posting_fiscal_period as fiscal_period,
+        is_posting_period_moved,
+        payment_date as document_date,
+        currency,
+        functional_currency,
+        amount
+    from {{ ref('payments') }}
+    where charge_status = 'succeeded'
+),
+
+refunds as (
+    select
+        'refund' as document_type,
+        refund_id as document_id,
+        external_id,
+        invoice_id,
+        credit_note_id,
+        payment_id as charge_id,
+        refund_id,
+        customer_id,
+        account_id,
+        legal_entity,
+        billing_period,
+        posting_fiscal_period as fiscal_period,
+        is_posting_period_moved,
+        refund_date as document_date,
+        currency,
+        functional_currency,
+        amount
+    from {{ ref('refunds') }}
+    where refund_status = 'succeeded'
+),
+
+documents as (
+    select * from invoices
+    union all
+    select * from credit_notes
+    union all
+    select * from charges
+    union all
+    select * from refunds
+),
+
+customers as (
+    select
+        account_id,
+        netsuite_customer_id
+    from {{ ref('customers') }}
+),
+
+periods as (
+    select
+        period_id,
+        fiscal_period
+    from {{ ref('fiscal_periods') }}
+),
+
+erp_currencies as (
+    select
+        currency_id,
+        currency
+    from {{ ref('stg_erp__currencies') }}
+),
+
+-- one average rate per fiscal period and currency pair of the primary accounting book
+rates as (
+    select
+        fiscal_period,
+        from_currency,
+        to_currency,
+        average_rate
+    from (
+        select
+            p.fiscal_period,
+            f.currency as from_currency,
+            t.currency as to_currency,
+            r.average_rate,
+            row_number() over (
+                partition by p.fiscal_period, f.currency, t.currency
+                order by r.exchange_rate_id
+            ) as rate_rank
+        from {{ ref('stg_erp__exchange_rates') }} as r
+        inner join periods as p on r.period_id = p.period_id
+        inner join erp_currencies as f on r.from_currency_id = f.currency_id
+        inner join erp_currencies as t on r.to_currency_id = t.currency_id
+        where r.accounting_book_id = {{ var('rec_accounting_book_id') }}
+    ) as ranked
+    where rate_rank = 1
+),
+
+minor_units as (
+    select
+        currency,
+        minor_units
+    from {{ ref('currencies') }}
+),
+
+rated as (
+    select
+        d.*,
+        c.netsuite_customer_id,
+        m.minor_units as functional_minor_units,
+        cast(
+            case when d.currency = d.functional_currency then 1 else r.average_rate end
+            as decimal(38, 12)
+        ) as exchange_rate
+    from documents as d
+    left join customers as c on d.account_id = c.account_id
+    left join rates as r
+        on
+            d.fiscal_period = r.fiscal_period
+            and d.currency = r.from_currency
+            and d.functional_currency = r.to_currency
+    left join minor_units as m on d.functional_currency = m.currency
+),
+
+-- |amount x rate| in functional minor units: its whole part and the remainder to round
+scaled as (
+    select
+        *,
+        abs(amount * exchange_rate)
+        * case functional_minor_units
+            when 0 then 1
+            when 1 then 10
+            when 2 then 100
+            when 3 then 1000
+            when 4 then 10000
+        end as functional_minor_exact
+    from rated
+),
+
+rounded as (
+    select
+        *,
+        floor(functional_minor_exact)
+        + case
+            when functional_minor_exact - floor(functional_minor_exact) > 0.5 then 1
+            when
+                functional_minor_exact - floor(functional_minor_exact) = 0.5
+                and mod(floor(functional_minor_exact), 2) = 1
+                then 1
+            else 0
+        end as functional_minor_rounded
+    from scaled
+)
+
+select
+    cast(document_type as varchar) as document_type,
+    cast(document_id as varchar) as document_id,
+    cast(external_id as varchar) as external_id,
+    cast(invoice_id as varchar) as invoice_id,
+    cast(credit_note_id as varchar) as credit_note_id,
+    cast(charge_id as varchar) as charge_id,
+    cast(refund_id as varchar) as refund_id,
+    cast(customer_id as varchar) as customer_id,
+    cast(account_id as varchar) as account_id,
+    cast(netsuite_customer_id as bigint) as netsuite_customer_id,
+    cast(legal_entity as varchar) as legal_entity,
+    cast(billing_period as varchar) as billing_period,
+    cast(fiscal_period as varchar) as fiscal_period,
+    cast(is_posting_period_moved as boolean) as is_posting_period_moved,
+    cast(document_date as date) as document_date,
+    cast(currency as varchar) as currency,
+    cast(functional_currency as varchar) as functional_currency,
+    cast(exchange_rate as decimal(38, 12)) as exchange_rate,
+    cast(amount as decimal(38, 9)) as amount,
+    cast(
+        sign(amount)
+        * functional_minor_rounded
+        * case functional_minor_units
+            when 0 then 1.0000
+            when 1 then 0.1000
+            when 2 then 0.0100
+            when 3 then 0.0010
+            when 4 then 0.0001
+        end
+        as decimal(38, 9)
+    ) as amount_functional
+from rounded

@@ -1,0 +1,137 @@
+{#- Adjustments <-> ERP reversal, matched by External ID (U2C-CN-<credit note>). One row per
+    issued credit note. The credited total is compared with what its ERP journal(s) reverse:
+    the net debit on every line but the receivable one (revenue, deferred revenue, tax and the
+    conversion's rounding line), in transaction and functional currency. Status, first that
+    applies:
+      not_reversed     no posted journal carries the credit note's external id
+      amount_mismatch  credited minus reversed is beyond tolerance, in transaction or functional
+                       currency (rec_adjustments_erp_tolerance_abs / _rel); a credit note
+                       reversed twice lands here
+      matched          otherwise -#}
+{%- set tolerance_abs = "cast('" ~ var('rec_adjustments_erp_tolerance_abs') ~ "' as decimal(38, 12))" -%}
+{%- set tolerance_rel = "cast('" ~ var('rec_adjustments_erp_tolerance_rel') ~ "' as decimal(38, 12))" -%}
+
+with
+
+credit_notes as (
+    select
+        document_type,
+        document_id,
+        external_id,
+        invoice_id,
+        credit_note_id,
+        refund_id,
+        customer_id,
+        account_id,
+        legal_entity,
+        billing_period,
+        fiscal_period,
+        is_posting_period_moved,
+        document_date,
+        currency,
+        functional_currency,
+        exchange_rate,
+        amount,
+        amount_functional
+    from {{ ref('int_billing_documents_converted') }}
+    where document_type = 'credit_note'
+),
+
+erp as (
+    select
+        external_id,
+        transaction_count,
+        first_transaction_id,
+        transaction_ids,
+        fiscal_period,
+        other_net_debit,
+        other_net_debit_functional
+    from {{ ref('int_erp_documents_summarized') }}
+    where document_type = 'credit_note'
+),
+
+joined as (
+    select
+        c.document_id as adjustment_id,
+        c.document_type as adjustment_type,
+        c.legal_entity,
+        c.billing_period,
+        c.fiscal_period,
+        e.fiscal_period as erp_fiscal_period,
+        c.is_posting_period_moved,
+        c.document_date as adjustment_date,
+        c.account_id,
+        c.customer_id,
+        c.currency,
+        c.functional_currency,
+        c.exchange_rate,
+        c.amount as billing_amount,
+        c.amount_functional as billing_amount_functional,
+        coalesce(e.other_net_debit, 0) as erp_amount,
+        coalesce(e.other_net_debit_functional, 0) as erp_amount_functional,
+        c.credit_note_id,
+        c.invoice_id,
+        c.refund_id,
+        c.external_id,
+        e.first_transaction_id as erp_transaction_id,
+        e.transaction_ids as erp_transaction_ids,
+        coalesce(e.transaction_count, 0) as erp_transaction_count
+    from credit_notes as c
+    left join erp as e on c.external_id = e.external_id
+),
+
+compared as (
+    select
+        *,
+        billing_amount - erp_amount as variance,
+        billing_amount_functional - erp_amount_functional as variance_functional
+    from joined
+),
+
+classified as (
+    select
+        *,
+        case
+            when erp_transaction_count = 0 then 'not_reversed'
+            when
+                abs(variance) > {{ tolerance_abs }}
+                and abs(variance) > {{ tolerance_rel }} * abs(billing_amount)
+                then 'amount_mismatch'
+            when
+                abs(variance_functional) > {{ tolerance_abs }}
+                and abs(variance_functional) > {{ tolerance_rel }} * abs(billing_amount_functional)
+                then 'amount_mismatch'
+            else 'matched'
+        end as status
+    from compared
+)
+
+select
+    cast(adjustment_id as varchar) as adjustment_id,
+    cast(adjustment_type as varchar) as adjustment_type,
+    cast(status as varchar) as status,
+    cast(legal_entity as varchar) as legal_entity,
+    cast(billing_period as varchar) as billing_period,
+    cast(fiscal_period as varchar) as fiscal_period,
+    cast(erp_fiscal_period as varchar) as erp_fiscal_period,
+    cast(is_posting_period_moved as boolean) as is_posting_period_moved,
+    cast(adjustment_date as date) as adjustment_date,
+    cast(account_id as varchar) as account_id,
+    cast(customer_id as varchar) as customer_id,
+    cast(currency as varchar) as currency,
+    cast(functional_currency as varchar) as functional_currency,
+    cast(exchange_rate as decimal(38, 12)) as exchange_rate,
+    cast(billing_amount as decimal(38, 9)) as billing_amount,
+    cast(billing_amount_functional as decimal(38, 9)) as billing_amount_functional,
+    cast(erp_amount as decimal(38, 9)) as erp_amount,
+    cast(erp_amount_functional as decimal(38, 9)) as erp_amount_functional,
+    cast(variance as decimal(38, 9)) as variance,
+    cast(variance_functional as decimal(38, 9)) as variance_functional,
+    cast(credit_note_id as varchar) as credit_note_id,
+    cast(invoice_id as varchar) as invoice_id,
+    cast(refund_id as varchar) as refund_id,
+    cast(external_id as varchar) as external_id,
+    cast(erp_transaction_id as bigint) as erp_transaction_id,
+    cast(erp_transaction_ids as varchar) as erp_transaction_ids,
+    cast(erp_transaction_count as bigint) as erp_transaction_count
+from classified

@@ -1,0 +1,173 @@
+{#- Payments and refunds <-> ERP cash application, matched by External ID (U2C-PAY-<charge>,
+    U2C-REF-<refund>). One row per succeeded Stripe charge and per succeeded refund. The ERP
+    amount is the receivable side of the cash journal(s): what was credited (a payment) or
+    debited (a refund) on accounts receivable or on unapplied cash, in transaction and
+    functional currency. Status, first that applies:
+      missing_in_erp   no posted journal carries the external id
+      unapplied        the receivable side went (wholly or partly) to unapplied cash, not AR
+      misapplied       an AR line names another customer than the payment's (or none)
+      amount_mismatch  paid minus applied is beyond tolerance, in transaction or functional
+                       currency (rec_payments_cash_tolerance_abs / _rel)
+      matched          otherwise -#}
+{%- set tolerance_abs = "cast('" ~ var('rec_payments_cash_tolerance_abs') ~ "' as decimal(38, 12))" -%}
+{%- set tolerance_rel = "cast('" ~ var('rec_payments_cash_tolerance_rel') ~ "' as decimal(38, 12))" -%}
+
+with
+
+billing as (
+    select
+        document_type,
+        document_id,
+        external_id,
+        invoice_id,
+        credit_note_id,
+        charge_id,
+        refund_id,
+        customer_id,
+        account_id,
+        netsuite_customer_id,
+        legal_entity,
+        billing_period,
+        fiscal_period,
+        is_posting_period_moved,
+        document_date,
+        currency,
+        functional_currency,
+        exchange_rate,
+        amount,
+        amount_functional
+    from {{ ref('int_billing_documents_converted') }}
+    where document_type in ('payment', 'refund')
+),
+
+erp as (
+    select
+        external_id,
+        document_type,
+        transaction_count,
+        first_transaction_id,
+        transaction_ids,
+        fiscal_period,
+        receivable_line_count,
+        receivable_customer_count,
+        receivable_netsuite_customer_id,
+        receivable_account_id,
+        -- a payment credits the receivable side, a refund debits it
+        case when document_type = 'refund' then 1 else -1 end as direction,
+        receivable_net_debit,
+        unapplied_net_debit,
+        receivable_net_debit_functional,
+        unapplied_net_debit_functional
+    from {{ ref('int_erp_documents_summarized') }}
+    where document_type in ('payment', 'refund')
+),
+
+joined as (
+    select
+        b.document_id as payment_id,
+        b.document_type as payment_type,
+        b.legal_entity,
+        b.billing_period,
+        b.fiscal_period,
+        e.fiscal_period as erp_fiscal_period,
+        b.is_posting_period_moved,
+        b.document_date as payment_date,
+        b.account_id,
+        b.customer_id,
+        b.netsuite_customer_id,
+        e.receivable_netsuite_customer_id as erp_netsuite_customer_id,
+        e.receivable_account_id as erp_account_id,
+        b.currency,
+        b.functional_currency,
+        b.exchange_rate,
+        b.amount as billing_amount,
+        b.amount_functional as billing_amount_functional,
+        coalesce(e.direction * (e.receivable_net_debit + e.unapplied_net_debit), 0) as erp_amount,
+        coalesce(
+            e.direction * (e.receivable_net_debit_functional + e.unapplied_net_debit_functional), 0
+        ) as erp_amount_functional,
+        coalesce(e.direction * e.receivable_net_debit, 0) as erp_applied_amount,
+        coalesce(e.direction * e.unapplied_net_debit, 0) as erp_unapplied_amount,
+        coalesce(e.receivable_line_count, 0) as erp_receivable_line_count,
+        coalesce(e.receivable_customer_count, 0) as erp_receivable_customer_count,
+        b.charge_id,
+        b.refund_id,
+        b.invoice_id,
+        b.credit_note_id,
+        b.external_id,
+        e.first_transaction_id as erp_transaction_id,
+        e.transaction_ids as erp_transaction_ids,
+        coalesce(e.transaction_count, 0) as erp_transaction_count
+    from billing as b
+    left join erp as e on b.external_id = e.external_id
+),
+
+compared as (
+    select
+        *,
+        billing_amount - erp_amount as variance,
+        billing_amount_functional - erp_amount_functional as variance_functional
+    from joined
+),
+
+classified as (
+    select
+        *,
+        case
+            when erp_transaction_count = 0 then 'missing_in_erp'
+            when erp_unapplied_amount <> 0 then 'unapplied'
+            when
+                erp_receivable_line_count > 0
+                and (
+                    erp_receivable_customer_count <> 1
+                    or erp_netsuite_customer_id is distinct from netsuite_customer_id
+                )
+                then 'misapplied'
+            when
+                abs(variance) > {{ tolerance_abs }}
+                and abs(variance) > {{ tolerance_rel }} * abs(billing_amount)
+                then 'amount_mismatch'
+            when
+                abs(variance_functional) > {{ tolerance_abs }}
+                and abs(variance_functional) > {{ tolerance_rel }} * abs(billing_amount_functional)
+                then 'amount_mismatch'
+            else 'matched'
+        end as status
+    from compared
+)
+
+select
+    cast(payment_id as varchar) as payment_id,
+    cast(payment_type as varchar) as payment_type,
+    cast(status as varchar) as status,
+    cast(legal_entity as varchar) as legal_entity,
+    cast(billing_period as varchar) as billing_period,
+    cast(fiscal_period as varchar) as fiscal_period,
+    cast(erp_fiscal_period as varchar) as erp_fiscal_period,
+    cast(is_posting_period_moved as boolean) as is_posting_period_moved,
+    cast(payment_date as date) as payment_date,
+    cast(account_id as varchar) as account_id,
+    cast(customer_id as varchar) as customer_id,
+    cast(netsuite_customer_id as bigint) as netsuite_customer_id,
+    cast(erp_account_id as varchar) as erp_account_id,
+    cast(erp_netsuite_customer_id as bigint) as erp_netsuite_customer_id,
+    cast(currency as varchar) as currency,
+    cast(functional_currency as varchar) as functional_currency,
+    cast(exchange_rate as decimal(38, 12)) as exchange_rate,
+    cast(billing_amount as decimal(38, 9)) as billing_amount,
+    cast(billing_amount_functional as decimal(38, 9)) as billing_amount_functional,
+    cast(erp_amount as decimal(38, 9)) as erp_amount,
+    cast(erp_amount_functional as decimal(38, 9)) as erp_amount_functional,
+    cast(erp_applied_amount as decimal(38, 9)) as erp_applied_amount,
+    cast(erp_unapplied_amount as decimal(38, 9)) as erp_unapplied_amount,
+    cast(variance as decimal(38, 9)) as variance,
+    cast(variance_functional as decimal(38, 9)) as variance_functional,
+    cast(charge_id as varchar) as charge_id,
+    cast(refund_id as varchar) as refund_id,
+    cast(invoice_id as varchar) as invoice_id,
+    cast(credit_note_id as varchar) as credit_note_id,
+    cast(external_id as varchar) as external_id,
+    cast(erp_transaction_id as bigint) as erp_transaction_id,
+    cast(erp_transaction_ids as varchar) as erp_transaction_ids,
+    cast(erp_transaction_count as bigint) as erp_transaction_count
+from classified
