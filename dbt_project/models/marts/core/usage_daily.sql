@@ -48,17 +48,41 @@ daily as (
         where usage_date in (select t.usage_date from touched_days as t)
     {% endif %}
     group by subscription_id, customer_id, metric, usage_date
+),
+
+-- the contract version in effect on the day gives the accounting dimensions
+versions as (
+    select
+        subscription_id,
+        effective_from,
+        effective_to,
+        contract_version,
+        legal_entity,
+        region,
+        currency,
+        functional_currency
+    from {{ ref('subscriptions') }}
 )
 
 select
-    cast(subscription_id as varchar) as subscription_id,
-    cast(customer_id as varchar) as customer_id,
-    cast(metric as varchar) as metric,
-    cast(usage_date as date) as usage_date,
-    cast({{ period_key('usage_date') }} as varchar) as billing_period,
-    cast(quantity as decimal(38, 9)) as quantity,
-    cast(event_count as bigint) as event_count,
-    cast(first_occurred_at as timestamp) as first_occurred_at,
-    cast(last_occurred_at as timestamp) as last_occurred_at,
-    cast(last_landed_at as timestamp) as last_landed_at
-from daily
+    cast(d.subscription_id as varchar) as subscription_id,
+    cast(d.customer_id as varchar) as customer_id,
+    cast(d.metric as varchar) as metric,
+    cast(d.usage_date as date) as usage_date,
+    cast({{ period_key('d.usage_date') }} as varchar) as billing_period,
+    cast(d.quantity as decimal(38, 9)) as quantity,
+    cast(d.event_count as bigint) as event_count,
+    cast(d.first_occurred_at as timestamp) as first_occurred_at,
+    cast(d.last_occurred_at as timestamp) as last_occurred_at,
+    cast(d.last_landed_at as timestamp) as last_landed_at,
+    cast(v.contract_version as integer) as contract_version,
+    cast(v.legal_entity as varchar) as legal_entity,
+    cast(v.region as varchar) as region,
+    cast(v.currency as varchar) as currency,
+    cast(v.functional_currency as varchar) as functional_currency
+from daily as d
+left join versions as v
+    on
+        d.subscription_id = v.subscription_id
+        and d.usage_date >= v.effective_from
+        and (v.effective_to is null or d.usage_date < v.effective_to)
