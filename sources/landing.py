@@ -446,6 +446,9 @@ def land_inbox(inbox: Path, lake: Path, contracts: list[TableContract]) -> list[
     results = []
     if not inbox.is_dir():
         return results
+    # a file dropped in the inbox root belongs to no system: quarantined, never skipped
+    for path in sorted(p for p in inbox.iterdir() if p.is_file() and not p.name.startswith(".")):
+        results.append(land_file(path, unknown_kind("inbox"), lake))
     for folder in sorted(p for p in inbox.iterdir() if p.is_dir() and not p.name.startswith(".")):
         claims = [c for c in contracts if c.system == folder.name]
         for path in sorted(folder.iterdir()):

@@ -158,8 +158,10 @@ def test_a_file_no_contract_claims_is_quarantined_not_skipped(tmp_path: Path):
     (inbox / "usage" / "notes.txt").write_text("hello")
     (inbox / "mystery").mkdir()
     (inbox / "mystery" / "data.jsonl").write_text(event(1) + "\n")
+    (inbox / "stray.csv").write_text("a,b\n1,2\n")
     results = land_inbox(inbox, tmp_path / "lake", CONTRACTS)
     assert sorted((r.system, r.table, r.rows_read, r.rows_quarantined) for r in results) == [
+        ("inbox", "unknown", 1, 1),
         ("mystery", "unknown", 1, 1),
         ("usage", "unknown", 1, 1),
     ]
