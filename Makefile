@@ -29,6 +29,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	mkdir -p $(U2C_DATA_DIR)  # the dbt templater opens the warehouse to compile
 	cd dbt_project && ../$(BIN)/sqlfluff lint models
 
 format: $(STAMP)
