@@ -92,3 +92,13 @@
         "cast(" ~ occurrence ~ " as varchar)",
     ]) }}
 {%- endmacro %}
+
+{#- The widest exact integer type: exact money arithmetic scales decimals to whole numbers in it.
+    DuckDB's HUGEINT (128 bit); another engine names its own (Spark DECIMAL(38, 0), Trino INT128). -#}
+{% macro wide_integer_type() -%}
+    {{ return(adapter.dispatch('wide_integer_type')()) }}
+{%- endmacro %}
+
+{% macro default__wide_integer_type() -%}
+    hugeint
+{%- endmacro %}

@@ -200,7 +200,7 @@ amounts as (
         case when l.proration_side = 'credit' then -1 else 1 end
         * {{ div_half_even(
             scaled_int('l.platform_fee') ~ ' * ' ~ pow10_int('c.minor_units') ~ ' * l.seconds_prorated',
-            'cast(1000000000 as hugeint) * l.seconds_in_period'
+            'cast(1000000000 as ' ~ wide_integer_type() ~ ') * l.seconds_in_period'
         ) }} as amount_minor
     from lines as l
     left join currencies as c on l.currency = c.currency

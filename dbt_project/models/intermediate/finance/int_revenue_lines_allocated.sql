@@ -124,7 +124,7 @@ days as (
         c.minor_units,
         cast(s.service_period_start as date) as first_day,
         cast({{ dbt.dateadd('second', -1, 's.service_period_end') }} as date) as last_day,
-        cast(s.amount * {{ pow10_int('c.minor_units') }} as hugeint) as amount_minor
+        cast(s.amount * {{ pow10_int('c.minor_units') }} as {{ wide_integer_type() }}) as amount_minor
     from sources as s
     left join currencies as c on s.currency = c.currency
 ),

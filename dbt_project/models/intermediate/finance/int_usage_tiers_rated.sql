@@ -119,7 +119,7 @@ tiered as (
         coalesce(t.included_units, 0) as included_units,
         greatest(
             {{ scaled_int('r.rated_quantity') }} - {{ scaled_int('coalesce(t.included_units, 0)') }},
-            cast(0 as hugeint)
+            cast(0 as {{ wide_integer_type() }})
         ) as billable_nano,
         {{ scaled_int('t.lower_bound') }} as lower_nano,
         {{ scaled_int('t.up_to') }} as up_to_nano,
@@ -160,9 +160,9 @@ tier_amounts as (
         *,
         case
             when is_touched and pricing_model <> 'per_unit'
-                then units_nano * price_nano + flat_fee_nano * cast(1000000000 as hugeint)
+                then units_nano * price_nano + flat_fee_nano * cast(1000000000 as {{ wide_integer_type() }})
             when is_touched then units_nano * price_nano
-            else cast(0 as hugeint)
+            else cast(0 as {{ wide_integer_type() }})
         end as tier_amount_atto
     from units
 ),
@@ -176,7 +176,7 @@ line_amounts as (
         case
             when is_touched
                 then {{ div_half_even('tier_amount_atto * ' ~ pow10_int('minor_units'), '1000000000000000000') }}
-            else cast(0 as hugeint)
+            else cast(0 as {{ wide_integer_type() }})
         end as tier_rounded_minor,
         sum(case when is_touched then 1 else 0 end) over (
             partition by subscription_id, metric, billing_period
