@@ -128,6 +128,8 @@ MARTS = {
         "rec_billing_erp",
         "rec_payments_cash",
         "rec_adjustments_erp",
+        "rec_usage_billing",
+        "rec_summary",
     )
 }
 DOWNSTREAM = {"exports/usage_daily", "published/marts"}
@@ -149,7 +151,10 @@ def test_asset_graph_is_pinned(defs_data_dir: Path):
     assert parents("staging/stg_usage__events") == {"usage/events"}
     assert parents("staging/stg_billing__invoice_lines") == {"billing/invoice_lines"}
     assert parents("intermediate/int_usage_events_deduplicated") == {"staging/stg_usage__events"}
-    assert parents("marts/usage_daily") == {"intermediate/int_usage_events_deduplicated"}
+    assert parents("marts/usage_daily") == {
+        "intermediate/int_usage_events_deduplicated",
+        "marts/subscriptions",
+    }
     assert parents("exports/usage_daily") == {"marts/usage_daily"}
     assert parents("published/marts") == MARTS
     # every raw table is produced by the one landing step

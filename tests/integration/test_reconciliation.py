@@ -1,6 +1,7 @@
 """Reconciliation marts on generated worlds: all matched when clean; on the default world every
-answer-key entry of rec_billing_erp, rec_payments_cash and rec_adjustments_erp is found by its
-key with its status, and nothing else is flagged (precision and recall 100%)."""
+answer-key entry of rec_usage_billing, rec_billing_erp, rec_payments_cash and rec_adjustments_erp
+is found by its key with its status, and nothing else is flagged (precision and recall 100%);
+rec_summary counts every row of the four marts under its status."""
 
 from __future__ import annotations
 
@@ -20,11 +21,12 @@ from sources.registry import CONTRACTS
 SMALL = {"customers": 10, "days": 62, "events_per_day": 200}
 DBT = Path(sys.executable).parent / "dbt"
 DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
-# mart -> its key column
+# mart -> its key columns (the answer key's key, in this order)
 MARTS = {
-    "rec_billing_erp": "document_id",
-    "rec_payments_cash": "payment_id",
-    "rec_adjustments_erp": "adjustment_id",
+    "rec_usage_billing": ("subscription_id", "metric", "billing_period"),
+    "rec_billing_erp": ("document_id",),
+    "rec_payments_cash": ("payment_id",),
+    "rec_adjustments_erp": ("adjustment_id",),
 }
 
 
@@ -48,13 +50,15 @@ def build_world(out: Path, clean: bool) -> Path:
     return out
 
 
-def statuses(out: Path) -> dict[str, dict[str, str]]:
-    """mart -> {key: status}."""
+def statuses(out: Path) -> dict[str, dict[tuple[str, ...], str]]:
+    """mart -> {key: status}, the key a tuple of the mart's key columns."""
+    found: dict[str, dict[tuple[str, ...], str]] = {}
     with duckdb.connect(str(out / "warehouse.duckdb"), read_only=True) as con:
-        return {
-            mart: dict(con.execute(f"select {key}, status from marts.{mart}").fetchall())
-            for mart, key in MARTS.items()
-        }
+        for mart, key in MARTS.items():
+            rows = con.execute(f"select {', '.join(key)}, status from marts.{mart}").fetchall()
+            found[mart] = {tuple(row[:-1]): row[-1] for row in rows}
+            assert len(found[mart]) == len(rows), f"{mart}: key {key} is not unique"
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -78,10 +82,11 @@ def test_clean_world_is_all_matched(clean_world: Path):
 def test_default_world_finds_every_answer_and_nothing_else(default_world: Path):
     found = statuses(default_world)
     answers = json.loads((default_world / "answer_key.json").read_text())
-    expected: dict[str, dict[str, str]] = {mart: {} for mart in MARTS}
+    expected: dict[str, dict[tuple[str, ...], str]] = {mart: {} for mart in MARTS}
     for entry in answers:
         if entry["mart"] in MARTS:
-            (key,) = entry["key"].values()
+            assert set(entry["key"]) == set(MARTS[entry["mart"]]), entry
+            key = tuple(entry["key"][column] for column in MARTS[entry["mart"]])
             expected[entry["mart"]][key] = entry["status"]
     for mart in MARTS:
         assert expected[mart], f"the answer key names nothing in {mart}"
@@ -114,3 +119,28 @@ def test_every_billing_document_and_payment_is_reconciled(default_world: Path):
         assert count("select count(*) from marts.rec_adjustments_erp") == count(
             "select count(*) from marts.credit_notes where credit_note_status = 'issued'"
         )
+
+
+def test_summary_counts_every_reconciled_row(default_world: Path):
+    """rec_summary: per reconciliation and status, its row counts add up to the mart's rows, and
+    its variance totals to the mart's variances."""
+    with duckdb.connect(str(default_world / "warehouse.duckdb"), read_only=True) as con:
+        for mart in MARTS:
+            in_mart = con.execute(
+                f"select status, count(*), coalesce(sum(variance), 0),"
+                f" coalesce(sum(variance_functional), 0)"
+                f" from marts.{mart} group by status order by status"
+            ).fetchall()
+            in_summary = con.execute(
+                "select status, sum(row_count), sum(variance), sum(variance_functional)"
+                " from marts.rec_summary where reconciliation = ? group by status order by status",
+                [mart],
+            ).fetchall()
+            assert in_summary == in_mart, mart
+            open_rows = con.execute(
+                "select sum(open_row_count), sum(open_rows_0_30_days + open_rows_31_60_days"
+                " + open_rows_61_90_days + open_rows_over_90_days)"
+                " from marts.rec_summary where reconciliation = ?",
+                [mart],
+            ).fetchone()
+            assert open_rows[0] == open_rows[1], mart

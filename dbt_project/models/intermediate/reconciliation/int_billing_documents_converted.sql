@@ -184,36 +184,6 @@ rated as (
             and d.currency = r.from_currency
             and d.functional_currency = r.to_currency
     left join minor_units as m on d.functional_currency = m.currency
-),
-
--- |amount x rate| in functional minor units: its whole part and the remainder to round
-scaled as (
-    select
-        *,
-        abs(amount * exchange_rate)
-        * case functional_minor_units
-            when 0 then 1
-            when 1 then 10
-            when 2 then 100
-            when 3 then 1000
-            when 4 then 10000
-        end as functional_minor_exact
-    from rated
-),
-
-rounded as (
-    select
-        *,
-        floor(functional_minor_exact)
-        + case
-            when functional_minor_exact - floor(functional_minor_exact) > 0.5 then 1
-            when
-                functional_minor_exact - floor(functional_minor_exact) = 0.5
-                and mod(floor(functional_minor_exact), 2) = 1
-                then 1
-            else 0
-        end as functional_minor_rounded
-    from scaled
 )
 
 select
@@ -236,16 +206,6 @@ select
     cast(functional_currency as varchar) as functional_currency,
     cast(exchange_rate as decimal(38, 12)) as exchange_rate,
     cast(amount as decimal(38, 9)) as amount,
-    cast(
-        sign(amount)
-        * functional_minor_rounded
-        * case functional_minor_units
-            when 0 then 1.0000
-            when 1 then 0.1000
-            when 2 then 0.0100
-            when 3 then 0.0010
-            when 4 then 0.0001
-        end
-        as decimal(38, 9)
-    ) as amount_functional
-from rounded
+    {{ to_functional_half_even('amount', 'exchange_rate', 'functional_minor_units') }}
+        as amount_functional
+from rated

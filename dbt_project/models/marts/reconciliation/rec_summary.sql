@@ -1,0 +1,133 @@
+{#- One row per legal entity x fiscal period x reconciliation x status x transaction currency over
+    the four reconciliation marts (rec_usage_billing, rec_billing_erp, rec_payments_cash,
+    rec_adjustments_erp): row counts, variance totals in transaction currency (one currency per
+    row, so they add up) and in functional currency, and the open variance (every status but
+    matched) aged in buckets of days from the document date (usage: the billing period end;
+    an ERP-only row: its fiscal period end) to the "as of" date: var rec_as_of_date, else the
+    latest arrival of any landed batch (the earlier of file delivery and landing). -#}
+{%- set as_of_var = var('rec_as_of_date', '') -%}
+{%- if as_of_var -%}
+    {%- set as_of_literal = "cast('" ~ as_of_var ~ "' as date)" -%}
+{%- else -%}
+    {%- set as_of_literal = "cast(null as date)" -%}
+{%- endif -%}
+
+with
+
+fiscal as (
+    select
+        fiscal_period,
+        end_date
+    from {{ ref('fiscal_periods') }}
+),
+
+rows_reconciled as (
+    select
+        'rec_usage_billing' as reconciliation,
+        legal_entity,
+        fiscal_period,
+        status,
+        currency,
+        functional_currency,
+        variance,
+        variance_functional,
+        period_end_date as aging_date
+    from {{ ref('rec_usage_billing') }}
+    union all
+    select
+        'rec_billing_erp' as reconciliation,
+        r.legal_entity,
+        r.fiscal_period,
+        r.status,
+        r.currency,
+        r.functional_currency,
+        r.variance,
+        r.variance_functional,
+        coalesce(r.document_date, f.end_date) as aging_date
+    from {{ ref('rec_billing_erp') }} as r
+    left join fiscal as f on r.fiscal_period = f.fiscal_period
+    union all
+    select
+        'rec_payments_cash' as reconciliation,
+        legal_entity,
+        fiscal_period,
+        status,
+        currency,
+        functional_currency,
+        variance,
+        variance_functional,
+        payment_date as aging_date
+    from {{ ref('rec_payments_cash') }}
+    union all
+    select
+        'rec_adjustments_erp' as reconciliation,
+        legal_entity,
+        fiscal_period,
+        status,
+        currency,
+        functional_currency,
+        variance,
+        variance_functional,
+        adjustment_date as aging_date
+    from {{ ref('rec_adjustments_erp') }}
+),
+
+as_of as (
+    select coalesce({{ as_of_literal }}, cast(max(least(file_delivered_at, landed_at)) as date)) as as_of_date
+    from {{ ref('stg_landing__batches') }}
+),
+
+aged as (
+    select
+        r.*,
+        a.as_of_date,
+        r.status <> 'matched' as is_open,
+        {{ dbt.datediff('r.aging_date', 'a.as_of_date', 'day') }}
+            as days_open
+    from rows_reconciled as r
+    cross join as_of as a
+),
+
+bucketed as (
+    select
+        *,
+        case
+            when not is_open then null
+            when days_open is null or days_open <= 30 then '0_30'
+            when days_open <= 60 then '31_60'
+            when days_open <= 90 then '61_90'
+            else 'over_90'
+        end as aging_bucket
+    from aged
+)
+
+select
+    cast(legal_entity as varchar) as legal_entity,
+    cast(fiscal_period as varchar) as fiscal_period,
+    cast(reconciliation as varchar) as reconciliation,
+    cast(status as varchar) as status,
+    cast(currency as varchar) as currency,
+    cast(min(functional_currency) as varchar) as functional_currency,
+    cast(min(as_of_date) as date) as as_of_date,
+    cast(count(*) as bigint) as row_count,
+    cast(coalesce(sum(variance), 0) as decimal(38, 9)) as variance,
+    cast(coalesce(sum(variance_functional), 0) as decimal(38, 9)) as variance_functional,
+    cast(count(variance_functional) as bigint) as functional_row_count,
+    cast(sum(case when is_open then 1 else 0 end) as bigint) as open_row_count,
+    cast(coalesce(sum(case when is_open then variance end), 0) as decimal(38, 9)) as open_variance,
+    cast(coalesce(sum(case when is_open then variance_functional end), 0) as decimal(38, 9))
+        as open_variance_functional,
+    cast(sum(case when aging_bucket = '0_30' then 1 else 0 end) as bigint) as open_rows_0_30_days,
+    cast(sum(case when aging_bucket = '31_60' then 1 else 0 end) as bigint) as open_rows_31_60_days,
+    cast(sum(case when aging_bucket = '61_90' then 1 else 0 end) as bigint) as open_rows_61_90_days,
+    cast(sum(case when aging_bucket = 'over_90' then 1 else 0 end) as bigint) as open_rows_over_90_days,
+    cast(coalesce(sum(case when aging_bucket = '0_30' then variance_functional end), 0) as decimal(38, 9))
+        as open_variance_functional_0_30_days,
+    cast(coalesce(sum(case when aging_bucket = '31_60' then variance_functional end), 0) as decimal(38, 9))
+        as open_variance_functional_31_60_days,
+    cast(coalesce(sum(case when aging_bucket = '61_90' then variance_functional end), 0) as decimal(38, 9))
+        as open_variance_functional_61_90_days,
+    cast(coalesce(sum(case when aging_bucket = 'over_90' then variance_functional end), 0) as decimal(38, 9))
+        as open_variance_functional_over_90_days
+from bucketed
+group by legal_entity, fiscal_period, reconciliation, status, currency

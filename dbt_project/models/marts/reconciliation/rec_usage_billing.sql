@@ -1,0 +1,328 @@
+{#- Usage <-> billing: one row per subscription x metric x billing period with usage or a billed
+    usage line (finalized, non-void invoice), metered usage in commercial units against the
+    invoice's usage line for the metric, and the shadow-rated expected amount (rated_usage)
+    against the billed amount, in transaction and functional currency. Variances are usage side
+    minus billed side (positive = under-billed).
+    Scope: periods whose billing cycle has run (int_billing_periods.is_invoiced_cycle, the flag
+    expected_invoice_lines uses), any period with a billed usage line, and unmapped usage from any
+    period; usage of a still running period of a known subscription is left out.
+    Status, first that applies:
+      unmapped         no contract knows the subscription
+      missing_invoice  the cycle has run but the subscription has no invoice for the period
+      late_usage       usage arrived after the invoice was finalized and the billed quantity
+                       equals the on-time quantity
+      unbilled_usage   billed quantity below metered
+      overbilled       billed quantity above metered
+      price_mismatch   quantities agree, expected minus billed amount beyond tolerance in
+                       transaction or functional currency (rec_usage_billing_tolerance_abs / _rel)
+      matched          otherwise -#}
+{%- set tolerance_abs = "cast('" ~ var('rec_usage_billing_tolerance_abs') ~ "' as decimal(38, 12))" -%}
+{%- set tolerance_rel = "cast('" ~ var('rec_usage_billing_tolerance_rel') ~ "' as decimal(38, 12))" -%}
+
+with
+
+usage as (
+    select
+        subscription_id,
+        metric,
+        billing_period,
+        customer_id,
+        account_id,
+        contract_id,
+        contract_version,
+        is_mapped,
+        commercial_unit,
+        metered_quantity,
+        late_quantity,
+        late_event_count,
+        commercial_quantity,
+        on_time_commercial_quantity,
+        legal_entity,
+        currency,
+        functional_currency
+    from {{ ref('usage_by_period') }}
+),
+
+rated as (
+    select
+        subscription_id,
+        metric,
+        billing_period,
+        amendment_id,
+        expected_amount
+    from {{ ref('rated_usage') }}
+),
+
+invoices as (
+    select
+        invoice_id,
+        subscription_id,
+        billing_period,
+        posting_fiscal_period
+    from {{ ref('invoices') }}
+    where finalized_at is not null and invoice_status <> 'void' and subscription_id is not null
+),
+
+period_invoices as (
+    select
+        subscription_id,
+        billing_period,
+        min(invoice_id) as invoice_id,
+        min(posting_fiscal_period) as fiscal_period
+    from invoices
+    group by subscription_id, billing_period
+),
+
+billed as (
+    select
+        l.subscription_id,
+        l.metric,
+        l.billing_period,
+        min(l.customer_id) as customer_id,
+        min(l.account_id) as account_id,
+        min(l.legal_entity) as legal_entity,
+        min(l.currency) as currency,
+        min(l.functional_currency) as functional_currency,
+        min(l.invoice_line_id) as invoice_line_id,
+        count(*) as billed_line_count,
+        sum(l.quantity) as billed_quantity,
+        sum(l.amount) as billed_amount
+    from {{ ref('invoice_lines') }} as l
+    inner join invoices as i on l.invoice_id = i.invoice_id
+    where l.line_kind = 'usage'
+    group by l.subscription_id, l.metric, l.billing_period
+),
+
+known_subscriptions as (
+    select distinct subscription_id
+    from {{ ref('subscriptions') }}
+),
+
+customers as (
+    select
+        stripe_customer_id,
+        account_id,
+        legal_entity,
+        functional_currency
+    from {{ ref('customers') }}
+),
+
+periods as (
+    select
+        billing_period,
+        period_end,
+        is_invoiced_cycle
+    from {{ ref('int_billing_periods') }}
+),
+
+fiscal as (
+    select
+        period_id,
+        fiscal_period,
+        posting_fiscal_period
+    from {{ ref('fiscal_periods') }}
+),
+
+paired as (
+    select
+        coalesce(u.subscription_id, b.subscription_id) as subscription_id,
+        coalesce(u.metric, b.metric) as metric,
+        coalesce(u.billing_period, b.billing_period) as billing_period,
+        coalesce(u.customer_id, b.customer_id) as customer_id,
+        coalesce(u.account_id, b.account_id) as account_id,
+        coalesce(u.legal_entity, b.legal_entity) as legal_entity,
+        coalesce(u.currency, b.currency) as currency,
+        coalesce(u.functional_currency, b.functional_currency) as functional_currency,
+        u.contract_id,
+        u.contract_version,
+        u.commercial_unit,
+        coalesce(u.commercial_quantity, 0) as metered_quantity,
+        coalesce(u.on_time_commercial_quantity, 0) as on_time_quantity,
+        coalesce(u.commercial_quantity - u.on_time_commercial_quantity, 0) as late_quantity,
+        coalesce(u.metered_quantity, 0) as metered_technical_quantity,
+        coalesce(u.late_quantity, 0) as late_technical_quantity,
+        coalesce(u.late_event_count, 0) as late_event_count,
+        coalesce(b.billed_quantity, 0) as billed_quantity,
+        coalesce(b.billed_amount, 0) as billed_amount,
+        coalesce(b.billed_line_count, 0) as billed_line_count,
+        b.invoice_line_id
+    from usage as u
+    full outer join billed as b
+        on
+            u.subscription_id = b.subscription_id
+            and u.metric = b.metric
+            and u.billing_period = b.billing_period
+),
+
+enriched as (
+    select
+        p.*,
+        k.subscription_id is not null as is_mapped,
+        coalesce(c.is_invoiced_cycle, false) as is_invoiced_cycle,
+        cast(c.period_end as date) as period_end_date,
+        i.invoice_id,
+        r.amendment_id,
+        case when k.subscription_id is not null then coalesce(r.expected_amount, 0) end as expected_amount,
+        coalesce(p.legal_entity, m.legal_entity) as resolved_legal_entity,
+        coalesce(p.account_id, m.account_id) as resolved_account_id,
+        coalesce(p.functional_currency, m.functional_currency) as resolved_functional_currency,
+        -- the invoice's posting period, else the one the period's invoice would post to
+        coalesce(i.fiscal_period, f.posting_fiscal_period) as fiscal_period
+    from paired as p
+    left join known_subscriptions as k on p.subscription_id = k.subscription_id
+    left join periods as c on p.billing_period = c.billing_period
+    left join period_invoices as i
+        on p.subscription_id = i.subscription_id and p.billing_period = i.billing_period
+    left join rated as r
+        on
+            p.subscription_id = r.subscription_id
+            and p.metric = r.metric
+            and p.billing_period = r.billing_period
+    left join customers as m on p.customer_id = m.stripe_customer_id
+    left join fiscal as f
+        on {{ period_key(dbt.dateadd('month', 1, period_start('p.billing_period'))) }} = f.fiscal_period
+),
+
+in_scope as (
+    select *
+    from enriched
+    where not is_mapped or is_invoiced_cycle or billed_line_count > 0
+),
+
+erp_currencies as (
+    select
+        currency_id,
+        currency
+    from {{ ref('stg_erp__currencies') }}
+),
+
+-- one average rate per fiscal period and currency pair of the primary accounting book
+rates as (
+    select
+        fiscal_period,
+        from_currency,
+        to_currency,
+        average_rate
+    from (
+        select
+            p.fiscal_period,
+            f.currency as from_currency,
+            t.currency as to_currency,
+            r.average_rate,
+            row_number() over (
+                partition by p.fiscal_period, f.currency, t.currency
+                order by r.exchange_rate_id
+            ) as rate_rank
+        from {{ ref('stg_erp__exchange_rates') }} as r
+        inner join fiscal as p on r.period_id = p.period_id
+        inner join erp_currencies as f on r.from_currency_id = f.currency_id
+        inner join erp_currencies as t on r.to_currency_id = t.currency_id
+        where r.accounting_book_id = {{ var('rec_accounting_book_id') }}
+    ) as ranked
+    where rate_rank = 1
+),
+
+minor_units as (
+    select
+        currency,
+        minor_units
+    from {{ ref('currencies') }}
+),
+
+converted as (
+    select
+        s.*,
+        cast(
+            case when s.currency = s.resolved_functional_currency then 1 else x.average_rate end
+            as decimal(38, 12)
+        ) as exchange_rate,
+        m.minor_units as functional_minor_units
+    from in_scope as s
+    left join rates as x
+        on
+            s.fiscal_period = x.fiscal_period
+            and s.currency = x.from_currency
+            and s.resolved_functional_currency = x.to_currency
+    left join minor_units as m on s.resolved_functional_currency = m.currency
+),
+
+compared as (
+    select
+        *,
+        {{ to_functional_half_even('expected_amount', 'exchange_rate', 'functional_minor_units') }}
+            as expected_amount_functional,
+        {{ to_functional_half_even('billed_amount', 'exchange_rate', 'functional_minor_units') }}
+            as billed_amount_functional,
+        metered_quantity - billed_quantity as quantity_variance,
+        coalesce(expected_amount, 0) - billed_amount as variance
+    from converted
+),
+
+-- an unmapped row has nothing expected; a missing rate leaves the functional side null
+variances as (
+    select
+        *,
+        coalesce(expected_amount_functional, case when expected_amount is null then 0 end)
+        - billed_amount_functional as variance_functional
+    from compared
+),
+
+classified as (
+    select
+        *,
+        case
+            when not is_mapped then 'unmapped'
+            when is_invoiced_cycle and invoice_id is null then 'missing_invoice'
+            when late_technical_quantity > 0 and billed_quantity = on_time_quantity then 'late_usage'
+            when billed_quantity < metered_quantity then 'unbilled_usage'
+            when billed_quantity > metered_quantity then 'overbilled'
+            when
+                abs(variance) > {{ tolerance_abs }}
+                and abs(variance) > {{ tolerance_rel }} * abs(coalesce(expected_amount, 0))
+                then 'price_mismatch'
+            when
+                abs(variance_functional) > {{ tolerance_abs }}
+                and abs(variance_functional) > {{ tolerance_rel }} * abs(expected_amount_functional)
+                then 'price_mismatch'
+            else 'matched'
+        end as status
+    from variances
+)
+
+select
+    cast(subscription_id as varchar) as subscription_id,
+    cast(metric as varchar) as metric,
+    cast(billing_period as varchar) as billing_period,
+    cast(status as varchar) as status,
+    cast(resolved_legal_entity as varchar) as legal_entity,
+    cast(fiscal_period as varchar) as fiscal_period,
+    cast(period_end_date as date) as period_end_date,
+    cast(is_invoiced_cycle as boolean) as is_invoiced_cycle,
+    cast(is_mapped as boolean) as is_mapped,
+    cast(resolved_account_id as varchar) as account_id,
+    cast(customer_id as varchar) as customer_id,
+    cast(contract_id as varchar) as contract_id,
+    cast(contract_version as integer) as contract_version,
+    cast(amendment_id as varchar) as amendment_id,
+    cast(currency as varchar) as currency,
+    cast(resolved_functional_currency as varchar) as functional_currency,
+    cast(exchange_rate as decimal(38, 12)) as exchange_rate,
+    cast(commercial_unit as varchar) as commercial_unit,
+    cast(metered_quantity as decimal(38, 9)) as metered_quantity,
+    cast(on_time_quantity as decimal(38, 9)) as on_time_quantity,
+    cast(late_quantity as decimal(38, 9)) as late_quantity,
+    cast(metered_technical_quantity as decimal(38, 9)) as metered_technical_quantity,
+    cast(late_technical_quantity as decimal(38, 9)) as late_technical_quantity,
+    cast(late_event_count as bigint) as late_event_count,
+    cast(billed_quantity as decimal(38, 9)) as billed_quantity,
+    cast(quantity_variance as decimal(38, 9)) as quantity_variance,
+    cast(expected_amount as decimal(38, 9)) as expected_amount,
+    cast(expected_amount_functional as decimal(38, 9)) as expected_amount_functional,
+    cast(billed_amount as decimal(38, 9)) as billed_amount,
+    cast(billed_amount_functional as decimal(38, 9)) as billed_amount_functional,
+    cast(variance as decimal(38, 9)) as variance,
+    cast(variance_functional as decimal(38, 9)) as variance_functional,
+    cast(invoice_id as varchar) as invoice_id,
+    cast(invoice_line_id as varchar) as invoice_line_id,
+    cast(billed_line_count as bigint) as billed_line_count
+from classified
