@@ -148,6 +148,20 @@ def _mart_summary(published: Path) -> list[str]:
                 f"found: {late} subscription-periods with late usage, {unmapped} with usage for "
                 f"an unknown subscription, {over} above entitlement"
             )
+        for mart in (
+            "rec_usage_billing",
+            "rec_billing_erp",
+            "rec_payments_cash",
+            "rec_adjustments_erp",
+        ):
+            if mart not in tables:
+                continue
+            counts = con.execute(
+                f"select status, count(*) from {mart} group by status order by status"
+            ).fetchall()
+            flagged = ", ".join(f"{n} {status}" for status, n in counts if status != "matched")
+            matched = sum(n for status, n in counts if status == "matched")
+            lines.append(f"{mart}: {matched} matched" + (f", {flagged}" if flagged else ""))
         if "unmapped_records" in tables:
             n = con.execute("select count(*) from unmapped_records").fetchone()[0]
             lines.append(f"found: {n} records the identity map cannot link")
