@@ -75,7 +75,10 @@ def run_pipeline(settings: Settings):
 
     with DagsterInstance.get() as instance:
         job = defs.resolve_job_def(ALL_JOB)
-        return job.execute_in_process(instance=instance, raise_on_error=False)
+        # INFO on the console: step starts, dbt and landing summaries; DEBUG events stay in the
+        # instance's event log for the UI.
+        console = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+        return job.execute_in_process(instance=instance, raise_on_error=False, run_config=console)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
