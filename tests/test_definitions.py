@@ -42,7 +42,7 @@ RAW = {
     "landing/batches",
     "landing/quarantine",
 }
-SEEDS = {"currencies", "product_catalog"}
+SEEDS = {"currencies", "product_catalog", "gl_mapping_rules"}
 STAGING = {
     "staging/stg_usage__events",
     "staging/stg_landing__batches",
@@ -98,6 +98,8 @@ INTERMEDIATE = {
         "int_revenue_lines_allocated",
         "int_billing_documents_converted",
         "int_erp_documents_summarized",
+        "int_gl_lines_mapped",
+        "int_journal_entries_derived",
     )
 }
 MARTS = {
@@ -130,6 +132,7 @@ MARTS = {
         "rec_adjustments_erp",
         "rec_usage_billing",
         "rec_summary",
+        "journal_lines",
     )
 }
 DOWNSTREAM = {"exports/usage_daily", "published/marts"}

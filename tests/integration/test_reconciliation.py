@@ -31,14 +31,15 @@ MARTS = {
 
 
 def build_world(out: Path, clean: bool) -> Path:
-    """Generate, land and build the reconciliation marts (and what they need) into `out`."""
+    """Generate, land and build the reconciliation marts and journal_lines (and what they need)
+    into `out`."""
     generate(GenerateOptions(out=out, clean=clean, **SMALL))
     land_inbox(out / "inbox", out / "lake", CONTRACTS)
     env = {**os.environ, "U2C_DATA_DIR": str(out)}
     built = subprocess.run(
         [
             str(DBT), "build",
-            "--select", "+path:models/marts/reconciliation",
+            "--select", "+path:models/marts/reconciliation", "+journal_lines",
             # only tests whose parents are all selected: others' models stay out of this build
             "--indirect-selection", "cautious",
             "--target-path", str(out / "dbt" / "target"),
@@ -144,3 +145,86 @@ def test_summary_counts_every_reconciled_row(default_world: Path):
                 [mart],
             ).fetchone()
             assert open_rows[0] == open_rows[1], mart
+
+
+def test_default_world_moves_exactly_the_answer_keys_journals(default_world: Path):
+    """journal_lines: the answer key's closed-period postings (by source_id) are all
+    moved_to_open_period, and no other journal line is."""
+    answers = json.loads((default_world / "answer_key.json").read_text())
+    expected = {
+        entry["key"]["source_id"]
+        for entry in answers
+        if entry["mart"] == "journal_lines" and entry["status"] == "moved_to_open_period"
+    }
+    assert expected, "the answer key names nothing in journal_lines"
+    with duckdb.connect(str(default_world / "warehouse.duckdb"), read_only=True) as con:
+        rows = con.execute("select source_id, status from marts.journal_lines").fetchall()
+    assert {source for source, _ in rows} >= expected
+    for source, status in rows:
+        assert (status == "moved_to_open_period") == (source in expected), (source, status)
+
+
+def test_default_world_journals_carry_the_document_totals(default_world: Path):
+    """Each document's journal puts its total on receivable: an invoice debits its total, a credit
+    note credits its total, a payment credits and a refund debits its amount."""
+    receivable = "1200"
+    with duckdb.connect(str(default_world / "warehouse.duckdb"), read_only=True) as con:
+        wrong = con.execute(
+            """
+            with ar as (
+                select source_type, source_id, sum(debit) as debit, sum(credit) as credit
+                from marts.journal_lines where account = ? group by all
+            ),
+            documents as (
+                select 'invoice' as source_type, invoice_id as source_id, total as debit,
+                       0 as credit
+                from marts.invoices
+                where invoice_status not in ('draft', 'void') and finalized_at is not null
+                union all
+                select 'credit_note', credit_note_id, 0, total from marts.credit_notes
+                where credit_note_status = 'issued'
+                union all
+                select 'payment', payment_id, 0, amount from marts.payments
+                where charge_status = 'succeeded'
+                union all
+                select 'refund', refund_id, amount, 0 from marts.refunds
+                where refund_status = 'succeeded'
+            )
+            select d.source_type, d.source_id, d.debit, d.credit, ar.debit, ar.credit
+            from documents as d
+            left join ar on d.source_type = ar.source_type and d.source_id = ar.source_id
+            where ar.debit is distinct from d.debit or ar.credit is distinct from d.credit
+            """,
+            [receivable],
+        ).fetchall()
+    assert not wrong, wrong
+
+
+def test_clean_world_journals_equal_what_the_erp_holds(clean_world: Path):
+    """On the clean world the ERP holds exactly the journals usage-to-cash derives: per External
+    ID and account, the same net amount in transaction and in functional currency (processor fee
+    journals are not in the demo ERP)."""
+    with duckdb.connect(str(clean_world / "warehouse.duckdb"), read_only=True) as con:
+        ours = con.execute("select count(distinct journal_id) from marts.journal_lines").fetchone()
+        assert ours[0] > 0
+        different = con.execute(
+            """
+            with ours as (
+                select external_id, account, sum(debit - credit) as amount,
+                       sum(functional_debit - functional_credit) as functional_amount
+                from marts.journal_lines where source_type <> 'processor_fee' group by all
+            ),
+            erp as (
+                select external_id, account_number as account, sum(foreign_amount) as amount,
+                       sum(coalesce(debit, 0) - coalesce(credit, 0)) as functional_amount
+                from marts.gl_lines where external_id like 'U2C-%' group by all
+            )
+            select coalesce(o.external_id, e.external_id), coalesce(o.account, e.account),
+                   o.amount, e.amount, o.functional_amount, e.functional_amount
+            from ours as o
+            full outer join erp as e on o.external_id = e.external_id and o.account = e.account
+            where o.amount is distinct from e.amount
+               or o.functional_amount is distinct from e.functional_amount
+            """
+        ).fetchall()
+    assert not different, different

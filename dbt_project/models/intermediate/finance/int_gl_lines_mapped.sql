@@ -1,0 +1,84 @@
+{#- Every invoice line with the GL account and dimensions it posts to: the first rule of the seed
+    gl_mapping_rules by priority whose legal entity scope, effective dates (on the invoice's
+    document date, valid_to exclusive) and conditions (product, price, line kind, region; empty =
+    any) match. A line no rule matches, or that only the fallback rule matches, posts to the
+    unmapped revenue account and is flagged for review. -#}
+with
+
+lines as (
+    select
+        l.invoice_line_id,
+        l.invoice_id,
+        l.line_index,
+        l.line_kind,
+        l.product_id,
+        l.price_id,
+        l.legal_entity,
+        l.region,
+        cast(i.finalized_at as date) as document_date
+    from {{ ref('invoice_lines') }} as l
+    left join {{ ref('invoices') }} as i on l.invoice_id = i.invoice_id
+),
+
+rules as (
+    select
+        rule_id,
+        priority,
+        legal_entity,
+        valid_from,
+        valid_to,
+        product_id,
+        price_id,
+        line_kind,
+        region,
+        account_number,
+        department,
+        class,
+        location,
+        needs_review
+    from {{ ref('gl_mapping_rules') }}
+),
+
+matched as (
+    select
+        l.invoice_line_id,
+        r.rule_id,
+        r.account_number,
+        r.department,
+        r.class,
+        r.location,
+        r.needs_review,
+        row_number() over (
+            partition by l.invoice_line_id order by r.priority, r.rule_id
+        ) as match_rank
+    from lines as l
+    inner join rules as r
+        on
+            (r.legal_entity = '*' or l.legal_entity = r.legal_entity)
+            and l.document_date >= r.valid_from
+            and (r.valid_to is null or l.document_date < r.valid_to)
+            and (r.product_id is null or l.product_id = r.product_id)
+            and (r.price_id is null or l.price_id = r.price_id)
+            and (r.line_kind is null or l.line_kind = r.line_kind)
+            and (r.region is null or l.region = r.region)
+)
+
+select
+    cast(l.invoice_line_id as varchar) as invoice_line_id,
+    cast(l.invoice_id as varchar) as invoice_id,
+    cast(l.line_index as integer) as line_index,
+    cast(l.line_kind as varchar) as line_kind,
+    cast(l.legal_entity as varchar) as legal_entity,
+    cast(l.document_date as date) as document_date,
+    cast(m.rule_id as varchar) as gl_rule_id,
+    cast(coalesce(m.account_number, '{{ var("gl_account_unmapped_revenue") }}') as varchar)
+        as account_number,
+    cast(m.department as varchar) as department,
+    cast(m.class as varchar) as class,
+    cast(m.location as varchar) as location,
+    cast(coalesce(m.needs_review, true) as boolean) as needs_review
+from lines as l
+left join matched as m
+    on
+        l.invoice_line_id = m.invoice_line_id
+        and m.match_rank = 1
