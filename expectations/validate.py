@@ -7,7 +7,6 @@ DuckDB into pandas and hand it here. Results are kept as JSON under the data dir
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -53,12 +52,16 @@ def load_suite_definition(name: str) -> dict:
     return json.loads((SUITES_DIR / f"{name}.json").read_text())
 
 
-def validate_dataframe(suite_name: str, frame: pd.DataFrame) -> SuiteResult:
-    os.environ.setdefault("TQDM_DISABLE", "1")  # GX's metric progress bars flood the run log
+def validate_dataframe(
+    suite_name: str, frame: pd.DataFrame, parameters: dict | None = None
+) -> SuiteResult:
     import great_expectations as gx  # slow import: only when a check runs
+    from great_expectations.data_context.types.base import ProgressBarsConfig
 
     definition = load_suite_definition(suite_name)
     context = gx.get_context(mode="ephemeral")
+    # GX's metric progress bars would flood the run log
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
     suite = context.suites.add(gx.ExpectationSuite(**definition))
     if len(suite.expectations) != len(definition["expectations"]):
         # GX logs and skips an invalid expectation; a gate that silently shrinks is no gate.
@@ -69,7 +72,9 @@ def validate_dataframe(suite_name: str, frame: pd.DataFrame) -> SuiteResult:
         .add_batch_definition_whole_dataframe("whole")
         .get_batch(batch_parameters={"dataframe": frame})
     )
-    outcome = batch.validate(suite, result_format="SUMMARY").to_json_dict()
+    outcome = batch.validate(
+        suite, result_format="SUMMARY", expectation_parameters=parameters or {}
+    ).to_json_dict()
     failed = [
         FailedExpectation(
             expectation=r["expectation_config"]["type"],

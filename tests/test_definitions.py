@@ -142,7 +142,7 @@ def test_asset_graph_is_pinned(defs_data_dir: Path):
     from dagster import AssetKey
 
     from orchestration.definitions import ALL_JOB, defs
-    from orchestration.defs.quality import gx_usage_daily
+    from orchestration.defs.quality import gx_journal_lines, gx_usage_daily
 
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
@@ -170,6 +170,8 @@ def test_asset_graph_is_pinned(defs_data_dir: Path):
     checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
     assert ("marts/usage_daily", "gx_usage_daily") in checks
     assert [spec.blocking for spec in gx_usage_daily.check_specs] == [True]
+    assert ("marts/journal_lines", "gx_journal_lines") in checks
+    assert [spec.blocking for spec in gx_journal_lines.check_specs] == [True]
     # dbt tests arrive as checks too
     assert ("marts/usage_daily", "not_null_usage_daily_quantity") in checks
     assert ("marts/invoices", "unique_invoices_invoice_id") in checks

@@ -1,0 +1,75 @@
+"""The gate on journal lines: two suites, line rules and journal balances, over frames read
+from the warehouse. Sums are taken in DuckDB on exact decimals, then checked by Great
+Expectations; the chart of accounts and the open periods come from the ERP extract."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from expectations.validate import SuiteResult, validate_dataframe
+
+LINES_SQL = """
+    select
+        journal_id, line_number, legal_entity, currency, account, posting_period,
+        debit, credit, functional_debit, functional_credit,
+        -- how many sides the line uses: the ERP wants exactly one
+        (case when coalesce(debit, 0) + coalesce(functional_debit, 0) <> 0 then 1 else 0 end)
+        + (case when coalesce(credit, 0) + coalesce(functional_credit, 0) <> 0 then 1 else 0 end)
+            as sides_used
+    from {table}
+"""
+
+BALANCES_SQL = """
+    select
+        journal_id, legal_entity, currency,
+        sum(coalesce(debit, 0)) as debit_total,
+        sum(coalesce(credit, 0)) as credit_total,
+        sum(coalesce(functional_debit, 0)) as functional_debit_total,
+        sum(coalesce(functional_credit, 0)) as functional_credit_total
+    from {table}
+    group by journal_id, legal_entity, currency
+"""
+
+PARAMETERS_SQL = {
+    "chart_of_accounts": "select distinct account_number from {staging}.stg_erp__accounts "
+    "where not is_inactive",
+    "open_periods": "select fiscal_period from {marts}.fiscal_periods where not is_closed",
+}
+
+
+@dataclass(frozen=True)
+class GateResult:
+    results: list[SuiteResult]
+
+    @property
+    def success(self) -> bool:
+        return all(r.success for r in self.results)
+
+    def describe(self) -> str:
+        return "; ".join(r.describe() for r in self.results)
+
+
+def run_journal_gate(
+    warehouse: Path,
+    table: str = "marts.journal_lines",
+    staging: str = "staging",
+    marts: str = "marts",
+) -> GateResult:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        lines = con.sql(LINES_SQL.format(table=table)).fetch_arrow_table().to_pandas()
+        balances = con.sql(BALANCES_SQL.format(table=table)).fetch_arrow_table().to_pandas()
+        parameters = {
+            name: [
+                row[0] for row in con.execute(sql.format(staging=staging, marts=marts)).fetchall()
+            ]
+            for name, sql in PARAMETERS_SQL.items()
+        }
+    return GateResult(
+        [
+            validate_dataframe("journal_lines", lines, parameters),
+            validate_dataframe("journal_balances", balances),
+        ]
+    )

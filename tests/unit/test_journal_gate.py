@@ -1,0 +1,103 @@
+"""The journal gate: balanced, one side per line, chart accounts, open periods."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from expectations.journal_gate import run_journal_gate
+
+GOOD = [
+    # journal, line, entity, currency, account, period, debit, credit, f_debit, f_credit
+    ("U2C-INV-in_1", 1, "US01", "USD", "1200", "2026-09", "110.00", "0", "110.00", "0"),
+    ("U2C-INV-in_1", 2, "US01", "USD", "4100", "2026-09", "0", "100.00", "0", "100.00"),
+    ("U2C-INV-in_1", 3, "US01", "USD", "2200", "2026-09", "0", "10.00", "0", "10.00"),
+]
+
+
+def warehouse(tmp_path: Path, lines: list[tuple]) -> Path:
+    path = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts; create schema staging")
+        con.execute(
+            "create table marts.journal_lines (journal_id varchar, line_number integer, "
+            "legal_entity varchar, currency varchar, account varchar, posting_period varchar, "
+            "debit decimal(38, 9), credit decimal(38, 9), functional_debit decimal(38, 9), "
+            "functional_credit decimal(38, 9))"
+        )
+        con.executemany("insert into marts.journal_lines values (?,?,?,?,?,?,?,?,?,?)", lines)
+        con.execute(
+            "create table staging.stg_erp__accounts as select * from (values "
+            "('1200', false), ('4100', false), ('2200', false), ('7990', false)) "
+            "as t(account_number, is_inactive)"
+        )
+        con.execute(
+            "create table marts.fiscal_periods as select * from (values "
+            "('2026-08', true), ('2026-09', false)) as t(fiscal_period, is_closed)"
+        )
+    return path
+
+
+def failures(result) -> set[str]:
+    return {f.expectation + ":" + (f.column or "") for r in result.results for f in r.failed}
+
+
+def test_balanced_journal_passes(tmp_path: Path):
+    result = run_journal_gate(warehouse(tmp_path, GOOD))
+    assert result.success, result.describe()
+
+
+def test_unbalanced_journal_fails_and_names_it(tmp_path: Path):
+    lines = [
+        *GOOD[:2],
+        ("U2C-INV-in_1", 3, "US01", "USD", "2200", "2026-09", "0", "9.99", "0", "10.00"),
+    ]
+    result = run_journal_gate(warehouse(tmp_path, lines))
+    assert not result.success
+    assert failures(result) == {"expect_column_pair_values_to_be_equal:"}
+    # the run's failure says which suite and expectation failed
+    assert "journal_balances: 1 of 2 expectations failed" in result.describe()
+
+
+@pytest.mark.parametrize(
+    ("line", "failed"),
+    [
+        (
+            ("U2C-X", 1, "US01", "USD", "9999", "2026-09", "5", "0", "5", "0"),
+            "expect_column_values_to_be_in_set:account",
+        ),
+        (
+            ("U2C-X", 1, "US01", "USD", "1200", "2026-08", "5", "0", "5", "0"),
+            "expect_column_values_to_be_in_set:posting_period",
+        ),
+        (
+            ("U2C-X", 1, "US01", "USD", "1200", "2026-09", "5", "5", "5", "5"),
+            "expect_column_values_to_be_in_set:sides_used",
+        ),
+        (
+            ("U2C-X", 1, "US01", "USD", "1200", "2026-09", "-5", "0", "0", "0"),
+            "expect_column_values_to_be_between:debit",
+        ),
+    ],
+    ids=["account_not_in_chart", "closed_period", "both_sides", "negative_debit"],
+)
+def test_line_rules_fail_by_name(tmp_path: Path, line: tuple, failed: str):
+    # the offending line is paired with its balancing counterpart, so only the line rule fails
+    journal, number, entity, currency, _, _, debit, credit, fdebit, fcredit = line
+    counter = (
+        journal,
+        number + 1,
+        entity,
+        currency,
+        "7990",
+        "2026-09",
+        credit,
+        debit,
+        fcredit,
+        fdebit,
+    )
+    result = run_journal_gate(warehouse(tmp_path, [*GOOD, line, counter]))
+    assert not result.success
+    assert failed in failures(result)
