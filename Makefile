@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-from-lock
 UV_VERSION := 0.13.8
 export U2C_DATA_DIR ?= $(CURDIR)/data
+BENCH_EVENTS ?= 1000000
 
 .PHONY: install demo test lint format ui bench clean
 
@@ -35,6 +36,9 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+bench: $(STAMP)
+	$(BIN)/u2c bench --events $(BENCH_EVENTS)
 
 ui: $(STAMP)
 	U2C_DATA_DIR=$(U2C_DATA_DIR) DAGSTER_HOME=$(U2C_DATA_DIR)/dagster_home \

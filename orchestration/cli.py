@@ -63,6 +63,16 @@ def _cmd_land(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from orchestration.bench import format_report, run_bench
+
+    data_dir = Path(args.out) if args.out else Settings.from_env().data_dir / "bench-world"
+    report = run_bench(args.events, data_dir, days=args.days)
+    print(format_report(report))
+    print(f"report: {report['report_file']}")
+    return 0
+
+
 def run_pipeline(settings: Settings):
     """Materialize every asset in-process, recorded in the Dagster instance under the data dir."""
     settings.apply()
@@ -105,7 +115,8 @@ def _print_summary(settings: Settings, result) -> None:
             print(line)
     evaluations = result.get_asset_check_evaluations()
     gates = [e for e in evaluations if e.check_name.startswith("gx_")]
-    dbt_tests = [e for e in evaluations if not e.check_name.startswith("gx_")]
+    warnings = [e for e in evaluations if e.check_name.endswith("_open_variances")]
+    dbt_tests = [e for e in evaluations if e not in gates and e not in warnings]
     failed = [e for e in dbt_tests if not e.passed]
     print(f"dbt tests: {len(dbt_tests) - len(failed)} passed, {len(failed)} failed")
     for e in failed:
@@ -113,6 +124,8 @@ def _print_summary(settings: Settings, result) -> None:
     for e in gates:
         status = "passed" if e.passed else "FAILED"
         print(f"quality gate {e.check_name} on {e.asset_key.to_user_string()}: {status}")
+    for e in warnings:
+        print(f"{'WARNING' if not e.passed else 'ok'} {e.check_name}: {e.description}")
     for manifest in sorted(settings.exports.glob("*/*/manifest.json")):
         doc = json.loads(manifest.read_text())
         files = ", ".join(f"{f['file']} ({f['rows']} rows)" for f in doc["files"])
@@ -196,6 +209,14 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--out", help="data dir to write inbox/ under (default $U2C_DATA_DIR)")
     world_options(gen)
     gen.set_defaults(func=_cmd_generate)
+
+    bench = sub.add_parser("bench", help="time the pipeline per stage against a DuckDB floor")
+    bench.add_argument("--events", type=int, default=1_000_000)
+    bench.add_argument("--days", type=int, default=45)
+    bench.add_argument(
+        "--out", help="data dir for the bench world (default $U2C_DATA_DIR/bench-world)"
+    )
+    bench.set_defaults(func=_cmd_bench)
 
     land = sub.add_parser("land", help="land the inbox only, and report rows/s")
     land.set_defaults(func=_cmd_land)

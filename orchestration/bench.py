@@ -1,0 +1,213 @@
+"""`u2c bench`: the pipeline's cost per stage against a bare-DuckDB floor on the same input.
+
+A world of N usage events is generated (not timed), the usage of its last day held back. Then:
+the floor (DuckDB alone: read the NDJSON, dedup on (source, id), aggregate per key x metric x
+day, write Parquet), the full pipeline run, and a second run after the held-back day is
+appended (the incremental cost). Stage times come from the run's own step events; peak RSS is
+sampled from /proc for the process and its children (dbt runs as a child) and attributed to
+the stage running at the time. Results go to <data dir>/bench/bench-<N>.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from orchestration.settings import Settings
+from sources.demo.generate import GenerateOptions, generate
+
+STAGES = {  # step key prefix -> stage
+    "land_sources": "landing",
+    "warehouse_models": "dbt",
+    "exports__": "exports",
+    "published__": "publish",
+}
+
+FLOOR_SQL = """
+copy (
+    select
+        coalesce(data.subscription, data.customer) as usage_key,
+        data.metric as metric,
+        cast(time as date) as usage_date,
+        sum(data.quantity) as quantity,
+        count(*) as events
+    from (
+        select any_value(time) as time, any_value(data) as data
+        from read_json(
+            '{glob}', format = 'newline_delimited',
+            columns = {{
+                id: 'VARCHAR', source: 'VARCHAR', time: 'TIMESTAMP',
+                data: 'STRUCT(metric VARCHAR, quantity DECIMAL(38, 9), subscription VARCHAR,
+                              customer VARCHAR)'
+            }}
+        )
+        group by source, id
+    )
+    group by all
+) to '{target}' (format parquet)
+"""
+
+
+def _rss_kb(pid: int) -> int:
+    """Resident set of a process and all its descendants, from /proc (Linux)."""
+    total = 0
+    stack = [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += next(
+                int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")
+            )
+            for task in Path(f"/proc/{current}/task").iterdir():
+                children = (task / "children").read_text().split()
+                stack.extend(int(c) for c in children)
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total
+
+
+@dataclass
+class _Sampler:
+    interval: float = 0.2
+    samples: list[tuple[float, int]] = field(default_factory=list)
+
+    def __enter__(self) -> _Sampler:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.samples.append((time.time(), _rss_kb(os.getpid())))
+            self._stop.wait(self.interval)
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def peak_between(self, start: float, end: float) -> int:
+        inside = [kb for t, kb in self.samples if start <= t <= end]
+        return max(inside, default=0)
+
+
+def _stage_of(step_key: str) -> str:
+    for prefix, stage in STAGES.items():
+        if step_key.startswith(prefix):
+            return stage
+    return "checks"  # the Great Expectations and dbt-test check steps
+
+
+def _stages(run_id: str, sampler: _Sampler) -> dict[str, dict]:
+    from dagster import DagsterInstance
+
+    with DagsterInstance.get() as instance:
+        records = instance.all_logs(run_id)
+    starts: dict[str, float] = {}
+    stages: dict[str, dict] = {}
+    for record in records:
+        event = record.dagster_event
+        if event is None or event.step_key is None:
+            continue
+        if event.event_type_value == "STEP_START":
+            starts[event.step_key] = record.timestamp
+        elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
+            start = starts.get(event.step_key, record.timestamp)
+            stage = stages.setdefault(_stage_of(event.step_key), {"seconds": 0.0, "peak_rss_mb": 0})
+            stage["seconds"] += record.timestamp - start
+            peak = sampler.peak_between(start, record.timestamp) / 1024
+            stage["peak_rss_mb"] = max(stage["peak_rss_mb"], round(peak))
+    for stage in stages.values():
+        stage["seconds"] = round(stage["seconds"], 2)
+    return stages
+
+
+def _timed_run(settings: Settings) -> dict:
+    from orchestration.cli import run_pipeline
+
+    with _Sampler() as sampler:
+        started = time.time()
+        result = run_pipeline(settings)
+        seconds = time.time() - started
+    if not result.success:
+        raise RuntimeError(f"the pipeline run {result.run_id} failed; see `make ui`")
+    return {
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": round(max((kb for _, kb in sampler.samples), default=0) / 1024),
+        "stages": _stages(result.run_id, sampler),
+    }
+
+
+def _count_lines(path: Path) -> int:
+    with open(path, "rb") as fh:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+
+
+def run_floor(inbox: Path, target: Path) -> float:
+    started = time.time()
+    with duckdb.connect() as con:
+        con.execute("set preserve_insertion_order = false")
+        con.execute(FLOOR_SQL.format(glob=inbox / "usage" / "*.jsonl", target=target))
+    return time.time() - started
+
+
+def run_bench(events: int, data_dir: Path, days: int = 45, customers: int = 40) -> dict:
+    settings = Settings(data_dir=data_dir.resolve())
+    per_day = max(1, events // days)
+    generate(
+        GenerateOptions(
+            out=settings.data_dir, days=days, customers=customers, events_per_day=per_day
+        )
+    )
+    usage = sorted((settings.inbox / "usage").glob("events_2*.jsonl"))
+    held_back = settings.data_dir / "bench" / usage[-1].name
+    held_back.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(usage[-1], held_back)  # appended later: the incremental run's new day
+
+    lines = sum(_count_lines(p) for p in (settings.inbox / "usage").glob("*.jsonl"))
+    floor_seconds = run_floor(settings.inbox, settings.data_dir / "bench" / "floor.parquet")
+    full = _timed_run(settings)
+    os.replace(held_back, settings.inbox / "usage" / held_back.name)
+    incremental = _timed_run(settings)
+    report = {
+        "events": lines,
+        "floor_seconds": round(floor_seconds, 2),
+        "pipeline": full,
+        "ratio_to_floor": round(full["seconds"] / floor_seconds, 2) if floor_seconds else None,
+        "events_per_second": round(lines / full["seconds"]) if full["seconds"] else None,
+        "incremental": incremental,
+        "incremental_share_of_full": round(incremental["seconds"] / full["seconds"], 3),
+    }
+    target = settings.data_dir / "bench" / f"bench-{events}.json"
+    target.write_text(json.dumps(report, indent=2) + "\n")
+    report["report_file"] = str(target)
+    return report
+
+
+def format_report(report: dict) -> str:
+    rows = [f"{'stage':<12}{'full s':>10}{'peak MB':>10}{'incr s':>10}{'peak MB':>10}"]
+    full, incr = report["pipeline"]["stages"], report["incremental"]["stages"]
+    for stage in ("landing", "dbt", "checks", "exports", "publish"):
+        f, i = full.get(stage, {}), incr.get(stage, {})
+        rows.append(
+            f"{stage:<12}{f.get('seconds', 0):>10}{f.get('peak_rss_mb', 0):>10}"
+            f"{i.get('seconds', 0):>10}{i.get('peak_rss_mb', 0):>10}"
+        )
+    rows.append(
+        f"{'total':<12}{report['pipeline']['seconds']:>10}{report['pipeline']['peak_rss_mb']:>10}"
+        f"{report['incremental']['seconds']:>10}{report['incremental']['peak_rss_mb']:>10}"
+    )
+    rows.append(
+        f"{report['events']} usage lines: floor {report['floor_seconds']} s (bare DuckDB), "
+        f"pipeline/floor {report['ratio_to_floor']}x, {report['events_per_second']} events/s; "
+        f"incremental run after a one-day append: {report['incremental_share_of_full']:.1%} of "
+        f"the full run"
+    )
+    return "\n".join(rows)

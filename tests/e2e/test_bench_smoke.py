@@ -1,0 +1,21 @@
+"""`u2c bench` at a tiny size: the report is complete and consistent (no timing assertion)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import run_u2c
+
+
+def test_bench_reports_every_stage_and_the_floor(tmp_path: Path):
+    done = run_u2c(tmp_path, "bench", "--events", "4500", "--out", str(tmp_path / "world"))
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    [report_file] = (tmp_path / "world" / "bench").glob("bench-*.json")
+    report = json.loads(report_file.read_text())
+    assert report["events"] > 4000
+    assert report["floor_seconds"] > 0 and report["ratio_to_floor"] > 0
+    for run in ("pipeline", "incremental"):
+        assert set(report[run]["stages"]) == {"landing", "dbt", "checks", "exports", "publish"}
+        assert report[run]["seconds"] >= sum(s["seconds"] for s in report[run]["stages"].values())
+    assert "pipeline/floor" in done.stdout
