@@ -121,6 +121,7 @@ MARTS = {
         "ops_landing_batches",
         "ops_quarantine",
         "ops_usage_duplicates",
+        "ops_source_health",
         "rated_usage",
         "rated_usage_tiers",
         "expected_invoice_lines",
@@ -142,7 +143,12 @@ def test_asset_graph_is_pinned(defs_data_dir: Path):
     from dagster import AssetKey
 
     from orchestration.definitions import ALL_JOB, defs
-    from orchestration.defs.quality import gx_journal_lines, gx_usage_daily
+    from orchestration.defs.quality import (
+        REC_GATES,
+        REC_WARNINGS,
+        gx_journal_lines,
+        gx_usage_daily,
+    )
 
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
@@ -159,6 +165,11 @@ def test_asset_graph_is_pinned(defs_data_dir: Path):
         "marts/subscriptions",
     }
     assert parents("exports/usage_daily") == {"marts/usage_daily"}
+    assert parents("marts/ops_source_health") == {
+        "staging/stg_landing__batches",
+        "staging/stg_landing__quarantine_rows",
+        "intermediate/int_usage_events_deduplicated",
+    }
     assert parents("published/marts") == MARTS
     # every raw table is produced by the one landing step
     landing = {
@@ -172,6 +183,16 @@ def test_asset_graph_is_pinned(defs_data_dir: Path):
     assert [spec.blocking for spec in gx_usage_daily.check_specs] == [True]
     assert ("marts/journal_lines", "gx_journal_lines") in checks
     assert [spec.blocking for spec in gx_journal_lines.check_specs] == [True]
+    # each reconciliation mart: a blocking GX gate, and a non-blocking warning on open variances
+    rec_marts = {"rec_usage_billing", "rec_billing_erp", "rec_payments_cash", "rec_adjustments_erp"}
+    assert set(REC_GATES) == set(REC_WARNINGS) == rec_marts
+    for mart in rec_marts:
+        assert (f"marts/{mart}", f"gx_{mart}") in checks
+        assert [spec.blocking for spec in REC_GATES[mart].check_specs] == [True]
+        assert (f"marts/{mart}", f"{mart}_open_variances") in checks
+        assert [spec.blocking for spec in REC_WARNINGS[mart].check_specs] == [False]
+    gx_checks = {name for _, name in checks if name.startswith("gx_")}
+    assert gx_checks == {"gx_usage_daily", "gx_journal_lines"} | {f"gx_{m}" for m in rec_marts}
     # dbt tests arrive as checks too
     assert ("marts/usage_daily", "not_null_usage_daily_quantity") in checks
     assert ("marts/invoices", "unique_invoices_invoice_id") in checks

@@ -1,6 +1,16 @@
 """Great Expectations suites as blocking asset checks: a failure stops exports and publish."""
 
-from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, asset_check
+from decimal import Decimal
+
+import duckdb
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetChecksDefinition,
+    AssetCheckSeverity,
+    MetadataValue,
+    asset_check,
+)
 from dagster_dbt import get_asset_key_for_model
 
 from expectations.journal_gate import run_journal_gate
@@ -46,3 +56,91 @@ def gx_journal_lines(context: AssetCheckExecutionContext) -> AssetCheckResult:
     """Balanced per journal, entity and currency; account in the chart; period open; one
     non-negative side per line. Blocks the analysts' publish (and the ERP exports to come)."""
     return check_result(context, run_journal_gate(Settings.from_env().warehouse).results)
+
+
+# the reconciliation marts: a blocking gate on their shape (unique keys, accepted statuses) and a
+# warning on their content (open variances), which the demo world has on purpose
+REC_MARTS = ("rec_usage_billing", "rec_billing_erp", "rec_payments_cash", "rec_adjustments_erp")
+
+OPEN_VARIANCES_SQL = """
+    select status, currency, functional_currency, count(*) as rows,
+           coalesce(sum(variance), 0) as variance,
+           coalesce(sum(variance_functional), 0) as variance_functional
+    from marts.{mart}
+    where status <> 'matched'
+    group by all
+    order by all
+"""
+
+
+def rec_gate(mart: str) -> AssetChecksDefinition:
+    @asset_check(
+        asset=get_asset_key_for_model([warehouse_models], mart),
+        blocking=True,
+        name=f"gx_{mart}",
+        description=f"Great Expectations suite {mart}: unique key, accepted statuses. Blocks the "
+        "analysts' publish.",
+    )
+    def gate(context: AssetCheckExecutionContext) -> AssetCheckResult:
+        frame = frame_from_duckdb(Settings.from_env().warehouse, f"marts.{mart}")
+        return check_result(context, [validate_dataframe(mart, frame)])
+
+    return gate
+
+
+def _totals(amounts: dict) -> dict[str, str]:
+    """Per currency (`none` when the rows have none), the amount as plain decimal text."""
+    return {str(c or "none"): f"{Decimal(v).normalize():f}" for c, v in amounts.items()}
+
+
+def rec_open_variances(mart: str) -> AssetChecksDefinition:
+    @asset_check(
+        asset=get_asset_key_for_model([warehouse_models], mart),
+        blocking=False,
+        name=f"{mart}_open_variances",
+        description=f"Warns while {mart} has rows not matched; reports their counts and variance "
+        "totals. Never blocks: finance works the open items.",
+    )
+    def open_variances(context: AssetCheckExecutionContext) -> AssetCheckResult:
+        with duckdb.connect(str(Settings.from_env().warehouse), read_only=True) as con:
+            rows = con.execute(OPEN_VARIANCES_SQL.format(mart=mart)).fetchall()
+        by_status: dict[str, int] = {}
+        variance: dict[str, Decimal] = {}
+        functional: dict[str, Decimal] = {}
+        for status, currency, functional_currency, count, amount, amount_functional in rows:
+            by_status[status] = by_status.get(status, 0) + count
+            variance[currency] = variance.get(currency, Decimal(0)) + amount
+            functional[functional_currency] = (
+                functional.get(functional_currency, Decimal(0)) + amount_functional
+            )
+        open_rows = sum(by_status.values())
+        variance_text, functional_text = _totals(variance), _totals(functional)
+        description = (
+            f"{mart}: {open_rows} open rows ("
+            + ", ".join(f"{n} {s}" for s, n in sorted(by_status.items()))
+            + "); open variance "
+            + ", ".join(f"{v} {c}" for c, v in sorted(variance_text.items()))
+            + "; functional "
+            + ", ".join(f"{v} {c}" for c, v in sorted(functional_text.items()))
+            if open_rows
+            else f"{mart}: every row matched"
+        )
+        if open_rows:
+            context.log.warning(description)
+        return AssetCheckResult(
+            passed=open_rows == 0,
+            severity=AssetCheckSeverity.WARN,
+            description=description,
+            metadata={
+                "open_rows": open_rows,
+                "open_rows_by_status": MetadataValue.json(by_status),
+                "open_variance_by_currency": MetadataValue.json(variance_text),
+                "open_variance_functional_by_currency": MetadataValue.json(functional_text),
+            },
+        )
+
+    return open_variances
+
+
+REC_GATES = {mart: rec_gate(mart) for mart in REC_MARTS}
+REC_WARNINGS = {mart: rec_open_variances(mart) for mart in REC_MARTS}

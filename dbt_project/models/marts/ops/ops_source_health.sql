@@ -1,0 +1,106 @@
+{#- Source health per system and source table: the last batch landed, rows landed and
+    quarantined, quarantine counts by class and reason, and for usage the arrival lag of the
+    counted events (p50/p95 minutes from occurrence to arrival; arrival is the earlier of the
+    file's delivery and its landing). -#}
+with
+
+batches as (
+    select
+        system,
+        source_table,
+        batch_id,
+        file_name,
+        rows_read,
+        rows_landed,
+        rows_quarantined,
+        file_delivered_at,
+        landed_at,
+        least(file_delivered_at, landed_at) as arrived_at
+    from {{ ref('stg_landing__batches') }}
+),
+
+per_table as (
+    select
+        system,
+        source_table,
+        count(*) as batch_count,
+        arg_max(batch_id, (landed_at, batch_id)) as last_batch_id,
+        arg_max(file_name, (landed_at, batch_id)) as last_file_name,
+        arg_max(file_delivered_at, (landed_at, batch_id)) as last_file_delivered_at,
+        max(landed_at) as last_landed_at,
+        sum(rows_read) as rows_read,
+        sum(rows_landed) as rows_landed,
+        sum(rows_quarantined) as rows_quarantined
+    from batches
+    group by system, source_table
+),
+
+reasons as (
+    select
+        system,
+        source_table,
+        reason_class,
+        reason_code,
+        count(*) as row_count
+    from {{ ref('stg_landing__quarantine_rows') }}
+    group by system, source_table, reason_class, reason_code
+),
+
+failures as (
+    select
+        system,
+        source_table,
+        sum(row_count) filter (where reason_class = 'schema') as failed_schema,
+        sum(row_count) filter (where reason_class = 'business_rule') as failed_business_rule,
+        sum(row_count) filter (
+            where reason_class = 'accounting_control'
+        ) as failed_accounting_control,
+        string_agg(
+            reason_class || '/' || reason_code || ': ' || row_count, ', '
+            order by reason_class, reason_code
+        ) as failure_reasons
+    from reasons
+    group by system, source_table
+),
+
+usage_lag as (
+    select
+        b.system,
+        b.source_table,
+        count(*) as lag_event_count,
+        quantile_cont(
+            epoch(b.arrived_at - e.occurred_at) / 60.0, 0.5
+        ) as lag_minutes_p50,
+        quantile_cont(
+            epoch(b.arrived_at - e.occurred_at) / 60.0, 0.95
+        ) as lag_minutes_p95
+    from {{ ref('int_usage_events_deduplicated') }} as e
+    inner join batches as b on e.batch_id = b.batch_id
+    group by b.system, b.source_table
+)
+
+select
+    cast(t.system as varchar) as system,
+    cast(t.source_table as varchar) as source_table,
+    cast(t.batch_count as bigint) as batch_count,
+    cast(t.last_batch_id as varchar) as last_batch_id,
+    cast(t.last_file_name as varchar) as last_file_name,
+    cast(t.last_file_delivered_at as timestamp) as last_file_delivered_at,
+    cast(t.last_landed_at as timestamp) as last_landed_at,
+    cast(t.rows_read as bigint) as rows_read,
+    cast(t.rows_landed as bigint) as rows_landed,
+    cast(t.rows_quarantined as bigint) as rows_quarantined,
+    cast(coalesce(f.failed_schema, 0) as bigint) as rows_failed_schema,
+    cast(coalesce(f.failed_business_rule, 0) as bigint) as rows_failed_business_rule,
+    cast(
+        coalesce(f.failed_accounting_control, 0) as bigint
+    ) as rows_failed_accounting_control,
+    cast(f.failure_reasons as varchar) as failure_reasons,
+    cast(l.lag_event_count as bigint) as lag_event_count,
+    cast(l.lag_minutes_p50 as double) as lag_minutes_p50,
+    cast(l.lag_minutes_p95 as double) as lag_minutes_p95
+from per_table as t
+left join failures as f
+    on t.system = f.system and t.source_table = f.source_table
+left join usage_lag as l
+    on t.system = l.system and t.source_table = l.source_table

@@ -1,0 +1,166 @@
+"""End to end: the quality gate stops the analysts' publish, and the publish never disturbs an
+analyst holding the published file open.
+
+A small world through the real CLI; then the warehouse is tampered with (one journal line's
+debit moved by a cent, so its journal no longer balances) and a job holding only the
+gx_journal_lines gate and the publish runs against it, in a subprocess with its own data dir.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import run_u2c
+
+SMALL = ["--days", "62", "--customers", "8", "--events-per-day", "150"]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+# the gate and the publish only: journal_lines is not rebuilt, so the tampered table is checked
+GATE_AND_PUBLISH = """
+import json
+from dagster import AssetKey, DagsterInstance
+from orchestration.settings import Settings
+from orchestration.dbt_project import make_dbt_project, prepare
+
+Settings.from_env().apply()
+prepare(make_dbt_project())
+from orchestration.definitions import defs
+from orchestration.defs.quality import gx_journal_lines
+
+job = defs.get_implicit_global_asset_job_def().get_subset(
+    asset_selection={AssetKey(["published", "marts"])},
+    asset_check_selection=set(gx_journal_lines.check_keys),
+)
+with DagsterInstance.get() as instance:
+    result = job.execute_in_process(instance=instance, raise_on_error=False)
+print(json.dumps({
+    "success": result.success,
+    "checks": [
+        {"name": e.check_name, "passed": e.passed, "description": e.description}
+        for e in result.get_asset_check_evaluations()
+    ],
+    "materialized": [
+        e.asset_key.to_user_string() for e in result.get_asset_materialization_events()
+    ],
+}))
+"""
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run_gate_and_publish(data_dir: Path) -> dict:
+    env = {**os.environ, "U2C_DATA_DIR": str(data_dir)}
+    env.pop("DAGSTER_HOME", None)
+    done = subprocess.run(
+        [sys.executable, "-c", GATE_AND_PUBLISH],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data_dir = tmp_path_factory.mktemp("gate")
+    generated = run_u2c(data_dir, "generate", *SMALL)
+    assert generated.returncode == 0, generated.stderr
+    first = run_u2c(data_dir, "run")
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    assert (data_dir / "published" / "marts.duckdb").exists()
+    return data_dir
+
+
+def test_publish_replaces_the_file_under_a_held_read_only_connection(world: Path):
+    """An analyst's read-only connection stays open across a whole run: the run succeeds, and
+    the analyst keeps reading the file as it was when opened."""
+    published = world / "published" / "marts.duckdb"
+    # a marker only the file the analyst holds has: the next publish writes a fresh file
+    with duckdb.connect(str(published)) as con:
+        con.execute("create table analyst_marker as select 1 as held")
+    with duckdb.connect(str(published), read_only=True) as analyst:
+        before = analyst.execute("select count(*) from journal_lines").fetchone()[0]
+        assert before > 0
+        again = run_u2c(world, "run")
+        assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+        assert analyst.execute("select held from analyst_marker").fetchall() == [(1,)]
+        assert analyst.execute("select count(*) from journal_lines").fetchone()[0] == before
+    with duckdb.connect(str(published), read_only=True) as fresh:
+        tables = {r[0] for r in fresh.execute("select table_name from duckdb_tables()").fetchall()}
+        assert "analyst_marker" not in tables
+        assert fresh.execute("select count(*) from journal_lines").fetchone()[0] == before
+
+
+def test_unbalanced_journal_fails_the_gate_and_publishes_nothing(world: Path):
+    published = world / "published" / "marts.duckdb"
+    before, inode = sha256(published), published.stat().st_ino
+    with duckdb.connect(str(world / "warehouse.duckdb")) as con:
+        tampered = con.execute(
+            "update marts.journal_lines set debit = debit + 0.01 "
+            "where rowid = (select min(rowid) from marts.journal_lines where debit > 0)"
+        ).fetchone()[0]
+    assert tampered == 1
+
+    outcome = run_gate_and_publish(world)
+
+    assert not outcome["success"], outcome
+    [gate] = [c for c in outcome["checks"] if c["name"] == "gx_journal_lines"]
+    assert not gate["passed"]
+    assert "journal_balances" in gate["description"]
+    assert "expect_column_pair_values_to_be_equal" in gate["description"]
+    assert "published/marts" not in outcome["materialized"]
+    assert sha256(published) == before
+    assert published.stat().st_ino == inode
+
+    # the control: the same job on the balanced journal passes the gate and publishes
+    with duckdb.connect(str(world / "warehouse.duckdb")) as con:
+        con.execute(
+            "update marts.journal_lines set debit = debit - 0.01 "
+            "where rowid = (select min(rowid) from marts.journal_lines where debit > 0)"
+        )
+    outcome = run_gate_and_publish(world)
+    assert outcome["success"], outcome
+    assert outcome["materialized"] == ["published/marts"]
+    assert published.stat().st_ino != inode  # a fresh file renamed over the old one
+
+
+def test_source_health_accounts_for_every_batch(world: Path):
+    """ops_source_health in the published file: per system and table, the ledger's totals and its
+    last batch; usage has its arrival lag and its quarantined conflicting duplicates."""
+    key = json.loads((world / "answer_key.json").read_text())
+    conflicts = sum(1 for e in key if e["anomaly"] == "conflicting_duplicate")
+    with duckdb.connect(str(world / "published" / "marts.duckdb"), read_only=True) as con:
+        health = con.execute(
+            "select system, source_table, batch_count, rows_read, rows_landed, rows_quarantined,"
+            " last_landed_at from ops_source_health order by all"
+        ).fetchall()
+        ledger = con.execute(
+            "select system, source_table, count(*), sum(rows_read), sum(rows_landed),"
+            " sum(rows_quarantined), max(landed_at) from ops_landing_batches"
+            " group by all order by all"
+        ).fetchall()
+        usage = con.execute(
+            "select rows_failed_business_rule, failure_reasons, lag_event_count,"
+            " lag_minutes_p50, lag_minutes_p95 from ops_source_health where system = 'usage'"
+        ).fetchone()
+        counted = con.execute("select sum(event_count) from usage_daily").fetchone()[0]
+    assert health == ledger
+    failed, reasons, lagged, p50, p95 = usage
+    assert failed == conflicts
+    assert reasons == f"business_rule/conflicting_duplicate: {conflicts}"
+    assert lagged == counted
+    assert 0 <= p50 <= p95
