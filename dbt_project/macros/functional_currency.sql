@@ -3,13 +3,7 @@
     rounded half-even, the sign put back. Exact: decimals scaled by powers of ten, no division. -#}
 {% macro to_functional_half_even(amount, exchange_rate, minor_units) -%}
     {%- set exact -%}
-        (abs(({{ amount }}) * ({{ exchange_rate }})) * case {{ minor_units }}
-            when 0 then 1
-            when 1 then 10
-            when 2 then 100
-            when 3 then 1000
-            when 4 then 10000
-        end)
+        (abs(({{ amount }}) * ({{ exchange_rate }})) * {{ pow10_int(minor_units) }})
     {%- endset -%}
     cast(
         sign({{ amount }})
@@ -21,13 +15,7 @@
                 else 0
             end
         )
-        * case {{ minor_units }}
-            when 0 then 1.0000
-            when 1 then 0.1000
-            when 2 then 0.0100
-            when 3 then 0.0010
-            when 4 then 0.0001
-        end
+        * {{ pow10_fraction(minor_units) }}
         as decimal(38, 9)
     )
 {%- endmacro %}

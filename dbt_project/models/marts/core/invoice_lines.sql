@@ -89,7 +89,7 @@ select
     cast(l.gl_revenue_account as varchar) as gl_revenue_account,
     cast(l.quantity as decimal(38, 9)) as quantity,
     cast(
-        {{ minor_to_major_scaled('l.unit_amount_decimal_minor', 'l.stripe_minor_units') }}
+        {{ minor_to_major('l.unit_amount_decimal_minor', 'l.stripe_minor_units', scale=12) }}
         as decimal(38, 12)
     ) as unit_amount,
     cast({{ minor_to_major('l.amount_minor', 'l.stripe_minor_units') }} as decimal(38, 9)) as amount,

@@ -8,8 +8,6 @@
                        currency (rec_adjustments_erp_tolerance_abs / _rel); a credit note
                        reversed twice lands here
       matched          otherwise -#}
-{%- set tolerance_abs = "cast('" ~ var('rec_adjustments_erp_tolerance_abs') ~ "' as decimal(38, 12))" -%}
-{%- set tolerance_rel = "cast('" ~ var('rec_adjustments_erp_tolerance_rel') ~ "' as decimal(38, 12))" -%}
 
 with
 
@@ -94,12 +92,8 @@ classified as (
         case
             when erp_transaction_count = 0 then 'not_reversed'
             when
-                abs(variance) > {{ tolerance_abs }}
-                and abs(variance) > {{ tolerance_rel }} * abs(billing_amount)
-                then 'amount_mismatch'
-            when
-                abs(variance_functional) > {{ tolerance_abs }}
-                and abs(variance_functional) > {{ tolerance_rel }} * abs(billing_amount_functional)
+                {{ beyond_tolerance('adjustments_erp', 'variance', 'billing_amount') }}
+                or {{ beyond_tolerance('adjustments_erp', 'variance_functional', 'billing_amount_functional') }}
                 then 'amount_mismatch'
             else 'matched'
         end as status

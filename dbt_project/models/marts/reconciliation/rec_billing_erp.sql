@@ -11,8 +11,6 @@
       amount_mismatch     billed minus posted is beyond tolerance, in transaction or functional
                           currency (rec_billing_erp_tolerance_abs / _rel)
       matched             otherwise -#}
-{%- set tolerance_abs = "cast('" ~ var('rec_billing_erp_tolerance_abs') ~ "' as decimal(38, 12))" -%}
-{%- set tolerance_rel = "cast('" ~ var('rec_billing_erp_tolerance_rel') ~ "' as decimal(38, 12))" -%}
 
 with
 
@@ -159,12 +157,8 @@ classified as (
             when erp_transaction_count = 0 then 'missing_in_erp'
             when erp_transaction_count > 1 then 'duplicate_in_erp'
             when
-                abs(variance) > {{ tolerance_abs }}
-                and abs(variance) > {{ tolerance_rel }} * abs(billing_amount)
-                then 'amount_mismatch'
-            when
-                abs(variance_functional) > {{ tolerance_abs }}
-                and abs(variance_functional) > {{ tolerance_rel }} * abs(billing_amount_functional)
+                {{ beyond_tolerance('billing_erp', 'variance', 'billing_amount') }}
+                or {{ beyond_tolerance('billing_erp', 'variance_functional', 'billing_amount_functional') }}
                 then 'amount_mismatch'
             else 'matched'
         end as status

@@ -9,8 +9,6 @@
       amount_mismatch  paid minus applied is beyond tolerance, in transaction or functional
                        currency (rec_payments_cash_tolerance_abs / _rel)
       matched          otherwise -#}
-{%- set tolerance_abs = "cast('" ~ var('rec_payments_cash_tolerance_abs') ~ "' as decimal(38, 12))" -%}
-{%- set tolerance_rel = "cast('" ~ var('rec_payments_cash_tolerance_rel') ~ "' as decimal(38, 12))" -%}
 
 with
 
@@ -124,12 +122,8 @@ classified as (
                 )
                 then 'misapplied'
             when
-                abs(variance) > {{ tolerance_abs }}
-                and abs(variance) > {{ tolerance_rel }} * abs(billing_amount)
-                then 'amount_mismatch'
-            when
-                abs(variance_functional) > {{ tolerance_abs }}
-                and abs(variance_functional) > {{ tolerance_rel }} * abs(billing_amount_functional)
+                {{ beyond_tolerance('payments_cash', 'variance', 'billing_amount') }}
+                or {{ beyond_tolerance('payments_cash', 'variance_functional', 'billing_amount_functional') }}
                 then 'amount_mismatch'
             else 'matched'
         end as status

@@ -16,8 +16,6 @@
       price_mismatch   quantities agree, expected minus billed amount beyond tolerance in
                        transaction or functional currency (rec_usage_billing_tolerance_abs / _rel)
       matched          otherwise -#}
-{%- set tolerance_abs = "cast('" ~ var('rec_usage_billing_tolerance_abs') ~ "' as decimal(38, 12))" -%}
-{%- set tolerance_rel = "cast('" ~ var('rec_usage_billing_tolerance_rel') ~ "' as decimal(38, 12))" -%}
 
 with
 
@@ -277,12 +275,8 @@ classified as (
             when billed_quantity < metered_quantity then 'unbilled_usage'
             when billed_quantity > metered_quantity then 'overbilled'
             when
-                abs(variance) > {{ tolerance_abs }}
-                and abs(variance) > {{ tolerance_rel }} * abs(coalesce(expected_amount, 0))
-                then 'price_mismatch'
-            when
-                abs(variance_functional) > {{ tolerance_abs }}
-                and abs(variance_functional) > {{ tolerance_rel }} * abs(expected_amount_functional)
+                {{ beyond_tolerance('usage_billing', 'variance', 'coalesce(expected_amount, 0)') }}
+                or {{ beyond_tolerance('usage_billing', 'variance_functional', 'expected_amount_functional') }}
                 then 'price_mismatch'
             else 'matched'
         end as status
