@@ -89,6 +89,7 @@ INTERMEDIATE = {
     for m in (
         "int_usage_events_deduplicated",
         "int_billing_customers_mapped",
+        "int_balance_transactions_converted",
         "int_usage_tiers_rated",
         "int_billing_periods",
         "int_platform_fee_lines_expected",

@@ -24,15 +24,15 @@ charges as (
     from {{ ref('stg_billing__charges') }}
 ),
 
-balance_transactions as (
+settlements as (
     select
         balance_transaction_id,
-        currency,
-        amount_minor,
-        fee_minor,
-        net_minor,
+        settlement_currency,
+        settlement_amount,
+        fee,
+        net,
         exchange_rate
-    from {{ ref('stg_billing__balance_transactions') }}
+    from {{ ref('int_balance_transactions_converted') }}
 ),
 
 currencies as (
@@ -94,10 +94,10 @@ select
     cast(f.posting_fiscal_period as varchar) as posting_fiscal_period,
     cast(f.posting_fiscal_period is distinct from f.fiscal_period as boolean) as is_posting_period_moved,
     cast(p.balance_transaction_id as varchar) as balance_transaction_id,
-    cast(b.currency as varchar) as settlement_currency,
-    cast({{ minor_to_major('b.amount_minor', 's.stripe_minor_units') }} as decimal(38, 9)) as settlement_amount,
-    cast({{ minor_to_major('b.fee_minor', 's.stripe_minor_units') }} as decimal(38, 9)) as fee,
-    cast({{ minor_to_major('b.net_minor', 's.stripe_minor_units') }} as decimal(38, 9)) as net,
+    cast(b.settlement_currency as varchar) as settlement_currency,
+    cast(b.settlement_amount as decimal(38, 9)) as settlement_amount,
+    cast(b.fee as decimal(38, 9)) as fee,
+    cast(b.net as decimal(38, 9)) as net,
     cast(b.exchange_rate as decimal(38, 12)) as exchange_rate,
     cast(case when i.invoice_id is not null then i.legal_entity else a.legal_entity end as varchar)
         as legal_entity,
@@ -111,8 +111,7 @@ select
     cast(p.landed_at as timestamp) as landed_at
 from charges as p
 left join currencies as c on p.currency = c.currency
-left join balance_transactions as b on p.balance_transaction_id = b.balance_transaction_id
-left join currencies as s on b.currency = s.currency
+left join settlements as b on p.balance_transaction_id = b.balance_transaction_id
 left join accounts as a on p.customer_id = a.stripe_customer_id
 left join invoices as i on p.invoice_id = i.invoice_id
 left join fiscal as f on p.payment_date between f.start_date and f.end_date
