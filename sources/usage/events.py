@@ -91,9 +91,9 @@ def validate(event: object) -> dict:
     data = event.get("data")
     if not isinstance(data, dict):
         raise schema_error("missing_field", "required object 'data' is missing or not an object")
-    quantity = parse_decimal(
-        data.get("quantity") if "quantity" in data else _missing("data.quantity"), "data.quantity"
-    )
+    if "quantity" not in data:
+        raise schema_error("missing_field", "required field 'data.quantity' is missing")
+    quantity = parse_decimal(data["quantity"], "data.quantity")
     if quantity < 0:
         raise rule_error("negative_quantity", f"data.quantity {quantity} is below zero")
     subscription = optional_str(data, "subscription", where="data.")
@@ -164,7 +164,3 @@ def fingerprint(row: dict) -> str:
         else:
             parts.append(str(value))
     return hashlib.sha256(SEPARATOR.join(parts).encode()).hexdigest()
-
-
-def _missing(field: str) -> Decimal:
-    raise schema_error("missing_field", f"required field '{field}' is missing")
