@@ -14,6 +14,7 @@ class ExportedFile:
     payload: bytes
     rows: int
     totals: dict[str, Decimal] = field(default_factory=dict)
+    attributes: dict = field(default_factory=dict)  # e.g. format, legal entity, period, journals
 
     @property
     def sha256(self) -> str:
@@ -26,6 +27,7 @@ class ExportedFile:
             "bytes": len(self.payload),
             "rows": self.rows,
             "totals": {key: format(value, "f") for key, value in sorted(self.totals.items())},
+            **self.attributes,
         }
 
 

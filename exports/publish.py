@@ -33,8 +33,11 @@ def content_id(kind: str, files: list[ExportedFile]) -> str:
     return digest.hexdigest()[:16]
 
 
-def publish_batch(root: Path, kind: str, files: list[ExportedFile], extra: dict) -> PublishedBatch:
-    export_id = f"{kind}-{content_id(kind, files)}"
+def publish_batch(
+    root: Path, kind: str, files: list[ExportedFile], extra: dict, export_id: str | None = None
+) -> PublishedBatch:
+    """Publish under `export_id` (default: the hash of the files' names and contents)."""
+    export_id = export_id or f"{kind}-{content_id(kind, files)}"
     target = root / kind / export_id
     if (target / MANIFEST).exists():
         return PublishedBatch(export_id, target, files, written=False)

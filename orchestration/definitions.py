@@ -7,13 +7,14 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.defs.dbt import dbt_project, warehouse_models
 from orchestration.defs.exports import published_marts, usage_daily_export
+from orchestration.defs.journal_exports import erp_journal_export
 from orchestration.defs.landing import land_sources
 from orchestration.defs.quality import REC_GATES, REC_WARNINGS, gx_journal_lines, gx_usage_daily
 
 ALL_JOB = "u2c_all"
 
 defs = Definitions(
-    assets=[land_sources, warehouse_models, usage_daily_export, published_marts],
+    assets=[land_sources, warehouse_models, usage_daily_export, erp_journal_export, published_marts],
     asset_checks=[
         gx_usage_daily,
         gx_journal_lines,

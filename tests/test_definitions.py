@@ -137,7 +137,7 @@ MARTS = {
         "journal_lines",
     )
 }
-DOWNSTREAM = {"exports/usage_daily", "published/marts"}
+DOWNSTREAM = {"exports/usage_daily", "exports/erp_journals", "published/marts"}
 
 
 def test_asset_graph_is_pinned(defs_data_dir: Path):
@@ -166,6 +166,12 @@ def test_asset_graph_is_pinned(defs_data_dir: Path):
         "marts/subscriptions",
     }
     assert parents("exports/usage_daily") == {"marts/usage_daily"}
+    assert parents("exports/erp_journals") == {
+        "marts/journal_lines",
+        "marts/legal_entities",
+        "marts/fiscal_periods",
+        "marts/customers",
+    }
     assert parents("marts/ops_source_health") == {
         "staging/stg_landing__batches",
         "staging/stg_landing__quarantine_rows",

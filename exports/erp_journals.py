@@ -1,0 +1,440 @@
+"""The ERP journal export: staged import files per format x legal entity x period, exactly once.
+
+Reads `marts.journal_lines` from the warehouse, compares it with the export ledger (every line
+ever sent, kept as `ledger.parquet` inside each published batch directory), plans the next
+batch (new journals, and for a changed journal a reversal plus the corrected one:
+`exports.journal_plan`), renders it in every format and publishes the batch directory by one
+atomic rename. The batch id is the hash of its lines, and every date in the files comes from the
+data (the latest delivery the warehouse has seen), so re-deriving a batch from the same lake
+gives the same bytes. With nothing new, nothing is written.
+
+The ledger in the batch directories is the record; the warehouse tables `exports.export_ledger`
+and `exports.export_batches` are rebuilt from it after each batch for analysts.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from exports.formats import canonical, fbdi, netsuite
+from exports.formats.lines import EXPORT_LINE_KEYS, FileContext, UnsupportedCurrency
+from exports.journal_plan import Period, batch_id, ledger_state, plan_batch, summarize
+from exports.manifest import ExportedFile
+from exports.publish import PublishedBatch, publish_batch
+
+KIND = "journals"
+LEDGER_FILE = "ledger.parquet"
+MODES = ("detail", "summary")
+MONEY = pa.decimal128(38, 9)
+
+CURRENT_LINES_SQL = """
+    select
+        j.journal_id, j.line_number, j.source_type, j.legal_entity, j.posting_period,
+        j.posting_date, j.original_date, j.account, j.department, j.class, j.location, j.memo,
+        c.account_name as name, j.currency, tc.minor_units, j.exchange_rate, j.debit, j.credit,
+        j.functional_currency, fc.minor_units as functional_minor_units, j.functional_debit,
+        j.functional_credit, j.source_system, j.source_id, j.source_line_id,
+        j.business_transaction_id, j.batch_id
+    from marts.journal_lines as j
+    left join marts.customers as c on j.crm_account_id = c.account_id
+    left join main.currencies as tc on j.currency = tc.currency
+    left join main.currencies as fc on j.functional_currency = fc.currency
+    where {where}
+    order by j.journal_id, j.line_number
+"""
+
+LEDGER_SCHEMA = pa.schema(
+    [
+        ("export_sequence", pa.int64()),
+        ("export_batch_id", pa.string()),
+        ("export_mode", pa.string()),
+        ("external_id", pa.string()),
+        ("journal_id", pa.string()),
+        ("line_number", pa.int32()),
+        ("journal_kind", pa.string()),
+        ("reverses_external_id", pa.string()),
+        ("source_type", pa.string()),
+        ("legal_entity", pa.string()),
+        ("posting_period", pa.string()),
+        ("posting_date", pa.date32()),
+        ("original_date", pa.date32()),
+        ("account", pa.string()),
+        ("department", pa.string()),
+        ("class", pa.string()),
+        ("location", pa.string()),
+        ("memo", pa.string()),
+        ("name", pa.string()),
+        ("currency", pa.string()),
+        ("minor_units", pa.int32()),
+        ("exchange_rate", pa.decimal128(38, 12)),
+        ("debit", MONEY),
+        ("credit", MONEY),
+        ("functional_currency", pa.string()),
+        ("functional_minor_units", pa.int32()),
+        ("functional_debit", MONEY),
+        ("functional_credit", MONEY),
+        ("source_system", pa.string()),
+        ("source_id", pa.string()),
+        ("source_line_id", pa.string()),
+        ("business_transaction_id", pa.string()),
+        ("batch_id", pa.string()),
+        ("erp_external_id", pa.string()),
+        ("erp_line_number", pa.int32()),
+        ("canonical_csv_file", pa.string()),
+        ("canonical_parquet_file", pa.string()),
+        ("netsuite_file", pa.string()),
+        ("fbdi_file", pa.string()),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Watermark:
+    """The newest source data the batch was derived from."""
+
+    landing_batches: int
+    last_delivered_at: str | None
+    last_landed_at: str | None
+
+    @property
+    def as_of(self) -> date:
+        return (
+            date.fromisoformat(self.last_delivered_at[:10])
+            if self.last_delivered_at
+            else date(1970, 1, 1)
+        )
+
+
+@dataclass(frozen=True)
+class JournalExport:
+    batch: PublishedBatch | None  # None: nothing new to send
+    lines: int
+    journals: int
+    reversals: int
+    corrections: int
+    skipped: dict[str, str]  # file → why it was not produced
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
+    cursor = con.execute(sql, params or [])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def read_periods(con: duckdb.DuckDBPyConnection) -> list[Period]:
+    return [
+        Period(r[0], r[1], r[2], bool(r[3]), r[4], r[5])
+        for r in con.execute(
+            "select fiscal_period, start_date, end_date, is_closed, posting_fiscal_period, "
+            "period_name from marts.fiscal_periods order by start_date"
+        ).fetchall()
+    ]
+
+
+def read_watermark(con: duckdb.DuckDBPyConnection) -> Watermark:
+    count, delivered, landed = con.execute(
+        "select count(*), max(file_delivered_at), max(landed_at) from marts.ops_landing_batches"
+    ).fetchone()
+    return Watermark(
+        count,
+        delivered.isoformat() if delivered else None,
+        landed.isoformat() if landed else None,
+    )
+
+
+def read_ledger(exports_root: Path) -> list[dict]:
+    files = sorted((exports_root / KIND).glob(f"*/{LEDGER_FILE}"))
+    if not files:
+        return []
+    with duckdb.connect() as con:
+        return _rows(
+            con,
+            "select * from read_parquet(?, union_by_name = true) "
+            "order by export_sequence, external_id, line_number",
+            [[str(f) for f in files]],
+        )
+
+
+def _totals(lines: list[dict]) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for line in lines:
+        totals[f"debit.{line['currency']}"] += line["debit"]
+        totals[f"credit.{line['currency']}"] += line["credit"]
+        totals[f"functional_debit.{line['functional_currency']}"] += line["functional_debit"]
+        totals[f"functional_credit.{line['functional_currency']}"] += line["functional_credit"]
+    return dict(totals)
+
+
+def _file(name: str, payload: bytes, lines: list[dict], fmt: str, entity: str, period: str):
+    return ExportedFile(
+        name,
+        payload,
+        len(lines),
+        _totals(lines),
+        {
+            "format": fmt,
+            "legal_entity": entity,
+            "posting_period": period,
+            "journals": len({line["external_id"] for line in lines}),
+        },
+    )
+
+
+def ledger_payload(rows: list[dict]) -> bytes:
+    table = pa.Table.from_pylist(
+        [{f.name: row.get(f.name) for f in LEDGER_SCHEMA} for row in rows], schema=LEDGER_SCHEMA
+    )
+    sink = io.BytesIO()
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue()
+
+
+def render_batch(
+    planned: list[dict],
+    export_batch_id: str,
+    sequence: int,
+    mode: str,
+    entities: dict[str, dict],
+    period_names: dict[str, str],
+    as_of: date,
+) -> tuple[list[ExportedFile], list[dict], dict[str, str]]:
+    """Every file of the batch, the ledger rows and the files that could not be produced."""
+    files: list[ExportedFile] = []
+    ledger: list[dict] = []
+    skipped: dict[str, str] = {}
+    groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for line in planned:
+        groups[(line["legal_entity"], line["posting_period"])].append(line)
+    for (entity, period), lines in sorted(groups.items()):
+        stem = f"{entity}_{period}"
+        ctx = FileContext(
+            export_batch_id=export_batch_id,
+            legal_entity=entity,
+            subsidiary=entities[entity]["legal_entity_name"],
+            ledger_id=str(entities[entity]["subsidiary_id"]),
+            ledger_name=entities[entity]["legal_name"],
+            posting_period=period,
+            period_name=period_names[period],
+            created_date=as_of,
+        )
+        names = {
+            "canonical_csv_file": f"canonical_{stem}.csv",
+            "canonical_parquet_file": f"canonical_{stem}.parquet",
+            "netsuite_file": f"netsuite_{stem}.csv",
+            "fbdi_file": f"fbdi_{stem}.zip",
+        }
+        files.append(
+            _file(
+                names["canonical_csv_file"],
+                canonical.render_csv(lines),
+                lines,
+                "canonical_csv",
+                entity,
+                period,
+            )
+        )
+        files.append(
+            _file(
+                names["canonical_parquet_file"],
+                canonical.render_parquet(lines),
+                lines,
+                "canonical_parquet",
+                entity,
+                period,
+            )
+        )
+        if mode == "summary":
+            erp_lines, drilldown = summarize(lines, export_batch_id)
+            links = {(d["external_id"], d["line_number"]): d for d in drilldown}
+        else:
+            erp_lines, links = lines, {}
+        # NetSuite derives functional amounts from the Exchange Rate and posts its own rounding,
+        # so the functional-only rounding lines stay out of its file (they are in the others).
+        netsuite_lines = [r for r in erp_lines if r["debit"] or r["credit"]]
+        for key, fmt, renderer, rendered in (
+            ("netsuite_file", "netsuite", netsuite.render, netsuite_lines),
+            ("fbdi_file", "fbdi", fbdi.render, erp_lines),
+        ):
+            try:
+                payload = renderer(rendered, ctx)
+            except UnsupportedCurrency as error:  # a currency the format cannot carry
+                skipped[names[key]] = str(error)
+                names[key] = None
+                continue
+            files.append(_file(names[key], payload, rendered, fmt, entity, period))
+        for line in lines:
+            link = links.get((line["external_id"], line["line_number"]))
+            ledger.append(
+                {
+                    **line,
+                    **names,
+                    "export_sequence": sequence,
+                    "export_batch_id": export_batch_id,
+                    "export_mode": mode,
+                    "erp_external_id": link["erp_external_id"] if link else line["external_id"],
+                    "erp_line_number": link["erp_line_number"] if link else line["line_number"],
+                }
+            )
+    return files, ledger, skipped
+
+
+def export_journals(
+    warehouse: Path,
+    exports_root: Path,
+    *,
+    mode: str = "detail",
+    periods: list[str] | None = None,
+    checks: dict | None = None,
+) -> JournalExport:
+    """Plan, render and publish the next batch; refresh the warehouse's export tables."""
+    if mode not in MODES:
+        raise ValueError(f"export mode must be one of {MODES}, not {mode!r}")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        where = "true" if periods is None else "j.posting_period in (select unnest(?))"
+        current = _rows(
+            con, CURRENT_LINES_SQL.format(where=where), [] if periods is None else [periods]
+        )
+        calendar = read_periods(con)
+        watermark = read_watermark(con)
+        entities = {r["legal_entity"]: r for r in _rows(con, "select * from marts.legal_entities")}
+    ledger = read_ledger(exports_root)
+    planned = plan_batch(current, ledger_state(ledger), calendar)
+    if periods is not None:
+        planned = [line for line in planned if line["posting_period"] in periods]
+    if not planned:
+        return JournalExport(None, 0, 0, 0, 0, {})
+    export_batch_id = batch_id(planned, EXPORT_LINE_KEYS)
+    sequence = max((int(r["export_sequence"]) for r in ledger), default=0) + 1
+    files, ledger_rows, skipped = render_batch(
+        planned,
+        export_batch_id,
+        sequence,
+        mode,
+        entities,
+        {p.fiscal_period: p.name for p in calendar},
+        watermark.as_of,
+    )
+    files.append(ExportedFile(LEDGER_FILE, ledger_payload(ledger_rows), len(ledger_rows)))
+    journals = {line["external_id"]: line["journal_kind"] for line in planned}
+    batch = publish_batch(
+        exports_root,
+        KIND,
+        files,
+        {
+            "export_sequence": sequence,
+            "export_mode": mode,
+            "periods": sorted({line["posting_period"] for line in planned}),
+            "watermark": watermark.__dict__,
+            "quality_checks": checks or {},
+            "skipped_files": skipped,
+            "journals": len(journals),
+        },
+        export_id=export_batch_id,
+    )
+    refresh_warehouse_tables(warehouse, exports_root)
+    kinds = list(journals.values())
+    return JournalExport(
+        batch,
+        len(planned),
+        len(journals),
+        kinds.count("reversal"),
+        kinds.count("correction"),
+        skipped,
+    )
+
+
+def refresh_warehouse_tables(warehouse: Path, exports_root: Path) -> None:
+    """`exports.export_ledger` (every line sent, in which files) and `exports.export_batches`
+    (one row per file), rebuilt from the published batch directories."""
+    ledgers = sorted((exports_root / KIND).glob(f"*/{LEDGER_FILE}"))
+    manifests = sorted((exports_root / KIND).glob("*/manifest.json"))
+    batch_rows = []
+    for path in manifests:
+        manifest = json.loads(path.read_text())
+        for f in manifest["files"]:
+            if f["file"] == LEDGER_FILE:
+                continue
+            totals = f.get("totals", {})
+            functional = {k: v for k, v in totals.items() if k.startswith("functional_")}
+            batch_rows.append(
+                {
+                    "export_batch_id": manifest["export_id"],
+                    "export_sequence": manifest["export_sequence"],
+                    "export_mode": manifest["export_mode"],
+                    "format": f.get("format"),
+                    "legal_entity": f.get("legal_entity"),
+                    "posting_period": f.get("posting_period"),
+                    "file": f["file"],
+                    "path": str(path.parent / f["file"]),
+                    "sha256": f["sha256"],
+                    "rows": f["rows"],
+                    "journals": f.get("journals"),
+                    "functional_currency": next((k.split(".", 1)[1] for k in functional), None),
+                    "functional_debit": next(
+                        (
+                            Decimal(v)
+                            for k, v in functional.items()
+                            if k.startswith("functional_debit")
+                        ),
+                        Decimal(0),
+                    ),
+                    "functional_credit": next(
+                        (
+                            Decimal(v)
+                            for k, v in functional.items()
+                            if k.startswith("functional_credit")
+                        ),
+                        Decimal(0),
+                    ),
+                    "totals": json.dumps(totals, sort_keys=True),
+                }
+            )
+    batches = pa.Table.from_pylist(
+        batch_rows,
+        schema=pa.schema(
+            [
+                ("export_batch_id", pa.string()),
+                ("export_sequence", pa.int64()),
+                ("export_mode", pa.string()),
+                ("format", pa.string()),
+                ("legal_entity", pa.string()),
+                ("posting_period", pa.string()),
+                ("file", pa.string()),
+                ("path", pa.string()),
+                ("sha256", pa.string()),
+                ("rows", pa.int64()),
+                ("journals", pa.int64()),
+                ("functional_currency", pa.string()),
+                ("functional_debit", MONEY),
+                ("functional_credit", MONEY),
+                ("totals", pa.string()),
+            ]
+        ),
+    )
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema if not exists exports")
+        if ledgers:
+            con.execute(
+                "create or replace table exports.export_ledger as "
+                "select * from read_parquet(?, union_by_name = true)",
+                [[str(p) for p in ledgers]],
+            )
+        else:
+            empty = pa.Table.from_pylist([], schema=LEDGER_SCHEMA)  # noqa: F841 (read by DuckDB)
+            con.execute("create or replace table exports.export_ledger as select * from empty")
+        con.register("batch_rows", batches)
+        con.execute(
+            "create or replace table exports.export_batches as "
+            "select * from batch_rows order by export_sequence, file"
+        )
+        con.unregister("batch_rows")
