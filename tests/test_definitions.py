@@ -100,6 +100,7 @@ INTERMEDIATE = {
         "int_billing_documents_converted",
         "int_erp_documents_summarized",
         "int_gl_lines_mapped",
+        "int_exchange_rates_by_period",
         "int_journal_entries_derived",
     )
 }

@@ -12,6 +12,15 @@ Stripe document, with `transaction.externalid` `U2C-INV-`, `U2C-CN-`, `U2C-PAY-`
 | charge | Dr 1150 Stripe clearing; Cr 1200 AR (entity = the paying customer) |
 | refund | Dr 1200 AR; Cr 1150 Stripe clearing |
 
+and one revenue recognition journal per legal entity x period x currency,
+`U2C-RR-<entity>-<YYYY-MM>-<currency>`, dated the period's last day, no customer: Dr 2100 for
+the deferred revenue of the period, Cr the product's revenue account (4000). Its revenue is the
+platform fee and proration lines spread per UTC day of their service period by seconds, exactly
+(largest remainder, ties to the earliest day), credit note lines spread like the line they
+credit, negative; a day counts in the later of its own posting period and its document's (as the
+pipeline's revenue_schedule). Realized FX journals (`U2C-FX-`) do not occur: every invoice is paid
+an hour after it is finalized, at the same period's rate.
+
 A journal is dated on its document's date (invoice finalization, credit note effective date,
 charge or refund creation) and posts in that date's period, or in the first open period after
 it when that one is closed. Amounts convert into the subsidiary's functional currency at the
@@ -34,13 +43,14 @@ from sources.demo.billing import (
     Charge,
     CreditNote,
     Invoice,
+    Line,
     Refund,
 )
-from sources.demo.calendar import Period, month_key
+from sources.demo.calendar import Period, at, month_key
 from sources.demo.catalog import platform_fee
 from sources.demo.fx import Rates
 from sources.demo.rating import tax_amount, to_major, to_minor
-from sources.demo.world import CURRENCY_IDS, CURRENCY_NAMES, ENTITIES, World
+from sources.demo.world import CURRENCY_IDS, CURRENCY_NAMES, ENTITIES, ENTITY_BY_CODE, World
 
 CHART: tuple[tuple[str, str, str], ...] = (
     ("1100", "Bank", "Cash"),
@@ -131,7 +141,7 @@ class Journal:
     currency: str
     subsidiary: int
     functional_currency: str
-    entity: int
+    entity: int | None  # the NetSuite customer; none on revenue recognition
     memo: str
     lines: list[JournalLine]
     period: Period | None = None
@@ -188,6 +198,7 @@ def build_erp(world: World, plan: Plan, billing: Billing, rates: Rates) -> Erp:
     t["consolidatedexchangerate"] = rows
 
     journals = _journals(world, plan, billing)
+    journals.extend(_revenue_recognition_journals(world, billing))
     for journal in journals:
         _post(world, rates, journal)
     journals.sort(key=lambda j: (j.created, j.external_id))
@@ -408,6 +419,106 @@ def _journals(world: World, plan: Plan, billing: Billing) -> list[Journal]:
             journals.append(journal)
     if (journal := _unknown_posting(world, plan)) is not None:
         journals.append(journal)
+    return journals
+
+
+def _spread(amount: int, start: datetime, end: datetime) -> list[tuple[date, int]]:
+    """`amount` (minor units) per UTC day of [start, end), each day weighted by its seconds in
+    the period: floor shares, the units left one each to the largest remainders (ties: the
+    earliest day); the sign of `amount`."""
+    first, last = start.date(), (end - timedelta(seconds=1)).date()
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    weights = [
+        int((min(end, at(day + timedelta(days=1))) - max(start, at(day))).total_seconds())
+        for day in days
+    ]
+    total, units = sum(weights), abs(amount)
+    shares = [units * w // total for w in weights]
+    remainders = [units * w % total for w in weights]
+    by_remainder = sorted(range(len(days)), key=lambda k: (-remainders[k], days[k]))
+    for k in by_remainder[: units - sum(shares)]:
+        shares[k] += 1
+    sign = -1 if amount < 0 else 1
+    return list(zip(days, [sign * share for share in shares], strict=True))
+
+
+def _revenue_recognition_journals(world: World, billing: Billing) -> list[Journal]:
+    """Revenue recognition of the deferred lines (platform fee, prorations), per legal entity x
+    recognition period x currency, for the periods the ERP has."""
+    calendar = world.calendar
+    periods = {p.key: p for p in calendar.periods}
+    revenue_account = {
+        product["id"]: product["metadata"]["gl_revenue_account"]
+        for product in billing.book.products.values()
+    }
+
+    def posting_key(day: date) -> str:
+        key = month_key(day)
+        return calendar.posting_period(day).key if key in periods else key
+
+    def deferred(line: Line) -> bool:
+        return line.kind == "platform_fee" or line.proration
+
+    # (entity, currency, period) -> account -> amount (minor units, debit > 0)
+    amounts: dict[tuple[str, str, str], dict[str, int]] = {}
+
+    invoice_of = {line.id: invoice for invoice in billing.invoices for line in invoice.lines}
+
+    def recognize(line: Line, amount: int, document_day: date) -> None:
+        invoice = invoice_of[line.id]
+        entity = invoice.subscription.customer.entity.code
+        document_key = calendar.posting_period(document_day).key
+        revenue = revenue_account[line.price["product"]]
+        for day, share in _spread(amount, line.period_start, line.period_end):
+            key = max(posting_key(day), document_key)
+            if key not in periods or share == 0:
+                continue
+            by_account = amounts.setdefault((entity, invoice.currency, key), {})
+            by_account[line.account] = by_account.get(line.account, 0) + share
+            by_account[revenue] = by_account.get(revenue, 0) - share
+
+    for invoice in billing.invoices:
+        for line in invoice.lines:
+            if deferred(line):
+                recognize(line, line.amount, invoice.finalized_at.date())
+    for note in billing.credit_notes:
+        for credit in note.lines:
+            if deferred(credit.invoice_line):
+                recognize(credit.invoice_line, -credit.amount, note.effective_at.date())
+
+    journals = []
+    for (code, currency, key), by_account in sorted(amounts.items()):
+        entity, period = ENTITY_BY_CODE[code], periods[key]
+        lines = [
+            JournalLine(
+                account,
+                to_major(by_account[account], currency),
+                "Deferred revenue recognized" if account == GL_DEFERRED_REVENUE else "Revenue",
+            )
+            for account in sorted(by_account, key=lambda a: (a != GL_DEFERRED_REVENUE, a))
+            if by_account[account] != 0
+        ]
+        if not lines:
+            continue
+        source_id = f"{code}-{key}-{currency}"
+        journals.append(
+            Journal(
+                external_id=f"U2C-RR-{source_id}",
+                source_id=source_id,
+                kind="revenue_recognition",
+                trandate=period.end,
+                created=min(
+                    at(period.end + timedelta(days=1)) + EXPORT_DELAY,
+                    calendar.extracted_at - timedelta(minutes=1),
+                ),
+                currency=currency,
+                subsidiary=entity.subsidiary_id,
+                functional_currency=entity.currency,
+                entity=None,
+                memo=f"usage-to-cash: revenue recognition {key} {code} {currency}",
+                lines=lines,
+            )
+        )
     return journals
 
 

@@ -9,14 +9,54 @@
     - refund (succeeded): Dr receivable, Cr processor clearing;
     - processor fee (balance transaction fee of a charge or refund, settlement currency): Dr
       processing fees, Cr processor clearing.
+    And two journals that are no document of their own:
+    - revenue recognition: per legal entity x recognition fiscal period x transaction currency
+      (U2C-RR-<entity>-<YYYY-MM>-<currency>, dated the last day of the period), the deferred rows of
+      revenue_schedule of that period (credit note rows, negative, net in): Dr the account the
+      invoice line was credited to (its GL mapping rule: deferred revenue), Cr the revenue account
+      the schedule names for the line (the product's gl_revenue_account), per account x
+      department / class / location. Only periods the ERP has (fiscal_periods); rows whose mapped
+      account already is the revenue account are left out (nothing deferred); a line of the
+      fallback mapping rule, or whose product names no revenue account (Cr the unmapped revenue
+      account), is flagged for review. Lineage: the journal's natural key as source id, the batch
+      of the contributing invoice or credit note line landed last;
+    - realized FX on payment (U2C-FX-<charge>, dated as the payment, in the functional currency):
+      a succeeded payment in a currency other than the legal entity's functional currency relieves
+      the receivable at the payment's posting-period rate, booked at the invoice's; the payment
+      amount converted at both rates (each rounded half-even as journal_lines converts a line)
+      differ by the realized FX: Cr receivable / Dr realized FX (loss) or the reverse (gain).
     Lines of zero amount are left out, as the ERP does. -#}
 with
 
 currencies as (
     select
         currency,
+        minor_units,
         stripe_minor_units
     from {{ ref('currencies') }}
+),
+
+legal_entities as (
+    select
+        legal_entity,
+        functional_currency
+    from {{ ref('legal_entities') }}
+),
+
+fiscal as (
+    select
+        fiscal_period,
+        end_date
+    from {{ ref('fiscal_periods') }}
+),
+
+rates as (
+    select
+        fiscal_period,
+        from_currency,
+        to_currency,
+        average_rate
+    from {{ ref('int_exchange_rates_by_period') }}
 ),
 
 customers as (
@@ -39,6 +79,7 @@ invoices as (
         total,
         tax,
         cast(finalized_at as date) as document_date,
+        posting_fiscal_period,
         batch_id
     from {{ ref('invoices') }}
     where invoice_status not in ('draft', 'void') and finalized_at is not null
@@ -80,6 +121,8 @@ payments as (
         p.balance_transaction_id,
         p.settlement_currency,
         p.fee,
+        p.posting_fiscal_period,
+        i.posting_fiscal_period as invoice_posting_fiscal_period,
         p.batch_id
     from {{ ref('payments') }} as p
     left join invoices as i on p.invoice_id = i.invoice_id
@@ -135,6 +178,7 @@ invoice_lines as (
         l.description,
         l.amount,
         l.batch_id,
+        l.landed_at,
         m.account_number,
         m.department,
         m.class,
@@ -518,6 +562,247 @@ fee_entries as (
     where f.balance_transaction_id is not null and f.fee <> 0
 ),
 
+-- revenue recognition: the deferred schedule rows of the periods the ERP has, each with the
+-- account its invoice line was credited to and the revenue account it is recognized into
+schedule_line_batches as (
+    select
+        'invoice_line' as source_type,
+        invoice_line_id as source_line_id,
+        batch_id,
+        landed_at
+    from invoice_lines
+    union all
+    select
+        'credit_note_line' as source_type,
+        credit_note_line_id as source_line_id,
+        batch_id,
+        landed_at
+    from {{ ref('stg_billing__credit_note_lines') }}
+),
+
+recognized as (
+    select
+        s.legal_entity,
+        e.functional_currency,
+        s.currency,
+        s.recognition_fiscal_period,
+        f.end_date as recognition_date,
+        coalesce(m.account_number, '{{ var("gl_account_unmapped_revenue") }}') as deferred_account,
+        coalesce(m.needs_review, true) as is_deferred_fallback,
+        coalesce(s.gl_revenue_account, '{{ var("gl_account_unmapped_revenue") }}') as revenue_account,
+        s.gl_revenue_account is null as is_revenue_fallback,
+        m.department,
+        m.class,
+        m.location,
+        s.amount,
+        b.batch_id,
+        b.landed_at
+    from {{ ref('revenue_schedule') }} as s
+    inner join fiscal as f on s.recognition_fiscal_period = f.fiscal_period
+    left join legal_entities as e on s.legal_entity = e.legal_entity
+    left join mapped as m on s.invoice_line_id = m.invoice_line_id
+    left join schedule_line_batches as b
+        on
+            s.source_type = b.source_type
+            and s.source_line_id = b.source_line_id
+    where s.is_deferred
+),
+
+recognition_journals as (
+    -- one per legal entity x recognition period x currency; lineage: the batch landed last
+    select
+        legal_entity,
+        functional_currency,
+        currency,
+        recognition_fiscal_period,
+        recognition_date,
+        {{ dbt.concat(['legal_entity', "'-'", 'recognition_fiscal_period', "'-'", 'currency']) }}
+            as source_id,
+        batch_id
+    from (
+        select
+            *,
+            row_number() over (
+                partition by legal_entity, currency, recognition_fiscal_period
+                order by landed_at desc nulls last, batch_id desc nulls last
+            ) as batch_rank
+        from recognized
+        where deferred_account <> revenue_account
+    ) as ranked
+    where batch_rank = 1
+),
+
+recognition_sides as (
+    -- Dr the deferred account the invoice credited, Cr the revenue account
+    select
+        1 as entry_group,
+        r.legal_entity,
+        r.currency,
+        r.recognition_fiscal_period,
+        r.deferred_account as account,
+        r.department,
+        r.class,
+        r.location,
+        r.is_deferred_fallback as is_fallback_account,
+        'Deferred revenue recognized' as memo,
+        r.amount
+    from recognized as r
+    where r.deferred_account <> r.revenue_account
+    union all
+    select
+        2 as entry_group,
+        r.legal_entity,
+        r.currency,
+        r.recognition_fiscal_period,
+        r.revenue_account as account,
+        r.department,
+        r.class,
+        r.location,
+        r.is_revenue_fallback as is_fallback_account,
+        'Revenue recognized' as memo,
+        -r.amount as amount
+    from recognized as r
+    where r.deferred_account <> r.revenue_account
+),
+
+recognition_lines as (
+    select
+        legal_entity,
+        currency,
+        recognition_fiscal_period,
+        entry_group,
+        account,
+        department,
+        class,
+        location,
+        memo,
+        max(case when is_fallback_account then 1 else 0 end) = 1 as is_fallback_account,
+        sum(amount) as amount,
+        row_number() over (
+            partition by legal_entity, currency, recognition_fiscal_period, entry_group
+            order by account, department, class, location
+        ) as entry_index
+    from recognition_sides
+    group by
+        legal_entity, currency, recognition_fiscal_period, entry_group, account, department, class,
+        location, memo
+),
+
+revenue_recognition_entries as (
+    -- revenue recognition: Dr deferred revenue, Cr revenue, per account and dimensions
+    select
+        {{ dbt.concat(["'U2C-RR-'", 'j.source_id']) }} as journal_id,
+        'revenue_recognition' as source_type,
+        'billing' as source_system,
+        j.source_id,
+        cast(null as varchar) as source_line_id,
+        cast(null as varchar) as invoice_id,
+        cast(null as varchar) as related_external_id,
+        l.entry_group,
+        l.entry_index,
+        l.account,
+        l.department,
+        l.class,
+        l.location,
+        l.is_fallback_account,
+        l.memo,
+        l.currency,
+        l.amount,
+        l.legal_entity,
+        j.functional_currency,
+        j.recognition_date as document_date,
+        cast(null as varchar) as customer_id,
+        cast(null as varchar) as account_id,
+        cast(null as varchar) as business_transaction_id,
+        j.batch_id
+    from recognition_lines as l
+    inner join recognition_journals as j
+        on
+            l.legal_entity = j.legal_entity
+            and l.currency = j.currency
+            and l.recognition_fiscal_period = j.recognition_fiscal_period
+),
+
+-- realized FX: a foreign-currency payment converted at the invoice's and at the payment's
+-- posting-period rate, as journal_lines converts the receivable lines of both journals
+fx_payments as (
+    select
+        p.*,
+        {{ to_functional_half_even('p.amount', '1', 'tm.minor_units') }} as amount_rounded,
+        cast(bi.average_rate as decimal(38, 12)) as invoice_rate,
+        cast(bp.average_rate as decimal(38, 12)) as payment_rate,
+        fm.minor_units as functional_minor_units
+    from payments as p
+    inner join currencies as tm on p.currency = tm.currency
+    inner join currencies as fm on p.functional_currency = fm.currency
+    inner join rates as bi
+        on
+            p.invoice_posting_fiscal_period = bi.fiscal_period
+            and p.currency = bi.from_currency
+            and p.functional_currency = bi.to_currency
+    inner join rates as bp
+        on
+            p.posting_fiscal_period = bp.fiscal_period
+            and p.currency = bp.from_currency
+            and p.functional_currency = bp.to_currency
+    where p.currency <> p.functional_currency
+),
+
+fx_differences as (
+    select
+        *,
+        {{ to_functional_half_even('amount_rounded', 'invoice_rate', 'functional_minor_units') }}
+        - {{ to_functional_half_even('amount_rounded', 'payment_rate', 'functional_minor_units') }}
+            as booked_less_relieved
+    from fx_payments
+),
+
+fx_sides as (
+    select
+        1 as entry_group,
+        '{{ var("gl_account_receivable") }}' as account,
+        'Accounts receivable (realized FX)' as memo,
+        -1 as sign
+    union all
+    select
+        2 as entry_group,
+        '{{ var("gl_account_realized_fx") }}' as account,
+        'Realized FX gain/loss' as memo,
+        1 as sign
+),
+
+realized_fx_entries as (
+    -- realized FX (functional currency): Cr receivable, Dr realized FX for a loss (the receivable
+    -- was booked higher than the payment relieved), the reverse for a gain
+    select
+        {{ dbt.concat(["'U2C-FX-'", 'x.payment_id']) }} as journal_id,
+        'realized_fx' as source_type,
+        'payments' as source_system,
+        x.payment_id as source_id,
+        cast(null as varchar) as source_line_id,
+        x.invoice_id,
+        x.external_id as related_external_id,
+        s.entry_group,
+        0 as entry_index,
+        s.account,
+        cast(null as varchar) as department,
+        cast(null as varchar) as class,
+        cast(null as varchar) as location,
+        false as is_fallback_account,
+        s.memo,
+        x.functional_currency as currency,
+        s.sign * x.booked_less_relieved as amount,
+        x.legal_entity,
+        x.functional_currency,
+        x.document_date,
+        x.customer_id,
+        x.account_id,
+        x.business_transaction_id,
+        x.batch_id
+    from fx_differences as x
+    cross join fx_sides as s
+),
+
 entries as (
     select * from invoice_receivable
     union all
@@ -536,6 +821,10 @@ entries as (
     select * from refund_entries
     union all
     select * from fee_entries
+    union all
+    select * from revenue_recognition_entries
+    union all
+    select * from realized_fx_entries
 )
 
 select

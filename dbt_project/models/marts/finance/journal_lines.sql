@@ -49,38 +49,14 @@ fiscal as (
     from {{ ref('fiscal_periods') }}
 ),
 
-erp_currencies as (
-    select
-        currency_id,
-        currency
-    from {{ ref('stg_erp__currencies') }}
-),
-
--- one average rate per fiscal period and currency pair of the primary accounting book
--- (as int_billing_documents_converted)
+-- one average rate per fiscal period and currency pair (as int_billing_documents_converted)
 rates as (
     select
         fiscal_period,
         from_currency,
         to_currency,
         average_rate
-    from (
-        select
-            p.fiscal_period,
-            f.currency as from_currency,
-            t.currency as to_currency,
-            r.average_rate,
-            row_number() over (
-                partition by p.fiscal_period, f.currency, t.currency
-                order by r.exchange_rate_id
-            ) as rate_rank
-        from {{ ref('stg_erp__exchange_rates') }} as r
-        inner join fiscal as p on r.period_id = p.period_id
-        inner join erp_currencies as f on r.from_currency_id = f.currency_id
-        inner join erp_currencies as t on r.to_currency_id = t.currency_id
-        where r.accounting_book_id = {{ var('rec_accounting_book_id') }}
-    ) as ranked
-    where rate_rank = 1
+    from {{ ref('int_exchange_rates_by_period') }}
 ),
 
 minor_units as (
