@@ -1,10 +1,15 @@
 """The gate on journal lines: two suites, line rules and journal balances, over frames read
 from the warehouse. Sums are taken in DuckDB on exact decimals, then checked by Great
-Expectations; the chart of accounts and the open periods come from the ERP extract."""
+Expectations; the chart of accounts and the open periods come from the ERP extract.
+
+A failure names its rows: a line rule the journal id and line number of each offending line, a
+balance the journal id, legal entity and currency with the imbalance (debit - credit).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -32,6 +37,9 @@ BALANCES_SQL = """
     from {table}
     group by journal_id, legal_entity, currency
 """
+
+LINE_IDS = ("journal_id", "line_number")
+BALANCE_IDS = ("journal_id", "legal_entity", "currency", "imbalance", "functional_imbalance")
 
 PARAMETERS_SQL = {
     "chart_of_accounts": "select distinct account_number from {staging}.stg_erp__accounts "
@@ -67,9 +75,23 @@ def run_journal_gate(
             ]
             for name, sql in PARAMETERS_SQL.items()
         }
+    # the imbalance as exact text, only to name it in a failure; the check compares the totals
+    balances["imbalance"] = [
+        _text(d - c) for d, c in zip(balances["debit_total"], balances["credit_total"], strict=True)
+    ]
+    balances["functional_imbalance"] = [
+        _text(d - c)
+        for d, c in zip(
+            balances["functional_debit_total"], balances["functional_credit_total"], strict=True
+        )
+    ]
     return GateResult(
         [
-            validate_dataframe("journal_lines", lines, parameters),
-            validate_dataframe("journal_balances", balances),
+            validate_dataframe("journal_lines", lines, parameters, row_ids=LINE_IDS),
+            validate_dataframe("journal_balances", balances, row_ids=BALANCE_IDS),
         ]
     )
+
+
+def _text(amount) -> str:
+    return f"{Decimal(str(amount)).normalize():f}"

@@ -7,6 +7,7 @@ DuckDB into pandas and hand it here. Results are kept as JSON under the data dir
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,18 +18,34 @@ if TYPE_CHECKING:
 SUITES_DIR = Path(__file__).resolve().parent / "suites"
 
 
+ROWS_SHOWN = 5  # offending rows named in a description; the metadata keeps up to GX's 20
+
+
 @dataclass(frozen=True)
 class FailedExpectation:
     expectation: str
     column: str | None
     unexpected_count: int | None
     sample: list = field(default_factory=list)
+    # the offending rows by their identifying columns (the `row_ids` the suite was run with)
+    rows: list[dict] = field(default_factory=list)
 
     def describe(self) -> str:
-        where = f" on column {self.column}" if self.column else ""
+        plural = "s" if self.column and "," in self.column else ""
+        where = f" on column{plural} {self.column}" if self.column else ""
         count = f": {self.unexpected_count} unexpected rows" if self.unexpected_count else ""
-        sample = f", e.g. {self.sample[:5]}" if self.sample else ""
+        if self.rows:
+            named = "; ".join(describe_row(r) for r in self.rows[:ROWS_SHOWN])
+            more = (self.unexpected_count or len(self.rows)) - min(len(self.rows), ROWS_SHOWN)
+            return f"{self.expectation}{where}{count}: {named}" + (
+                f" and {more} more" if more > 0 else ""
+            )
+        sample = f", e.g. {self.sample[:ROWS_SHOWN]}" if self.sample else ""
         return f"{self.expectation}{where}{count}{sample}"
+
+
+def describe_row(row: dict) -> str:
+    return "[" + ", ".join(f"{k}={v}" for k, v in row.items()) + "]"
 
 
 @dataclass(frozen=True)
@@ -38,6 +55,7 @@ class SuiteResult:
     evaluated: int
     failed: list[FailedExpectation]
     raw: dict
+    rows: int = 0  # rows validated
 
     def describe(self) -> str:
         if self.success:
@@ -53,8 +71,13 @@ def load_suite_definition(name: str) -> dict:
 
 
 def validate_dataframe(
-    suite_name: str, frame: pd.DataFrame, parameters: dict | None = None
+    suite_name: str,
+    frame: pd.DataFrame,
+    parameters: dict | None = None,
+    row_ids: Sequence[str] = (),
 ) -> SuiteResult:
+    """Validate `frame` against the suite. `row_ids` name the columns that identify a row: a
+    failed expectation then lists its offending rows by them (GX's unexpected index list)."""
     import great_expectations as gx  # slow import: only when a check runs
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -72,24 +95,47 @@ def validate_dataframe(
         .add_batch_definition_whole_dataframe("whole")
         .get_batch(batch_parameters={"dataframe": frame})
     )
+    result_format: dict = {"result_format": "SUMMARY"}
+    if row_ids:
+        result_format["unexpected_index_column_names"] = list(row_ids)
     outcome = batch.validate(
-        suite, result_format="SUMMARY", expectation_parameters=parameters or {}
+        suite, result_format=result_format, expectation_parameters=parameters or {}
     ).to_json_dict()
     failed = [
         FailedExpectation(
             expectation=r["expectation_config"]["type"],
-            column=r["expectation_config"]["kwargs"].get("column")
-            or ",".join(r["expectation_config"]["kwargs"].get("column_list", []))
-            or None,
+            column=_columns(r["expectation_config"]["kwargs"]),
             unexpected_count=(r.get("result") or {}).get("unexpected_count"),
             sample=list((r.get("result") or {}).get("partial_unexpected_list") or []),
+            rows=_offending_rows(r, row_ids),
         )
         for r in outcome["results"]
         if not r["success"]
     ]
     return SuiteResult(
-        suite_name, bool(outcome["success"]), len(outcome["results"]), failed, outcome
+        suite_name,
+        bool(outcome["success"]),
+        len(outcome["results"]),
+        failed,
+        outcome,
+        rows=len(frame),
     )
+
+
+def _offending_rows(result: dict, row_ids: Sequence[str]) -> list[dict]:
+    """The rows GX reports as unexpected, by their ids, with the value of a single checked
+    column (a pair's values are better read from the ids the caller chose)."""
+    checked = result["expectation_config"]["kwargs"].get("column")
+    keys = [*row_ids, *([checked] if checked and checked not in row_ids else [])]
+    listed = (result.get("result") or {}).get("partial_unexpected_index_list") or []
+    return [{k: row.get(k) for k in keys} for row in listed if isinstance(row, dict)]
+
+
+def _columns(kwargs: dict) -> str | None:
+    names = [kwargs["column"]] if kwargs.get("column") else []
+    names += [kwargs[k] for k in ("column_A", "column_B") if kwargs.get(k)]
+    names += list(kwargs.get("column_list") or [])
+    return ",".join(names) or None
 
 
 def save_result(result: SuiteResult, results_dir: Path, run_id: str) -> Path:

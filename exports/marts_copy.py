@@ -2,21 +2,51 @@
 
 The copy is built under a temp name and renamed over the old file, so an analyst holding the
 old file open keeps reading it undisturbed, and nobody ever opens a half-written one.
+
+Beside the marts it holds `ops_runs`, one row per pipeline run, gathered from the immutable run
+records under `lake/ops/runs/` (an empty table of the same shape when there are none).
 """
 
 from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
-PUBLISHED_SCHEMAS = ("marts",)
+# marts, and the ERP export ledger and batches (exports.export_ledger, exports.export_batches)
+PUBLISHED_SCHEMAS = ("marts", "exports")
+
+STAGES = ("landing", "dbt", "checks", "exports", "publish")
+OPS_RUNS_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("job_name", pa.string()),
+        ("partitions", pa.string()),  # the partition key, `start...end` for a range, or null
+        ("is_replay", pa.bool_()),
+        ("status", pa.string()),  # success, or failure once a step had failed
+        ("started_at", pa.timestamp("us")),  # UTC
+        ("finished_at", pa.timestamp("us")),  # UTC; when the run published
+        *((f"{stage}_seconds", pa.float64()) for stage in STAGES),
+        *((f"{stage}_rows", pa.int64()) for stage in STAGES),
+    ]
+)
 
 
-def publish_marts(warehouse: Path, target: Path) -> dict[str, int]:
-    """Copy the mart tables into a fresh DuckDB file at `target`; return rows per table."""
+def publish_marts(
+    warehouse: Path,
+    target: Path,
+    runs_dir: Path | None = None,
+    on_copied: Callable[[dict[str, int]], None] | None = None,
+) -> dict[str, int]:
+    """Copy the mart tables into a fresh DuckDB file at `target`; return rows per table.
+
+    `on_copied(counts)` is called once the marts are copied and before `ops_runs` is gathered
+    from `runs_dir`: the caller writes the current run's record there, timed to that point.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     counts: dict[str, int] = {}
@@ -36,9 +66,33 @@ def publish_marts(warehouse: Path, target: Path) -> dict[str, int]:
                 )
                 counts[table] = con.execute(f'select count(*) from main."{table}"').fetchone()[0]
             con.execute("detach warehouse")
+            if on_copied is not None:
+                on_copied(dict(counts))
+            if runs_dir is not None and "ops_runs" not in counts:
+                counts["ops_runs"] = create_ops_runs(con, runs_dir)
             con.execute("checkpoint")
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
     return counts
+
+
+def create_ops_runs(con: duckdb.DuckDBPyConnection, runs_dir: Path) -> int:
+    """`main.ops_runs` from every run record under `runs_dir`, in the columns of
+    OPS_RUNS_SCHEMA (a record written before a column existed has it null)."""
+    columns = ", ".join(f'"{name}"' for name in OPS_RUNS_SCHEMA.names)
+    files = sorted(str(p) for p in runs_dir.glob("*.parquet")) if runs_dir.is_dir() else []
+    con.register("ops_runs_shape", OPS_RUNS_SCHEMA.empty_table())
+    try:
+        source = "select * from ops_runs_shape"
+        if files:
+            source += " union all by name select * from read_parquet($files, union_by_name = true)"
+        con.execute(
+            f"create table main.ops_runs as select {columns} from ({source}) "
+            "order by started_at, run_id",
+            {"files": files} if files else None,
+        )
+    finally:
+        con.unregister("ops_runs_shape")
+    return con.execute("select count(*) from main.ops_runs").fetchone()[0]

@@ -131,7 +131,38 @@ def _print_summary(settings: Settings, result) -> None:
         files = ", ".join(f"{f['file']} ({f['rows']} rows)" for f in doc["files"])
         print(f"export {doc['export_id']}: {files} in {manifest.parent}")
     print(f"analysts' DuckDB file (read-only copy): {settings.published_marts}")
+    if settings.published_marts.exists():
+        for line in _run_summary(settings.published_marts, result.run_id):
+            print(line)
+    docs = settings.gx_dir / "data_docs" / "index.html"
+    if docs.exists():
+        print(f"Great Expectations Data Docs: {docs}")
     print(f"Dagster run history: DAGSTER_HOME={settings.dagster_home} (make ui)")
+
+
+def _run_summary(published: Path, run_id: str) -> list[str]:
+    """This run's ops_runs row: seconds and rows per stage."""
+    import duckdb
+
+    with duckdb.connect(str(published), read_only=True) as con:
+        tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+        if "ops_runs" not in tables:
+            return []
+        found = con.execute(
+            "select landing_seconds, landing_rows, dbt_seconds, dbt_rows, checks_seconds,"
+            " checks_rows, exports_seconds, exports_rows, publish_seconds, publish_rows"
+            " from ops_runs where run_id = ?",
+            [run_id],
+        ).fetchone()
+    if found is None:
+        return []
+    stages = ("landing", "dbt", "checks", "exports", "publish")
+    parts = [
+        f"{stage} {seconds:.1f} s" + (f" ({rows} rows)" if rows is not None else "")
+        for stage, seconds, rows in zip(stages, found[::2], found[1::2], strict=True)
+        if seconds is not None
+    ]
+    return ["ops_runs, this run: " + ", ".join(parts)]
 
 
 def _mart_summary(published: Path) -> list[str]:

@@ -50,14 +50,31 @@ def usage_daily_export(context: AssetExecutionContext) -> MaterializeResult:
 
 
 @asset(
-    key=AssetKey(["published", "marts"]), deps=mart_keys(), group_name="publish", kinds={"duckdb"}
+    key=AssetKey(["published", "marts"]),
+    # the ERP export first: the copy carries its ledger and batches (export_batches)
+    deps=[*mart_keys(), AssetKey(["exports", "erp_journals"])],
+    group_name="publish",
+    kinds={"duckdb"},
 )
 def published_marts(context: AssetExecutionContext) -> MaterializeResult:
+    """The analysts' copy, with `ops_runs`: this run's record (lake/ops/runs/<run id>.parquet) is
+    written once the marts are copied, so the copy it lands in already lists this run."""
+    from orchestration.run_record import record_current_run
+
     settings = Settings.from_env()
-    counts = publish_marts(settings.warehouse, settings.published_marts)
+    runs_dir = settings.lake / "ops" / "runs"
+    records = []
+
+    def record_run(copied: dict[str, int]) -> None:
+        records.append(record_current_run(context, runs_dir, {"publish": sum(copied.values())}))
+
+    counts = publish_marts(
+        settings.warehouse, settings.published_marts, runs_dir=runs_dir, on_copied=record_run
+    )
     return MaterializeResult(
         metadata={
             "path": str(settings.published_marts),
+            **({"run_record": str(records[0])} if records else {}),
             **{f"rows.{t}": n for t, n in counts.items()},
         }
     )

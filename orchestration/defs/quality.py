@@ -1,6 +1,7 @@
 """Great Expectations suites as blocking asset checks: a failure stops exports and publish."""
 
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 from dagster import (
@@ -13,6 +14,7 @@ from dagster import (
 )
 from dagster_dbt import get_asset_key_for_model
 
+from expectations.data_docs import build_data_docs
 from expectations.journal_gate import run_journal_gate
 from expectations.validate import SuiteResult, frame_from_duckdb, save_result, validate_dataframe
 from orchestration.defs.dbt import warehouse_models
@@ -23,11 +25,13 @@ JOURNAL_LINES = get_asset_key_for_model([warehouse_models], "journal_lines")
 
 
 def check_result(context: AssetCheckExecutionContext, results: list[SuiteResult]):
-    """One check result from one or more suites; every suite's result is kept for the run."""
+    """One check result from one or more suites; every suite's result is kept for the run and
+    rendered into the Data Docs. A failure names the expectation and its offending rows in the
+    description, the metadata and the run log."""
     settings = Settings.from_env()
-    saved = [
-        str(save_result(r, settings.gx_dir / "validations", context.run.run_id)) for r in results
-    ]
+    run_dir = settings.gx_dir / "validations" / context.run.run_id
+    saved = [str(save_result(r, run_dir.parent, context.run.run_id)) for r in results]
+    docs = _data_docs(context, run_dir, settings.gx_dir / "data_docs", [r.suite for r in results])
     passed = all(r.success for r in results)
     description = "; ".join(r.describe() for r in results)
     if not passed:
@@ -38,11 +42,38 @@ def check_result(context: AssetCheckExecutionContext, results: list[SuiteResult]
         description=description,
         metadata={
             "expectations": sum(r.evaluated for r in results),
+            "rows": sum(r.rows for r in results),
             "failed": sum(len(r.failed) for r in results),
             "failures": [f"{r.suite}: {f.describe()}" for r in results for f in r.failed],
+            "failed_rows": MetadataValue.json(
+                [
+                    {
+                        "suite": r.suite,
+                        "expectation": f.expectation,
+                        "column": f.column,
+                        "unexpected_count": f.unexpected_count,
+                        "rows": f.rows,
+                    }
+                    for r in results
+                    for f in r.failed
+                ]
+            ),
             "result_files": saved,
+            **({"data_docs": MetadataValue.path(str(docs))} if docs else {}),
         },
     )
+
+
+def _data_docs(
+    context: AssetCheckExecutionContext, run_dir: Path, docs_dir: Path, suites: list[str]
+) -> Path | None:
+    """Render the suites' results into the Data Docs; the HTML is a view, so a failure to
+    render it is logged and never decides the gate."""
+    try:
+        return build_data_docs(run_dir, docs_dir, suites)
+    except Exception as error:
+        context.log.warning(f"Data Docs not rendered: {error!r}")
+        return None
 
 
 @asset_check(asset=USAGE_DAILY, blocking=True, name="gx_usage_daily")

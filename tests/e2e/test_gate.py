@@ -41,12 +41,23 @@ job = defs.get_implicit_global_asset_job_def().get_subset(
 )
 with DagsterInstance.get() as instance:
     result = job.execute_in_process(instance=instance, raise_on_error=False)
+    errors = [
+        r.user_message
+        for r in instance.all_logs(result.run_id)
+        if r.level >= 40 and not r.is_dagster_event
+    ]
 print(json.dumps({
     "success": result.success,
     "checks": [
-        {"name": e.check_name, "passed": e.passed, "description": e.description}
+        {
+            "name": e.check_name,
+            "passed": e.passed,
+            "description": e.description,
+            "failed_rows": e.metadata["failed_rows"].value if "failed_rows" in e.metadata else None,
+        }
         for e in result.get_asset_check_evaluations()
     ],
+    "errors": errors,  # the run log at ERROR, as the UI shows it
     "materialized": [
         e.asset_key.to_user_string() for e in result.get_asset_materialization_events()
     ],
@@ -109,6 +120,10 @@ def test_unbalanced_journal_fails_the_gate_and_publishes_nothing(world: Path):
     published = world / "published" / "marts.duckdb"
     before, inode = sha256(published), published.stat().st_ino
     with duckdb.connect(str(world / "warehouse.duckdb")) as con:
+        journal, entity, currency = con.execute(
+            "select journal_id, legal_entity, currency from marts.journal_lines "
+            "where rowid = (select min(rowid) from marts.journal_lines where debit > 0)"
+        ).fetchone()
         tampered = con.execute(
             "update marts.journal_lines set debit = debit + 0.01 "
             "where rowid = (select min(rowid) from marts.journal_lines where debit > 0)"
@@ -122,6 +137,20 @@ def test_unbalanced_journal_fails_the_gate_and_publishes_nothing(world: Path):
     assert not gate["passed"]
     assert "journal_balances" in gate["description"]
     assert "expect_column_pair_values_to_be_equal" in gate["description"]
+    # ... and on which journal: its id, entity, currency and imbalance, in the description, the
+    # metadata and the run log
+    named = (
+        f"[journal_id={journal}, legal_entity={entity}, currency={currency}, imbalance=0.01, "
+        "functional_imbalance=0]"
+    )
+    assert named in gate["description"]
+    [failed] = gate["failed_rows"]
+    assert (failed["suite"], failed["expectation"]) == (
+        "journal_balances",
+        "expect_column_pair_values_to_be_equal",
+    )
+    assert [r["journal_id"] for r in failed["rows"]] == [journal]
+    assert any(named in message for message in outcome["errors"])
     assert "published/marts" not in outcome["materialized"]
     assert sha256(published) == before
     assert published.stat().st_ino == inode

@@ -148,3 +148,38 @@ def test_usage_flags_match_the_answer_key_exactly(world: Path):
         for e in key
         if e["anomaly"] == "duplicate_event"
     }
+
+
+def test_ops_runs_records_the_run_with_every_stage_timed(world: Path):
+    """The run that published is in its own copy's ops_runs, with a duration and rows per stage
+    (the dbt rows are the row counts on the dbt assets' metadata)."""
+    runs = {p.name for p in (world / "gx" / "validations").iterdir()}
+    with duckdb.connect(str(world / "published" / "marts.duckdb"), read_only=True) as con:
+        rows = con.execute(
+            "select run_id, job_name, partitions, is_replay, status, started_at, finished_at,"
+            " landing_seconds, dbt_seconds, checks_seconds, exports_seconds, publish_seconds,"
+            " landing_rows, dbt_rows, checks_rows, publish_rows from ops_runs order by started_at"
+        ).fetchall()
+    assert rows
+    records = {p.stem for p in (world / "lake" / "ops" / "runs").glob("*.parquet")}
+    assert {r[0] for r in rows} == records
+    assert records <= runs  # each a run of this data dir
+    for run_id, job, partitions, replay, status, started, finished, *stages in rows:
+        assert (job, partitions, replay, status) == ("u2c_all", None, False, "success"), run_id
+        assert started < finished
+        seconds, counts = stages[:5], stages[5:]
+        assert all(s is not None and s >= 0 for s in seconds), (run_id, seconds)
+        assert sum(seconds) <= (finished - started).total_seconds() + 1
+        assert all(n > 0 for n in counts[1:]), (run_id, counts)  # dbt, checks, publish
+    # the first run landed the whole inbox
+    assert rows[0][12] > 0
+
+
+def test_data_docs_name_every_suite_the_run_validated(world: Path):
+    index = world / "gx" / "data_docs" / "index.html"
+    html = index.read_text()
+    latest = max((world / "gx" / "validations").iterdir(), key=lambda p: p.stat().st_mtime)
+    suites = {p.stem for p in latest.glob("*.json")}
+    assert {"usage_daily", "journal_lines", "journal_balances", "rec_billing_erp"} <= suites
+    for suite in suites:
+        assert f"validations/{suite}/{latest.name}/" in html, suite

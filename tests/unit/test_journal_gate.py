@@ -56,9 +56,50 @@ def test_unbalanced_journal_fails_and_names_it(tmp_path: Path):
     ]
     result = run_journal_gate(warehouse(tmp_path, lines))
     assert not result.success
-    assert failures(result) == {"expect_column_pair_values_to_be_equal:"}
-    # the run's failure says which suite and expectation failed
-    assert "journal_balances: 1 of 2 expectations failed" in result.describe()
+    assert failures(result) == {"expect_column_pair_values_to_be_equal:debit_total,credit_total"}
+    # the run's failure says which suite and expectation failed, and on which journal
+    described = result.describe()
+    assert "journal_balances: 1 of 2 expectations failed" in described
+    assert (
+        "expect_column_pair_values_to_be_equal on columns debit_total,credit_total: "
+        "1 unexpected rows: [journal_id=U2C-INV-in_1, legal_entity=US01, currency=USD, "
+        "imbalance=0.01, functional_imbalance=0]"
+    ) in described
+    [failed] = [f for r in result.results for f in r.failed]
+    assert failed.rows == [
+        {
+            "journal_id": "U2C-INV-in_1",
+            "legal_entity": "US01",
+            "currency": "USD",
+            "imbalance": "0.01",
+            "functional_imbalance": "0",
+        }
+    ]
+
+
+def test_functional_imbalance_names_the_journal(tmp_path: Path):
+    lines = [
+        *GOOD[:2],
+        ("U2C-INV-in_1", 3, "US01", "USD", "2200", "2026-09", "0", "10.00", "0", "10.05"),
+        *[("U2C-INV-in_2", n, *rest) for _, n, *rest in GOOD],
+    ]
+    result = run_journal_gate(warehouse(tmp_path, lines))
+    [failed] = [f for r in result.results for f in r.failed]
+    assert failed.column == "functional_debit_total,functional_credit_total"
+    assert [r["journal_id"] for r in failed.rows] == ["U2C-INV-in_1"]
+    assert failed.rows[0]["functional_imbalance"] == "-0.05"
+    assert "U2C-INV-in_2" not in result.describe()
+
+
+def test_many_unbalanced_journals_are_named_up_to_a_limit(tmp_path: Path):
+    lines = [
+        (f"U2C-J{n:02d}", 1, "US01", "USD", "1200", "2026-09", "1.00", "0", "1.00", "0")
+        for n in range(8)
+    ]
+    described = run_journal_gate(warehouse(tmp_path, lines)).describe()
+    named = [f"U2C-J{n:02d}" for n in range(8) if f"journal_id=U2C-J{n:02d}," in described]
+    assert len(named) == 5
+    assert "and 3 more" in described
 
 
 @pytest.mark.parametrize(
@@ -101,3 +142,14 @@ def test_line_rules_fail_by_name(tmp_path: Path, line: tuple, failed: str):
     result = run_journal_gate(warehouse(tmp_path, [*GOOD, line, counter]))
     assert not result.success
     assert failed in failures(result)
+    # the offending line by journal id and line number (its counterpart may break a rule too)
+    expectation, column = failed.split(":")
+    [rule] = [
+        f
+        for r in result.results
+        for f in r.failed
+        if f.expectation == expectation and f.column == column
+    ]
+    assert ("U2C-X", 1) in [(r["journal_id"], r["line_number"]) for r in rule.rows]
+    assert "U2C-INV-in_1" not in [r["journal_id"] for r in rule.rows]
+    assert f"[journal_id=U2C-X, line_number=1, {column}=" in result.describe()
