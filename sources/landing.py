@@ -5,6 +5,11 @@ by the table's contract, good rows to `lake/raw/<system>/<table>/load_date=<d>/<
 rejects to `lake/quarantine/...`, and one ledger row under `lake/_ledger/landing_batches/`.
 Every file is written to a temp name and renamed, the ledger last, so a killed landing leaves
 nothing visible and the next run lands the file again from scratch.
+
+`land_inbox` lands several files at once: reading and checking a file into its temp files
+(`_stage`) runs in worker threads, each with its own single-threaded DuckDB connection, while
+the conflict check and the renames (`_commit`) run one file at a time in inbox order, so every
+file is compared with all the batches before it, exactly as when landing one by one.
 """
 
 from __future__ import annotations
@@ -12,12 +17,17 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import tempfile
+import threading
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -31,9 +41,15 @@ from sources.contract import (
     rule_error,
     schema_error,
 )
-from sources.readers import Reader, read_json_lines
+from sources.readers import Reader, json_line_payloads, read_json_lines
 
 CHUNK_ROWS = 100_000
+# Files landed at the same time by `land_inbox` (reading and checking; commits are serial).
+WORKERS = min(4, os.cpu_count() or 1)
+# Per DuckDB connection (one per worker, one for the commits); beyond it DuckDB spills to disk.
+MEMORY_LIMIT = "512MB"
+# Keys of a new batch checked for conflicts at a time (bounds the memory of the check).
+CONFLICT_BUCKET_ROWS = 500_000
 
 LINEAGE_FIELDS = [
     pa.field("batch_id", pa.string(), nullable=False),
@@ -94,9 +110,10 @@ class TableContract:
     # Nested lists landed as their own raw tables (e.g. invoice lines): name -> schema.
     # `validate` returns their rows under the CHILDREN key of the row it returns.
     children: dict[str, pa.Schema] = field(default_factory=dict)
-    # Optional columnar reader: yields typed tables (schema + line_number) for a file whose
-    # every row it can vouch for, else raises FastPathDeclined and the rows go one by one.
-    fast_reader: Callable[[Path], Iterator[pa.Table]] | None = None
+    # Optional columnar reader, called with the path and a single-threaded DuckDB connection:
+    # yields typed tables (schema + line_number) for a file whose every row it can vouch for,
+    # else raises FastPathDeclined (even after yielding) and the rows go one by one.
+    fast_reader: Callable[[Path, duckdb.DuckDBPyConnection], Iterator[pa.Table]] | None = None
     # A row whose key was delivered before with another `conflict_hash` is a conflict.
     conflict_key: tuple[str, ...] = ()
     conflict_hash: str | None = None
@@ -180,12 +197,24 @@ class _ChunkedParquet:
             self._writer = None
 
     def drop_lines(self, line_numbers: set[int]) -> None:
-        """Rewrite the closed temp file without the given lines (rare: conflicts only)."""
-        kept = pq.read_table(self.tmp)
+        """Rewrite the closed temp file without the given lines (rare: conflicts only), one
+        row group at a time, so memory stays bounded however big the file."""
         drop = pa.array(sorted(line_numbers), pa.int64())
-        kept = kept.filter(pc.invert(pc.is_in(kept["line_number"], value_set=drop)))
-        pq.write_table(kept.cast(self.schema), self.tmp, compression="zstd")
-        self.count = kept.num_rows
+        rewritten = self.tmp.with_name(f"{self.tmp.name}.rewrite")
+        count = 0
+        try:
+            source = pq.ParquetFile(self.tmp)
+            with pq.ParquetWriter(rewritten, self.schema, compression="zstd") as writer:
+                for index in range(source.num_row_groups):
+                    part = source.read_row_group(index)
+                    part = part.filter(pc.invert(pc.is_in(part["line_number"], value_set=drop)))
+                    writer.write_table(part.cast(self.schema))
+                    count += part.num_rows
+            source.close()
+            os.replace(rewritten, self.tmp)
+        finally:
+            rewritten.unlink(missing_ok=True)
+        self.count = count
 
     def publish(self) -> None:
         """Rename into place if anything was written; otherwise leave nothing behind."""
@@ -203,6 +232,63 @@ class _ChunkedParquet:
         self.tmp.unlink(missing_ok=True)
 
 
+@contextlib.contextmanager
+def _connections(threads: int = 1) -> Iterator[Callable[[], duckdb.DuckDBPyConnection]]:
+    """Yield `connect()`: the calling thread's DuckDB connection, made on first use; all are
+    closed at the end, and what they spilled to disk is removed."""
+    local, made, lock = threading.local(), [], threading.Lock()
+    with tempfile.TemporaryDirectory(prefix="u2c-landing-") as spill:
+
+        def connect() -> duckdb.DuckDBPyConnection:
+            con = getattr(local, "con", None)
+            if con is None:
+                config = {
+                    "threads": threads,
+                    "memory_limit": MEMORY_LIMIT,
+                    "preserve_insertion_order": True,
+                    "temp_directory": spill,
+                }
+                con = local.con = duckdb.connect(config=config)
+                with lock:
+                    made.append(con)
+            return con
+
+        try:
+            yield connect
+        finally:
+            for con in made:
+                con.close()
+
+
+@dataclass
+class _Staged:
+    """A file read and checked into temp files, not yet visible: `_commit` finishes it."""
+
+    path: Path
+    contract: TableContract
+    lake: Path
+    file_sha: str
+    batch_id: str
+    lineage: dict
+    delivered_at: datetime
+    good: _ChunkedParquet
+    bad: _ChunkedParquet
+    children: dict[str, _ChunkedParquet]
+    rows_read: int
+
+    @property
+    def writers(self) -> list[_ChunkedParquet]:
+        return [self.good, self.bad, *self.children.values()]
+
+    def abort(self) -> None:
+        for writer in self.writers:
+            writer.abort()
+
+
+def _skipped(contract: TableContract, path: Path, batch_id: str) -> BatchResult:
+    return BatchResult(contract.system, contract.table, path.name, batch_id, 0, 0, 0, True)
+
+
 def land_file(
     path: Path,
     contract: TableContract,
@@ -211,10 +297,27 @@ def land_file(
     now: Callable[[], datetime] = lambda: datetime.now(UTC).replace(tzinfo=None),
 ) -> BatchResult:
     """Land one file; return its counts. Re-landing identical content is a no-op."""
+    with _connections() as connect:
+        staged = _stage(path, contract, lake, now, connect)
+        if isinstance(staged, BatchResult):
+            return staged
+        return _commit(staged, connect())
+
+
+def _stage(
+    path: Path,
+    contract: TableContract,
+    lake: Path,
+    now: Callable[[], datetime],
+    connect: Callable[[], object],
+) -> _Staged | BatchResult:
+    """Read and check a file into temp files beside their targets; nothing is visible yet.
+
+    Stages of different files may run at the same time: each reads only its own file."""
     file_sha = sha256_file(path)
     batch_id = batch_id_for(contract, file_sha)
     if ledger_path(lake, batch_id).exists():
-        return BatchResult(contract.system, contract.table, path.name, batch_id, 0, 0, 0, True)
+        return _skipped(contract, path, batch_id)
 
     landed_at = now()
     delivered_at = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
@@ -236,7 +339,7 @@ def land_file(
         landed_fast = False
         if contract.fast_reader is not None:
             try:
-                for table in contract.fast_reader(path):
+                for table in contract.fast_reader(path, connect()):
                     rows_read += table.num_rows
                     good.add_table(_with_lineage(table, lineage))
                 landed_fast = rows_read > 0  # an empty file goes the row path, which records it
@@ -268,41 +371,69 @@ def land_file(
             empty = schema_error("empty_file", "the file has no rows")
             bad.add(_quarantine_row(contract, lineage, 0, empty, ""))
         good.close()
+    except BaseException:
+        for writer in writers:
+            writer.abort()
+        raise
+    return _Staged(
+        path,
+        contract,
+        lake,
+        file_sha,
+        batch_id,
+        lineage,
+        delivered_at,
+        good,
+        bad,
+        children,
+        rows_read,
+    )
+
+
+def _commit(staged: _Staged, con) -> BatchResult:
+    """Look for conflicts with what landed before, then make the batch visible, ledger last.
+
+    Commits run one at a time in inbox order, so each sees every batch before it."""
+    contract, lake, path = staged.contract, staged.lake, staged.path
+    good, bad, lineage = staged.good, staged.bad, staged.lineage
+    if ledger_path(lake, staged.batch_id).exists():  # the same content under an earlier name
+        staged.abort()
+        return _skipped(contract, path, staged.batch_id)
+    try:
         if contract.conflict_key and good.count:
             table_dir = lake / "raw" / contract.system / contract.table
-            conflicts = find_conflicts(good.tmp, table_dir, contract)
+            conflicts = find_conflicts(good.tmp, table_dir, contract, con)
             if conflicts:
                 good.drop_lines(set(conflicts))
                 for line_number, payload in _payloads(contract, path, set(conflicts)):
                     rejection = conflicts[line_number]
                     bad.add(_quarantine_row(contract, lineage, line_number, rejection, payload))
     except BaseException:
-        for writer in writers:
-            writer.abort()
+        staged.abort()
         raise
     # Data first, the ledger last: the ledger row is what marks the batch as landed.
-    for writer in writers:
+    for writer in staged.writers:
         writer.publish()
     ledger_row = {
         "system": contract.system,
         "source_table": contract.table,
         "file_name": path.name,
-        "file_sha256": file_sha,
-        "batch_id": batch_id,
-        "rows_read": rows_read,
+        "file_sha256": staged.file_sha,
+        "batch_id": staged.batch_id,
+        "rows_read": staged.rows_read,
         "rows_landed": good.count,
         "rows_quarantined": bad.count,
-        "file_delivered_at": delivered_at,
-        "landed_at": landed_at,
+        "file_delivered_at": staged.delivered_at,
+        "landed_at": lineage["landed_at"],
     }
-    with atomic_path(ledger_path(lake, batch_id)) as tmp:
+    with atomic_path(ledger_path(lake, staged.batch_id)) as tmp:
         pq.write_table(pa.Table.from_pylist([ledger_row], schema=LEDGER_SCHEMA), tmp)
     return BatchResult(
         contract.system,
         contract.table,
         path.name,
-        batch_id,
-        rows_read,
+        staged.batch_id,
+        staged.rows_read,
         good.count,
         bad.count,
         False,
@@ -319,69 +450,127 @@ def _with_lineage(table: pa.Table, lineage: dict) -> pa.Table:
 
 
 def find_conflicts(
-    new_rows: Path, table_dir: Path, contract: TableContract
+    new_rows: Path,
+    table_dir: Path,
+    contract: TableContract,
+    con: duckdb.DuckDBPyConnection | None = None,
 ) -> dict[int, Rejection]:
     """Lines of a new batch whose key was delivered before (in the lake, or earlier in this
-    batch) with a different payload. The first delivery of a key is the reference."""
-    import duckdb
+    batch) with a different payload. The first delivery of a key is the reference.
 
+    Memory stays bounded however big the batch: the old rows that share a key hash with the
+    batch are gathered once (a semi join on 64-bit hashes, usually a handful of re-deliveries),
+    then the batch is checked in buckets of keys, CONFLICT_BUCKET_ROWS rows at a time; a key's
+    rows all fall in one bucket, so each bucket is exact on its own."""
+    if con is None:
+        with duckdb.connect() as own:
+            return find_conflicts(new_rows, table_dir, contract, own)
     key, hash_column = contract.conflict_key, contract.conflict_hash
     if hash_column is None:
         raise ValueError("a conflict key needs a conflict hash column")
     keys = ", ".join(key)
-    on = " and ".join(f"r.{k} = n.{k}" for k in key)
     old_files = [str(p) for p in table_dir.rglob("*.parquet") if not p.name.startswith(("_", "."))]
-    window = ""
-    if contract.conflict_time and old_files:
+    bounds = ", ".join(f"min({k}), max({k})" for k in key)
+    t, days = contract.conflict_time, contract.conflict_window_days
+    window = f", min({t}) - interval {days} day, max({t}) + interval {days} day" if t else ""
+    rows, *stats = con.execute(
+        f"select count(*), {bounds}{window} from read_parquet(?)", [str(new_rows)]
+    ).fetchone()
+    if not rows:
+        return {}
+    # Old rows can only matter within the batch's range of every key (and the time window):
+    # bounds DuckDB checks against Parquet statistics, so most row groups are never read.
+    params: dict = {"new": str(new_rows), "old": old_files}
+    where = []
+    for i, k in enumerate(key):
+        params[f"low_{i}"], params[f"high_{i}"] = stats[2 * i], stats[2 * i + 1]
+        where.append(f"o.{k} between $low_{i} and $high_{i}")
+    if t:
         # literal bounds, so DuckDB can skip row groups by their statistics
-        t, days = contract.conflict_time, contract.conflict_window_days
-        with duckdb.connect() as con:
-            low, high = con.execute(
-                f"select min({t}) - interval {days} day, max({t}) + interval {days} day "
-                "from read_parquet(?)",
-                [str(new_rows)],
-            ).fetchone()
-        window = f"where {t} between timestamp '{low}' and timestamp '{high}'"
-    old = (
-        f"select {keys}, any_value({hash_column}) as ref_hash from read_parquet($old) {window} "
-        f"group by {keys}"
-        if old_files
-        else f"select {keys}, null::varchar as ref_hash from new_rows where false"
-    )
-    sql = f"""
-        with new_rows as (
-            select {keys}, {hash_column} as h, line_number from read_parquet($new)
-        ),
+        low, high = stats[-2:]
+        where.append(f"o.{t} between timestamp '{low}' and timestamp '{high}'")
+    old_keys = ", ".join(f"o.{k}" for k in key)
+    try:
+        if old_files:
+            con.execute(
+                f"""
+                create or replace temp table _old_matches as
+                select {old_keys}, o.{hash_column} as h
+                from read_parquet($old) o
+                where {" and ".join(where)}
+                  and hash({old_keys}) in (select hash({keys}) from read_parquet($new))
+                """,
+                params,
+            )
+        else:
+            con.execute(
+                f"create or replace temp table _old_matches as select {keys}, "
+                f"{hash_column} as h from read_parquet($new) where false",
+                {"new": str(new_rows)},
+            )
+        buckets = -(-rows // CONFLICT_BUCKET_ROWS)
+        new_source = f"select {keys}, {hash_column} as h, line_number from read_parquet($new)"
+        if buckets > 1:  # spread once into a temp table (spilled to disk beyond the memory limit)
+            con.execute(
+                f"""
+                create or replace temp table _new_rows as
+                select hash({keys}) % $n as bucket, {keys}, {hash_column} as h, line_number
+                from read_parquet($new)
+                """,
+                {"new": str(new_rows), "n": buckets},
+            )
+            new_source = f"select {keys}, h, line_number from _new_rows where bucket = $b"
+        found = []
+        for bucket in range(buckets):
+            params = {"b": bucket} if buckets > 1 else {"new": str(new_rows)}
+            found += con.execute(_conflicts_sql(key, new_source), params).fetchall()
+    finally:
+        con.execute("drop table if exists _old_matches")
+        con.execute("drop table if exists _new_rows")
+    where_seen = {True: "landed before", False: "earlier in this file"}
+    return {
+        line: rule_error(
+            "conflicting_duplicate",
+            f"same ({keys}) as an event {where_seen[seen]}, but a different payload",
+        )
+        for line, seen in sorted(found)
+    }
+
+
+def _conflicts_sql(key: tuple[str, ...], new_source: str) -> str:
+    keys = ", ".join(key)
+    on = " and ".join(f"r.{k} = n.{k}" for k in key)
+    semi = " and ".join(f"o.{k} = f.{k}" for k in key)
+    old_keys = ", ".join(f"o.{k}" for k in key)
+    # A key delivered once in the batch and never before has nothing to conflict with: only
+    # repeated or previously seen keys get a reference to compare with.
+    return f"""
+        with new_rows as ({new_source}),
         first_new as (
-            select {keys}, arg_min(h, line_number) as ref_hash from new_rows group by {keys}
+            select {keys}, arg_min(h, line_number) as ref_hash, count(*) > 1 as repeated
+            from new_rows group by {keys}
         ),
-        old_rows as ({old}),
+        old_rows as (
+            select {old_keys}, any_value(o.h) as ref_hash
+            from _old_matches o semi join first_new f on {semi}
+            group by {old_keys}
+        ),
         reference as (
-            select f.*, coalesce(o.ref_hash, f.ref_hash) as reference_hash,
+            select f.{", f.".join(key)}, coalesce(o.ref_hash, f.ref_hash) as reference_hash,
                    o.ref_hash is not null as seen_before
             from first_new f left join old_rows o using ({keys})
+            where f.repeated or o.ref_hash is not null
         )
         select n.line_number, r.seen_before
         from new_rows n join reference r on {on}
         where n.h <> r.reference_hash
-        order by n.line_number
     """
-    params: dict = {"new": str(new_rows)}
-    if old_files:
-        params["old"] = old_files
-    with duckdb.connect() as con:
-        found = con.execute(sql, params).fetchall()
-    where = {True: "landed before", False: "earlier in this file"}
-    return {
-        line: rule_error(
-            "conflicting_duplicate",
-            f"same ({keys}) as an event {where[seen]}, but a different payload",
-        )
-        for line, seen in found
-    }
 
 
 def _payloads(contract: TableContract, path: Path, lines: set[int]):
+    if contract.reader is read_json_lines:  # the payload text alone, no JSON parsing
+        yield from json_line_payloads(path, lines)
+        return
     for line_number, _parsed, payload in contract.reader(path):
         if line_number in lines:
             yield line_number, payload
@@ -439,16 +628,20 @@ def unknown_kind(system: str) -> TableContract:
     )
 
 
-def land_inbox(inbox: Path, lake: Path, contracts: list[TableContract]) -> list[BatchResult]:
+def land_inbox(
+    inbox: Path, lake: Path, contracts: list[TableContract], *, workers: int = WORKERS
+) -> list[BatchResult]:
     """Land every file under inbox/<system>/, in name order; a file no contract claims is
-    quarantined as `unknown_file_kind`, never skipped."""
+    quarantined as `unknown_file_kind`, never skipped. Up to `workers` files are read at once;
+    the outcome is the same as landing them one by one in name order."""
     ensure_schema_files(lake, contracts)
-    results = []
     if not inbox.is_dir():
-        return results
+        return []
     # a file dropped in the inbox root belongs to no system: quarantined, never skipped
-    for path in sorted(p for p in inbox.iterdir() if p.is_file() and not p.name.startswith(".")):
-        results.append(land_file(path, unknown_kind("inbox"), lake))
+    files = [
+        (path, unknown_kind("inbox"))
+        for path in sorted(p for p in inbox.iterdir() if p.is_file() and not p.name.startswith("."))
+    ]
     for folder in sorted(p for p in inbox.iterdir() if p.is_dir() and not p.name.startswith(".")):
         claims = [c for c in contracts if c.system == folder.name]
         for path in sorted(folder.iterdir()):
@@ -457,5 +650,45 @@ def land_inbox(inbox: Path, lake: Path, contracts: list[TableContract]) -> list[
             contract = next((c for c in claims if c.matches(path)), None) or unknown_kind(
                 folder.name
             )
-            results.append(land_file(path, contract, lake))
+            files.append((path, contract))
+    return _land_all(files, lake, max(1, workers))
+
+
+def _land_all(
+    files: list[tuple[Path, TableContract]], lake: Path, workers: int
+) -> list[BatchResult]:
+    """Stage files in worker threads, a few ahead of the commits, and commit them in order."""
+    now = lambda: datetime.now(UTC).replace(tzinfo=None)  # noqa: E731
+    results: list[BatchResult] = []
+    todo = iter(files)
+    staging: deque[Future] = deque()
+    with (
+        _connections(threads=1) as worker_connection,
+        _connections(threads=os.cpu_count() or 1) as commit_connection,
+        ThreadPoolExecutor(workers, thread_name_prefix="landing") as pool,
+    ):
+
+        def stage_next() -> None:
+            if (job := next(todo, None)) is not None:
+                staging.append(pool.submit(_stage, *job, lake, now, worker_connection))
+
+        try:
+            for _ in range(workers + 1):  # staged files wait as temp files, never in memory
+                stage_next()
+            while staging:
+                staged = staging.popleft().result()
+                stage_next()
+                if isinstance(staged, BatchResult):
+                    results.append(staged)
+                else:
+                    results.append(_commit(staged, commit_connection()))
+        except BaseException:
+            # nothing of a file is visible before its commit: drop what was staged ahead
+            for future in staging:
+                future.cancel()
+            for future in staging:
+                with contextlib.suppress(BaseException):
+                    if isinstance(staged := future.result(), _Staged):
+                        staged.abort()
+            raise
     return results

@@ -35,12 +35,32 @@ def read_json_lines(path: Path) -> Iterator[Record]:
         yield (line_number + 1, schema_error("unreadable_file", f"{type(exc).__name__}: {exc}"), "")
 
 
+def json_line_payloads(path: Path, lines: set[int]) -> Iterator[tuple[int, str]]:
+    """(line number, payload text) of the given lines, as `read_json_lines` yields them,
+    without parsing any JSON (landing looks up the payloads of conflicting lines)."""
+    left = set(lines)
+    with _open_binary(path) as fh:
+        for line_number, raw in enumerate(fh, start=1):
+            if line_number in left:
+                yield line_number, _payload_text(raw.rstrip(b"\r\n"))
+                left.discard(line_number)
+                if not left:
+                    return
+
+
+def _payload_text(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "backslashreplace")
+
+
 def _parse_json_line(raw: bytes) -> tuple[object | Rejection, str]:
     raw = raw.rstrip(b"\r\n")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return schema_error("invalid_utf8", str(exc)), raw.decode("utf-8", "backslashreplace")
+        return schema_error("invalid_utf8", str(exc)), _payload_text(raw)
     if not text.strip():
         return schema_error("empty_line", "blank line where a JSON object was expected"), text
     try:

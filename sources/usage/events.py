@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from decimal import Decimal
+from decimal import Context, Decimal
 
 import pyarrow as pa
 
@@ -147,6 +147,8 @@ FINGERPRINT_FIELDS = (
     "data_contract_version",
 )
 SEPARATOR = "\x1f"  # ASCII unit separator: cannot be confused with text inside a field
+# Quantities go up to 29 integer digits (parse_decimal), beyond the default 28-digit context.
+_QUANTITY_CONTEXT = Context(prec=38)
 
 
 def fingerprint(row: dict) -> str:
@@ -160,7 +162,7 @@ def fingerprint(row: dict) -> str:
         elif name == "time":
             parts.append(value.strftime("%Y-%m-%dT%H:%M:%S.%f"))
         elif name == "data_quantity":
-            parts.append(format(value.quantize(Decimal("1e-9")), "f"))
+            parts.append(format(value.quantize(Decimal("1e-9"), context=_QUANTITY_CONTEXT), "f"))
         else:
             parts.append(str(value))
     return hashlib.sha256(SEPARATOR.join(parts).encode()).hexdigest()

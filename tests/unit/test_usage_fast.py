@@ -1,0 +1,320 @@
+"""The columnar usage path (DuckDB reads the file) lands exactly what the row path lands.
+
+Every line it accepts must type and fingerprint as `events.validate` does; every line it cannot
+vouch for must send the file to the row path. Parallel landing must equal serial landing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from sources.contract import FastPathDeclined
+from sources.demo.generate import GenerateOptions, generate
+from sources.landing import land_file, land_inbox
+from sources.readers import json_line_payloads, read_json_lines
+from sources.registry import CONTRACTS
+from sources.usage import fast
+from sources.usage.events import validate
+
+USAGE = next(c for c in CONTRACTS if (c.system, c.table) == ("usage", "events"))
+ROW_PATH = dataclasses.replace(USAGE, fast_reader=None)
+
+
+def event(n: int = 1, **changes: object) -> dict:
+    data = {
+        "metric": "api_calls",
+        "quantity": 3,
+        "subscription": "sub_1",
+        "customer": "cus_1",
+        "plan_tier": "growth",
+        "region": "eu-west",
+        "contract_version": 1,
+    }
+    top = {
+        "specversion": "1.0",
+        "id": f"e{n}",
+        "source": "//p/m",
+        "type": "com.example.usage.recorded",
+        "subject": "sub_1",
+        "time": "2026-09-01T00:00:00Z",
+        "datacontenttype": "application/json",
+    }
+    for key, value in changes.items():
+        target, name = (data, key[5:]) if key.startswith("data_") else (top, key)
+        if value is KeyError:
+            del target[name]
+        else:
+            target[name] = value
+    return {**top, "data": data}
+
+
+def dumps(e: dict, **kw) -> bytes:
+    return json.dumps(e, **kw).encode()
+
+
+# Lines the columnar path accepts: text and numbers that are easy to get subtly wrong.
+TRICKY = [
+    dumps(event(1, id="évt-ü-€-😀-中文", source="//p/m?a=1&b=2")),
+    dumps(event(2, id='quote " and backslash \\ and slash /', type="tab\there")),
+    dumps(event(3, subject="é"), ensure_ascii=True),  # \u00e9 escapes
+    b'{"specversion":"1.0","id":"e4\\/x","source":"s","type":"t","time":"2026-09-01T00:00:00Z",'
+    b'"data":{"metric":"m","quantity":1,"subscription":"s","plan_tier":"p","region":"r",'
+    b'"contract_version":1}}',
+    dumps(event(5, subject=None, datacontenttype=KeyError, data_customer=None)),
+    dumps(event(6, subject=KeyError, data_subscription=KeyError)),
+    dumps(event(7, data_quantity=10**18)),
+    dumps(event(8, data_quantity=12345678901234567890)),
+    dumps(event(9, data_quantity=0)),
+    b'{"specversion":"1.0","id":"e10","source":"s","type":"t","time":"2026-09-01T00:00:00Z",'
+    b'"data":{"metric":"m","quantity":123456789.123456,"subscription":"s","plan_tier":"p",'
+    b'"region":"r","contract_version":2147483647}}',
+    b'{"specversion":"1.0","id":"e12","source":"s","type":"t","time":"2026-09-01T00:00:00Z",'
+    b'"data":{"metric":"m","quantity":1.50000,"subscription":"s","plan_tier":"p",'
+    b'"region":"r","contract_version":1}}',
+    b'{"specversion":"1.0","id":"e13","source":"s","type":"t","time":"2026-09-01T00:00:00Z",'
+    b'"data":{"metric":"m","quantity":1E2,"subscription":"s","plan_tier":"p",'
+    b'"region":"r","contract_version":1}}',
+    dumps(event(14, time="2026-12-31T23:30:00.123456-05:00")),
+    dumps(event(15, time="2026-09-01T00:00:00.5+14:00")),
+    dumps(event(16, extension={"k": [1, 2, {"z": None}]}, data_note="extra \u2028 key")),
+    b'  {"specversion":"1.0","id":"e17","source":"s","type":"t",\r"time":"2026-09-01T00:00:00Z",'
+    b'"data":{"metric":"m","quantity":2,"customer":"c","plan_tier":"p","region":"r",'
+    b'"contract_version":1}}  \r',
+    dumps(event(18, id="new\nline and nul \x00 inside")),
+]
+
+
+def lake_rows(lake: Path, area: str, drop: tuple[str, ...] = ("landed_at",)) -> list[dict]:
+    files = sorted(p for p in (lake / area).rglob("*.parquet") if not p.name.startswith("_"))
+    rows = [
+        {k: v for k, v in row.items() if k not in drop}
+        for p in files
+        for row in pq.read_table(p).to_pylist()
+    ]
+    return sorted(rows, key=lambda r: json.dumps(r, sort_keys=True, default=str))
+
+
+def land_both(tmp_path: Path, content: bytes, name: str = "events.jsonl"):
+    path = tmp_path / name
+    path.write_bytes(content)
+    fast_result = land_file(path, USAGE, tmp_path / "fast")
+    row_result = land_file(path, ROW_PATH, tmp_path / "row")
+    return path, fast_result, row_result
+
+
+def test_fingerprint_and_typed_values_equal_the_row_path_on_tricky_lines(tmp_path: Path):
+    path, columnar, rowwise = land_both(tmp_path, b"\n".join(TRICKY) + b"\n")
+    # the columnar reader vouches for every line (so this compares the two paths)
+    tables = list(fast.read_fast(path))
+    assert sum(t.num_rows for t in tables) == len(TRICKY)
+    assert columnar.rows_landed == rowwise.rows_landed == len(TRICKY)
+
+    typed = pa.concat_tables(tables).to_pylist()
+    for row, raw in zip(typed, TRICKY, strict=True):
+        expected = validate(json.loads(raw, parse_float=Decimal))
+        assert row["payload_sha256"] == expected["payload_sha256"], raw
+        for name, value in expected.items():
+            if name != "data":  # the row path keeps Decimals as strings in `data`
+                assert row[name] == value, (name, raw)
+    # `data` is DuckDB's minified JSON of the object, as json_extract gives it
+    with duckdb.connect() as con:
+        for row, raw in zip(typed, TRICKY, strict=True):
+            [(expected_data,)] = con.execute(
+                "select json_extract(?, '$.data')::varchar", [raw.decode()]
+            ).fetchall()
+            assert row["data"] == expected_data, raw
+    # whole lake rows: all columns but `data` (and the landing time)
+    drop = ("landed_at", "data")
+    assert lake_rows(tmp_path / "fast", "raw", drop) == lake_rows(tmp_path / "row", "raw", drop)
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "expect"),
+    [
+        # JSON functions take the first of duplicated keys, Python the last
+        ("duplicate_key", b'{"id":"first",' + dumps(event(1, id="last"))[1:], ("landed", "last")),
+        (
+            "duplicate_key_escaped",
+            b'{"id":"first",' + dumps(event(1, id="last"))[1:].replace(b'"id"', b'"i\\u0064"'),
+            ("landed", "last"),
+        ),
+        (
+            "duplicate_data_key_escaped",
+            dumps(event(1)).replace(b'"quantity": 3', b'"quantity": 3, "q\\u0075antity": 4'),
+            ("landed", Decimal(4)),
+        ),
+        (
+            "duplicate_data_key",
+            dumps(event(1)).replace(b'"quantity": 3', b'"quantity": 3, "quantity": 4'),
+            ("landed", Decimal(4)),
+        ),
+        # a double misreads these: 0.3 and ...345.12
+        (
+            "long_fraction",
+            dumps(event(1)).replace(b'"quantity": 3', b'"quantity": 0.30000000000000001'),
+            ("quarantined", "too_many_decimals"),
+        ),
+        (
+            "big_decimal",
+            dumps(event(1)).replace(b'"quantity": 3', b'"quantity": 123456789012345.123456789'),
+            ("landed", Decimal("123456789012345.123456789")),
+        ),
+        (
+            "tiny_quantity",  # its double reads back as 1e-9
+            dumps(event(1)).replace(b'"quantity": 3', b'"quantity": 0.000000001'),
+            ("landed", Decimal("0.000000001")),
+        ),
+        (  # JSON keys are case-sensitive: no "id" here
+            "uppercase_key",
+            dumps(event(1)).replace(b'"id"', b'"ID"'),
+            ("quarantined", "missing_field"),
+        ),
+        ("two_objects_split_by_cr", dumps(event(1)) + b"\r" + dumps(event(2)), None),
+        ("whitespace_line", b" \t ", None),
+        ("nan_quantity", dumps(event(1)).replace(b'"quantity": 3', b'"quantity": NaN'), None),
+    ],
+)
+def test_a_line_the_columnar_path_cannot_vouch_for_goes_the_row_path(
+    tmp_path: Path, name: str, line: bytes, expect
+):
+    content = dumps(event(100)) + b"\n" + line + b"\n" + dumps(event(101)) + b"\n"
+    path, columnar, rowwise = land_both(tmp_path, content)
+    with pytest.raises(FastPathDeclined):
+        for _ in fast.read_fast(path):
+            pass
+    assert (columnar.rows_landed, columnar.rows_quarantined) == (
+        rowwise.rows_landed,
+        rowwise.rows_quarantined,
+    )
+    assert lake_rows(tmp_path / "fast", "raw") == lake_rows(tmp_path / "row", "raw")
+    assert lake_rows(tmp_path / "fast", "quarantine") == lake_rows(tmp_path / "row", "quarantine")
+    if expect is not None:
+        outcome, value = expect
+        if outcome == "landed":
+            [row] = [r for r in lake_rows(tmp_path / "fast", "raw") if r["line_number"] == 2]
+            assert value in (row["id"], row["data_quantity"])
+        else:
+            [row] = lake_rows(tmp_path / "fast", "quarantine")
+            assert (row["line_number"], row["reason_code"]) == (2, value)
+
+
+@pytest.mark.parametrize(
+    "variant", ["crlf", "no_final_newline", "gzip", "glob_characters_in_name", "many_batches"]
+)
+def test_line_numbers_match_the_row_path(tmp_path: Path, variant: str, monkeypatch):
+    lines = [dumps(event(n, data_quantity=n)) for n in range(1, 5001)]
+    name, content = "events.jsonl", b"\n".join(lines) + b"\n"
+    if variant == "crlf":
+        content = content.replace(b"\n", b"\r\n")
+    elif variant == "no_final_newline":
+        content = content.rstrip(b"\n")
+    elif variant == "gzip":
+        name, content = "events.jsonl.gz", gzip.compress(content)
+    elif variant == "glob_characters_in_name":
+        name = "events[1]*.jsonl"
+    else:
+        monkeypatch.setattr(fast, "BATCH_ROWS", 700)
+    path, columnar, rowwise = land_both(tmp_path, content, name)
+    if variant == "glob_characters_in_name":  # read_json would glob: the row path lands it
+        with pytest.raises(FastPathDeclined):
+            list(fast.read_fast(path))
+    else:
+        assert sum(t.num_rows for t in fast.read_fast(path)) == 5000
+    assert columnar.rows_landed == rowwise.rows_landed == 5000
+    drop = ("landed_at", "data")
+    assert lake_rows(tmp_path / "fast", "raw", drop) == lake_rows(tmp_path / "row", "raw", drop)
+    quantities = {r["line_number"]: r["data_quantity"] for r in lake_rows(tmp_path / "fast", "raw")}
+    assert all(quantities[n] == n for n in range(1, 5001))
+
+
+def test_count_lines_counts_as_the_row_reader_reads(tmp_path: Path):
+    for content in [b"", b"a", b"a\n", b"a\n\n", b"\n", b"a\r\nb", b"a\rb\n"]:
+        path = tmp_path / "x.jsonl"
+        path.write_bytes(content)
+        assert fast.count_lines(path) == sum(1 for _ in read_json_lines(path)), content
+
+
+def test_payload_lookup_equals_the_row_reader(tmp_path: Path):
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(b'{"a": 1}\r\n\xff\xfe bad\nplain\n\n{"b":\n')
+    expected = {n: payload for n, _, payload in read_json_lines(path)}
+    assert dict(json_line_payloads(path, {1, 2, 3, 4, 5})) == expected
+
+
+def world_rows(lake: Path) -> dict[str, list[dict]]:
+    return {area: lake_rows(lake, area) for area in ("raw", "quarantine", "_ledger")}
+
+
+def test_parallel_landing_equals_serial_landing(tmp_path: Path):
+    generate(GenerateOptions(out=tmp_path, seed=7, customers=8, days=40, events_per_day=200))
+    inbox = tmp_path / "inbox"
+    # the same content under two names in one run: the second is skipped either way
+    first = sorted((inbox / "usage").iterdir())[0]
+    (inbox / "usage" / f"{first.stem}_again.jsonl").write_bytes(first.read_bytes())
+    serial = land_inbox(inbox, tmp_path / "serial", CONTRACTS, workers=1)
+    parallel = land_inbox(inbox, tmp_path / "parallel", CONTRACTS, workers=3)
+    assert serial == parallel
+    assert any(r.skipped for r in parallel)
+    assert any(r.rows_quarantined for r in parallel if r.system == "usage")  # the conflicts
+    assert world_rows(tmp_path / "serial") == world_rows(tmp_path / "parallel")
+
+
+def test_a_failure_in_a_parallel_run_leaves_no_partial_batch(tmp_path: Path):
+    inbox = tmp_path / "inbox" / "usage"
+    inbox.mkdir(parents=True)
+    for day in range(1, 7):
+        content = b"\n".join(dumps(event(day * 1000 + n)) for n in range(50)) + b"\n"
+        (inbox / f"events_{day}.jsonl").write_bytes(content)
+
+    def fails_on_day_3(path: Path, con=None):
+        if path.name == "events_3.jsonl":
+            raise OSError("disk gone")
+        yield from fast.read_fast(path, con)
+
+    broken = dataclasses.replace(USAGE, fast_reader=fails_on_day_3)
+    lake = tmp_path / "lake"
+    with pytest.raises(OSError, match="disk gone"):
+        land_inbox(tmp_path / "inbox", lake, [broken], workers=3)
+    ledger = {r["file_name"] for r in lake_rows(lake, "_ledger")}
+    assert ledger == {"events_1.jsonl", "events_2.jsonl"}  # as landing one by one would leave
+    assert {r["file_name"] for r in lake_rows(lake, "raw")} == ledger
+    assert not [p for p in lake.rglob("*") if p.name.startswith(".")]  # no temp file left
+    again = land_inbox(tmp_path / "inbox", lake, CONTRACTS, workers=3)
+    assert [r.skipped for r in again] == [True, True, False, False, False, False]
+
+
+@pytest.mark.parametrize("bucket_rows", [1, 2, 3, 1000])
+def test_conflicts_are_the_same_checked_in_buckets(tmp_path: Path, monkeypatch, bucket_rows: int):
+    import sources.landing as landing
+
+    monkeypatch.setattr(landing, "CONFLICT_BUCKET_ROWS", bucket_rows)
+    inbox = tmp_path / "inbox" / "usage"
+    inbox.mkdir(parents=True)
+    day_1 = [event(1), event(2), event(2), event(3, data_quantity=5), event(3, data_quantity=6)]
+    day_1 += [event(n) for n in range(10, 20)]
+    day_2 = [event(1, data_quantity=9), event(2), event(4), event(4, data_quantity=7), event(15)]
+    day_2 += [event(16, data_quantity=8), event(3, data_quantity=6), event(3, data_quantity=5)]
+    for name, events in [("events_1.jsonl", day_1), ("events_2.jsonl", day_2)]:
+        (inbox / name).write_bytes(b"\n".join(dumps(e) for e in events) + b"\n")
+    results = land_inbox(tmp_path / "inbox", tmp_path / "lake", CONTRACTS)
+    assert [(r.rows_landed, r.rows_quarantined) for r in results] == [(14, 1), (4, 4)]
+    quarantined = {
+        (r["file_name"], r["line_number"], r["reason_detail"].split(" as an event ")[1])
+        for r in lake_rows(tmp_path / "lake", "quarantine")
+    }
+    assert quarantined == {
+        ("events_1.jsonl", 5, "earlier in this file, but a different payload"),
+        ("events_2.jsonl", 1, "landed before, but a different payload"),
+        ("events_2.jsonl", 4, "earlier in this file, but a different payload"),
+        ("events_2.jsonl", 6, "landed before, but a different payload"),
+        ("events_2.jsonl", 7, "landed before, but a different payload"),
+    }
