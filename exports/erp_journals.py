@@ -49,7 +49,6 @@ CURRENT_LINES_SQL = """
     left join marts.customers as c on j.crm_account_id = c.account_id
     left join main.currencies as tc on j.currency = tc.currency
     left join main.currencies as fc on j.functional_currency = fc.currency
-    where {where}
     order by j.journal_id, j.line_number
 """
 
@@ -288,31 +287,43 @@ def render_batch(
     return files, ledger, skipped
 
 
-def export_journals(
+@dataclass(frozen=True)
+class DerivedBatch:
+    """A batch planned and rendered, not yet published."""
+
+    export_batch_id: str
+    sequence: int
+    mode: str
+    period_filter: list[str] | None
+    planned: list[dict]
+    files: list[ExportedFile]
+    skipped: dict[str, str]
+    watermark: Watermark
+
+
+def derive_batch(
     warehouse: Path,
-    exports_root: Path,
+    ledger: list[dict],
     *,
     mode: str = "detail",
     periods: list[str] | None = None,
-    checks: dict | None = None,
-) -> JournalExport:
-    """Plan, render and publish the next batch; refresh the warehouse's export tables."""
+    watermark: Watermark | None = None,
+) -> DerivedBatch | None:
+    """The next batch after `ledger` from the warehouse's journals; None when nothing is new.
+    `watermark` pins the data's as-of date (a replay passes the one its manifest recorded)."""
     if mode not in MODES:
         raise ValueError(f"export mode must be one of {MODES}, not {mode!r}")
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        where = "true" if periods is None else "j.posting_period in (select unnest(?))"
-        current = _rows(
-            con, CURRENT_LINES_SQL.format(where=where), [] if periods is None else [periods]
-        )
+        # every journal, whatever the period filter: one missing from the plan would look voided
+        current = _rows(con, CURRENT_LINES_SQL)
         calendar = read_periods(con)
-        watermark = read_watermark(con)
+        watermark = watermark or read_watermark(con)
         entities = {r["legal_entity"]: r for r in _rows(con, "select * from marts.legal_entities")}
-    ledger = read_ledger(exports_root)
     planned = plan_batch(current, ledger_state(ledger), calendar)
     if periods is not None:
         planned = [line for line in planned if line["posting_period"] in periods]
     if not planned:
-        return JournalExport(None, 0, 0, 0, 0, {})
+        return None
     export_batch_id = batch_id(planned, EXPORT_LINE_KEYS)
     sequence = max((int(r["export_sequence"]) for r in ledger), default=0) + 1
     files, ledger_rows, skipped = render_batch(
@@ -325,31 +336,49 @@ def export_journals(
         watermark.as_of,
     )
     files.append(ExportedFile(LEDGER_FILE, ledger_payload(ledger_rows), len(ledger_rows)))
-    journals = {line["external_id"]: line["journal_kind"] for line in planned}
+    return DerivedBatch(
+        export_batch_id, sequence, mode, periods, planned, files, skipped, watermark
+    )
+
+
+def export_journals(
+    warehouse: Path,
+    exports_root: Path,
+    *,
+    mode: str = "detail",
+    periods: list[str] | None = None,
+    checks: dict | None = None,
+) -> JournalExport:
+    """Plan, render and publish the next batch; refresh the warehouse's export tables."""
+    derived = derive_batch(warehouse, read_ledger(exports_root), mode=mode, periods=periods)
+    if derived is None:
+        return JournalExport(None, 0, 0, 0, 0, {})
+    journals = {line["external_id"]: line["journal_kind"] for line in derived.planned}
     batch = publish_batch(
         exports_root,
         KIND,
-        files,
+        derived.files,
         {
-            "export_sequence": sequence,
+            "export_sequence": derived.sequence,
             "export_mode": mode,
-            "periods": sorted({line["posting_period"] for line in planned}),
-            "watermark": watermark.__dict__,
+            "period_filter": periods,
+            "periods": sorted({line["posting_period"] for line in derived.planned}),
+            "watermark": derived.watermark.__dict__,
             "quality_checks": checks or {},
-            "skipped_files": skipped,
+            "skipped_files": derived.skipped,
             "journals": len(journals),
         },
-        export_id=export_batch_id,
+        export_id=derived.export_batch_id,
     )
     refresh_warehouse_tables(warehouse, exports_root)
     kinds = list(journals.values())
     return JournalExport(
         batch,
-        len(planned),
+        len(derived.planned),
         len(journals),
         kinds.count("reversal"),
         kinds.count("correction"),
-        skipped,
+        derived.skipped,
     )
 
 

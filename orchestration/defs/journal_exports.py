@@ -64,6 +64,7 @@ def erp_journal_export(
             "export_batch_id": result.batch.export_id if result.batch else None,
             "written": bool(result.batch and result.batch.written),
             "directory": str(result.batch.directory) if result.batch else None,
+            "rows": result.lines,
             "lines": result.lines,
             "journals": result.journals,
             "reversals": result.reversals,

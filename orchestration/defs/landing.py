@@ -4,6 +4,7 @@ from collections import defaultdict
 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
+from orchestration.retries import retry_transient
 from orchestration.settings import Settings
 from sources.landing import land_inbox
 from sources.registry import CONTRACTS
@@ -46,7 +47,8 @@ LANDING_SPECS = [
 @multi_asset(specs=LANDING_SPECS, can_subset=False)
 def land_sources(context: AssetExecutionContext):
     settings = Settings.from_env()
-    results = land_inbox(settings.inbox, settings.lake, CONTRACTS)
+    with retry_transient(context.retry_number):  # an I/O hiccup is retried, a bad file is not
+        results = land_inbox(settings.inbox, settings.lake, CONTRACTS)
     per_table: dict[AssetKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for r in results:
         counts = per_table[raw_key(r.system, r.table)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -95,6 +96,34 @@ def test_blocking_check_passed_and_export_matches_its_manifest(world: Path):
 
     payload = (manifests[0].parent / described["file"]).read_bytes()
     assert hashlib.sha256(payload).hexdigest() == described["sha256"]
+
+
+def test_erp_journals_are_exported_balanced_and_published_with_their_batches(world: Path):
+    [manifest_path] = list((world / "exports").glob("journals/*/manifest.json"))
+    manifest = json.loads(manifest_path.read_text())
+    formats = {f.get("format") for f in manifest["files"]}
+    assert {"netsuite", "fbdi", "canonical_csv", "canonical_parquet"} <= formats
+    for f in manifest["files"]:
+        payload = (manifest_path.parent / f["file"]).read_bytes()
+        assert hashlib.sha256(payload).hexdigest() == f["sha256"]
+    assert manifest["quality_checks"], "the gate's outcome is recorded"
+    assert all(r["success"] for r in manifest["quality_checks"].values())
+    with duckdb.connect(str(world / "published" / "marts.duckdb"), read_only=True) as con:
+        unbalanced = con.execute(
+            "select count(*) from (select journal_id, legal_entity, currency from journal_lines "
+            "group by all having sum(debit) <> sum(credit) "
+            "or sum(functional_debit) <> sum(functional_credit))"
+        ).fetchone()[0]
+        assert unbalanced == 0
+        files, batches = con.execute(
+            "select count(*), count(distinct export_batch_id) from export_batches"
+        ).fetchone()
+        assert (files, batches) == (len(manifest["files"]) - 1, 1)  # all but the ledger
+        sent, derived = con.execute(
+            "select (select count(distinct journal_id) from export_ledger), "
+            "(select count(distinct journal_id) from journal_lines)"
+        ).fetchone()
+        assert sent == derived > 0
 
 
 def test_rerun_without_new_input_writes_nothing_and_changes_no_row(world: Path):
