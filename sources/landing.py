@@ -24,7 +24,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -667,10 +667,19 @@ def _land_all(
         _connections(threads=os.cpu_count() or 1) as commit_connection,
         ThreadPoolExecutor(workers, thread_name_prefix="landing") as pool,
     ):
+        stamps: list[datetime] = []
 
         def stage_next() -> None:
+            # landing times are taken here, in inbox order and strictly increasing, not in the
+            # worker: dedup keeps the first delivery by landed_at, so threads must not reorder it
             if (job := next(todo, None)) is not None:
-                staging.append(pool.submit(_stage, *job, lake, now, worker_connection))
+                stamp = now()
+                if stamps and stamp <= stamps[-1]:
+                    stamp = stamps[-1] + timedelta(microseconds=1)
+                stamps.append(stamp)
+                staging.append(
+                    pool.submit(_stage, *job, lake, lambda t=stamp: t, worker_connection)
+                )
 
         try:
             for _ in range(workers + 1):  # staged files wait as temp files, never in memory

@@ -36,7 +36,7 @@ from orchestration.definitions import defs
 from orchestration.defs.quality import gx_journal_lines
 
 job = defs.get_implicit_global_asset_job_def().get_subset(
-    asset_selection={AssetKey(["published", "marts"])},
+    asset_selection={AssetKey(["exports", "erp_journals"]), AssetKey(["published", "marts"])},
     asset_check_selection=set(gx_journal_lines.check_keys),
 )
 with DagsterInstance.get() as instance:
@@ -119,6 +119,7 @@ def test_publish_replaces_the_file_under_a_held_read_only_connection(world: Path
 def test_unbalanced_journal_fails_the_gate_and_publishes_nothing(world: Path):
     published = world / "published" / "marts.duckdb"
     before, inode = sha256(published), published.stat().st_ino
+    exported = sorted((world / "exports").rglob("*"))
     with duckdb.connect(str(world / "warehouse.duckdb")) as con:
         journal, entity, currency = con.execute(
             "select journal_id, legal_entity, currency from marts.journal_lines "
@@ -151,7 +152,8 @@ def test_unbalanced_journal_fails_the_gate_and_publishes_nothing(world: Path):
     )
     assert [r["journal_id"] for r in failed["rows"]] == [journal]
     assert any(named in message for message in outcome["errors"])
-    assert "published/marts" not in outcome["materialized"]
+    assert outcome["materialized"] == []  # neither the ERP export nor the publish ran
+    assert sorted((world / "exports").rglob("*")) == exported
     assert sha256(published) == before
     assert published.stat().st_ino == inode
 
@@ -163,7 +165,8 @@ def test_unbalanced_journal_fails_the_gate_and_publishes_nothing(world: Path):
         )
     outcome = run_gate_and_publish(world)
     assert outcome["success"], outcome
-    assert outcome["materialized"] == ["published/marts"]
+    assert sorted(outcome["materialized"]) == ["exports/erp_journals", "published/marts"]
+    assert sorted((world / "exports").rglob("*")) == exported  # nothing new to send
     assert published.stat().st_ino != inode  # a fresh file renamed over the old one
 
 
