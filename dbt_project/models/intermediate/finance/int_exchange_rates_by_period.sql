@@ -1,8 +1,9 @@
 {#- The exchange rate every conversion into functional currency uses: one average consolidated
     rate per fiscal period and currency pair of the accounting book the reconciliations read
     (var rec_accounting_book_id), the ERP's rate row of the lowest id when it holds several.
-    Shared by int_billing_documents_converted, int_journal_entries_derived (realized FX) and
-    journal_lines, so a document, its journal and its FX difference convert at the same rate. -#}
+    Shared by int_billing_documents_converted, int_journal_entries_derived (realized FX),
+    journal_lines and rec_usage_billing, so a document, its journal, its FX difference and its
+    usage reconciliation convert at the same rate. -#}
 with
 
 periods as (

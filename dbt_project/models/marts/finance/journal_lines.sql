@@ -49,7 +49,7 @@ fiscal as (
     from {{ ref('fiscal_periods') }}
 ),
 
--- one average rate per fiscal period and currency pair (as int_billing_documents_converted)
+-- one average rate per fiscal period and currency pair (the rate every conversion uses)
 rates as (
     select
         fiscal_period,

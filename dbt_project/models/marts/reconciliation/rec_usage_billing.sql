@@ -115,7 +115,6 @@ periods as (
 
 fiscal as (
     select
-        period_id,
         fiscal_period,
         posting_fiscal_period
     from {{ ref('fiscal_periods') }}
@@ -187,37 +186,14 @@ in_scope as (
     where not is_mapped or is_invoiced_cycle or billed_line_count > 0
 ),
 
-erp_currencies as (
-    select
-        currency_id,
-        currency
-    from {{ ref('stg_erp__currencies') }}
-),
-
--- one average rate per fiscal period and currency pair of the primary accounting book
+-- one average rate per fiscal period and currency pair (the rate every conversion uses)
 rates as (
     select
         fiscal_period,
         from_currency,
         to_currency,
         average_rate
-    from (
-        select
-            p.fiscal_period,
-            f.currency as from_currency,
-            t.currency as to_currency,
-            r.average_rate,
-            row_number() over (
-                partition by p.fiscal_period, f.currency, t.currency
-                order by r.exchange_rate_id
-            ) as rate_rank
-        from {{ ref('stg_erp__exchange_rates') }} as r
-        inner join fiscal as p on r.period_id = p.period_id
-        inner join erp_currencies as f on r.from_currency_id = f.currency_id
-        inner join erp_currencies as t on r.to_currency_id = t.currency_id
-        where r.accounting_book_id = {{ var('rec_accounting_book_id') }}
-    ) as ranked
-    where rate_rank = 1
+    from {{ ref('int_exchange_rates_by_period') }}
 ),
 
 minor_units as (
