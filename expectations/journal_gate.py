@@ -38,6 +38,8 @@ BALANCES_SQL = """
     group by journal_id, legal_entity, currency
 """
 
+LINES_SUITE, BALANCES_SUITE = "journal_lines", "journal_balances"
+SUITES = (LINES_SUITE, BALANCES_SUITE)
 LINE_IDS = ("journal_id", "line_number")
 BALANCE_IDS = ("journal_id", "legal_entity", "currency", "imbalance", "functional_imbalance")
 
@@ -87,8 +89,8 @@ def run_journal_gate(
     ]
     return GateResult(
         [
-            validate_dataframe("journal_lines", lines, parameters, row_ids=LINE_IDS),
-            validate_dataframe("journal_balances", balances, row_ids=BALANCE_IDS),
+            validate_dataframe(LINES_SUITE, lines, parameters, row_ids=LINE_IDS),
+            validate_dataframe(BALANCES_SUITE, balances, row_ids=BALANCE_IDS),
         ]
     )
 

@@ -145,6 +145,21 @@ def save_result(result: SuiteResult, results_dir: Path, run_id: str) -> Path:
     return target
 
 
+def saved_outcomes(results_dir: Path, run_id: str, suites: Sequence[str]) -> dict[str, dict]:
+    """What `save_result` kept for these suites in a run: success and expectation count per
+    suite (no run id in it, so a record of it is the same for the same data)."""
+    outcomes = {}
+    for suite in suites:
+        path = results_dir / run_id / f"{suite}.json"
+        if path.exists():
+            raw = json.loads(path.read_text())
+            outcomes[suite] = {
+                "success": bool(raw.get("success")),
+                "expectations": len(raw.get("results", [])),
+            }
+    return outcomes
+
+
 def frame_from_duckdb(warehouse: Path, table: str) -> pd.DataFrame:
     """Read a table through Arrow, so DECIMAL columns arrive as exact Decimals, not floats."""
     import duckdb

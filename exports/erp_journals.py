@@ -382,74 +382,62 @@ def export_journals(
     )
 
 
+BATCHES_SCHEMA = pa.schema(
+    [
+        ("export_batch_id", pa.string()),
+        ("export_sequence", pa.int64()),
+        ("export_mode", pa.string()),
+        ("format", pa.string()),
+        ("legal_entity", pa.string()),
+        ("posting_period", pa.string()),
+        ("file", pa.string()),
+        ("path", pa.string()),
+        ("sha256", pa.string()),
+        ("rows", pa.int64()),
+        ("journals", pa.int64()),
+        ("functional_currency", pa.string()),
+        ("functional_debit", MONEY),
+        ("functional_credit", MONEY),
+        ("totals", pa.string()),  # the manifest's totals per side and currency, as JSON
+    ]
+)
+
+
+def _functional_totals(totals: dict[str, str]) -> tuple[str | None, Decimal, Decimal]:
+    """A file's functional currency (one per legal entity) and its debit and credit in it."""
+    currency = next((k.split(".", 1)[1] for k in totals if k.startswith("functional_debit.")), None)
+    return (
+        currency,
+        Decimal(totals.get(f"functional_debit.{currency}", 0)),
+        Decimal(totals.get(f"functional_credit.{currency}", 0)),
+    )
+
+
 def refresh_warehouse_tables(warehouse: Path, exports_root: Path) -> None:
     """`exports.export_ledger` (every line sent, in which files) and `exports.export_batches`
     (one row per file), rebuilt from the published batch directories."""
     ledgers = sorted((exports_root / KIND).glob(f"*/{LEDGER_FILE}"))
-    manifests = sorted((exports_root / KIND).glob("*/manifest.json"))
     batch_rows = []
-    for path in manifests:
+    for path in sorted((exports_root / KIND).glob("*/manifest.json")):
         manifest = json.loads(path.read_text())
         for f in manifest["files"]:
             if f["file"] == LEDGER_FILE:
                 continue
-            totals = f.get("totals", {})
-            functional = {k: v for k, v in totals.items() if k.startswith("functional_")}
+            currency, debit, credit = _functional_totals(f["totals"])
             batch_rows.append(
                 {
                     "export_batch_id": manifest["export_id"],
                     "export_sequence": manifest["export_sequence"],
                     "export_mode": manifest["export_mode"],
-                    "format": f.get("format"),
-                    "legal_entity": f.get("legal_entity"),
-                    "posting_period": f.get("posting_period"),
-                    "file": f["file"],
+                    **{k: f.get(k) for k in ("format", "legal_entity", "posting_period")},
+                    **{k: f[k] for k in ("file", "sha256", "rows", "journals")},
                     "path": str(path.parent / f["file"]),
-                    "sha256": f["sha256"],
-                    "rows": f["rows"],
-                    "journals": f.get("journals"),
-                    "functional_currency": next((k.split(".", 1)[1] for k in functional), None),
-                    "functional_debit": next(
-                        (
-                            Decimal(v)
-                            for k, v in functional.items()
-                            if k.startswith("functional_debit")
-                        ),
-                        Decimal(0),
-                    ),
-                    "functional_credit": next(
-                        (
-                            Decimal(v)
-                            for k, v in functional.items()
-                            if k.startswith("functional_credit")
-                        ),
-                        Decimal(0),
-                    ),
-                    "totals": json.dumps(totals, sort_keys=True),
+                    "functional_currency": currency,
+                    "functional_debit": debit,
+                    "functional_credit": credit,
+                    "totals": json.dumps(f["totals"], sort_keys=True),
                 }
             )
-    batches = pa.Table.from_pylist(
-        batch_rows,
-        schema=pa.schema(
-            [
-                ("export_batch_id", pa.string()),
-                ("export_sequence", pa.int64()),
-                ("export_mode", pa.string()),
-                ("format", pa.string()),
-                ("legal_entity", pa.string()),
-                ("posting_period", pa.string()),
-                ("file", pa.string()),
-                ("path", pa.string()),
-                ("sha256", pa.string()),
-                ("rows", pa.int64()),
-                ("journals", pa.int64()),
-                ("functional_currency", pa.string()),
-                ("functional_debit", MONEY),
-                ("functional_credit", MONEY),
-                ("totals", pa.string()),
-            ]
-        ),
-    )
     with duckdb.connect(str(warehouse)) as con:
         con.execute("create schema if not exists exports")
         if ledgers:
@@ -459,11 +447,10 @@ def refresh_warehouse_tables(warehouse: Path, exports_root: Path) -> None:
                 [[str(p) for p in ledgers]],
             )
         else:
-            empty = pa.Table.from_pylist([], schema=LEDGER_SCHEMA)  # noqa: F841 (read by DuckDB)
-            con.execute("create or replace table exports.export_ledger as select * from empty")
-        con.register("batch_rows", batches)
+            con.register("no_ledger", LEDGER_SCHEMA.empty_table())
+            con.execute("create or replace table exports.export_ledger as from no_ledger")
+        con.register("batch_rows", pa.Table.from_pylist(batch_rows, schema=BATCHES_SCHEMA))
         con.execute(
             "create or replace table exports.export_batches as "
             "select * from batch_rows order by export_sequence, file"
         )
-        con.unregister("batch_rows")

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from exports.formats.lines import side
+
 ORIGINAL, REVERSAL, CORRECTION = "original", "reversal", "correction"
 Line = Mapping[str, object]
 
@@ -198,8 +200,13 @@ def summarize(lines: Sequence[Line], export_batch_id: str) -> tuple[list[dict], 
             line["currency"],
             line["exchange_rate"],
         )
-        side = "debit" if (line["debit"] or line["functional_debit"]) else "credit"
-        line_key = (line["account"], line["department"], line["class"], line["location"], side)
+        line_key = (
+            line["account"],
+            line["department"],
+            line["class"],
+            line["location"],
+            side(line),
+        )
         groups[journal_key][line_key].append(line)
     summary: list[dict] = []
     drilldown: list[dict] = []

@@ -22,13 +22,6 @@ import duckdb
 from orchestration.settings import Settings
 from sources.demo.generate import GenerateOptions, generate
 
-STAGES = {  # step key prefix -> stage
-    "land_sources": "landing",
-    "warehouse_models": "dbt",
-    "exports__": "exports",
-    "published__": "publish",
-}
-
 FLOOR_SQL = """
 copy (
     select
@@ -98,31 +91,29 @@ class _Sampler:
         return max(inside, default=0)
 
 
-def _stage_of(step_key: str) -> str:
-    for prefix, stage in STAGES.items():
-        if step_key.startswith(prefix):
-            return stage
-    return "checks"  # the Great Expectations and dbt-test check steps
-
-
-def _stages(run_id: str, sampler: _Sampler) -> dict[str, dict]:
+def _stages(result, sampler: _Sampler) -> dict[str, dict]:
+    """Seconds (the sum of its steps' durations) and peak RSS per stage; steps are assigned to
+    stages as `ops_runs` assigns them (orchestration/run_record.py)."""
     from dagster import DagsterInstance
 
+    from orchestration.run_record import STEP_ENDS, STEP_START, stages_by_step, step_events
+
     with DagsterInstance.get() as instance:
-        records = instance.all_logs(run_id)
+        events = step_events(instance.all_logs(result.run_id))
+    stage_by_step = stages_by_step(result.job_def)
     starts: dict[str, float] = {}
     stages: dict[str, dict] = {}
-    for record in records:
-        event = record.dagster_event
-        if event is None or event.step_key is None:
+    for event in events:
+        if event.step_key is None:
             continue
-        if event.event_type_value == "STEP_START":
-            starts[event.step_key] = record.timestamp
-        elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
-            start = starts.get(event.step_key, record.timestamp)
-            stage = stages.setdefault(_stage_of(event.step_key), {"seconds": 0.0, "peak_rss_mb": 0})
-            stage["seconds"] += record.timestamp - start
-            peak = sampler.peak_between(start, record.timestamp) / 1024
+        if event.kind == STEP_START:
+            starts[event.step_key] = event.timestamp
+        elif event.kind in STEP_ENDS:
+            start = starts.get(event.step_key, event.timestamp)
+            name = stage_by_step.get(event.step_key) or "checks"
+            stage = stages.setdefault(name, {"seconds": 0.0, "peak_rss_mb": 0})
+            stage["seconds"] += event.timestamp - start
+            peak = sampler.peak_between(start, event.timestamp) / 1024
             stage["peak_rss_mb"] = max(stage["peak_rss_mb"], round(peak))
     for stage in stages.values():
         stage["seconds"] = round(stage["seconds"], 2)
@@ -141,7 +132,7 @@ def _timed_run(settings: Settings) -> dict:
     return {
         "seconds": round(seconds, 2),
         "peak_rss_mb": round(max((kb for _, kb in sampler.samples), default=0) / 1024),
-        "stages": _stages(result.run_id, sampler),
+        "stages": _stages(result, sampler),
     }
 
 

@@ -298,7 +298,7 @@ def land_file(
 ) -> BatchResult:
     """Land one file; return its counts. Re-landing identical content is a no-op."""
     with _connections() as connect:
-        staged = _stage(path, contract, lake, now, connect)
+        staged = _stage(path, contract, lake, now(), connect)
         if isinstance(staged, BatchResult):
             return staged
         return _commit(staged, connect())
@@ -308,7 +308,7 @@ def _stage(
     path: Path,
     contract: TableContract,
     lake: Path,
-    now: Callable[[], datetime],
+    landed_at: datetime,
     connect: Callable[[], object],
 ) -> _Staged | BatchResult:
     """Read and check a file into temp files beside their targets; nothing is visible yet.
@@ -319,7 +319,6 @@ def _stage(
     if ledger_path(lake, batch_id).exists():
         return _skipped(contract, path, batch_id)
 
-    landed_at = now()
     delivered_at = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
     partition = f"load_date={landed_at.date().isoformat()}"
 
@@ -677,9 +676,7 @@ def _land_all(
                 if stamps and stamp <= stamps[-1]:
                     stamp = stamps[-1] + timedelta(microseconds=1)
                 stamps.append(stamp)
-                staging.append(
-                    pool.submit(_stage, *job, lake, lambda t=stamp: t, worker_connection)
-                )
+                staging.append(pool.submit(_stage, *job, lake, stamp, worker_connection))
 
         try:
             for _ in range(workers + 1):  # staged files wait as temp files, never in memory

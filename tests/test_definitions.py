@@ -172,6 +172,7 @@ def test_asset_graph_is_pinned(defs_data_dir: Path):
         "marts/legal_entities",
         "marts/fiscal_periods",
         "marts/customers",
+        "marts/ops_landing_batches",
     }
     assert parents("marts/ops_source_health") == {
         "staging/stg_landing__batches",

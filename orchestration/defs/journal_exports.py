@@ -1,18 +1,24 @@
 """The ERP journal export: downstream of the blocking journal gate, so a failing gate means no
 file. The work is in `exports.erp_journals`; this module only wires it."""
 
-import json
-from pathlib import Path
-
 from dagster import AssetExecutionContext, AssetKey, Config, MaterializeResult, MetadataValue, asset
 from dagster_dbt import get_asset_key_for_model
 
+from expectations.journal_gate import SUITES as GATE_SUITES
+from expectations.validate import saved_outcomes
 from exports.erp_journals import export_journals
 from orchestration.defs.dbt import warehouse_models
 from orchestration.settings import Settings
 
 ERP_JOURNALS = AssetKey(["exports", "erp_journals"])
-UPSTREAM_MODELS = ("journal_lines", "legal_entities", "fiscal_periods", "customers")
+# ops_landing_batches gives the watermark the manifest records and the files are dated by
+UPSTREAM_MODELS = (
+    "journal_lines",
+    "legal_entities",
+    "fiscal_periods",
+    "customers",
+    "ops_landing_batches",
+)
 
 
 class JournalExportConfig(Config):
@@ -20,19 +26,6 @@ class JournalExportConfig(Config):
     currency with one line per account and dimensions (the ledger keeps the drill-down)."""
 
     mode: str = "detail"
-
-
-def gate_results(validations: Path) -> dict:
-    """The journal suites' outcomes of this run, as the manifest records them (no run id, so a
-    replay writes the same manifest)."""
-    results = {}
-    for path in sorted(validations.glob("*journal*.json")):
-        raw = json.loads(path.read_text())
-        results[path.stem] = {
-            "success": bool(raw.get("success")),
-            "expectations": len(raw.get("results", [])),
-        }
-    return results
 
 
 @asset(
@@ -47,7 +40,7 @@ def erp_journal_export(
     context: AssetExecutionContext, config: JournalExportConfig
 ) -> MaterializeResult:
     settings = Settings.from_env()
-    checks = gate_results(settings.gx_dir / "validations" / context.run.run_id)
+    checks = saved_outcomes(settings.gx_dir / "validations", context.run.run_id, GATE_SUITES)
     result = export_journals(settings.warehouse, settings.exports, mode=config.mode, checks=checks)
     if result.batch is None:
         context.log.info("ERP journals: nothing new to export, nothing written")
