@@ -1,6 +1,8 @@
 {#- Usage per subscription (or customer, when the platform sent no subscription) x metric x UTC day,
     each event counted once. Incremental: only the days that received newly landed events are
-    recomputed (delete+insert by usage_date), so a nightly run costs one day, not all history. -#}
+    recomputed (delete+insert by usage_date), so a nightly run costs one day, not all history;
+    and the days of the run's partition window (vars usage_window_start/end), so a backfill or a
+    replay of days recomputes them from the deduplicated events. -#}
 {{
     config(
         materialized='incremental',
@@ -28,7 +30,14 @@ events as (
     touched_days as (
         select distinct usage_date
         from events
-        where landed_at > {{ incremental_watermark('last_landed_at') }}
+        where
+            landed_at > {{ incremental_watermark('last_landed_at') }}
+            {%- if var('usage_window_start') and var('usage_window_end') %}
+                or (
+                    usage_date >= cast('{{ var("usage_window_start") }}' as date)
+                    and usage_date < cast('{{ var("usage_window_end") }}' as date)
+                )
+            {%- endif %}
     ),
 {% endif %}
 

@@ -1,0 +1,117 @@
+"""The close report of a billing period: what finance signs off at month end.
+
+Per legal entity: the journals derived for the period and how many went out (and in which
+batches and files), the reconciliation statuses with their open variances, and the journals
+that need review. Written as `close/<YYYY-MM>/close_report.json` under the exports directory by
+temp + rename; rewritten only when its content changes (a later run after a correction).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+JOURNALS_SQL = """
+    select legal_entity, functional_currency, count(distinct journal_id) as journals,
+        count(*) as lines, sum(functional_debit) as functional_debit,
+        sum(functional_credit) as functional_credit,
+        count(distinct journal_id) filter (where status = 'needs_review') as needs_review
+    from marts.journal_lines
+    where posting_period = ?
+    group by all
+    order by all
+"""
+
+SENT_SQL = """
+    select legal_entity,
+        count(distinct journal_id) filter (where journal_kind <> 'reversal') as journals_sent,
+        count(distinct journal_id) filter (where journal_kind = 'reversal') as reversed,
+        list(distinct export_batch_id order by export_batch_id) as batches
+    from exports.export_ledger
+    where posting_period = ?
+    group by all
+    order by all
+"""
+
+RECONCILIATION_SQL = """
+    select legal_entity, reconciliation, status, sum(row_count) as rows,
+        sum(open_variance_functional) as open_variance_functional
+    from marts.rec_summary
+    where fiscal_period = ?
+    group by all
+    order by all
+"""
+
+
+@dataclass(frozen=True)
+class CloseReport:
+    period: str
+    path: Path
+    written: bool
+    open_items: int
+    unsent_journals: int
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value else "0"
+    return value
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, period: str) -> list[dict]:
+    cursor = con.execute(sql, [period])
+    names = [d[0] for d in cursor.description]
+    return [{n: _plain(v) for n, v in zip(names, row, strict=True)} for row in cursor.fetchall()]
+
+
+def build_report(warehouse: Path, period: str) -> dict:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        has_ledger = con.execute(
+            "select count(*) from duckdb_tables() "
+            "where schema_name = 'exports' and table_name = 'export_ledger'"
+        ).fetchone()[0]
+        journals = _rows(con, JOURNALS_SQL, period)
+        sent = {r["legal_entity"]: r for r in _rows(con, SENT_SQL, period)} if has_ledger else {}
+        reconciliation = _rows(con, RECONCILIATION_SQL, period)
+    entities = []
+    for row in journals:
+        out = sent.get(row["legal_entity"], {})
+        entities.append(
+            {
+                **row,
+                "journals_sent": out.get("journals_sent", 0),
+                "export_batches": out.get("batches", []),
+            }
+        )
+    open_items = sum(r["rows"] for r in reconciliation if r["status"] != "matched")
+    return {
+        "period": period,
+        "entities": entities,
+        "reconciliation": reconciliation,
+        "open_reconciliation_items": open_items,
+        "journals_needing_review": sum(r["needs_review"] for r in journals),
+    }
+
+
+def write_close_report(warehouse: Path, exports_root: Path, period: str) -> CloseReport:
+    report = build_report(warehouse, period)
+    payload = (json.dumps(report, indent=2, sort_keys=True, default=str) + "\n").encode()
+    target = exports_root / "close" / period / "close_report.json"
+    written = not target.exists() or target.read_bytes() != payload
+    if written:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".close_report.", dir=target.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+        os.replace(tmp, target)
+    derived = sum(e["journals"] for e in report["entities"])
+    sent = sum(e["journals_sent"] for e in report["entities"])
+    return CloseReport(
+        period, target, written, report["open_reconciliation_items"], max(derived - sent, 0)
+    )

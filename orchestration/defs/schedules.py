@@ -1,0 +1,113 @@
+"""Schedules (UTC; cron expressions from the environment, turned on in the UI or with
+`dagster schedule start`). With the queued run coordinator (one run at a time) the usage run of
+a night finishes before that night's period run starts.
+
+- nightly_usage (U2C_NIGHTLY_CRON, 02:00): yesterday's usage day.
+- nightly_periods (U2C_NIGHTLY_PERIODS_CRON, 02:10): the current billing period's rating,
+  journals, reconciliation, and the analysts' publish.
+- intraday_usage / intraday_periods (U2C_INTRADAY_CRON, hourly at :15 and :20): today's
+  arrivals and the reconciliation marts; never an ERP export.
+- month_end_close (U2C_CLOSE_CRON, the 1st at 06:00): the final ERP exports of the month just
+  ended, then its close report.
+- prune_run_history (03:30): run history older than U2C_RUN_RETENTION_DAYS (default 90).
+"""
+
+import os
+
+from dagster import (
+    RunRequest,
+    ScheduleDefinition,
+    ScheduleEvaluationContext,
+    schedule,
+)
+
+from orchestration.jobs import CLOSE_JOB, PERIODS_JOB, USAGE_JOB
+from orchestration.partitions import day_key, month_key, previous_day, previous_month
+
+MAINTENANCE_JOB = "prune_run_history"
+
+
+def cron(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def _request(kind: str, partition: str, when) -> RunRequest:
+    return RunRequest(
+        run_key=f"{kind}-{partition}-{when:%Y%m%dT%H%M}",
+        partition_key=partition,
+        tags={"u2c/schedule": kind},
+    )
+
+
+@schedule(
+    cron_schedule=cron("U2C_NIGHTLY_CRON", "0 2 * * *"),
+    job_name=USAGE_JOB,
+    execution_timezone="UTC",
+    description="Yesterday's usage day: landing, usage models, usage snapshot.",
+)
+def nightly_usage(context: ScheduleEvaluationContext):
+    now = context.scheduled_execution_time
+    return _request("nightly", day_key(previous_day(now)), now)
+
+
+@schedule(
+    cron_schedule=cron("U2C_NIGHTLY_PERIODS_CRON", "10 2 * * *"),
+    job_name=PERIODS_JOB,
+    execution_timezone="UTC",
+    description="The current billing period (of yesterday): rating, journals, reconciliation, "
+    "the analysts' publish.",
+)
+def nightly_periods(context: ScheduleEvaluationContext):
+    now = context.scheduled_execution_time
+    return _request("nightly", month_key(previous_day(now)), now)
+
+
+@schedule(
+    cron_schedule=cron("U2C_INTRADAY_CRON", "15 * * * *"),
+    job_name=USAGE_JOB,
+    execution_timezone="UTC",
+    description="Today's usage so far.",
+)
+def intraday_usage(context: ScheduleEvaluationContext):
+    now = context.scheduled_execution_time
+    return _request("intraday", day_key(now.date()), now)
+
+
+@schedule(
+    cron_schedule=cron("U2C_INTRADAY_PERIODS_CRON", "20 * * * *"),
+    job_name=PERIODS_JOB,
+    execution_timezone="UTC",
+    description="The reconciliation marts of the current period; no ERP export.",
+)
+def intraday_periods(context: ScheduleEvaluationContext):
+    now = context.scheduled_execution_time
+    return _request("intraday", month_key(now.date()), now)
+
+
+@schedule(
+    cron_schedule=cron("U2C_CLOSE_CRON", "0 6 1 * *"),
+    job_name=CLOSE_JOB,
+    execution_timezone="UTC",
+    description="Month-end close: the final ERP exports of the month just ended, then its "
+    "close report.",
+)
+def month_end_close(context: ScheduleEvaluationContext):
+    now = context.scheduled_execution_time
+    return _request("close", month_key(previous_month(now)), now)
+
+
+def schedules(prune_job) -> list[ScheduleDefinition]:
+    return [
+        nightly_usage,
+        nightly_periods,
+        intraday_usage,
+        intraday_periods,
+        month_end_close,
+        ScheduleDefinition(
+            name="prune_run_history",
+            cron_schedule=cron("U2C_PRUNE_CRON", "30 3 * * *"),
+            job=prune_job,
+            execution_timezone="UTC",
+            description="Deletes run history older than U2C_RUN_RETENTION_DAYS (default 90).",
+        ),
+    ]

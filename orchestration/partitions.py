@@ -1,0 +1,42 @@
+"""The two partitionings: UTC days for usage, calendar months (billing periods) for the rest.
+
+Both start at U2C_PARTITIONS_START (default 2026-01-01: the demo world's year); pick the first
+day of your data. Today's day and this month are partitions too (end_offset=1), so intra-day
+runs can refresh them before they end. The window reaches dbt as vars (`dbt_vars`), each with a
+default in dbt_project.yml, so a plain `dbt build` still builds everything.
+"""
+
+import os
+from datetime import date, datetime, timedelta
+
+from dagster import DailyPartitionsDefinition, MonthlyPartitionsDefinition, TimeWindow
+
+START = os.environ.get("U2C_PARTITIONS_START", "2026-01-01")
+
+usage_days = DailyPartitionsDefinition(start_date=START, timezone="UTC", end_offset=1)
+billing_periods = MonthlyPartitionsDefinition(start_date=START, timezone="UTC", end_offset=1)
+
+
+def dbt_vars(kind: str, window: TimeWindow) -> dict[str, str]:
+    """The partition window as dbt vars: `usage_window_start/end` for days,
+    `period_window_start/end` for billing periods (end exclusive, YYYY-MM-DD)."""
+    return {
+        f"{kind}_window_start": window.start.date().isoformat(),
+        f"{kind}_window_end": window.end.date().isoformat(),
+    }
+
+
+def day_key(day: date) -> str:
+    return day.isoformat()
+
+
+def month_key(day: date) -> str:
+    return day.replace(day=1).isoformat()
+
+
+def previous_day(now: datetime) -> date:
+    return (now - timedelta(days=1)).date()
+
+
+def previous_month(now: datetime) -> date:
+    return (now.date().replace(day=1) - timedelta(days=1)).replace(day=1)
