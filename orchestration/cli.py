@@ -73,28 +73,21 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_pipeline(settings: Settings):
-    """Materialize every asset in-process, recorded in the Dagster instance under the data dir."""
+def run_pipeline(settings: Settings) -> list:
+    """Land, build the usage days and billing periods the data covers, export and publish: one
+    Dagster run per job, in-process, recorded in the instance under the data dir."""
     settings.apply()
-    from dagster import DagsterInstance
-
     from orchestration.dbt_project import make_dbt_project, prepare
+    from orchestration.runner import run_pipeline as run_jobs
 
     prepare(make_dbt_project())
-    from orchestration.definitions import ALL_JOB, defs
-
-    with DagsterInstance.get() as instance:
-        job = defs.resolve_job_def(ALL_JOB)
-        # INFO on the console: step starts, dbt and landing summaries; DEBUG events stay in the
-        # instance's event log for the UI.
-        console = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
-        return job.execute_in_process(instance=instance, raise_on_error=False, run_config=console)
+    return run_jobs(settings)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    result = run_pipeline(Settings.from_env())
-    _print_summary(Settings.from_env(), result)
-    return 0 if result.success else 1
+    results = run_pipeline(Settings.from_env())
+    _print_summary(Settings.from_env(), results)
+    return 0 if results and all(r.success for r in results) else 1
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -102,18 +95,65 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     args.out = str(settings.data_dir)
     _cmd_generate(args)
-    result = run_pipeline(settings)
-    _print_summary(settings, result)
-    return 0 if result.success else 1
+    results = run_pipeline(settings)
+    _print_summary(settings, results)
+    return 0 if results and all(r.success for r in results) else 1
 
 
-def _print_summary(settings: Settings, result) -> None:
+def _cmd_replay(args: argparse.Namespace) -> int:
+    from orchestration.replay import replay
+    from orchestration.runner import partition_bounds
+
+    first_day, last_day = partition_bounds()
+    if not first_day <= args.first <= args.last <= last_day:
+        print(
+            f"replay: need {first_day} <= --from <= --to <= {last_day} (the usage day partitions; "
+            "U2C_PARTITIONS_START sets the first)",
+            file=sys.stderr,
+        )
+        return 2
+    report = replay(Settings.from_env(), args.first, args.last)
     print()
-    print(f"run {result.run_id}: {'succeeded' if result.success else 'FAILED'}")
+    for run in report.runs:
+        print(
+            f"replay run {run['run_id']} ({run['job']}): "
+            + ("succeeded" if run["success"] else "FAILED")
+        )
+    differing = [m for m in report.marts if not m.identical]
+    print(
+        f"marts: {len(report.marts) - len(differing)} of {len(report.marts)} tables identical "
+        "to the live warehouse"
+    )
+    for m in differing:
+        print(
+            f"  DIFFERS {m.table}: {m.only_in_reference} rows only live, "
+            f"{m.only_in_rebuild} only in the rebuild"
+        )
+    batches = sorted({f.export_batch_id for f in report.files})
+    same = sum(f.identical for f in report.files)
+    print(
+        f"ERP files: {same} of {len(report.files)} re-derived byte for byte "
+        f"from {len(batches)} published batches"
+    )
+    for f in report.files:
+        if not f.identical:
+            print(f"  DIFFERS {f.export_batch_id}/{f.file}")
+    print(f"nothing written to the live exports; report: {report.scratch / 'replay_report.json'}")
+    return 0 if report.identical else 1
+
+
+def _print_summary(settings: Settings, results: list) -> None:
+    print()
+    for result in results:
+        partitions = _partitions(result)
+        print(
+            f"run {result.run_id} ({result.job_def.name}{partitions}): "
+            + ("succeeded" if result.success else "FAILED")
+        )
     if settings.published_marts.exists():
         for line in _mart_summary(settings.published_marts):
             print(line)
-    evaluations = result.get_asset_check_evaluations()
+    evaluations = [e for r in results for e in r.get_asset_check_evaluations()]
     gates = [e for e in evaluations if e.check_name.startswith("gx_")]
     warnings = [e for e in evaluations if e.check_name.endswith("_open_variances")]
     dbt_tests = [e for e in evaluations if e not in gates and e not in warnings]
@@ -130,14 +170,30 @@ def _print_summary(settings: Settings, result) -> None:
         doc = json.loads(manifest.read_text())
         files = ", ".join(f"{f['file']} ({f['rows']} rows)" for f in doc["files"])
         print(f"export {doc['export_id']}: {files} in {manifest.parent}")
+    for report in sorted(settings.exports.glob("close/*/close_report.json")):
+        doc = json.loads(report.read_text())
+        print(
+            f"close report {doc['period']}: {doc['open_reconciliation_items']} open "
+            f"reconciliation items, {doc['journals_needing_review']} journals to review: {report}"
+        )
     print(f"analysts' DuckDB file (read-only copy): {settings.published_marts}")
     if settings.published_marts.exists():
-        for line in _run_summary(settings.published_marts, result.run_id):
-            print(line)
+        for result in results:
+            for line in _run_summary(settings.published_marts, result.run_id):
+                print(line)
     docs = settings.gx_dir / "data_docs" / "index.html"
     if docs.exists():
         print(f"Great Expectations Data Docs: {docs}")
     print(f"Dagster run history: DAGSTER_HOME={settings.dagster_home} (make ui)")
+
+
+def _partitions(result) -> str:
+    from orchestration.runner import RANGE_END, RANGE_START
+
+    tags = result.dagster_run.tags
+    if RANGE_START in tags:
+        return f" {tags[RANGE_START]}..{tags[RANGE_END]}"
+    return ""
 
 
 def _run_summary(published: Path, run_id: str) -> list[str]:
@@ -162,7 +218,7 @@ def _run_summary(published: Path, run_id: str) -> list[str]:
         for stage, seconds, rows in zip(stages, found[::2], found[1::2], strict=True)
         if seconds is not None
     ]
-    return ["ops_runs, this run: " + ", ".join(parts)]
+    return [f"ops_runs, run {run_id[:8]}: " + ", ".join(parts)]
 
 
 def _mart_summary(published: Path) -> list[str]:
@@ -254,6 +310,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="materialize every asset in-process")
     run.set_defaults(func=_cmd_run)
+
+    replay = sub.add_parser(
+        "replay",
+        help="rebuild the marts from the raw lake in a scratch dir, re-derive the ERP files of "
+        "those periods, and compare both with what is live",
+    )
+    replay.add_argument("--from", dest="first", type=date.fromisoformat, required=True)
+    replay.add_argument("--to", dest="last", type=date.fromisoformat, required=True)
+    replay.set_defaults(func=_cmd_replay)
 
     demo = sub.add_parser("demo", help="generate a demo world into ./data and run the pipeline")
     world_options(demo)

@@ -1,25 +1,32 @@
 """The Dagster code location: `dagster dev -m orchestration.definitions`."""
 
-from __future__ import annotations
-
 from dagster import AssetSelection, Definitions, define_asset_job
 from dagster_dbt import DbtCliResource
 
-from orchestration.defs.dbt import dbt_project, warehouse_models
+from orchestration.defs.dbt import dbt_project, period_models, usage_models, warehouse_models
 from orchestration.defs.exports import published_marts, usage_daily_export
-from orchestration.defs.journal_exports import erp_journal_export
+from orchestration.defs.journal_exports import close_report, erp_journal_export
 from orchestration.defs.landing import land_sources
 from orchestration.defs.maintenance import prune_run_history
 from orchestration.defs.quality import REC_GATES, REC_WARNINGS, gx_journal_lines, gx_usage_daily
+from orchestration.defs.schedules import schedules
 from orchestration.defs.sensors import inbox_sensor
-from orchestration.jobs import ALL_JOB, LANDING_JOB
+from orchestration.jobs import CLOSE_JOB, LANDING_JOB, PERIODS_JOB, USAGE_JOB
+
+LANDING = AssetSelection.assets(land_sources)
+USAGE = LANDING | AssetSelection.assets(warehouse_models, usage_models, usage_daily_export)
+PERIODS = AssetSelection.assets(period_models, published_marts)
+CLOSE = PERIODS | AssetSelection.assets(erp_journal_export, close_report)
 
 defs = Definitions(
     assets=[
         land_sources,
         warehouse_models,
+        usage_models,
+        period_models,
         usage_daily_export,
         erp_journal_export,
+        close_report,
         published_marts,
     ],
     asset_checks=[
@@ -30,17 +37,31 @@ defs = Definitions(
     ],
     jobs=[
         define_asset_job(
-            ALL_JOB,
-            selection=AssetSelection.all(),
-            description="Land, build, check, export and publish everything.",
+            LANDING_JOB,
+            selection=LANDING,
+            description="Land the inbox into the lake (the inbox sensor's job).",
         ),
         define_asset_job(
-            LANDING_JOB,
-            selection=AssetSelection.assets(land_sources),
-            description="Land the inbox into the lake (the inbox sensor's job).",
+            USAGE_JOB,
+            selection=USAGE,
+            description="Land, then build staging, dimensions and the usage models of the "
+            "partition's UTC days; export the usage snapshot.",
+        ),
+        define_asset_job(
+            PERIODS_JOB,
+            selection=PERIODS,
+            description="Rate, derive journals and reconcile the billing periods, with their "
+            "gates; publish the analysts' copy. No ERP export.",
+        ),
+        define_asset_job(
+            CLOSE_JOB,
+            selection=CLOSE,
+            description="Month-end close: the period job, then the ERP journal export and the "
+            "close report of the periods.",
         ),
         prune_run_history,
     ],
+    schedules=schedules(prune_run_history),
     sensors=[inbox_sensor],
     resources={"dbt": DbtCliResource(project_dir=dbt_project)},
 )

@@ -40,3 +40,12 @@ def previous_day(now: datetime) -> date:
 
 def previous_month(now: datetime) -> date:
     return (now.date().replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def period_keys(window: TimeWindow) -> list[str]:
+    """The billing periods ('YYYY-MM', as the warehouse names them) a month window covers."""
+    months, month = [], window.start.date().replace(day=1)
+    while month < window.end.date():
+        months.append(f"{month:%Y-%m}")
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months

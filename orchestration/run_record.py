@@ -139,13 +139,19 @@ def run_row(
 def step_events(records: Iterable) -> list[StepEvent]:
     """Dagster event log entries (`instance.all_logs(run_id)`) as StepEvents."""
     events = []
+    counted: set = set()
     for entry in records:
         event = getattr(entry, "dagster_event", None)
         if event is None or event.event_type_value not in EVENT_TYPES:
             continue
         rows = None
         if event.event_type_value == MATERIALIZATION:
-            rows = rows_of(event.event_specific_data.materialization.metadata)
+            # a partition range materializes an asset once per partition, each event with the
+            # whole table's count: count a table once
+            materialization = event.event_specific_data.materialization
+            if (entry.step_key, materialization.asset_key) not in counted:
+                counted.add((entry.step_key, materialization.asset_key))
+                rows = rows_of(materialization.metadata)
         elif event.event_type_value == CHECK_EVALUATION:
             rows = rows_of(event.event_specific_data.metadata)
         events.append(StepEvent(entry.step_key, event.event_type_value, entry.timestamp, rows))
@@ -184,18 +190,18 @@ def stages_by_step(job_def) -> dict[str, str | None]:
     return stages
 
 
-def record_current_run(context, runs_dir: Path, extra_rows: Mapping[str, int]) -> Path:
-    """Build this run's row from its event log so far and write its record (called by the
-    publish step, from inside the publish)."""
+def record_run(
+    instance, run, job_def, runs_dir: Path, extra_rows: Mapping[str, int] | None = None
+) -> Path:
+    """Build a run's row from its event log so far and write its record."""
     import time
 
     from dagster import DagsterEventType
 
-    run = context.run
-    entries = context.instance.all_logs(
+    entries = instance.all_logs(
         run.run_id, of_type={DagsterEventType(kind) for kind in EVENT_TYPES}
     )
-    record = context.instance.get_run_record_by_id(run.run_id)
+    record = instance.get_run_record_by_id(run.run_id)
     row = run_row(
         run_id=run.run_id,
         job_name=run.job_name,
@@ -203,7 +209,12 @@ def record_current_run(context, runs_dir: Path, extra_rows: Mapping[str, int]) -
         started_at=record.start_time if record else None,
         recorded_at=time.time(),
         events=step_events(entries),
-        stage_by_step=stages_by_step(context.job_def),
+        stage_by_step=stages_by_step(job_def),
         extra_rows=extra_rows,
     )
     return write_run_record(row, runs_dir)
+
+
+def record_current_run(context, runs_dir: Path, extra_rows: Mapping[str, int]) -> Path:
+    """This run's record, from inside its publish step (so the copy it publishes lists it)."""
+    return record_run(context.instance, context.run, context.job_def, runs_dir, extra_rows)

@@ -1,17 +1,22 @@
 """Run the jobs in-process, in order, on the instance under the data dir: what `u2c run`,
-`u2c demo`, `u2c bench` and `u2c replay` do. Each job is one Dagster run; a partition range is
-one run too (the partitioned dbt assets have a single-run backfill policy, so dbt runs once for
-the whole range).
+`u2c demo`, `u2c bench` and `u2c replay` do. A partition range is one Dagster run (the
+partitioned assets have a single-run backfill policy, so dbt runs once for the whole range).
+
+A pipeline run is a sequence: land the inbox, then the usage days the lake covers, then its
+billing periods (with the ERP export and close report when closing). Runs that do not publish
+the analysts' copy leave their `ops_runs` record here; the next publish carries it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import duckdb
 
+from orchestration.jobs import CLOSE_JOB, LANDING_JOB, PERIODS_JOB, USAGE_JOB
 from orchestration.settings import Settings
 
 RANGE_START = "dagster/asset_partition_range_start"
@@ -35,38 +40,29 @@ class DataSpan:
 
 def data_span(lake: Path) -> DataSpan | None:
     """The UTC days the landed data covers: usage event days and file delivery days."""
-    usage = sorted((lake / "raw" / "usage" / "events").glob("**/*.parquet"))
-    ledger = sorted((lake / "_ledger").glob("**/*.parquet"))
+    globs = {
+        "cast(time as date)": lake / "raw" / "usage" / "events",
+        "cast(file_delivered_at as date)": lake / "_ledger",
+    }
     days: list[date] = []
     with duckdb.connect() as con:
         con.execute("set TimeZone = 'UTC'")
-        if usage:
-            days += [
-                d
-                for d in con.execute(
-                    "select min(cast(time as date)), max(cast(time as date)) "
+        for expression, root in globs.items():
+            files = [str(p) for p in sorted(root.glob("**/*.parquet"))]
+            if files:
+                found = con.execute(
+                    f"select min({expression}), max({expression}) "
                     "from read_parquet(?, union_by_name = true)",
-                    [[str(p) for p in usage]],
+                    [files],
                 ).fetchone()
-                if d is not None
-            ]
-        if ledger:
-            days += [
-                d
-                for d in con.execute(
-                    "select min(cast(file_delivered_at as date)), "
-                    "max(cast(file_delivered_at as date)) "
-                    "from read_parquet(?, union_by_name = true)",
-                    [[str(p) for p in ledger]],
-                ).fetchone()
-                if d is not None
-            ]
+                days += [d for d in found if d is not None]
     return DataSpan(min(days), max(days)) if days else None
 
 
-def clamp(span: DataSpan, first: date, last: date) -> DataSpan:
-    """The span within the partitions that exist (from U2C_PARTITIONS_START to today)."""
-    return DataSpan(max(span.first_day, first), min(span.last_day, last))
+def clamp(span: DataSpan, first: date, last: date) -> DataSpan | None:
+    """The span within the partitions that exist (U2C_PARTITIONS_START to today)."""
+    clamped = DataSpan(max(span.first_day, first), min(span.last_day, last))
+    return clamped if clamped.first_day <= clamped.last_day else None
 
 
 def partition_bounds() -> tuple[date, date]:
@@ -76,24 +72,74 @@ def partition_bounds() -> tuple[date, date]:
     return date.fromisoformat(keys[0]), date.fromisoformat(keys[-1])
 
 
-def execute(job_name: str, *, key_range: tuple[str, str] | None, tags: dict, selection=None):
+def execute(job_name: str, *, key_range: tuple[str, str] | None = None, tags=None, skip=()):
+    """One in-process run of a job (over a partition range), recorded in the instance; `skip`:
+    asset keys of the job not to materialize this time."""
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
 
     job = defs.resolve_job_def(job_name)
-    run_tags = dict(tags)
+    run_tags = dict(tags or {})
     if key_range is not None:
         run_tags |= {RANGE_START: key_range[0], RANGE_END: key_range[1]}
+    selection = None
+    if skip:
+        selection = [k for k in job.asset_layer.executable_asset_keys if k not in set(skip)]
     with DagsterInstance.get() as instance:
-        return job.execute_in_process(
+        result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
             run_config=CONSOLE,
             tags=run_tags,
             asset_selection=selection,
         )
+        _record_unless_published(instance, result, job)
+    return result
 
 
-def previous_day(day: date) -> date:
-    return day - timedelta(days=1)
+def _record_unless_published(instance, result, job) -> None:
+    from orchestration.run_record import record_run
+
+    published = any(
+        e.event_type_value == "ASSET_MATERIALIZATION"
+        and e.asset_key is not None
+        and e.asset_key.path == ["published", "marts"]
+        for e in result.all_events
+    )
+    if not published:
+        run = instance.get_run_by_id(result.run_id)
+        record_run(instance, run, job, Settings.from_env().lake / "ops" / "runs")
+
+
+def run_pipeline(
+    settings: Settings,
+    *,
+    close: bool = True,
+    land: bool = True,
+    tags: dict | None = None,
+    on_run: Callable | None = None,
+) -> list:
+    """Land the inbox, build the usage days the lake covers, then its billing periods; stops at
+    the first failed run. Returns the runs' results in order."""
+    from orchestration.defs.landing import LANDING_SPECS
+
+    results = []
+
+    def step(result) -> bool:
+        results.append(result)
+        if on_run is not None:
+            on_run(result)
+        return result.success
+
+    if land and not step(execute(LANDING_JOB, tags=tags)):
+        return results
+    span = data_span(settings.lake)
+    span = clamp(span, *partition_bounds()) if span else None
+    if span is None:
+        return results
+    landing_keys = [spec.key for spec in LANDING_SPECS]
+    if not step(execute(USAGE_JOB, key_range=span.days, tags=tags, skip=landing_keys)):
+        return results
+    step(execute(CLOSE_JOB if close else PERIODS_JOB, key_range=span.months, tags=tags))
+    return results

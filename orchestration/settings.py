@@ -65,6 +65,10 @@ class Settings:
         return {
             "U2C_DATA_DIR": str(self.data_dir),
             "DBT_LOG_PATH": str(self.dbt_logs),
+            # dagster-dbt gives each invocation a target dir under this path and seeds it with
+            # the partial parse file `dbt parse` left here: parsing is reused, and nothing runtime
+            # lands in the source tree
+            "DBT_TARGET_PATH": str(self.dbt_target),
             "DAGSTER_HOME": str(self.dagster_home),
         }
 

@@ -138,13 +138,49 @@ MARTS = {
         "journal_lines",
     )
 }
-DOWNSTREAM = {"exports/usage_daily", "exports/erp_journals", "published/marts"}
+DOWNSTREAM = {
+    "exports/usage_daily",
+    "exports/erp_journals",
+    "exports/close_report",
+    "published/marts",
+}
+UNPARTITIONED_MARTS = {
+    f"marts/{m}"
+    for m in (
+        "customers",
+        "subscriptions",
+        "legal_entities",
+        "fiscal_periods",
+        "invoices",
+        "invoice_lines",
+        "credit_notes",
+        "payments",
+        "refunds",
+        "gl_lines",
+        "ops_landing_batches",
+        "ops_quarantine",
+    )
+}
+UNPARTITIONED_INTERMEDIATE = {"int_billing_customers_mapped", "int_balance_transactions_converted"}
+INTERMEDIATE_BY_PERIOD = (
+    {m.removeprefix("intermediate/") for m in INTERMEDIATE}
+    - UNPARTITIONED_INTERMEDIATE
+    - {"int_usage_events_deduplicated"}
+)
+# partitioned by UTC day / by billing month; everything else is not partitioned
+USAGE_DAY = {
+    "intermediate/int_usage_events_deduplicated",
+    "marts/usage_daily",
+    "marts/unmapped_records",
+    "marts/ops_usage_duplicates",
+    "marts/ops_source_health",
+}
 
 
 def test_asset_graph_is_pinned(defs_data_dir: Path):
     from dagster import AssetKey
 
-    from orchestration.definitions import ALL_JOB, defs
+    from orchestration.definitions import defs
     from orchestration.defs.quality import (
         REC_GATES,
         REC_WARNINGS,
@@ -205,4 +241,50 @@ def test_asset_graph_is_pinned(defs_data_dir: Path):
     # dbt tests arrive as checks too
     assert ("marts/usage_daily", "not_null_usage_daily_quantity") in checks
     assert ("marts/invoices", "unique_invoices_invoice_id") in checks
-    assert defs.resolve_job_def(ALL_JOB) is not None
+    assert parents("exports/close_report") == {"exports/erp_journals", "marts/rec_summary"}
+
+
+def test_partitions_are_pinned(defs_data_dir: Path):
+    """Usage models by day, billing models by month, no unpartitioned model downstream of a
+    partitioned one (a daily run would leave it stale), dbt once per range."""
+    from dagster import BackfillPolicy
+
+    from orchestration.definitions import defs
+    from orchestration.partitions import billing_periods, usage_days
+
+    graph = defs.resolve_asset_graph()
+    by_key = {k.to_user_string(): graph.get(k) for k in graph.get_all_asset_keys()}
+    daily = {k for k, node in by_key.items() if node.partitions_def == usage_days}
+    monthly = {k for k, node in by_key.items() if node.partitions_def == billing_periods}
+    assert daily == USAGE_DAY
+    assert monthly == (
+        {f"intermediate/{m}" for m in INTERMEDIATE_BY_PERIOD}
+        | (MARTS - USAGE_DAY - UNPARTITIONED_MARTS)
+        | {"exports/erp_journals", "exports/close_report"}
+    )
+    for key in daily | monthly:
+        node = by_key[key]
+        assert node.backfill_policy == BackfillPolicy.single_run(), key
+        # nothing unpartitioned below a partitioned model, except the publish and the snapshot
+        for child in node.child_keys:
+            name = child.to_user_string()
+            assert by_key[name].partitions_def is not None or name in {
+                "published/marts",
+                "exports/usage_daily",
+            }, (key, name)
+    jobs = {
+        name: defs.resolve_job_def(name)
+        for name in ("land_inbox", "refresh_usage", "refresh_periods", "close_period")
+    }
+    assert jobs["land_inbox"].partitions_def is None
+    assert jobs["refresh_usage"].partitions_def == usage_days
+    assert jobs["refresh_periods"].partitions_def == billing_periods
+    assert jobs["close_period"].partitions_def == billing_periods
+    selected = {
+        name: {k.to_user_string() for k in job.asset_layer.executable_asset_keys}
+        for name, job in jobs.items()
+    }
+    assert "exports/erp_journals" in selected["close_period"]
+    assert "exports/erp_journals" not in selected["refresh_periods"]
+    assert "published/marts" in selected["refresh_periods"]
+    assert selected["refresh_usage"] >= USAGE_DAY

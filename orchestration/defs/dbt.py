@@ -1,5 +1,11 @@
 """The warehouse: the dbt project as Dagster assets; dbt tests become asset checks.
 
+Three groups of models, by their dbt tag (dbt_project.yml): `usage_day` models are partitioned by
+UTC day, `billing_period` models by billing month, the rest (seeds, staging, dimensions) are not
+partitioned. A partition range runs dbt once (single-run backfill policy), with the window as
+dbt vars (`orchestration.partitions.dbt_vars`). Every dbt step takes the warehouse pool's one
+slot: one writer at a time.
+
 Every model, seed and snapshot dbt built carries its row count (`dagster/row_count`). dagster-dbt's
 `fetch_row_counts()` opens one adapter connection per node inside this process and keeps a
 read-write DuckDB handle open, which then refuses the read-only connections the quality checks
@@ -7,15 +13,25 @@ open in the same process; so the counts are taken here, after dbt has exited (an
 write lock), over one read-only connection.
 """
 
+import json
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import duckdb
-from dagster import AssetExecutionContext, AssetMaterialization, MetadataValue, Output
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetMaterialization,
+    BackfillPolicy,
+    MetadataValue,
+    Output,
+)
+from dagster_dbt import DbtCliResource, dbt_assets, get_asset_key_for_model
 
 from orchestration.dbt_project import make_dbt_project
+from orchestration.partitions import billing_periods, dbt_vars, usage_days
+from orchestration.pools import WAREHOUSE_POOL
 from orchestration.settings import Settings
 
 ROW_COUNT = "dagster/row_count"  # the key Dagster's UI shows as the asset's row count
@@ -76,9 +92,13 @@ def _exhaust(stream: Iterable) -> tuple[list, Exception | None]:
     return events, None
 
 
-@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project)
-def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource):
-    invocation = dbt.cli(["build"], context=context)
+def build(
+    context: AssetExecutionContext, dbt: DbtCliResource, dbt_vars: dict[str, str] | None = None
+) -> Iterator:
+    """`dbt build` of the step's selected models (dagster-dbt passes the selection), with the
+    row counts of what it built."""
+    args = ["build"] + (["--vars", json.dumps(dbt_vars)] if dbt_vars else [])
+    invocation = dbt.cli(args, context=context)
     # the dbt process holds the warehouse's write lock until it exits: collect, then count
     events, error = _exhaust(invocation.stream())
     started = time.perf_counter()
@@ -87,3 +107,53 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource):
     yield from counted
     if error is not None:
         raise error
+
+
+USAGE_DAY = "tag:usage_day"
+BILLING_PERIOD = "tag:billing_period"
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    exclude=f"{USAGE_DAY} {BILLING_PERIOD}",
+    pool=WAREHOUSE_POOL,
+)
+def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource):
+    """Seeds, staging and the dimensions: not partitioned."""
+    yield from build(context, dbt)
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    select=USAGE_DAY,
+    partitions_def=usage_days,
+    backfill_policy=BackfillPolicy.single_run(),
+    pool=WAREHOUSE_POOL,
+)
+def usage_models(context: AssetExecutionContext, dbt: DbtCliResource):
+    """Deduplicated usage and the daily usage marts, per UTC day."""
+    yield from build(context, dbt, dbt_vars("usage", context.partition_time_window))
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    select=BILLING_PERIOD,
+    partitions_def=billing_periods,
+    backfill_policy=BackfillPolicy.single_run(),
+    pool=WAREHOUSE_POOL,
+)
+def period_models(context: AssetExecutionContext, dbt: DbtCliResource):
+    """Rating, journals and reconciliation, per billing month."""
+    yield from build(context, dbt, dbt_vars("period", context.partition_time_window))
+
+
+DBT_ASSETS = [warehouse_models, usage_models, period_models]
+
+
+def model_key(name: str) -> AssetKey:
+    """The asset key of a dbt model, whichever group builds it (the three share one manifest
+    and translator, and dagster-dbt resolves a name through exactly one of them)."""
+    return get_asset_key_for_model([warehouse_models], name)

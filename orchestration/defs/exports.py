@@ -1,14 +1,14 @@
 """Exports and the analysts' publish; both sit downstream of the blocking checks."""
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
-from dagster_dbt import get_asset_key_for_model
 
 from exports.marts_copy import publish_marts
 from exports.usage_daily import export_usage_daily
-from orchestration.defs.dbt import dbt_project, warehouse_models
+from orchestration.defs.dbt import dbt_project, model_key
+from orchestration.pools import WAREHOUSE_POOL
 from orchestration.settings import Settings
 
-USAGE_DAILY = get_asset_key_for_model([warehouse_models], "usage_daily")
+USAGE_DAILY = model_key("usage_daily")
 
 
 def mart_keys() -> list[AssetKey]:
@@ -21,10 +21,11 @@ def mart_keys() -> list[AssetKey]:
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model" and node["fqn"][1:2] == ["marts"]
     )
-    return [get_asset_key_for_model([warehouse_models], name) for name in names]
+    return [model_key(name) for name in names]
 
 
 @asset(
+    pool=WAREHOUSE_POOL,
     key=AssetKey(["exports", "usage_daily"]),
     deps=[USAGE_DAILY],
     group_name="exports",
@@ -50,6 +51,7 @@ def usage_daily_export(context: AssetExecutionContext) -> MaterializeResult:
 
 
 @asset(
+    pool=WAREHOUSE_POOL,
     key=AssetKey(["published", "marts"]),
     # the ERP export first: the copy carries its ledger and batches (export_batches)
     deps=[*mart_keys(), AssetKey(["exports", "erp_journals"])],

@@ -1,16 +1,28 @@
-"""The ERP journal export: downstream of the blocking journal gate, so a failing gate means no
-file. The work is in `exports.erp_journals`; this module only wires it."""
+"""The ERP journal export and the close report, per billing month: downstream of the blocking
+journal gate, so a failing gate means no file. The work is in `exports.erp_journals` and
+`exports.close_report`; this module only wires them."""
 
-from dagster import AssetExecutionContext, AssetKey, Config, MaterializeResult, MetadataValue, asset
-from dagster_dbt import get_asset_key_for_model
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    BackfillPolicy,
+    Config,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
 from expectations.journal_gate import SUITES as GATE_SUITES
 from expectations.validate import saved_outcomes
+from exports.close_report import write_close_report
 from exports.erp_journals import export_journals
-from orchestration.defs.dbt import warehouse_models
+from orchestration.defs.dbt import model_key
+from orchestration.partitions import billing_periods, period_keys
+from orchestration.pools import WAREHOUSE_POOL
 from orchestration.settings import Settings
 
 ERP_JOURNALS = AssetKey(["exports", "erp_journals"])
+CLOSE_REPORT = AssetKey(["exports", "close_report"])
 # ops_landing_batches gives the watermark the manifest records and the files are dated by
 UPSTREAM_MODELS = (
     "journal_lines",
@@ -29,19 +41,26 @@ class JournalExportConfig(Config):
 
 
 @asset(
+    pool=WAREHOUSE_POOL,
     key=ERP_JOURNALS,
-    deps=[get_asset_key_for_model([warehouse_models], m) for m in UPSTREAM_MODELS],
+    deps=[model_key(m) for m in UPSTREAM_MODELS],
     group_name="exports",
     kinds={"csv", "parquet"},
+    partitions_def=billing_periods,
+    backfill_policy=BackfillPolicy.single_run(),
     description="NetSuite CSV, Oracle FBDI and canonical journal files per legal entity and "
-    "period, with manifest.json; new and corrected journals only, each sent once.",
+    "period, with manifest.json; new and corrected journals of the run's periods only, each "
+    "sent once.",
 )
 def erp_journal_export(
     context: AssetExecutionContext, config: JournalExportConfig
 ) -> MaterializeResult:
     settings = Settings.from_env()
     checks = saved_outcomes(settings.gx_dir / "validations", context.run.run_id, GATE_SUITES)
-    result = export_journals(settings.warehouse, settings.exports, mode=config.mode, checks=checks)
+    periods = period_keys(context.partition_time_window)
+    result = export_journals(
+        settings.warehouse, settings.exports, mode=config.mode, periods=periods, checks=checks
+    )
     if result.batch is None:
         context.log.info("ERP journals: nothing new to export, nothing written")
     else:
@@ -62,6 +81,40 @@ def erp_journal_export(
             "journals": result.journals,
             "reversals": result.reversals,
             "corrections": result.corrections,
+            "periods": MetadataValue.json(periods),
             "skipped_files": MetadataValue.json(result.skipped),
+        }
+    )
+
+
+@asset(
+    key=CLOSE_REPORT,
+    pool=WAREHOUSE_POOL,
+    deps=[ERP_JOURNALS, model_key("rec_summary")],
+    group_name="exports",
+    kinds={"json"},
+    partitions_def=billing_periods,
+    backfill_policy=BackfillPolicy.single_run(),
+    description="close/<YYYY-MM>/close_report.json: per legal entity the journals derived and "
+    "sent, the reconciliation statuses with open variances, the journals needing review.",
+)
+def close_report(context: AssetExecutionContext) -> MaterializeResult:
+    settings = Settings.from_env()
+    reports = [
+        write_close_report(settings.warehouse, settings.exports, period)
+        for period in period_keys(context.partition_time_window)
+    ]
+    for r in reports:
+        context.log.info(
+            f"close report {r.period}: {r.open_items} open reconciliation items, "
+            f"{r.unsent_journals} journals not sent; "
+            + ("written" if r.written else "unchanged")
+            + f" at {r.path}"
+        )
+    return MaterializeResult(
+        metadata={
+            "reports": MetadataValue.json({r.period: str(r.path) for r in reports}),
+            "open_items": sum(r.open_items for r in reports),
+            "unsent_journals": sum(r.unsent_journals for r in reports),
         }
     )

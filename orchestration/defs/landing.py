@@ -4,6 +4,7 @@ from collections import defaultdict
 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
+from orchestration.pools import WAREHOUSE_POOL
 from orchestration.retries import retry_transient
 from orchestration.settings import Settings
 from sources.landing import land_inbox
@@ -44,7 +45,8 @@ LANDING_SPECS = [
 ]
 
 
-@multi_asset(specs=LANDING_SPECS, can_subset=False)
+# landing writes the lake the dbt steps read: it takes the warehouse pool's slot too
+@multi_asset(specs=LANDING_SPECS, can_subset=False, pool=WAREHOUSE_POOL)
 def land_sources(context: AssetExecutionContext):
     settings = Settings.from_env()
     with retry_transient(context.retry_number):  # an I/O hiccup is retried, a bad file is not

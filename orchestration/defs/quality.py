@@ -12,16 +12,16 @@ from dagster import (
     MetadataValue,
     asset_check,
 )
-from dagster_dbt import get_asset_key_for_model
 
 from expectations.data_docs import build_data_docs
 from expectations.journal_gate import run_journal_gate
 from expectations.validate import SuiteResult, frame_from_duckdb, save_result, validate_dataframe
-from orchestration.defs.dbt import warehouse_models
+from orchestration.defs.dbt import model_key
+from orchestration.pools import WAREHOUSE_POOL
 from orchestration.settings import Settings
 
-USAGE_DAILY = get_asset_key_for_model([warehouse_models], "usage_daily")
-JOURNAL_LINES = get_asset_key_for_model([warehouse_models], "journal_lines")
+USAGE_DAILY = model_key("usage_daily")
+JOURNAL_LINES = model_key("journal_lines")
 
 
 def check_result(context: AssetCheckExecutionContext, results: list[SuiteResult]):
@@ -76,13 +76,13 @@ def _data_docs(
         return None
 
 
-@asset_check(asset=USAGE_DAILY, blocking=True, name="gx_usage_daily")
+@asset_check(asset=USAGE_DAILY, blocking=True, name="gx_usage_daily", pool=WAREHOUSE_POOL)
 def gx_usage_daily(context: AssetCheckExecutionContext) -> AssetCheckResult:
     frame = frame_from_duckdb(Settings.from_env().warehouse, "marts.usage_daily")
     return check_result(context, [validate_dataframe("usage_daily", frame)])
 
 
-@asset_check(asset=JOURNAL_LINES, blocking=True, name="gx_journal_lines")
+@asset_check(asset=JOURNAL_LINES, blocking=True, name="gx_journal_lines", pool=WAREHOUSE_POOL)
 def gx_journal_lines(context: AssetCheckExecutionContext) -> AssetCheckResult:
     """Balanced per journal, entity and currency; account in the chart; period open; one
     non-negative side per line. Blocks the analysts' publish (and the ERP exports to come)."""
@@ -106,7 +106,8 @@ OPEN_VARIANCES_SQL = """
 
 def rec_gate(mart: str) -> AssetChecksDefinition:
     @asset_check(
-        asset=get_asset_key_for_model([warehouse_models], mart),
+        pool=WAREHOUSE_POOL,
+        asset=model_key(mart),
         blocking=True,
         name=f"gx_{mart}",
         description=f"Great Expectations suite {mart}: unique key, accepted statuses. Blocks the "
@@ -126,7 +127,8 @@ def _totals(amounts: dict) -> dict[str, str]:
 
 def rec_open_variances(mart: str) -> AssetChecksDefinition:
     @asset_check(
-        asset=get_asset_key_for_model([warehouse_models], mart),
+        pool=WAREHOUSE_POOL,
+        asset=model_key(mart),
         blocking=False,
         name=f"{mart}_open_variances",
         description=f"Warns while {mart} has rows not matched; reports their counts and variance "
