@@ -97,7 +97,10 @@ def build(
 ) -> Iterator:
     """`dbt build` of the step's selected models (dagster-dbt passes the selection), with the
     row counts of what it built."""
-    args = ["build"] + (["--vars", json.dumps(dbt_vars)] if dbt_vars else [])
+    # dbt unit tests check the SQL, not the data: they run in the test suite
+    # (tests/integration/test_dbt_unit_tests.py), not in every production build (dbt's advice)
+    args = ["build", "--exclude-resource-type", "unit_test"]
+    args += ["--vars", json.dumps(dbt_vars)] if dbt_vars else []
     invocation = dbt.cli(args, context=context)
     # the dbt process holds the warehouse's write lock until it exits: collect, then count
     events, error = _exhaust(invocation.stream())

@@ -179,29 +179,46 @@ def test_usage_flags_match_the_answer_key_exactly(world: Path):
     }
 
 
-def test_ops_runs_records_the_run_with_every_stage_timed(world: Path):
-    """The run that published is in its own copy's ops_runs, with a duration and rows per stage
-    (the dbt rows are the row counts on the dbt assets' metadata)."""
-    runs = {p.name for p in (world / "gx" / "validations").iterdir()}
+def test_ops_runs_records_every_run_with_its_stages_timed(world: Path):
+    """`u2c run` is three Dagster runs (land, usage days, billing periods with the close); each
+    is in ops_runs with its partitions, a duration and rows for the stages it ran (the dbt rows:
+    each table counted once, however many partitions the run covered)."""
+    from dagster import DagsterInstance
+
     with duckdb.connect(str(world / "published" / "marts.duckdb"), read_only=True) as con:
         rows = con.execute(
             "select run_id, job_name, partitions, is_replay, status, started_at, finished_at,"
             " landing_seconds, dbt_seconds, checks_seconds, exports_seconds, publish_seconds,"
-            " landing_rows, dbt_rows, checks_rows, publish_rows from ops_runs order by started_at"
+            " landing_rows, dbt_rows, checks_rows, exports_rows, publish_rows"
+            " from ops_runs order by started_at"
         ).fetchall()
-    assert rows
+        landed = con.execute("select sum(rows_landed) from ops_landing_batches").fetchone()[0]
     records = {p.stem for p in (world / "lake" / "ops" / "runs").glob("*.parquet")}
     assert {r[0] for r in rows} == records
-    assert records <= runs  # each a run of this data dir
-    for run_id, job, partitions, replay, status, started, finished, *stages in rows:
-        assert (job, partitions, replay, status) == ("u2c_all", None, False, "success"), run_id
+    with DagsterInstance.from_config(str(world / "dagster_home")) as instance:
+        assert records <= set(instance.get_run_ids())  # each a run of this data dir
+    # the first `u2c run`: land, the usage days, the periods (the later reruns repeat it)
+    jobs = [r[1] for r in rows]
+    assert jobs[:3] == ["land_inbox", "refresh_usage", "close_period"]
+    ran = {
+        "land_inbox": {"landing"},
+        "refresh_usage": {"dbt", "checks", "exports"},
+        "close_period": {"dbt", "checks", "exports", "publish"},
+    }
+    stages = ("landing", "dbt", "checks", "exports", "publish")
+    for run_id, job, partitions, replay, status, started, finished, *figures in rows:
+        assert (replay, status) == (False, "success"), run_id
+        assert (partitions is None) == (job == "land_inbox"), (run_id, partitions)
         assert started < finished
-        seconds, counts = stages[:5], stages[5:]
-        assert all(s is not None and s >= 0 for s in seconds), (run_id, seconds)
-        assert sum(seconds) <= (finished - started).total_seconds() + 1
-        assert all(n > 0 for n in counts[1:]), (run_id, counts)  # dbt, checks, publish
-    # the first run landed the whole inbox
-    assert rows[0][12] > 0
+        seconds = dict(zip(stages, figures[:5], strict=True))
+        counts = dict(zip(stages, figures[5:], strict=True))
+        assert {s for s, v in seconds.items() if v is not None} == ran[job], (run_id, seconds)
+        assert sum(v for v in seconds.values() if v) <= (finished - started).total_seconds() + 1
+        assert all(counts[s] > 0 for s in ran[job] if job != "land_inbox" or s == "landing")
+        if job == "refresh_usage":  # a table counted once, not once per day of the range
+            assert counts["dbt"] < 3 * landed
+    usage = next(r for r in rows if r[1] == "refresh_usage")
+    assert usage[2].startswith("2026-") and ".." in usage[2]
 
 
 def test_data_docs_name_every_suite_the_run_validated(world: Path):
