@@ -10,7 +10,7 @@ from orchestration.defs.landing import land_sources
 from orchestration.defs.maintenance import prune_run_history
 from orchestration.defs.quality import REC_GATES, REC_WARNINGS, gx_journal_lines, gx_usage_daily
 from orchestration.defs.schedules import schedules
-from orchestration.defs.sensors import inbox_sensor
+from orchestration.defs.sensors import inbox_sensor, record_failed_runs, record_succeeded_runs
 from orchestration.jobs import CLOSE_JOB, LANDING_JOB, PERIODS_JOB, USAGE_JOB
 
 LANDING = AssetSelection.assets(land_sources)
@@ -62,6 +62,6 @@ defs = Definitions(
         prune_run_history,
     ],
     schedules=schedules(prune_run_history),
-    sensors=[inbox_sensor],
+    sensors=[inbox_sensor, record_succeeded_runs, record_failed_runs],
     resources={"dbt": DbtCliResource(project_dir=dbt_project)},
 )

@@ -27,8 +27,15 @@ class OneWriterSqliteEventLogStorage(SqliteEventLogStorage):
 
     @classmethod
     def from_config_value(cls, inst_data, config_value):
-        default = os.path.join(os.environ["DAGSTER_HOME"], "history", "runs", "")
-        return cls(config_value.get("base_dir") or default, inst_data=inst_data)
+        base_dir = config_value.get("base_dir")
+        if not base_dir:
+            if not os.environ.get("DAGSTER_HOME"):
+                raise RuntimeError(
+                    "OneWriterSqliteEventLogStorage: set DAGSTER_HOME (u2c sets it to "
+                    "$U2C_DATA_DIR/dagster_home) or give the storage a base_dir"
+                )
+            base_dir = os.path.join(os.environ["DAGSTER_HOME"], "history", "runs", "")
+        return cls(base_dir, inst_data=inst_data)
 
     def _claim_concurrency_slot(
         self, concurrency_key: str, run_id: str, step_key: str

@@ -10,6 +10,17 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 DAGSTER_YAML = PROJECT_ROOT / "dagster.yaml"
+DAGSTER_POSTGRES_YAML = PROJECT_ROOT / "dagster.postgres.yaml"
+STORAGE_MARKER = "# --- storage:"
+
+
+def instance_yaml(environ: dict[str, str]) -> str:
+    """The instance's dagster.yaml: the project's, with its SQLite storage block swapped for
+    Postgres when DAGSTER_PG_HOST is set."""
+    text = DAGSTER_YAML.read_text()
+    if not environ.get("DAGSTER_PG_HOST"):
+        return text
+    return text[: text.index(STORAGE_MARKER)] + DAGSTER_POSTGRES_YAML.read_text()
 
 
 @dataclass(frozen=True)
@@ -83,7 +94,8 @@ class Settings:
         for path in (self.inbox, self.lake, self.published_dir, self.exports, self.dbt_logs):
             path.mkdir(parents=True, exist_ok=True)
         self.dagster_home.mkdir(parents=True, exist_ok=True)
-        instance_yaml = self.dagster_home / "dagster.yaml"
-        wanted = DAGSTER_YAML.read_text()
-        if not instance_yaml.exists() or instance_yaml.read_text() != wanted:
-            instance_yaml.write_text(wanted)
+        instance_file = self.dagster_home / "dagster.yaml"
+        os.environ.setdefault("DAGSTER_PG_PORT", "5432")
+        wanted = instance_yaml(dict(os.environ))
+        if not instance_file.exists() or instance_file.read_text() != wanted:
+            instance_file.write_text(wanted)

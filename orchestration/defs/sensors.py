@@ -1,9 +1,21 @@
-"""The inbox sensor: every new delivery triggers one landing run, however often it ticks."""
+"""The inbox sensor: every new delivery triggers one landing run, however often it ticks. The
+run recorder: every finished run of a u2c job gets its `ops_runs` record, also the runs the
+daemon launched that do not publish, and the runs a gate stopped."""
 
-from dagster import RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor
+from dagster import (
+    DagsterRunStatus,
+    DefaultSensorStatus,
+    RunRequest,
+    RunStatusSensorContext,
+    SensorEvaluationContext,
+    SensorResult,
+    SkipReason,
+    run_status_sensor,
+    sensor,
+)
 
 from orchestration.inbox_scan import scan
-from orchestration.jobs import LANDING_JOB
+from orchestration.jobs import CLOSE_JOB, LANDING_JOB, PERIODS_JOB, USAGE_JOB
 from orchestration.settings import Settings
 
 MAX_FILES_IN_TAG = 20
@@ -34,3 +46,40 @@ def inbox_sensor(context: SensorEvaluationContext):
         ],
         cursor=delta.cursor,
     )
+
+
+RECORDED_JOBS = (LANDING_JOB, USAGE_JOB, PERIODS_JOB, CLOSE_JOB)
+
+
+def record_finished_run(context: RunStatusSensorContext) -> None:
+    from orchestration.definitions import defs  # the code location this sensor belongs to
+    from orchestration.run_record import record_run
+
+    run = context.dagster_run
+    if run.job_name not in RECORDED_JOBS:
+        return
+    runs_dir = Settings.from_env().lake / "ops" / "runs"
+    if (runs_dir / f"{run.run_id}.parquet").exists():  # the publish step already wrote it
+        return
+    record_run(context.instance, run, defs.resolve_job_def(run.job_name), runs_dir)
+
+
+# on by default: they only write run records
+@run_status_sensor(
+    run_status=DagsterRunStatus.SUCCESS,
+    default_status=DefaultSensorStatus.RUNNING,
+    description="Writes lake/ops/runs/<run id>.parquet for each successful u2c run that did not "
+    "publish; the next publish carries it into ops_runs.",
+)
+def record_succeeded_runs(context: RunStatusSensorContext):
+    record_finished_run(context)
+
+
+@run_status_sensor(
+    run_status=DagsterRunStatus.FAILURE,
+    default_status=DefaultSensorStatus.RUNNING,
+    description="Writes the ops_runs record of each failed u2c run (a gate that stopped it, a "
+    "failed step), with status failure.",
+)
+def record_failed_runs(context: RunStatusSensorContext):
+    record_finished_run(context)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
@@ -36,6 +37,17 @@ def expected_totals(inbox: Path) -> dict[str, Decimal]:
 def mart_rows(path: Path) -> list[tuple]:
     with duckdb.connect(str(path), read_only=True) as con:
         return con.execute("select * from usage_daily order by all").fetchall()
+
+
+@contextlib.contextmanager
+def dagster_instance(data_dir: Path):
+    """The data dir's Dagster instance, opened as u2c opens it (DAGSTER_HOME set)."""
+    from dagster import DagsterInstance
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DAGSTER_HOME", str(data_dir / "dagster_home"))
+        with DagsterInstance.get() as instance:
+            yield instance
 
 
 @pytest.fixture(scope="module")
@@ -183,8 +195,6 @@ def test_ops_runs_records_every_run_with_its_stages_timed(world: Path):
     """`u2c run` is three Dagster runs (land, usage days, billing periods with the close); each
     is in ops_runs with its partitions, a duration and rows for the stages it ran (the dbt rows:
     each table counted once, however many partitions the run covered)."""
-    from dagster import DagsterInstance
-
     with duckdb.connect(str(world / "published" / "marts.duckdb"), read_only=True) as con:
         rows = con.execute(
             "select run_id, job_name, partitions, is_replay, status, started_at, finished_at,"
@@ -195,7 +205,7 @@ def test_ops_runs_records_every_run_with_its_stages_timed(world: Path):
         landed = con.execute("select sum(rows_landed) from ops_landing_batches").fetchone()[0]
     records = {p.stem for p in (world / "lake" / "ops" / "runs").glob("*.parquet")}
     assert {r[0] for r in rows} == records
-    with DagsterInstance.from_config(str(world / "dagster_home")) as instance:
+    with dagster_instance(world) as instance:
         assert records <= set(instance.get_run_ids())  # each a run of this data dir
     # the first `u2c run`: land, the usage days, the periods (the later reruns repeat it)
     jobs = [r[1] for r in rows]
@@ -219,6 +229,36 @@ def test_ops_runs_records_every_run_with_its_stages_timed(world: Path):
             assert counts["dbt"] < 3 * landed
     usage = next(r for r in rows if r[1] == "refresh_usage")
     assert usage[2].startswith("2026-") and ".." in usage[2]
+
+
+def test_a_run_the_daemon_launched_gets_its_record_from_the_run_status_sensor(
+    world: Path, defs_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Runs launched by a schedule do not go through `u2c`: the run status sensor writes the
+    record of a run that did not publish (evaluated here with Dagster's test context)."""
+    from dagster import DagsterEventType, build_run_status_sensor_context
+
+    from orchestration.defs.sensors import record_succeeded_runs
+
+    monkeypatch.setenv("U2C_DATA_DIR", str(world))  # the code location stays loaded as it is
+    runs_dir = world / "lake" / "ops" / "runs"
+    with dagster_instance(world) as instance:
+        [run] = [r for r in instance.get_runs() if r.job_name == "refresh_usage"][
+            -1:
+        ]  # the first one
+        record = runs_dir / f"{run.run_id}.parquet"
+        before = duckdb.sql(f"select * exclude (finished_at) from '{record}'").fetchall()
+        record.unlink()
+        [success] = instance.all_logs(run.run_id, of_type=DagsterEventType.RUN_SUCCESS)
+        context = build_run_status_sensor_context(
+            sensor_name=record_succeeded_runs.name,
+            dagster_instance=instance,
+            dagster_run=run,
+            dagster_event=success.dagster_event,
+        )
+        record_succeeded_runs(context)
+    assert record.exists()
+    assert duckdb.sql(f"select * exclude (finished_at) from '{record}'").fetchall() == before
 
 
 def test_data_docs_name_every_suite_the_run_validated(world: Path):

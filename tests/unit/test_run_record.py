@@ -55,7 +55,7 @@ def whole_run() -> list[StepEvent]:
 def test_a_run_row_has_every_stage_timed_and_counted():
     row = run_row(
         run_id="r1",
-        job_name="u2c_all",
+        job_name="close_period",
         tags={},
         started_at=T0 - 1,
         recorded_at=T0 + 48,
@@ -65,7 +65,7 @@ def test_a_run_row_has_every_stage_timed_and_counted():
     )
     assert row == {
         "run_id": "r1",
-        "job_name": "u2c_all",
+        "job_name": "close_period",
         "partitions": None,
         "is_replay": False,
         "status": "success",
@@ -173,7 +173,7 @@ def test_the_publishing_run_is_in_its_own_copy_beside_earlier_runs(tmp_path: Pat
     runs_dir = tmp_path / "lake" / "ops" / "runs"
     earlier = run_row(
         run_id="r1",
-        job_name="u2c_all",
+        job_name="close_period",
         tags={},
         started_at=T0,
         recorded_at=T0 + 48,
@@ -184,7 +184,7 @@ def test_the_publishing_run_is_in_its_own_copy_beside_earlier_runs(tmp_path: Pat
     # a record written before a column existed: the column is null for it
     legacy = duckdb.connect()
     legacy.execute(
-        f"copy (select 'r0' as run_id, 'u2c_all' as job_name, "
+        f"copy (select 'r0' as run_id, 'close_period' as job_name, "
         f"timestamp '2026-09-01 00:00:00' as started_at) to '{runs_dir / 'r0.parquet'}'"
     )
 

@@ -85,3 +85,40 @@ def test_retries_stop_after_the_policy_limit():
     with pytest.raises(TimeoutError), retry_transient(retry_number=3):
         raise TimeoutError("still timing out")
     assert [backoff_seconds(n) for n in range(3)] == [2, 4, 8]
+
+
+def test_instance_storage_is_sqlite_by_default_and_postgres_from_the_environment(tmp_path):
+    """The instance config u2c writes validates against Dagster's schema either way; Postgres
+    credentials come from the environment, never from the file."""
+    import yaml
+    from dagster._core.instance.config import dagster_instance_config
+
+    from orchestration.settings import instance_yaml
+
+    sqlite = instance_yaml({})
+    (tmp_path / "dagster.yaml").write_text(sqlite)
+    config, _ = dagster_instance_config(str(tmp_path))
+    assert config["event_log_storage"]["class"] == "OneWriterSqliteEventLogStorage"
+    assert "storage" not in config
+    assert config["concurrency"]["pools"]["default_limit"] == 1
+
+    env = {
+        "DAGSTER_PG_HOST": "db.internal",
+        "DAGSTER_PG_PORT": "5432",
+        "DAGSTER_PG_DB": "dagster",
+        "DAGSTER_PG_USERNAME": "u2c",
+        "DAGSTER_PG_PASSWORD": "secret",
+    }
+    postgres = instance_yaml(env)
+    assert "secret" not in postgres and "db.internal" not in postgres
+    (tmp_path / "dagster.yaml").write_text(postgres)
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        config, _ = dagster_instance_config(str(tmp_path))
+    parsed = yaml.safe_load(postgres)
+    assert "event_log_storage" not in parsed
+    assert parsed["storage"]["postgres"]["postgres_db"]["hostname"] == {"env": "DAGSTER_PG_HOST"}
+    # everything else (queue, pools, telemetry, retention) is the same in both
+    for key in ("concurrency", "run_coordinator", "telemetry", "retention"):
+        assert config[key] == yaml.safe_load(sqlite)[key]
