@@ -2,8 +2,10 @@
 
 A world of N usage events is generated (not timed), the usage of its last day held back. Then:
 the floor (DuckDB alone: read the NDJSON, dedup on (source, id), aggregate per key x metric x
-day, write Parquet), the full pipeline run, and a second run after the held-back day is
-appended (the incremental cost). Stage times come from the run's own step events; peak RSS is
+day, write Parquet), the full pipeline (`u2c run`: land, the usage days, the billing periods with
+the ERP export and close report), and the intra-day path after the held-back day is appended
+(land, that day's usage, its period's refresh: the incremental cost). Stage times come from the
+runs' own step events, summed over the runs; peak RSS is
 sampled from /proc for the process and its children (dbt runs as a child) and attributed to
 the stage running at the time. Results go to <data dir>/bench/bench-<N>.json.
 """
@@ -15,6 +17,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -91,48 +94,55 @@ class _Sampler:
         return max(inside, default=0)
 
 
-def _stages(result, sampler: _Sampler) -> dict[str, dict]:
-    """Seconds (the sum of its steps' durations) and peak RSS per stage; steps are assigned to
-    stages as `ops_runs` assigns them (orchestration/run_record.py)."""
+def _stages(results: list, sampler: _Sampler) -> dict[str, dict]:
+    """Seconds (the sum of its steps' durations, over all the runs) and peak RSS per stage;
+    steps are assigned to stages as `ops_runs` assigns them (orchestration/run_record.py)."""
     from dagster import DagsterInstance
 
     from orchestration.run_record import STEP_ENDS, STEP_START, stages_by_step, step_events
 
-    with DagsterInstance.get() as instance:
-        events = step_events(instance.all_logs(result.run_id))
-    stage_by_step = stages_by_step(result.job_def)
-    starts: dict[str, float] = {}
     stages: dict[str, dict] = {}
-    for event in events:
-        if event.step_key is None:
-            continue
-        if event.kind == STEP_START:
-            starts[event.step_key] = event.timestamp
-        elif event.kind in STEP_ENDS:
-            start = starts.get(event.step_key, event.timestamp)
-            name = stage_by_step.get(event.step_key) or "checks"
-            stage = stages.setdefault(name, {"seconds": 0.0, "peak_rss_mb": 0})
-            stage["seconds"] += event.timestamp - start
-            peak = sampler.peak_between(start, event.timestamp) / 1024
-            stage["peak_rss_mb"] = max(stage["peak_rss_mb"], round(peak))
+    for result in results:
+        with DagsterInstance.get() as instance:
+            events = step_events(instance.all_logs(result.run_id))
+        stage_by_step = stages_by_step(result.job_def)
+        starts: dict[str, float] = {}
+        for event in events:
+            if event.step_key is None:
+                continue
+            if event.kind == STEP_START:
+                starts[event.step_key] = event.timestamp
+            elif event.kind in STEP_ENDS:
+                start = starts.get(event.step_key, event.timestamp)
+                name = stage_by_step.get(event.step_key) or "checks"
+                stage = stages.setdefault(name, {"seconds": 0.0, "peak_rss_mb": 0})
+                stage["seconds"] += event.timestamp - start
+                peak = sampler.peak_between(start, event.timestamp) / 1024
+                stage["peak_rss_mb"] = max(stage["peak_rss_mb"], round(peak))
     for stage in stages.values():
         stage["seconds"] = round(stage["seconds"], 2)
     return stages
 
 
-def _timed_run(settings: Settings) -> dict:
+def _timed_run(settings: Settings, intraday_day: date | None = None) -> dict:
     from orchestration.cli import run_pipeline
+    from orchestration.runner import run_intraday
 
     with _Sampler() as sampler:
         started = time.time()
-        result = run_pipeline(settings)
+        if intraday_day is None:
+            results = run_pipeline(settings)
+        else:
+            results = run_intraday(settings, intraday_day)
         seconds = time.time() - started
-    if not result.success:
-        raise RuntimeError(f"the pipeline run {result.run_id} failed; see `make ui`")
+    failed = [r for r in results if not r.success]
+    if failed or not results:
+        raise RuntimeError(f"bench: run {failed[0].run_id if failed else '-'} failed; see make ui")
     return {
         "seconds": round(seconds, 2),
+        "runs": [r.job_def.name for r in results],
         "peak_rss_mb": round(max((kb for _, kb in sampler.samples), default=0) / 1024),
-        "stages": _stages(result, sampler),
+        "stages": _stages(results, sampler),
     }
 
 
@@ -166,7 +176,8 @@ def run_bench(events: int, data_dir: Path, days: int = 45, customers: int = 40) 
     floor_seconds = run_floor(settings.inbox, settings.data_dir / "bench" / "floor.parquet")
     full = _timed_run(settings)
     os.replace(held_back, settings.inbox / "usage" / held_back.name)
-    incremental = _timed_run(settings)
+    day = date.fromisoformat(held_back.stem.removeprefix("events_"))
+    incremental = _timed_run(settings, intraday_day=day)
     report = {
         "events": lines,
         "floor_seconds": round(floor_seconds, 2),
@@ -198,7 +209,7 @@ def format_report(report: dict) -> str:
     rows.append(
         f"{report['events']} usage lines: floor {report['floor_seconds']} s (bare DuckDB), "
         f"pipeline/floor {report['ratio_to_floor']}x, {report['events_per_second']} events/s; "
-        f"incremental run after a one-day append: {report['incremental_share_of_full']:.1%} of "
+        f"intra-day path after a one-day append: {report['incremental_share_of_full']:.1%} of "
         f"the full run"
     )
     return "\n".join(rows)

@@ -85,9 +85,34 @@ def run_pipeline(settings: Settings) -> list:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    if args.job:
+        return _run_one_job(args)
     results = run_pipeline(Settings.from_env())
     _print_summary(Settings.from_env(), results)
     return 0 if results and all(r.success for r in results) else 1
+
+
+def _run_one_job(args: argparse.Namespace) -> int:
+    """One run of one job over a partition range: a backfill (dbt runs once for the range)."""
+    from orchestration.jobs import LANDING_JOB
+
+    if (args.first is None) != (args.last is None) or (
+        args.job != LANDING_JOB and args.first is None
+    ):
+        print(
+            f"u2c run --job {args.job}: give both --from and --to (partition keys)", file=sys.stderr
+        )
+        return 2
+    settings = Settings.from_env()
+    settings.apply()
+    from orchestration.dbt_project import make_dbt_project, prepare
+    from orchestration.runner import execute
+
+    prepare(make_dbt_project())
+    key_range = (args.first, args.last) if args.first else None
+    result = execute(args.job, key_range=key_range)
+    _print_summary(settings, [result])
+    return 0 if result.success else 1
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -308,7 +333,20 @@ def build_parser() -> argparse.ArgumentParser:
     land = sub.add_parser("land", help="land the inbox only, and report rows/s")
     land.set_defaults(func=_cmd_land)
 
-    run = sub.add_parser("run", help="materialize every asset in-process")
+    run = sub.add_parser(
+        "run",
+        help="land, build the usage days and billing periods the lake covers, close them; or "
+        "one job over a partition range (a backfill)",
+    )
+    run.add_argument(
+        "--job",
+        choices=["land_inbox", "refresh_usage", "refresh_periods", "close_period"],
+        help="run this job only, once, over --from..--to",
+    )
+    run.add_argument(
+        "--from", dest="first", help="first partition: YYYY-MM-DD (days) or YYYY-MM-01 (months)"
+    )
+    run.add_argument("--to", dest="last", help="last partition, inclusive")
     run.set_defaults(func=_cmd_run)
 
     replay = sub.add_parser(

@@ -143,3 +143,20 @@ def run_pipeline(
         return results
     step(execute(CLOSE_JOB if close else PERIODS_JOB, key_range=span.months, tags=tags))
     return results
+
+
+def run_intraday(settings: Settings, day: date, *, tags: dict | None = None) -> list:
+    """The intra-day path for `day`: land what arrived, refresh that usage day, then refresh its
+    billing period's rating, journals and reconciliation (no ERP export)."""
+    from orchestration.defs.landing import LANDING_SPECS
+
+    results = [execute(LANDING_JOB, tags=tags)]
+    if not results[-1].success:
+        return results
+    key = (day.isoformat(), day.isoformat())
+    skip = [spec.key for spec in LANDING_SPECS]
+    results.append(execute(USAGE_JOB, key_range=key, tags=tags, skip=skip))
+    if results[-1].success:
+        month = day.replace(day=1).isoformat()
+        results.append(execute(PERIODS_JOB, key_range=(month, month), tags=tags))
+    return results

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -19,6 +20,17 @@ def run_u2c(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(BIN / "u2c"), *args], env=env, capture_output=True, text=True, timeout=600, check=False
     )
+
+
+@contextlib.contextmanager
+def dagster_instance(data_dir: Path):
+    """The data dir's Dagster instance, opened as u2c opens it (DAGSTER_HOME set)."""
+    from dagster import DagsterInstance
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DAGSTER_HOME", str(data_dir / "dagster_home"))
+        with DagsterInstance.get() as instance:
+            yield instance
 
 
 @pytest.fixture(scope="session")

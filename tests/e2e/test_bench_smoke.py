@@ -18,4 +18,7 @@ def test_bench_reports_every_stage_and_the_floor(tmp_path: Path):
     for run in ("pipeline", "incremental"):
         assert set(report[run]["stages"]) == {"landing", "dbt", "checks", "exports", "publish"}
         assert report[run]["seconds"] >= sum(s["seconds"] for s in report[run]["stages"].values())
+    assert report["pipeline"]["runs"] == ["land_inbox", "refresh_usage", "close_period"]
+    # the intra-day path: the new day's usage and its period's refresh, no ERP export
+    assert report["incremental"]["runs"] == ["land_inbox", "refresh_usage", "refresh_periods"]
     assert "pipeline/floor" in done.stdout

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import hashlib
 import json
@@ -12,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import run_u2c
+from tests.conftest import dagster_instance, run_u2c
 
 TINY = ["--seed", "11", "--days", "62", "--customers", "8", "--events-per-day", "200"]
 
@@ -37,17 +36,6 @@ def expected_totals(inbox: Path) -> dict[str, Decimal]:
 def mart_rows(path: Path) -> list[tuple]:
     with duckdb.connect(str(path), read_only=True) as con:
         return con.execute("select * from usage_daily order by all").fetchall()
-
-
-@contextlib.contextmanager
-def dagster_instance(data_dir: Path):
-    """The data dir's Dagster instance, opened as u2c opens it (DAGSTER_HOME set)."""
-    from dagster import DagsterInstance
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DAGSTER_HOME", str(data_dir / "dagster_home"))
-        with DagsterInstance.get() as instance:
-            yield instance
 
 
 @pytest.fixture(scope="module")
