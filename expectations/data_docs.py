@@ -2,8 +2,9 @@
 
 Each suite's result is saved under `<gx>/validations/<run id>/<suite>.json`; this renders those
 with GX's own site builder into one static site, `<gx>/data_docs/index.html`: an index of the
-run's validations, a page per validation result and a page per suite. The site shows the latest
-run that built it; pages of earlier runs stay on disk beside it, and every run's JSON is kept.
+latest validation of every suite (whichever run made it: the usage and the period runs validate
+different suites), a page per validation result and a page per suite. Pages of earlier results
+stay on disk beside it, and every run's JSON is kept.
 
 The checks of a run may run in separate processes: each renders only its own results and then
 the index from every result of the run saved so far, under a file lock, so the last one to finish
@@ -38,7 +39,8 @@ def _locked(directory: Path):
 
 def build_data_docs(run_dir: Path, docs_dir: Path, suites: Iterable[str] | None = None) -> Path:
     """Render the results under `run_dir` (one `<suite>.json` each) into the site at `docs_dir`:
-    the pages of `suites` (all when None) and the index of every result there. Returns the
+    the pages of `suites` (all when None), and the index of the latest result of every suite,
+    this run's or an earlier run's (the sibling directories of `run_dir`). Returns the
     index.html path."""
     import great_expectations as gx
     from great_expectations.core.expectation_validation_result import (
@@ -68,7 +70,7 @@ def build_data_docs(run_dir: Path, docs_dir: Path, suites: Iterable[str] | None 
     wanted = None if suites is None else set(suites)
     resources: list = []
     with _locked(docs_dir):
-        for path in sorted(run_dir.glob("*.json")):
+        for path in _latest_results(run_dir):
             raw = json.loads(path.read_text())
             name = raw.get("suite_name") or path.stem
             if (SUITES_DIR / f"{name}.json").exists():
@@ -77,19 +79,31 @@ def build_data_docs(run_dir: Path, docs_dir: Path, suites: Iterable[str] | None 
             key = ValidationResultIdentifier(
                 expectation_suite_identifier=ExpectationSuiteIdentifier(name=name),
                 # the same key every time this result is read: the index links to its page
-                run_id=RunIdentifier(run_name=run_dir.name, run_time=_validated_at(raw, path)),
+                run_id=RunIdentifier(run_name=path.parent.name, run_time=_validated_at(raw, path)),
                 batch_identifier=path.stem,
             )
             context.validation_results_store.set(
                 key, expectationSuiteValidationResultSchema.load(raw)
             )
-            if wanted is None or name in wanted:
+            if path.parent == run_dir and (wanted is None or name in wanted):
                 resources += [key, ExpectationSuiteIdentifier(name=name)]
         if resources or wanted is None:
             context.build_data_docs(
                 site_names=[SITE], resource_identifiers=resources if wanted is not None else None
             )
     return docs_dir / INDEX
+
+
+def _latest_results(run_dir: Path) -> list[Path]:
+    """Per suite, this run's result, else the most recent one of an earlier run."""
+    latest: dict[str, Path] = {}
+    earlier = [d for d in run_dir.parent.iterdir() if d.is_dir() and d != run_dir]
+    for directory in sorted(earlier, key=lambda d: d.stat().st_mtime):
+        for path in directory.glob("*.json"):
+            latest[path.stem] = path
+    for path in run_dir.glob("*.json"):
+        latest[path.stem] = path
+    return sorted(latest.values())
 
 
 def _validated_at(raw: dict, path: Path) -> str:

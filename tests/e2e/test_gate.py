@@ -35,12 +35,17 @@ prepare(make_dbt_project())
 from orchestration.definitions import defs
 from orchestration.defs.quality import gx_journal_lines
 
-job = defs.get_implicit_global_asset_job_def().get_subset(
+from orchestration.runner import RANGE_END, RANGE_START, data_span
+
+job = defs.resolve_job_def("close_period").get_subset(
     asset_selection={AssetKey(["exports", "erp_journals"]), AssetKey(["published", "marts"])},
     asset_check_selection=set(gx_journal_lines.check_keys),
 )
+first, last = data_span(Settings.from_env().lake).months  # the periods `u2c run` closed
 with DagsterInstance.get() as instance:
-    result = job.execute_in_process(instance=instance, raise_on_error=False)
+    result = job.execute_in_process(
+        instance=instance, raise_on_error=False, tags={RANGE_START: first, RANGE_END: last}
+    )
     errors = [
         r.user_message
         for r in instance.all_logs(result.run_id)

@@ -70,3 +70,19 @@ def test_a_later_run_indexes_its_own_results(tmp_path: Path):
     html = (docs_dir / "index.html").read_text()
     assert "validations/usage_daily/run-2/" in html
     assert "validations/usage_daily/run-1/" not in html
+
+
+def test_the_index_keeps_the_latest_result_of_a_suite_another_run_validated(tmp_path: Path):
+    """The usage run validates usage_daily, the period run the journal suites: the index after
+    the period run still lists the usage run's result."""
+    results_dir = tmp_path / "validations"
+    docs_dir = tmp_path / "data_docs"
+    save_result(validate_dataframe("usage_daily", usage_daily_frame()), results_dir, "usage-run")
+    build_data_docs(results_dir / "usage-run", docs_dir, ["usage_daily"])
+    gate = run_journal_gate(warehouse(tmp_path, GOOD))
+    for result in gate.results:
+        save_result(result, results_dir, "period-run")
+    build_data_docs(results_dir / "period-run", docs_dir, [r.suite for r in gate.results])
+    html = (docs_dir / "index.html").read_text()
+    assert "validations/usage_daily/usage-run/" in html
+    assert "validations/journal_balances/period-run/" in html
