@@ -1,8 +1,8 @@
 """The Dagster code location: `dagster dev -m orchestration.definitions`."""
 
 from dagster import AssetSelection, Definitions, define_asset_job
-from dagster_dbt import DbtCliResource
 
+from orchestration.dbt_project import DbtCli
 from orchestration.defs.dbt import dbt_project, period_models, usage_models, warehouse_models
 from orchestration.defs.exports import published_marts, usage_daily_export
 from orchestration.defs.journal_exports import close_report, erp_journal_export
@@ -63,5 +63,5 @@ defs = Definitions(
     ],
     schedules=schedules(prune_run_history),
     sensors=[inbox_sensor, record_succeeded_runs, record_failed_runs],
-    resources={"dbt": DbtCliResource(project_dir=dbt_project)},
+    resources={"dbt": DbtCli(project_dir=dbt_project)},
 )

@@ -9,7 +9,9 @@ from tests.conftest import run_u2c
 
 
 def test_bench_reports_every_stage_and_the_floor(tmp_path: Path):
-    done = run_u2c(tmp_path, "bench", "--events", "4500", "--out", str(tmp_path / "world"))
+    done = run_u2c(
+        tmp_path, "bench", "--events", "4500", "--days", "8", "--out", str(tmp_path / "world")
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     [report_file] = (tmp_path / "world" / "bench").glob("bench-*.json")
     report = json.loads(report_file.read_text())

@@ -1,5 +1,5 @@
 """Partitioned runs end to end, through the real CLI: a replay reproduces the marts and the ERP
-files after later data arrived, a backfill over a range of days runs dbt once, a two-day run
+files after later data arrived; a two-day backfill is one run with one dbt invocation and
 recomputes exactly its two days."""
 
 from __future__ import annotations
@@ -97,13 +97,20 @@ def test_replay_reproduces_marts_and_erp_files_after_later_data_and_sends_nothin
     assert sorted(r.job_name for r in replays) == ["refresh_periods", "refresh_usage"]
 
 
-def test_a_backfill_over_a_month_of_days_is_one_run_with_one_dbt_invocation(world: Path):
-    backfill = run_u2c(
-        world, "run", "--job", "refresh_usage", "--from", "2026-08-01", "--to", "2026-08-31"
-    )
-    assert backfill.returncode == 0, backfill.stdout[-3000:] + backfill.stderr[-3000:]
-    run_id = run_id_of(backfill.stdout, "refresh_usage")
-    events = run_events(world, run_id)
+def test_a_two_day_backfill_is_one_run_one_dbt_call_and_recomputes_exactly_its_days(world: Path):
+    days = ["2026-08-10", "2026-08-11", "2026-08-12"]
+    before = usage_rows(world, days)
+    assert all(before.values())
+    with duckdb.connect(str(world / "warehouse.duckdb")) as con:  # lose three days of the mart
+        con.execute("delete from marts.usage_daily where usage_date in (?, ?, ?)", days)
+    two_days = run_u2c(world, "run", "--job", "refresh_usage", "--from", days[0], "--to", days[1])
+    assert two_days.returncode == 0, two_days.stdout[-3000:] + two_days.stderr[-3000:]
+
+    after = usage_rows(world, days)
+    assert after[days[0]] == before[days[0]] and after[days[1]] == before[days[1]]
+    assert after[days[2]] == []  # outside the partitions: untouched
+    # one run, one dbt invocation for the range, with the window as dbt vars
+    events = run_events(world, run_id_of(two_days.stdout, "refresh_usage"))
     starts = [
         e.step_key for e in events if e.is_dagster_event and e.dagster_event_type == "STEP_START"
     ]
@@ -114,30 +121,8 @@ def test_a_backfill_over_a_month_of_days_is_one_run_with_one_dbt_invocation(worl
         if e.step_key == "usage_models" and "Running dbt command" in (e.user_message or "")
     ]
     assert len(dbt_calls) == 1
-    assert '"usage_window_start": "2026-08-01"' in dbt_calls[0]
-    assert '"usage_window_end": "2026-09-01"' in dbt_calls[0]  # end exclusive
-    materialized = {
-        e.dagster_event.partition
-        for e in events
-        if e.is_dagster_event
-        and e.dagster_event_type == "ASSET_MATERIALIZATION"
-        and e.dagster_event.asset_key.to_user_string() == "marts/usage_daily"
-    }
-    assert materialized == {f"2026-08-{d:02d}" for d in range(1, 32)}
-
-
-def test_a_two_day_run_recomputes_exactly_its_two_days(world: Path):
-    days = ["2026-08-10", "2026-08-11", "2026-08-12"]
-    before = usage_rows(world, days)
-    assert all(before.values())
-    with duckdb.connect(str(world / "warehouse.duckdb")) as con:  # lose three days of the mart
-        con.execute("delete from marts.usage_daily where usage_date in (?, ?, ?)", days)
-    two_days = run_u2c(world, "run", "--job", "refresh_usage", "--from", days[0], "--to", days[1])
-    assert two_days.returncode == 0, two_days.stdout[-3000:] + two_days.stderr[-3000:]
-    after = usage_rows(world, days)
-    assert after[days[0]] == before[days[0]] and after[days[1]] == before[days[1]]
-    assert after[days[2]] == []  # outside the partitions: untouched
-    events = run_events(world, run_id_of(two_days.stdout, "refresh_usage"))
+    assert '"usage_window_start": "2026-08-10"' in dbt_calls[0]
+    assert '"usage_window_end": "2026-08-12"' in dbt_calls[0]  # end exclusive
     materialized = {
         e.dagster_event.partition
         for e in events

@@ -1,18 +1,16 @@
 """Shadow rating and revenue schedules on generated worlds, asserted against the billing platform.
 
 Each world (the --clean one and the default one with injected discrepancies) is generated,
-landed and built with `dbt build` once per module. On the clean world every expected invoice
-line equals the billed line to the minor unit and every billed line is expected; on the
-default world the only differing lines are the answer key's billing discrepancies; on both,
-every revenue schedule sums exactly to its line and the deferred revenue waterfall closes.
+landed and built once per session (tests/integration/conftest.py). On the clean world every
+expected invoice line equals the billed line to the minor unit and every billed line is
+expected; on the default world the only differing lines are the answer key's billing
+discrepancies; on both, every revenue schedule sums exactly to its line and the deferred
+revenue waterfall closes.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -20,13 +18,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from sources.demo.generate import GenerateOptions, generate
-from sources.landing import land_inbox
-from sources.registry import CONTRACTS
-
-SMALL = {"customers": 10, "days": 62, "events_per_day": 300}
-DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
-DBT = Path(sys.executable).parent / "dbt"
 BILLING_DISCREPANCIES = ("unbilled_usage", "overbilled", "price_mismatch", "missing_invoice")
 DIFFERING = (
     "quantity_differs",
@@ -35,44 +26,6 @@ DIFFERING = (
     "not_billed",
     "invoice_missing",
 )
-
-
-def build_world(out: Path, clean: bool) -> Path:
-    generate(GenerateOptions(out=out, clean=clean, **SMALL))
-    land_inbox(out / "inbox", out / "lake", CONTRACTS)
-    env = {**os.environ, "U2C_DATA_DIR": str(out)}
-    built = subprocess.run(
-        [
-            str(DBT),
-            "build",
-            "--project-dir",
-            str(DBT_PROJECT),
-            "--profiles-dir",
-            str(DBT_PROJECT),
-            "--target-path",
-            str(out / "dbt" / "target"),
-            "--log-path",
-            str(out / "dbt" / "logs"),
-        ],
-        cwd=DBT_PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    assert built.returncode == 0, built.stdout[-5000:] + built.stderr[-3000:]
-    return out
-
-
-@pytest.fixture(scope="module")
-def clean_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_world(tmp_path_factory.mktemp("rating_clean"), clean=True)
-
-
-@pytest.fixture(scope="module")
-def default_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_world(tmp_path_factory.mktemp("rating_default"), clean=False)
 
 
 def query(world: Path, sql: str) -> list[dict]:

@@ -6,21 +6,10 @@ rec_summary counts every row of the four marts under its status."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
-import pytest
 
-from sources.demo.generate import GenerateOptions, generate
-from sources.landing import land_inbox
-from sources.registry import CONTRACTS
-
-SMALL = {"customers": 10, "days": 62, "events_per_day": 200}
-DBT = Path(sys.executable).parent / "dbt"
-DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 # mart -> its key columns (the answer key's key, in this order)
 MARTS = {
     "rec_usage_billing": ("subscription_id", "metric", "billing_period"),
@@ -37,28 +26,6 @@ ANSWER_MARTS = {
 }
 
 
-def build_world(out: Path, clean: bool) -> Path:
-    """Generate, land and build the reconciliation marts and journal_lines (and what they need)
-    into `out`."""
-    generate(GenerateOptions(out=out, clean=clean, **SMALL))
-    land_inbox(out / "inbox", out / "lake", CONTRACTS)
-    env = {**os.environ, "U2C_DATA_DIR": str(out)}
-    built = subprocess.run(
-        [
-            str(DBT), "build",
-            "--select", "+path:models/marts/reconciliation", "+journal_lines",
-            "+ops_quarantine", "+ops_usage_duplicates",
-            # only tests whose parents are all selected: others' models stay out of this build
-            "--indirect-selection", "cautious",
-            "--target-path", str(out / "dbt" / "target"),
-            "--log-path", str(out / "dbt" / "logs"),
-        ],
-        cwd=DBT_PROJECT, env=env, capture_output=True, text=True, timeout=900, check=False,
-    )  # fmt: skip
-    assert built.returncode == 0, built.stdout[-5000:] + built.stderr[-2000:]
-    return out
-
-
 def statuses(out: Path) -> dict[str, dict[tuple[str, ...], str]]:
     """mart -> {key: status}, the key a tuple of the mart's key columns."""
     found: dict[str, dict[tuple[str, ...], str]] = {}
@@ -68,16 +35,6 @@ def statuses(out: Path) -> dict[str, dict[tuple[str, ...], str]]:
             found[mart] = {tuple(row[:-1]): row[-1] for row in rows}
             assert len(found[mart]) == len(rows), f"{mart}: key {key} is not unique"
     return found
-
-
-@pytest.fixture(scope="module")
-def clean_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_world(tmp_path_factory.mktemp("rec_clean"), clean=True)
-
-
-@pytest.fixture(scope="module")
-def default_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_world(tmp_path_factory.mktemp("rec_default"), clean=False)
 
 
 def test_clean_world_is_all_matched(clean_world: Path):

@@ -1,0 +1,48 @@
+"""Built worlds shared by the integration modules: a small default world (every injected
+discrepancy) and its clean twin, each generated, landed and built with `dbt build` once per test
+session (the tests only read them)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sources.demo.generate import GenerateOptions, generate
+from sources.landing import land_inbox
+from sources.registry import CONTRACTS
+
+DBT = Path(sys.executable).parent / "dbt"
+DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
+SMALL = {"customers": 10, "days": 62, "events_per_day": 300}
+
+
+def build_world(out: Path, clean: bool) -> Path:
+    generate(GenerateOptions(out=out, clean=clean, **SMALL))
+    land_inbox(out / "inbox", out / "lake", CONTRACTS)
+    env = {**os.environ, "U2C_DATA_DIR": str(out)}
+    built = subprocess.run(
+        [
+            str(DBT), "build",
+            # the unit tests run once, in test_dbt_unit_tests.py
+            "--exclude-resource-type", "unit_test",
+            "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
+            "--target-path", str(out / "dbt" / "target"), "--log-path", str(out / "dbt" / "logs"),
+        ],
+        cwd=DBT_PROJECT, env=env, capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stdout[-5000:] + built.stderr[-3000:]
+    return out
+
+
+@pytest.fixture(scope="session")
+def clean_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_world(tmp_path_factory.mktemp("clean_world"), clean=True)
+
+
+@pytest.fixture(scope="session")
+def default_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_world(tmp_path_factory.mktemp("default_world"), clean=False)
