@@ -15,7 +15,7 @@ def test_bench_reports_every_stage_and_the_floor(tmp_path: Path):
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     [report_file] = (tmp_path / "world" / "bench").glob("bench-*.json")
     report = json.loads(report_file.read_text())
-    assert report["events"] > 4000
+    assert report["events"] > 3500  # 4500 over 8 days, the last day held back for the append
     assert report["floor_seconds"] > 0 and report["ratio_to_floor"] > 0
     for run in ("pipeline", "incremental"):
         assert set(report[run]["stages"]) == {"landing", "dbt", "checks", "exports", "publish"}

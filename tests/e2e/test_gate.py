@@ -1,7 +1,7 @@
 """End to end: the quality gate stops the analysts' publish, and the publish never disturbs an
 analyst holding the published file open.
 
-A small world through the real CLI; then the warehouse is tampered with (one journal line's
+The shared world (tests/e2e/conftest.py); the warehouse is tampered with (one journal line's
 debit moved by a cent, so its journal no longer balances) and a job holding only the
 gx_journal_lines gate and the publish runs against it, in a subprocess with its own data dir.
 """
@@ -16,11 +16,10 @@ import sys
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from tests.conftest import run_u2c
+from tests.e2e.conftest import FIRST_MONTH, LAST_MONTH
 
-SMALL = ["--days", "62", "--customers", "8", "--events-per-day", "150"]
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 # the gate and the publish only: journal_lines is not rebuilt, so the tampered table is checked
@@ -90,17 +89,6 @@ def run_gate_and_publish(data_dir: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data_dir = tmp_path_factory.mktemp("gate")
-    generated = run_u2c(data_dir, "generate", *SMALL)
-    assert generated.returncode == 0, generated.stderr
-    first = run_u2c(data_dir, "run")
-    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
-    assert (data_dir / "published" / "marts.duckdb").exists()
-    return data_dir
-
-
 def test_publish_replaces_the_file_under_a_held_read_only_connection(world: Path):
     """An analyst's read-only connection stays open across a whole run: the run succeeds, and
     the analyst keeps reading the file as it was when opened."""
@@ -113,7 +101,7 @@ def test_publish_replaces_the_file_under_a_held_read_only_connection(world: Path
         assert before > 0
         # the billing periods' run: it rebuilds the marts and publishes
         again = run_u2c(
-            world, "run", "--job", "refresh_periods", "--from", "2026-08-01", "--to", "2026-10-01"
+            world, "run", "--job", "refresh_periods", "--from", FIRST_MONTH, "--to", LAST_MONTH
         )
         assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
         assert analyst.execute("select held from analyst_marker").fetchall() == [(1,)]

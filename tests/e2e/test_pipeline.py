@@ -13,8 +13,6 @@ import pytest
 
 from tests.conftest import dagster_instance, run_u2c
 
-TINY = ["--seed", "11", "--days", "62", "--customers", "8", "--events-per-day", "200"]
-
 
 def expected_totals(inbox: Path) -> dict[str, Decimal]:
     """Recompute from the generated files, independently of the pipeline."""
@@ -36,16 +34,6 @@ def expected_totals(inbox: Path) -> dict[str, Decimal]:
 def mart_rows(path: Path) -> list[tuple]:
     with duckdb.connect(str(path), read_only=True) as con:
         return con.execute("select * from usage_daily order by all").fetchall()
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data_dir = tmp_path_factory.mktemp("world")
-    generated = run_u2c(data_dir, "generate", *TINY)
-    assert generated.returncode == 0, generated.stderr
-    first = run_u2c(data_dir, "run")
-    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
-    return data_dir
 
 
 def test_mart_counts_each_event_once(world: Path):
@@ -228,18 +216,23 @@ def test_ops_runs_records_every_run_with_its_stages_timed(world: Path):
     ran = {
         "land_inbox": {"landing"},
         "refresh_usage": {"dbt", "checks", "exports"},
+        "refresh_periods": {"dbt", "checks", "publish"},
         "close_period": {"dbt", "checks", "exports", "publish"},
     }
     stages = ("landing", "dbt", "checks", "exports", "publish")
-    for run_id, job, partitions, replay, status, started, finished, *figures in rows:
+    # later runs of the shared world (tests/e2e/conftest.py) may run a subset of their job
+    for n, (run_id, job, partitions, replay, status, started, finished, *figures) in enumerate(
+        rows
+    ):
         assert (replay, status) == (False, "success"), run_id
         assert (partitions is None) == (job == "land_inbox"), (run_id, partitions)
         assert started < finished
         seconds = dict(zip(stages, figures[:5], strict=True))
         counts = dict(zip(stages, figures[5:], strict=True))
-        assert {s for s, v in seconds.items() if v is not None} == ran[job], (run_id, seconds)
+        timed = {s for s, v in seconds.items() if v is not None}
+        assert timed == ran[job] if n < 3 else timed <= ran[job], (run_id, seconds)
         assert sum(v for v in seconds.values() if v) <= (finished - started).total_seconds() + 1
-        assert all(counts[s] > 0 for s in ran[job] & {"dbt", "checks", "publish"})
+        assert all(counts[s] > 0 for s in timed & {"dbt", "checks", "publish"})
         if job == "refresh_usage":  # a table counted once, not once per day of the range
             assert counts["dbt"] < 3 * landed
     assert rows[0][12] > 0  # the first run landed the whole inbox

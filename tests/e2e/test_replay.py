@@ -1,6 +1,7 @@
-"""Partitioned runs end to end, through the real CLI: a replay reproduces the marts and the ERP
-files after later data arrived; a two-day backfill is one run with one dbt invocation and
-recomputes exactly its two days."""
+"""Partitioned runs and replay end to end on the shared world (tests/e2e/conftest.py), through
+the real CLI; this module adds late data to the world, so it runs last. A replay reproduces the
+marts and the ERP files after later data arrived; a two-day backfill is one run with one dbt
+invocation and recomputes exactly its two days."""
 
 from __future__ import annotations
 
@@ -9,12 +10,9 @@ import json
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from tests.conftest import dagster_instance, run_u2c
-
-WORLD = ["--seed", "5", "--days", "40", "--customers", "8", "--events-per-day", "150"]
-FIRST_DAY, LAST_DAY = "2026-08-01", "2026-09-09"  # the world's 40 days
+from tests.e2e.conftest import FIRST_DAY, LAST_DAY
 
 
 def tree(root: Path) -> dict[str, str]:
@@ -45,16 +43,6 @@ def usage_rows(data_dir: Path, days: list[str]) -> dict[str, list[tuple]]:
             ).fetchall()
             for day in days
         }
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data_dir = tmp_path_factory.mktemp("partitions")
-    generated = run_u2c(data_dir, "generate", *WORLD)
-    assert generated.returncode == 0, generated.stderr
-    first = run_u2c(data_dir, "run")
-    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
-    return data_dir
 
 
 def test_replay_reproduces_marts_and_erp_files_after_later_data_and_sends_nothing(world: Path):
