@@ -32,12 +32,11 @@ events as (
         from events
         where
             landed_at > {{ incremental_watermark('last_landed_at') }}
-            {%- if var('usage_window_start') and var('usage_window_end') %}
-                or (
-                    usage_date >= cast('{{ var("usage_window_start") }}' as date)
-                    and usage_date < cast('{{ var("usage_window_end") }}' as date)
-                )
-            {%- endif %}
+            -- the window's days; empty vars give null bounds, which select no day
+            or (
+                usage_date >= cast(nullif('{{ var("usage_window_start") }}', '') as date)
+                and usage_date < cast(nullif('{{ var("usage_window_end") }}', '') as date)
+            )
     ),
 {% endif %}
 
