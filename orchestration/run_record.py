@@ -215,6 +215,13 @@ def record_run(
     return write_run_record(row, runs_dir)
 
 
+def record_if_missing(instance, run, job_def, runs_dir: Path) -> Path:
+    """A finished run's record, unless its publish step already wrote it (with the rows it
+    published): for the runs that do not publish, whoever launched them."""
+    target = runs_dir / f"{run.run_id}.parquet"
+    return target if target.exists() else record_run(instance, run, job_def, runs_dir)
+
+
 def record_current_run(context, runs_dir: Path, extra_rows: Mapping[str, int]) -> Path:
     """This run's record, from inside its publish step (so the copy it publishes lists it)."""
     return record_run(context.instance, context.run, context.job_def, runs_dir, extra_rows)

@@ -78,6 +78,7 @@ def execute(job_name: str, *, key_range: tuple[str, str] | None = None, tags=Non
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
+    from orchestration.run_record import record_if_missing
 
     job = defs.resolve_job_def(job_name)
     run_tags = dict(tags or {})
@@ -94,22 +95,9 @@ def execute(job_name: str, *, key_range: tuple[str, str] | None = None, tags=Non
             tags=run_tags,
             asset_selection=selection,
         )
-        _record_unless_published(instance, result, job)
+        runs_dir = Settings.from_env().lake / "ops" / "runs"
+        record_if_missing(instance, instance.get_run_by_id(result.run_id), job, runs_dir)
     return result
-
-
-def _record_unless_published(instance, result, job) -> None:
-    from orchestration.run_record import record_run
-
-    published = any(
-        e.event_type_value == "ASSET_MATERIALIZATION"
-        and e.asset_key is not None
-        and e.asset_key.path == ["published", "marts"]
-        for e in result.all_events
-    )
-    if not published:
-        run = instance.get_run_by_id(result.run_id)
-        record_run(instance, run, job, Settings.from_env().lake / "ops" / "runs")
 
 
 def run_pipeline(

@@ -53,15 +53,12 @@ RECORDED_JOBS = (LANDING_JOB, USAGE_JOB, PERIODS_JOB, CLOSE_JOB)
 
 def record_finished_run(context: RunStatusSensorContext) -> None:
     from orchestration.definitions import defs  # the code location this sensor belongs to
-    from orchestration.run_record import record_run
+    from orchestration.run_record import record_if_missing
 
     run = context.dagster_run
-    if run.job_name not in RECORDED_JOBS:
-        return
-    runs_dir = Settings.from_env().lake / "ops" / "runs"
-    if (runs_dir / f"{run.run_id}.parquet").exists():  # the publish step already wrote it
-        return
-    record_run(context.instance, run, defs.resolve_job_def(run.job_name), runs_dir)
+    if run.job_name in RECORDED_JOBS:
+        runs_dir = Settings.from_env().lake / "ops" / "runs"
+        record_if_missing(context.instance, run, defs.resolve_job_def(run.job_name), runs_dir)
 
 
 # on by default: they only write run records
