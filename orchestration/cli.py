@@ -76,11 +76,10 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 def run_pipeline(settings: Settings) -> list:
     """Land, build the usage days and billing periods the data covers, export and publish: one
     Dagster run per job, in-process, recorded in the instance under the data dir."""
-    settings.apply()
-    from orchestration.dbt_project import make_dbt_project, prepare
+    from orchestration.runner import ready
     from orchestration.runner import run_pipeline as run_jobs
 
-    prepare(make_dbt_project())
+    ready(settings)
     return run_jobs(settings)
 
 
@@ -103,12 +102,10 @@ def _run_one_job(args: argparse.Namespace) -> int:
             f"u2c run --job {args.job}: give both --from and --to (partition keys)", file=sys.stderr
         )
         return 2
-    settings = Settings.from_env()
-    settings.apply()
-    from orchestration.dbt_project import make_dbt_project, prepare
-    from orchestration.runner import execute
+    from orchestration.runner import execute, ready
 
-    prepare(make_dbt_project())
+    settings = Settings.from_env()
+    ready(settings)
     key_range = (args.first, args.last) if args.first else None
     result = execute(args.job, key_range=key_range)
     _print_summary(settings, [result])

@@ -42,10 +42,16 @@ def previous_month(now: datetime) -> date:
     return (now.date().replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
-def period_keys(window: TimeWindow) -> list[str]:
-    """The billing periods ('YYYY-MM', as the warehouse names them) a month window covers."""
-    months, month = [], window.start.date().replace(day=1)
-    while month < window.end.date():
+def months_between(first: date, last: date) -> list[str]:
+    """The billing periods ('YYYY-MM', as the warehouse names them) from the month of `first` to
+    the month of `last`, both included."""
+    months, month = [], first.replace(day=1)
+    while month <= last:
         months.append(f"{month:%Y-%m}")
         month = (month + timedelta(days=32)).replace(day=1)
     return months
+
+
+def period_keys(window: TimeWindow) -> list[str]:
+    """The billing periods a month window (end exclusive) covers."""
+    return months_between(window.start.date(), window.end.date() - timedelta(days=1))

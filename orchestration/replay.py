@@ -19,7 +19,9 @@ from pathlib import Path
 from exports.mart_diff import MartDiff, diff_marts
 from exports.rederive import FileComparison, rederive_batches
 from orchestration.jobs import PERIODS_JOB, USAGE_JOB
+from orchestration.partitions import months_between
 from orchestration.run_record import REPLAY_TAG
+from orchestration.runner import DataSpan, execute, ready, refresh_days
 from orchestration.settings import Settings
 
 SHARED_LAKE_FOLDERS = ("raw", "_ledger", "quarantine")  # run records (ops/) stay apart
@@ -53,15 +55,6 @@ class ReplayReport:
         }
 
 
-def periods_between(first: date, last: date) -> list[str]:
-    """The billing periods ('YYYY-MM') from the month of `first` to the month of `last`."""
-    periods, year, month = [], first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        periods.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return periods
-
-
 def prepare_scratch(live: Settings, scratch: Path) -> Settings:
     """A fresh data dir whose lake is the live one (symlinked folders), nothing else shared."""
     if scratch.exists():
@@ -74,26 +67,19 @@ def prepare_scratch(live: Settings, scratch: Path) -> Settings:
 
 
 def replay(live: Settings, first: date, last: date) -> ReplayReport:
-    from orchestration.dbt_project import make_dbt_project, prepare
-
     if not live.warehouse.exists():
         raise FileNotFoundError(f"no warehouse at {live.warehouse}: nothing to replay against")
     scratch = prepare_scratch(live, live.data_dir / "replay" / f"{first}_{last}")
-    scratch.apply()
+    ready(scratch)
     os.environ["DAGSTER_HOME"] = str(live.dagster_home)  # one run history, replays tagged
-    prepare(make_dbt_project())
-
-    from orchestration.defs.landing import LANDING_SPECS
-    from orchestration.runner import execute
 
     tags = {REPLAY_TAG: "true"}
-    days = (first.isoformat(), last.isoformat())
-    months = (first.replace(day=1).isoformat(), last.replace(day=1).isoformat())
+    span = DataSpan(first, last)
     runs = []
-    usage = execute(USAGE_JOB, key_range=days, tags=tags, skip=[s.key for s in LANDING_SPECS])
+    usage = refresh_days(span, tags=tags)
     runs.append({"job": USAGE_JOB, "run_id": usage.run_id, "success": usage.success})
     if usage.success:
-        periods = execute(PERIODS_JOB, key_range=months, tags=tags)
+        periods = execute(PERIODS_JOB, key_range=span.months, tags=tags)
         runs.append({"job": PERIODS_JOB, "run_id": periods.run_id, "success": periods.success})
     marts, files = [], []
     if all(r["success"] for r in runs):
@@ -101,7 +87,7 @@ def replay(live: Settings, first: date, last: date) -> ReplayReport:
         files = rederive_batches(
             scratch.warehouse,
             live.exports,
-            set(periods_between(first, last)),
+            set(months_between(first, last)),
             scratch.data_dir / "rederived",
         )
     report = ReplayReport(first, last, scratch.data_dir, runs, marts, files)

@@ -72,6 +72,15 @@ def partition_bounds() -> tuple[date, date]:
     return date.fromisoformat(keys[0]), date.fromisoformat(keys[-1])
 
 
+def ready(settings: Settings) -> None:
+    """Before the first run in this process: export the data dir's environment, create its
+    folders and instance config, and parse the dbt project if it changed."""
+    from orchestration.dbt_project import make_dbt_project, prepare
+
+    settings.apply()
+    prepare(make_dbt_project())
+
+
 def execute(job_name: str, *, key_range: tuple[str, str] | None = None, tags=None, skip=()):
     """One in-process run of a job (over a partition range), recorded in the instance; `skip`:
     asset keys of the job not to materialize this time."""
@@ -95,9 +104,17 @@ def execute(job_name: str, *, key_range: tuple[str, str] | None = None, tags=Non
             tags=run_tags,
             asset_selection=selection,
         )
-        runs_dir = Settings.from_env().lake / "ops" / "runs"
+        runs_dir = Settings.from_env().run_records
         record_if_missing(instance, instance.get_run_by_id(result.run_id), job, runs_dir)
     return result
+
+
+def refresh_days(span: DataSpan, *, tags: dict | None = None):
+    """`refresh_usage` over the span's days, without its landing step (landed just before)."""
+    from orchestration.defs.landing import LANDING_SPECS
+
+    skip = [spec.key for spec in LANDING_SPECS]
+    return execute(USAGE_JOB, key_range=span.days, tags=tags, skip=skip)
 
 
 def run_pipeline(
@@ -110,8 +127,6 @@ def run_pipeline(
 ) -> list:
     """Land the inbox, build the usage days the lake covers, then its billing periods; stops at
     the first failed run. Returns the runs' results in order."""
-    from orchestration.defs.landing import LANDING_SPECS
-
     results = []
 
     def step(result) -> bool:
@@ -126,8 +141,7 @@ def run_pipeline(
     span = clamp(span, *partition_bounds()) if span else None
     if span is None:
         return results
-    landing_keys = [spec.key for spec in LANDING_SPECS]
-    if not step(execute(USAGE_JOB, key_range=span.days, tags=tags, skip=landing_keys)):
+    if not step(refresh_days(span, tags=tags)):
         return results
     step(execute(CLOSE_JOB if close else PERIODS_JOB, key_range=span.months, tags=tags))
     return results
@@ -136,15 +150,10 @@ def run_pipeline(
 def run_intraday(settings: Settings, day: date, *, tags: dict | None = None) -> list:
     """The intra-day path for `day`: land what arrived, refresh that usage day, then refresh its
     billing period's rating, journals and reconciliation (no ERP export)."""
-    from orchestration.defs.landing import LANDING_SPECS
-
+    span = DataSpan(day, day)
     results = [execute(LANDING_JOB, tags=tags)]
-    if not results[-1].success:
-        return results
-    key = (day.isoformat(), day.isoformat())
-    skip = [spec.key for spec in LANDING_SPECS]
-    results.append(execute(USAGE_JOB, key_range=key, tags=tags, skip=skip))
     if results[-1].success:
-        month = day.replace(day=1).isoformat()
-        results.append(execute(PERIODS_JOB, key_range=(month, month), tags=tags))
+        results.append(refresh_days(span, tags=tags))
+    if results[-1].success:
+        results.append(execute(PERIODS_JOB, key_range=span.months, tags=tags))
     return results

@@ -40,6 +40,11 @@ class Settings:
         return self.data_dir / "lake"
 
     @property
+    def run_records(self) -> Path:
+        """`ops_runs` records, one Parquet file per run (orchestration/run_record.py)."""
+        return self.lake / "ops" / "runs"
+
+    @property
     def warehouse(self) -> Path:
         return self.data_dir / "warehouse.duckdb"
 

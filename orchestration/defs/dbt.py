@@ -127,30 +127,32 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource):
     yield from build(context, dbt)
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    select=USAGE_DAY,
-    partitions_def=usage_days,
-    backfill_policy=BackfillPolicy.single_run(),
-    pool=WAREHOUSE_POOL,
-)
-def usage_models(context: AssetExecutionContext, dbt: DbtCliResource):
-    """Deduplicated usage and the daily usage marts, per UTC day."""
-    yield from build(context, dbt, dbt_vars("usage", context.partition_time_window))
+def partitioned_models(name: str, tag: str, partitions_def, window_kind: str, doc: str):
+    """The models tagged `tag`, partitioned by `partitions_def`; a range of partitions is one dbt
+    build with the window as `<window_kind>_window_start/end` vars."""
+
+    @dbt_assets(
+        manifest=dbt_project.manifest_path,
+        project=dbt_project,
+        select=tag,
+        name=name,
+        partitions_def=partitions_def,
+        backfill_policy=BackfillPolicy.single_run(),
+        pool=WAREHOUSE_POOL,
+    )
+    def models(context: AssetExecutionContext, dbt: DbtCliResource):
+        yield from build(context, dbt, dbt_vars(window_kind, context.partition_time_window))
+
+    models.__doc__ = doc
+    return models
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    select=BILLING_PERIOD,
-    partitions_def=billing_periods,
-    backfill_policy=BackfillPolicy.single_run(),
-    pool=WAREHOUSE_POOL,
+usage_models = partitioned_models(
+    "usage_models", USAGE_DAY, usage_days, "usage", "Deduplicated usage and the daily usage marts."
 )
-def period_models(context: AssetExecutionContext, dbt: DbtCliResource):
-    """Rating, journals and reconciliation, per billing month."""
-    yield from build(context, dbt, dbt_vars("period", context.partition_time_window))
+period_models = partitioned_models(
+    "period_models", BILLING_PERIOD, billing_periods, "period", "Rating, journals, reconciliation."
+)
 
 
 DBT_ASSETS = [warehouse_models, usage_models, period_models]

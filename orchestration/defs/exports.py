@@ -64,7 +64,7 @@ def published_marts(context: AssetExecutionContext) -> MaterializeResult:
     from orchestration.run_record import record_current_run
 
     settings = Settings.from_env()
-    runs_dir = settings.lake / "ops" / "runs"
+    runs_dir = settings.run_records
     records = []
 
     def record_run(copied: dict[str, int]) -> None:

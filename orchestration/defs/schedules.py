@@ -39,61 +39,69 @@ def _request(kind: str, partition: str, when) -> RunRequest:
     )
 
 
-@schedule(
-    cron_schedule=cron("U2C_NIGHTLY_CRON", "0 2 * * *"),
-    job_name=USAGE_JOB,
-    execution_timezone="UTC",
-    description="Yesterday's usage day: landing, usage models, usage snapshot.",
+def partition_schedule(name, cron_env, default_cron, job_name, kind, partition, description):
+    """A schedule asking for one partition of `job_name`: `partition(tick time)` gives its key."""
+
+    @schedule(
+        name=name,
+        cron_schedule=cron(cron_env, default_cron),
+        job_name=job_name,
+        execution_timezone="UTC",
+        description=description,
+    )
+    def tick(context: ScheduleEvaluationContext):
+        now = context.scheduled_execution_time
+        return _request(kind, partition(now), now)
+
+    return tick
+
+
+nightly_usage = partition_schedule(
+    "nightly_usage",
+    "U2C_NIGHTLY_CRON",
+    "0 2 * * *",
+    USAGE_JOB,
+    "nightly",
+    lambda now: day_key(previous_day(now)),
+    "Yesterday's usage day: landing, usage models, usage snapshot.",
 )
-def nightly_usage(context: ScheduleEvaluationContext):
-    now = context.scheduled_execution_time
-    return _request("nightly", day_key(previous_day(now)), now)
-
-
-@schedule(
-    cron_schedule=cron("U2C_NIGHTLY_PERIODS_CRON", "10 2 * * *"),
-    job_name=PERIODS_JOB,
-    execution_timezone="UTC",
-    description="The current billing period (of yesterday): rating, journals, reconciliation, "
-    "the analysts' publish.",
+nightly_periods = partition_schedule(
+    "nightly_periods",
+    "U2C_NIGHTLY_PERIODS_CRON",
+    "10 2 * * *",
+    PERIODS_JOB,
+    "nightly",
+    lambda now: month_key(previous_day(now)),
+    "The current billing period (of yesterday): rating, journals, reconciliation, the analysts' "
+    "publish.",
 )
-def nightly_periods(context: ScheduleEvaluationContext):
-    now = context.scheduled_execution_time
-    return _request("nightly", month_key(previous_day(now)), now)
-
-
-@schedule(
-    cron_schedule=cron("U2C_INTRADAY_CRON", "15 * * * *"),
-    job_name=USAGE_JOB,
-    execution_timezone="UTC",
-    description="Today's usage so far.",
+intraday_usage = partition_schedule(
+    "intraday_usage",
+    "U2C_INTRADAY_CRON",
+    "15 * * * *",
+    USAGE_JOB,
+    "intraday",
+    lambda now: day_key(now.date()),
+    "Today's usage so far.",
 )
-def intraday_usage(context: ScheduleEvaluationContext):
-    now = context.scheduled_execution_time
-    return _request("intraday", day_key(now.date()), now)
-
-
-@schedule(
-    cron_schedule=cron("U2C_INTRADAY_PERIODS_CRON", "20 * * * *"),
-    job_name=PERIODS_JOB,
-    execution_timezone="UTC",
-    description="The reconciliation marts of the current period; no ERP export.",
+intraday_periods = partition_schedule(
+    "intraday_periods",
+    "U2C_INTRADAY_PERIODS_CRON",
+    "20 * * * *",
+    PERIODS_JOB,
+    "intraday",
+    lambda now: month_key(now.date()),
+    "The reconciliation marts of the current period; no ERP export.",
 )
-def intraday_periods(context: ScheduleEvaluationContext):
-    now = context.scheduled_execution_time
-    return _request("intraday", month_key(now.date()), now)
-
-
-@schedule(
-    cron_schedule=cron("U2C_CLOSE_CRON", "0 6 1 * *"),
-    job_name=CLOSE_JOB,
-    execution_timezone="UTC",
-    description="Month-end close: the final ERP exports of the month just ended, then its "
-    "close report.",
+month_end_close = partition_schedule(
+    "month_end_close",
+    "U2C_CLOSE_CRON",
+    "0 6 1 * *",
+    CLOSE_JOB,
+    "close",
+    lambda now: month_key(previous_month(now)),
+    "Month-end close: the final ERP exports of the month just ended, then its close report.",
 )
-def month_end_close(context: ScheduleEvaluationContext):
-    now = context.scheduled_execution_time
-    return _request("close", month_key(previous_month(now)), now)
 
 
 def schedules(prune_job) -> list[ScheduleDefinition]:

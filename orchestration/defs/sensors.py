@@ -57,26 +57,33 @@ def record_finished_run(context: RunStatusSensorContext) -> None:
 
     run = context.dagster_run
     if run.job_name in RECORDED_JOBS:
-        runs_dir = Settings.from_env().lake / "ops" / "runs"
+        runs_dir = Settings.from_env().run_records
         record_if_missing(context.instance, run, defs.resolve_job_def(run.job_name), runs_dir)
 
 
-# on by default: they only write run records
-@run_status_sensor(
-    run_status=DagsterRunStatus.SUCCESS,
-    default_status=DefaultSensorStatus.RUNNING,
-    description="Writes lake/ops/runs/<run id>.parquet for each successful u2c run that did not "
-    "publish; the next publish carries it into ops_runs.",
-)
-def record_succeeded_runs(context: RunStatusSensorContext):
-    record_finished_run(context)
+def run_recorder(name: str, status: DagsterRunStatus, description: str):
+    # on by default: it only writes run records
+    @run_status_sensor(
+        name=name,
+        run_status=status,
+        default_status=DefaultSensorStatus.RUNNING,
+        description=description,
+    )
+    def recorder(context: RunStatusSensorContext):
+        record_finished_run(context)
+
+    return recorder
 
 
-@run_status_sensor(
-    run_status=DagsterRunStatus.FAILURE,
-    default_status=DefaultSensorStatus.RUNNING,
-    description="Writes the ops_runs record of each failed u2c run (a gate that stopped it, a "
-    "failed step), with status failure.",
+record_succeeded_runs = run_recorder(
+    "record_succeeded_runs",
+    DagsterRunStatus.SUCCESS,
+    "Writes lake/ops/runs/<run id>.parquet for each successful u2c run that did not publish; the "
+    "next publish carries it into ops_runs.",
 )
-def record_failed_runs(context: RunStatusSensorContext):
-    record_finished_run(context)
+record_failed_runs = run_recorder(
+    "record_failed_runs",
+    DagsterRunStatus.FAILURE,
+    "Writes the ops_runs record of each failed u2c run (a gate that stopped it, a failed step), "
+    "with status failure.",
+)
