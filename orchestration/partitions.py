@@ -2,8 +2,10 @@
 
 Both start at U2C_PARTITIONS_START (default 2026-01-01: the demo world's year); pick the first
 day of your data. Today's day and this month are partitions too (end_offset=1), so intra-day
-runs can refresh them before they end. The window reaches dbt as vars (`dbt_vars`), each with a
-default in dbt_project.yml, so a plain `dbt build` still builds everything.
+runs can refresh them before they end. The window reaches dbt in the environment
+(`dbt_window_env`; dbt's macro `partition_window` reads it, a --vars value wins), empty by
+default, so a plain `dbt build` still builds everything. Not as --vars: dbt re-parses the whole
+project whenever a var changes (~5 s per step), but only the files that read a changed env var.
 """
 
 import os
@@ -17,12 +19,12 @@ usage_days = DailyPartitionsDefinition(start_date=START, timezone="UTC", end_off
 billing_periods = MonthlyPartitionsDefinition(start_date=START, timezone="UTC", end_offset=1)
 
 
-def dbt_vars(kind: str, window: TimeWindow) -> dict[str, str]:
-    """The partition window as dbt vars: `usage_window_start/end` for days,
-    `period_window_start/end` for billing periods (end exclusive, YYYY-MM-DD)."""
+def dbt_window_env(kind: str, window: TimeWindow) -> dict[str, str]:
+    """The partition window for dbt: `U2C_USAGE_WINDOW_START/END` for days,
+    `U2C_PERIOD_WINDOW_START/END` for billing periods (end exclusive, YYYY-MM-DD)."""
     return {
-        f"{kind}_window_start": window.start.date().isoformat(),
-        f"{kind}_window_end": window.end.date().isoformat(),
+        f"U2C_{kind.upper()}_WINDOW_START": window.start.date().isoformat(),
+        f"U2C_{kind.upper()}_WINDOW_END": window.end.date().isoformat(),
     }
 
 

@@ -88,6 +88,8 @@ INTERMEDIATE = {
     f"intermediate/{m}"
     for m in (
         "int_usage_events_deduplicated",
+        "int_usage_by_batch",
+        "int_usage_arrival_lags",
         "int_billing_customers_mapped",
         "int_balance_transactions_converted",
         "int_usage_tiers_rated",
@@ -165,11 +167,13 @@ UNPARTITIONED_INTERMEDIATE = {"int_billing_customers_mapped", "int_balance_trans
 INTERMEDIATE_BY_PERIOD = (
     {m.removeprefix("intermediate/") for m in INTERMEDIATE}
     - UNPARTITIONED_INTERMEDIATE
-    - {"int_usage_events_deduplicated"}
+    - {"int_usage_events_deduplicated", "int_usage_by_batch", "int_usage_arrival_lags"}
 )
 # partitioned by UTC day / by billing month; everything else is not partitioned
 USAGE_DAY = {
     "intermediate/int_usage_events_deduplicated",
+    "intermediate/int_usage_by_batch",
+    "intermediate/int_usage_arrival_lags",
     "marts/usage_daily",
     "marts/unmapped_records",
     "marts/ops_usage_duplicates",
@@ -213,8 +217,11 @@ def test_asset_graph_is_pinned(defs_data_dir: Path):
     assert parents("marts/ops_source_health") == {
         "staging/stg_landing__batches",
         "staging/stg_landing__quarantine_rows",
-        "intermediate/int_usage_events_deduplicated",
+        "intermediate/int_usage_arrival_lags",
     }
+    # the period models read usage summed per batch, not every event
+    assert parents("marts/usage_by_period") >= {"intermediate/int_usage_by_batch"}
+    assert "intermediate/int_usage_events_deduplicated" not in parents("marts/usage_by_period")
     assert parents("published/marts") == MARTS | {"exports/erp_journals"}
     # every raw table is produced by the one landing step
     landing = {

@@ -2,9 +2,9 @@
 
 Three groups of models, by their dbt tag (dbt_project.yml): `usage_day` models are partitioned by
 UTC day, `billing_period` models by billing month, the rest (seeds, staging, dimensions) are not
-partitioned. A partition range runs dbt once (single-run backfill policy), with the window as
-dbt vars (`orchestration.partitions.dbt_vars`). Every dbt step takes the warehouse pool's one
-slot: one writer at a time.
+partitioned. A partition range runs dbt once (single-run backfill policy), with the window in
+dbt's environment (`orchestration.partitions.dbt_window_env`). Every dbt step takes the
+warehouse pool's one slot: one writer at a time.
 
 Every model, seed and snapshot dbt built carries its row count (`dagster/row_count`). dagster-dbt's
 `fetch_row_counts()` opens one adapter connection per node inside this process and keeps a
@@ -13,7 +13,10 @@ open in the same process; so the counts are taken here, after dbt has exited (an
 write lock), over one read-only connection.
 """
 
-import json
+import contextlib
+import os
+import signal
+import subprocess
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -30,7 +33,7 @@ from dagster import (
 from dagster_dbt import DbtCliResource, dbt_assets, get_asset_key_for_model
 
 from orchestration.dbt_project import make_dbt_project
-from orchestration.partitions import billing_periods, dbt_vars, usage_days
+from orchestration.partitions import billing_periods, dbt_window_env, usage_days
 from orchestration.pools import WAREHOUSE_POOL
 from orchestration.settings import Settings
 
@@ -92,24 +95,57 @@ def _exhaust(stream: Iterable) -> tuple[list, Exception | None]:
     return events, None
 
 
+@contextlib.contextmanager
+def _environ(values: dict[str, str]) -> Iterator[None]:
+    """os.environ with `values` set, restored after: dagster-dbt hands dbt a copy of os.environ
+    when it starts it. Steps that run dbt hold the warehouse pool's one slot, so no two at once."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def build(
-    context: AssetExecutionContext, dbt: DbtCliResource, dbt_vars: dict[str, str] | None = None
+    context: AssetExecutionContext, dbt: DbtCliResource, window: dict[str, str] | None = None
 ) -> Iterator:
     """`dbt build` of the step's selected models (dagster-dbt passes the selection), with the
-    row counts of what it built."""
+    row counts of what it built; `window` (env vars) is the run's partition window."""
     # dbt unit tests check the SQL, not the data: they run in the test suite
     # (tests/integration/test_dbt_unit_tests.py), not in every production build (dbt's advice)
     args = ["build", "--exclude-resource-type", "unit_test"]
-    args += ["--vars", json.dumps(dbt_vars)] if dbt_vars else []
-    invocation = dbt.cli(args, context=context)
+    if window:
+        bounds = ", ".join(f"{name}={value}" for name, value in window.items())
+        context.log.info(f"dbt partition window: {bounds}")
+    with _environ(window or {}):
+        invocation = dbt.cli(args, context=context)
     # the dbt process holds the warehouse's write lock until it exits: collect, then count
     events, error = _exhaust(invocation.stream())
+    if error is not None:
+        # a stream that broke off (not dbt failing) can leave dbt running with the warehouse's
+        # write lock: stop it, and report the error, not a lock conflict while counting
+        _stop(invocation.process)
+        yield from events
+        raise error
     started = time.perf_counter()
     counted = with_row_counts(events, invocation.manifest, Settings.from_env().warehouse)
     context.log.info(f"row counts taken in {time.perf_counter() - started:.2f} s")
     yield from counted
-    if error is not None:
-        raise error
+
+
+def _stop(process: subprocess.Popen, timeout: float = 30) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)  # dbt's own shutdown: it closes its connections
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 USAGE_DAY = "tag:usage_day"
@@ -129,7 +165,7 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource):
 
 def partitioned_models(name: str, tag: str, partitions_def, window_kind: str, doc: str):
     """The models tagged `tag`, partitioned by `partitions_def`; a range of partitions is one dbt
-    build with the window as `<window_kind>_window_start/end` vars."""
+    build with the window as `U2C_<WINDOW_KIND>_WINDOW_START/END` in its environment."""
 
     @dbt_assets(
         manifest=dbt_project.manifest_path,
@@ -141,7 +177,7 @@ def partitioned_models(name: str, tag: str, partitions_def, window_kind: str, do
         pool=WAREHOUSE_POOL,
     )
     def models(context: AssetExecutionContext, dbt: DbtCliResource):
-        yield from build(context, dbt, dbt_vars(window_kind, context.partition_time_window))
+        yield from build(context, dbt, dbt_window_env(window_kind, context.partition_time_window))
 
     models.__doc__ = doc
     return models

@@ -97,20 +97,19 @@ def test_a_two_day_backfill_is_one_run_one_dbt_call_and_recomputes_exactly_its_d
     after = usage_rows(world, days)
     assert after[days[0]] == before[days[0]] and after[days[1]] == before[days[1]]
     assert after[days[2]] == []  # outside the partitions: untouched
-    # one run, one dbt invocation for the range, with the window as dbt vars
+    # one run, one dbt invocation for the range, with the window in dbt's environment
     events = run_events(world, run_id_of(two_days.stdout, "refresh_usage"))
     starts = [
         e.step_key for e in events if e.is_dagster_event and e.dagster_event_type == "STEP_START"
     ]
     assert starts.count("usage_models") == 1
-    dbt_calls = [
-        e.user_message
-        for e in events
-        if e.step_key == "usage_models" and "Running dbt command" in (e.user_message or "")
+    messages = [e.user_message or "" for e in events if e.step_key == "usage_models"]
+    assert sum("Running dbt command" in m for m in messages) == 1
+    windows = [m for m in messages if m.startswith("dbt partition window:")]
+    # end exclusive
+    assert windows == [
+        "dbt partition window: U2C_USAGE_WINDOW_START=2026-08-10, U2C_USAGE_WINDOW_END=2026-08-12"
     ]
-    assert len(dbt_calls) == 1
-    assert '"usage_window_start": "2026-08-10"' in dbt_calls[0]
-    assert '"usage_window_end": "2026-08-12"' in dbt_calls[0]  # end exclusive
     materialized = {
         e.dagster_event.partition
         for e in events

@@ -1,7 +1,11 @@
 {#- One row per usage event (event_source, event_id): its first delivery.
     Incremental: a run reads only batches landed after the last one processed, and checks their
     keys against the events already kept inside the dedup window (var usage_dedup_window_days),
-    not against all history - as OpenMeter's windowed deduplication does. -#}
+    not against all history - as OpenMeter's windowed deduplication does.
+    Memory: a row_number() window over every new delivery does not spill far enough (it ran
+    out of memory under a 3 GB limit at 20M events), so repeats are found first with a hash
+    aggregate on a 64-bit key hash (spills); only deliveries whose hash repeats - re-deliveries
+    and the rare hash collision - are ranked exactly. -#}
 {{
     config(
         materialized='incremental',
@@ -12,7 +16,7 @@
 
 with
 
-new_deliveries as (
+new_deliveries as not materialized (
     select
         event_source,
         event_id,
@@ -27,24 +31,40 @@ new_deliveries as (
         landed_at,
         batch_id,
         file_name,
-        line_number
+        line_number,
+        hash(event_source, event_id) as key_hash
     from {{ ref('stg_usage__events') }}
     where landed_at > {{ incremental_watermark('landed_at') }}
 ),
 
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by event_source, event_id
-            order by landed_at, batch_id, line_number
-        ) as delivery_rank
+repeated_hashes as (
+    select key_hash
     from new_deliveries
+    group by key_hash
+    having count(*) > 1
+),
+
+-- a key hash seen once among the new deliveries: that row is its key's only delivery
+single_deliveries as (
+    select n.*
+    from new_deliveries as n
+    anti join repeated_hashes as r on n.key_hash = r.key_hash
+),
+
+first_repeated_deliveries as (
+    select n.*
+    from new_deliveries as n
+    semi join repeated_hashes as r on n.key_hash = r.key_hash
+    qualify row_number() over (
+        partition by n.event_source, n.event_id
+        order by n.landed_at, n.batch_id, n.line_number
+    ) = 1
 ),
 
 first_deliveries as (
-    select * from ranked
-    where delivery_rank = 1
+    select * from single_deliveries
+    union all
+    select * from first_repeated_deliveries
 )
 
 {% if is_incremental() %}

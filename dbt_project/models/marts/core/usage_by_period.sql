@@ -9,14 +9,13 @@ events as (
         subscription_id,
         metric,
         batch_id,
-        {{ period_key('occurred_at') }} as billing_period,
-        min(customer_id) as customer_id,
-        sum(quantity) as quantity,
-        count(*) as event_count,
-        min(occurred_at) as first_occurred_at,
-        max(occurred_at) as last_occurred_at
-    from {{ ref('int_usage_events_deduplicated') }}
-    group by subscription_id, metric, batch_id, {{ period_key('occurred_at') }}
+        billing_period,
+        customer_id,
+        quantity,
+        event_count,
+        first_occurred_at,
+        last_occurred_at
+    from {{ ref('int_usage_by_batch') }}
 ),
 
 arrivals as (

@@ -1,7 +1,7 @@
 {#- Usage per subscription (or customer, when the platform sent no subscription) x metric x UTC day,
     each event counted once. Incremental: only the days that received newly landed events are
     recomputed (delete+insert by usage_date), so a nightly run costs one day, not all history;
-    and the days of the run's partition window (vars usage_window_start/end), so a backfill or a
+    and the days of the run's partition window (`partition_window`: vars or env), so a backfill or a
     replay of days recomputes them from the deduplicated events. -#}
 {{
     config(
@@ -32,10 +32,10 @@ events as (
         from events
         where
             landed_at > {{ incremental_watermark('last_landed_at') }}
-            -- the window's days; empty vars give null bounds, which select no day
+            -- the window's days; an empty window gives null bounds, which select no day
             or (
-                usage_date >= cast(nullif('{{ var("usage_window_start") }}', '') as date)
-                and usage_date < cast(nullif('{{ var("usage_window_end") }}', '') as date)
+                usage_date >= cast(nullif('{{ partition_window("usage_window_start") }}', '') as date)
+                and usage_date < cast(nullif('{{ partition_window("usage_window_end") }}', '') as date)
             )
     ),
 {% endif %}

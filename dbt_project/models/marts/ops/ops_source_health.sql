@@ -1,7 +1,8 @@
 {#- Source health per system and source table: the last batch landed, rows landed and
     quarantined, quarantine counts by class and reason, and for usage the arrival lag of the
-    counted events (p50/p95 minutes from occurrence to arrival; arrival is the earlier of the
-    file's delivery and its landing). -#}
+    counted events (p50/p95 in whole minutes from occurrence to arrival, nearest rank; arrival is
+    the earlier of the file's delivery and its landing), from the per-batch lag counts of
+    int_usage_arrival_lags rather than every event. -#}
 with
 
 batches as (
@@ -63,20 +64,40 @@ failures as (
     group by system, source_table
 ),
 
-usage_lag as (
+-- nearest-rank quantiles over the per-minute lag counts (whole minutes)
+lag_counts as (
     select
         b.system,
         b.source_table,
-        count(*) as lag_event_count,
-        quantile_cont(
-            epoch(b.arrived_at - e.occurred_at) / 60.0, 0.5
-        ) as lag_minutes_p50,
-        quantile_cont(
-            epoch(b.arrived_at - e.occurred_at) / 60.0, 0.95
-        ) as lag_minutes_p95
-    from {{ ref('int_usage_events_deduplicated') }} as e
-    inner join batches as b on e.batch_id = b.batch_id
-    group by b.system, b.source_table
+        l.lag_minute,
+        sum(l.event_count) as event_count
+    from {{ ref('int_usage_arrival_lags') }} as l
+    inner join batches as b on l.batch_id = b.batch_id
+    group by b.system, b.source_table, l.lag_minute
+),
+
+lag_cumulative as (
+    select
+        system,
+        source_table,
+        lag_minute,
+        sum(event_count) over (
+            partition by system, source_table order by lag_minute
+            rows between unbounded preceding and current row
+        ) as events_up_to,
+        sum(event_count) over (partition by system, source_table) as events_total
+    from lag_counts
+),
+
+usage_lag as (
+    select
+        system,
+        source_table,
+        max(events_total) as lag_event_count,
+        min(lag_minute) filter (where events_up_to >= 0.5 * events_total) as lag_minutes_p50,
+        min(lag_minute) filter (where events_up_to >= 0.95 * events_total) as lag_minutes_p95
+    from lag_cumulative
+    group by system, source_table
 )
 
 select

@@ -12,18 +12,22 @@
 
 with
 
-deliveries as (
+deliveries as not materialized (
     select
         event_source,
         event_id,
         batch_id,
         file_name,
         line_number,
-        landed_at
+        landed_at,
+        occurred_at
     from {{ ref('stg_usage__events') }}
     where landed_at > {{ incremental_watermark('landed_at') }}
 ),
 
+-- the events kept within the dedup window of these deliveries, as deduplication compares them
+-- (not all history: a run's cost follows the window, and a re-delivery older than the window,
+-- which deduplication counts again, is not reported as removed)
 kept as (
     select
         event_source,
@@ -32,6 +36,11 @@ kept as (
         file_name as kept_file_name,
         line_number as kept_line_number
     from {{ ref('int_usage_events_deduplicated') }}
+    where occurred_at >= {{ dbt.dateadd(
+        'day',
+        -var('usage_dedup_window_days'),
+        '(select min(occurred_at) from deliveries)'
+    ) }}
 )
 
 select
