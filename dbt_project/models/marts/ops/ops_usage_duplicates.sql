@@ -20,10 +20,34 @@ deliveries as not materialized (
         file_name,
         line_number,
         landed_at,
-        occurred_at
+        occurred_at,
+        hash(event_source, event_id) as key_hash
     from {{ ref('stg_usage__events') }}
     where landed_at > {{ incremental_watermark('landed_at') }}
 ),
+
+{% if is_incremental() %}
+    -- a run's new deliveries: few, joined to the kept events directly
+    candidates as (
+        select * from deliveries
+    ),
+{% else %}
+    -- A first build sees every delivery, and every kept event is one of them: only a key whose
+    -- hash repeats among them can have a duplicate. A hash aggregate (spills) narrows the key
+    -- join to those rows instead of joining all history to itself.
+    repeated_hashes as (
+        select key_hash
+        from deliveries
+        group by key_hash
+        having count(*) > 1
+    ),
+
+    candidates as (
+        select d.*
+        from deliveries as d
+        semi join repeated_hashes as r on d.key_hash = r.key_hash
+    ),
+{% endif %}
 
 -- the events kept within the dedup window of these deliveries, as deduplication compares them
 -- (not all history: a run's cost follows the window, and a re-delivery older than the window,
@@ -54,7 +78,7 @@ select
     cast(k.kept_file_name as varchar) as kept_file_name,
     cast(k.kept_line_number as bigint) as kept_line_number,
     cast('duplicate_removed' as varchar) as status
-from deliveries as d
+from candidates as d
 inner join kept as k
     on d.event_source = k.event_source and d.event_id = k.event_id
 where not (d.batch_id = k.kept_batch_id and d.line_number = k.kept_line_number)
