@@ -10,3 +10,12 @@
         {{ default }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- The values of the first column of `sql`, run at compile time ([] at parse time): for bounds
+    and key lists a model then writes as literals, which DuckDB prunes row groups by. -#}
+{% macro query_column(sql) -%}
+    {%- if execute -%}
+        {{ return(run_query(sql).columns[0].values() | list) }}
+    {%- endif -%}
+    {{ return([]) }}
+{%- endmacro %}

@@ -53,9 +53,18 @@ def test_replay_reproduces_marts_and_erp_files_after_later_data_and_sends_nothin
     for n, line in enumerate(source.read_text().splitlines()[:25]):
         event = json.loads(line)
         late.append(json.dumps({**event, "id": f"late_replay_{n}"}))
-    (inbox / "events_late_replay.jsonl").write_text("\n".join(late) + "\n")
+    # and five exact re-deliveries of events counted before: an incremental run reports them
+    redelivered = source.read_text().splitlines()[25:30]
+    (inbox / "events_late_replay.jsonl").write_text("\n".join(late + redelivered) + "\n")
     again = run_u2c(world, "run")
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    with duckdb.connect(str(world / "warehouse.duckdb"), read_only=True) as con:
+        removed = con.execute(
+            "select line_number, kept_file_name from marts.ops_usage_duplicates"
+            " where file_name = 'events_late_replay.jsonl' order by line_number"
+        ).fetchall()
+    assert [line for line, _ in removed] == [26, 27, 28, 29, 30]
+    assert all(kept != "events_late_replay.jsonl" for _, kept in removed)
 
     exports_before = tree(world / "exports")
     assert any(name.endswith("manifest.json") for name in exports_before)
@@ -67,7 +76,13 @@ def test_replay_reproduces_marts_and_erp_files_after_later_data_and_sends_nothin
     )
     assert report["identical"] is True
     marts = {m["table"]: m for m in report["marts"]}
-    assert {"usage_daily", "journal_lines", "rec_summary", "rated_usage"} <= marts.keys()
+    assert {
+        "usage_daily",
+        "journal_lines",
+        "rec_summary",
+        "rated_usage",
+        "ops_usage_duplicates",
+    } <= marts.keys()
     assert all(m["identical"] for m in marts.values())
     assert all(marts[t]["rows"] > 0 for t in ("usage_daily", "journal_lines", "rec_summary"))
     # every file of every published batch, re-derived byte for byte

@@ -27,17 +27,16 @@ events as (
 ),
 
 {% if is_incremental() %}
-    touched_days as (
-        select distinct usage_date
-        from events
-        where
-            landed_at > {{ incremental_watermark('last_landed_at') }}
-            -- the window's days; an empty window gives null bounds, which select no day
-            or (
-                usage_date >= cast(nullif('{{ partition_window("usage_window_start") }}', '') as date)
-                and usage_date < cast(nullif('{{ partition_window("usage_window_end") }}', '') as date)
-            )
-    ),
+    {#- the days that received new events, and the window's days, read before the run as
+        literals: the scan below then skips the other days' row groups by their min/max -#}
+    {%- set touched = query_column(
+        "select distinct cast(occurred_at as date) as usage_date from "
+        ~ ref('int_usage_events_deduplicated')
+        ~ " where landed_at > " ~ incremental_watermark('last_landed_at')
+        ~ " union select cast(unnest(range(cast(nullif('" ~ partition_window('usage_window_start')
+        ~ "', '') as date), cast(nullif('" ~ partition_window('usage_window_end')
+        ~ "', '') as date), interval 1 day)) as date) order by 1"
+    ) | reject('none') | list %}
 {% endif %}
 
 daily as (
@@ -53,7 +52,14 @@ daily as (
         max(landed_at) as last_landed_at
     from events
     {% if is_incremental() %}
-        where usage_date in (select t.usage_date from touched_days as t)
+        {% if touched %}
+            where
+                occurred_at >= timestamp '{{ touched[0] }}'
+                and occurred_at < timestamp '{{ touched[-1] }}' + interval 1 day
+                and usage_date in ({% for day in touched %}date '{{ day }}'{{ ", " if not loop.last }}{% endfor %})
+        {% else %}
+            where false
+        {% endif %}
     {% endif %}
     group by subscription_id, customer_id, metric, usage_date
 ),

@@ -27,10 +27,54 @@ deliveries as not materialized (
 ),
 
 {% if is_incremental() %}
-    -- a run's new deliveries: few, joined to the kept events directly
+    {#- An exact re-delivery repeats the event time (a conflicting one is quarantined at landing,
+        within the same window), so a new delivery's kept event lies in the new deliveries' range
+        of event times: read before the run as literals, so DuckDB skips the other row groups of
+        the kept events instead of scanning the whole dedup window. -#}
+    {%- set bounds = query_column(
+        "select unnest([min(occurred_at), max(occurred_at)]) from " ~ ref('stg_usage__events')
+        ~ " where landed_at > " ~ incremental_watermark('landed_at')
+    ) %}
+{% endif %}
+
+-- the events kept within the dedup window of these deliveries, as deduplication compares them
+-- (not all history: a re-delivery older than the window, which deduplication counts again, is
+-- not reported as removed)
+kept as not materialized (
+    select
+        event_source,
+        event_id,
+        batch_id as kept_batch_id,
+        file_name as kept_file_name,
+        line_number as kept_line_number
+    from {{ ref('int_usage_events_deduplicated') }}
+    {% if is_incremental() %}
+        {% if bounds and bounds[0] is not none %}
+            where occurred_at between timestamp '{{ bounds[0] }}' and timestamp '{{ bounds[1] }}'
+        {% else %}
+            where false
+        {% endif %}
+    {% else %}
+        where occurred_at >= {{ dbt.dateadd(
+            'day',
+            -var('usage_dedup_window_days'),
+            '(select min(occurred_at) from deliveries)'
+        ) }}
+    {% endif %}
+),
+
+{% if is_incremental() %}
+    -- a run's new deliveries, few: all of them are candidates; the kept events are narrowed to
+    -- their key hashes first, so the key join never builds on the whole window
     candidates as (
         select * from deliveries
     ),
+
+    kept_candidates as (
+        select k.*
+        from kept as k
+        semi join deliveries as d on hash(k.event_source, k.event_id) = d.key_hash
+    )
 {% else %}
     -- A first build sees every delivery, and every kept event is one of them: only a key whose
     -- hash repeats among them can have a duplicate. A hash aggregate (spills) narrows the key
@@ -47,25 +91,11 @@ deliveries as not materialized (
         from deliveries as d
         semi join repeated_hashes as r on d.key_hash = r.key_hash
     ),
-{% endif %}
 
--- the events kept within the dedup window of these deliveries, as deduplication compares them
--- (not all history: a run's cost follows the window, and a re-delivery older than the window,
--- which deduplication counts again, is not reported as removed)
-kept as (
-    select
-        event_source,
-        event_id,
-        batch_id as kept_batch_id,
-        file_name as kept_file_name,
-        line_number as kept_line_number
-    from {{ ref('int_usage_events_deduplicated') }}
-    where occurred_at >= {{ dbt.dateadd(
-        'day',
-        -var('usage_dedup_window_days'),
-        '(select min(occurred_at) from deliveries)'
-    ) }}
-)
+    kept_candidates as (
+        select * from kept
+    )
+{% endif %}
 
 select
     cast(d.event_source as varchar) as event_source,
@@ -79,6 +109,6 @@ select
     cast(k.kept_line_number as bigint) as kept_line_number,
     cast('duplicate_removed' as varchar) as status
 from candidates as d
-inner join kept as k
+inner join kept_candidates as k
     on d.event_source = k.event_source and d.event_id = k.event_id
 where not (d.batch_id = k.kept_batch_id and d.line_number = k.kept_line_number)
