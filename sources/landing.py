@@ -41,6 +41,7 @@ from sources.contract import (
     rule_error,
     schema_error,
 )
+from sources.inbox_digests import InboxDigests
 from sources.readers import Reader, json_line_payloads, read_json_lines
 
 CHUNK_ROWS = 100_000
@@ -310,11 +311,12 @@ def _stage(
     lake: Path,
     landed_at: datetime,
     connect: Callable[[], object],
+    digest: Callable[[Path], str] = sha256_file,
 ) -> _Staged | BatchResult:
     """Read and check a file into temp files beside their targets; nothing is visible yet.
 
     Stages of different files may run at the same time: each reads only its own file."""
-    file_sha = sha256_file(path)
+    file_sha = digest(path)
     batch_id = batch_id_for(contract, file_sha)
     if ledger_path(lake, batch_id).exists():
         return _skipped(contract, path, batch_id)
@@ -650,11 +652,17 @@ def land_inbox(
                 folder.name
             )
             files.append((path, contract))
-    return _land_all(files, lake, max(1, workers))
+    digests = InboxDigests(lake)
+    results = _land_all(files, lake, max(1, workers), digests.sha256)
+    digests.save()
+    return results
 
 
 def _land_all(
-    files: list[tuple[Path, TableContract]], lake: Path, workers: int
+    files: list[tuple[Path, TableContract]],
+    lake: Path,
+    workers: int,
+    digest: Callable[[Path], str] = sha256_file,
 ) -> list[BatchResult]:
     """Stage files in worker threads, a few ahead of the commits, and commit them in order."""
     now = lambda: datetime.now(UTC).replace(tzinfo=None)  # noqa: E731
@@ -676,7 +684,7 @@ def _land_all(
                 if stamps and stamp <= stamps[-1]:
                     stamp = stamps[-1] + timedelta(microseconds=1)
                 stamps.append(stamp)
-                staging.append(pool.submit(_stage, *job, lake, stamp, worker_connection))
+                staging.append(pool.submit(_stage, *job, lake, stamp, worker_connection, digest))
 
         try:
             for _ in range(workers + 1):  # staged files wait as temp files, never in memory

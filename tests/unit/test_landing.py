@@ -96,6 +96,41 @@ def test_same_content_lands_once_even_under_another_name(tmp_path: Path):
     assert sorted(r["id"] for r in read(lake, "raw")) == ["e1", "e2", "e5"]
 
 
+def test_a_landed_file_is_not_read_again_unless_it_changes(tmp_path: Path, monkeypatch):
+    """Each run knows every inbox file's batch id without re-hashing what it hashed before
+    (same size and mtime); a file rewritten in place is hashed again and lands as a new batch."""
+    import sources.inbox_digests as digests
+
+    hashed: list[str] = []
+    real = digests.sha256_file
+    monkeypatch.setattr(digests, "sha256_file", lambda p: hashed.append(p.name) or real(p))
+    inbox = tmp_path / "inbox" / "usage"
+    inbox.mkdir(parents=True)
+    (inbox / "a.jsonl").write_text(event(1) + "\n")
+    (inbox / "b.jsonl").write_text(event(2) + "\n")
+    lake = tmp_path / "lake"
+    land_inbox(tmp_path / "inbox", lake, CONTRACTS)
+    assert sorted(hashed) == ["a.jsonl", "b.jsonl"]
+
+    hashed.clear()
+    again = land_inbox(tmp_path / "inbox", lake, CONTRACTS)
+    assert hashed == []
+    assert [(r.file_name, r.skipped) for r in again] == [("a.jsonl", True), ("b.jsonl", True)]
+
+    (inbox / "b.jsonl").write_text(event(2) + "\n" + event(3) + "\n")  # rewritten in place
+    changed = land_inbox(tmp_path / "inbox", lake, CONTRACTS)
+    assert hashed == ["b.jsonl"]
+    assert [(r.file_name, r.skipped, r.rows_landed) for r in changed] == [
+        ("a.jsonl", True, 0),
+        ("b.jsonl", False, 2),
+    ]
+    # a lost digest file only costs a re-read
+    (lake / "_ledger" / "inbox_digests.json").write_text("not json")
+    hashed.clear()
+    assert all(r.skipped for r in land_inbox(tmp_path / "inbox", lake, CONTRACTS))
+    assert sorted(hashed) == ["a.jsonl", "b.jsonl"]
+
+
 def test_empty_file_is_one_visible_reject(tmp_path: Path):
     path = tmp_path / "empty.jsonl"
     path.write_bytes(b"")
