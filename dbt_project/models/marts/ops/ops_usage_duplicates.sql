@@ -77,8 +77,9 @@ kept as not materialized (
     )
 {% else %}
     -- A first build sees every delivery, and every kept event is one of them: only a key whose
-    -- hash repeats among them can have a duplicate. A hash aggregate (spills) narrows the key
-    -- join to those rows instead of joining all history to itself.
+    -- hash repeats among them can have a duplicate. A hash aggregate (spills) narrows both sides
+    -- of the key join to those rows instead of joining all history to itself (at 100M events
+    -- that join spilled more than 12 GB).
     repeated_hashes as (
         select key_hash
         from deliveries
@@ -93,7 +94,9 @@ kept as not materialized (
     ),
 
     kept_candidates as (
-        select * from kept
+        select k.*
+        from kept as k
+        semi join candidates as c on hash(k.event_source, k.event_id) = c.key_hash
     )
 {% endif %}
 
