@@ -10,13 +10,12 @@
 {% test unique_combination(model, combination_of_columns, new_column=none, new_days=1, same_column=none) %}
 {%- set key = combination_of_columns | join(', ') %}
 {%- set since = "(select max(" ~ new_column ~ ") from " ~ model ~ ") - (" ~ new_days ~ ") * interval 1 day" %}
-{%- set low, high = none, none %}
-{%- if new_column and same_column and execute %}
-    {%- set bounds = run_query(
-        "select min(" ~ same_column ~ "), max(" ~ same_column ~ ") from " ~ model
+{%- set bounds = [] %}
+{%- if new_column and same_column %}
+    {%- set bounds = query_column(
+        "select unnest([min(" ~ same_column ~ "), max(" ~ same_column ~ ")]) from " ~ model
         ~ " where " ~ new_column ~ " >= " ~ since
-    ) %}
-    {%- set low, high = bounds.columns[0].values()[0], bounds.columns[1].values()[0] %}
+    ) | reject('none') | list %}
 {%- endif %}
 with
 
@@ -25,8 +24,8 @@ keyed as not materialized (
         {{ key }},
         hash({{ key }}) as key_hash
     from {{ model }}
-    {% if low is not none -%}
-    where {{ same_column }} between '{{ low }}' and '{{ high }}'
+    {% if bounds -%}
+    where {{ same_column }} between '{{ bounds[0] }}' and '{{ bounds[1] }}'
     {%- endif %}
 ),
 

@@ -15,8 +15,7 @@ batches as (
         rows_landed,
         rows_quarantined,
         file_delivered_at,
-        landed_at,
-        least(file_delivered_at, landed_at) as arrived_at
+        landed_at
     from {{ ref('stg_landing__batches') }}
 ),
 

@@ -37,9 +37,8 @@ deliveries as not materialized (
     ) %}
 {% endif %}
 
--- the events kept within the dedup window of these deliveries, as deduplication compares them
--- (not all history: a re-delivery older than the window, which deduplication counts again, is
--- not reported as removed)
+-- the kept events a delivery can repeat: in an incremental run, those of the new deliveries'
+-- event times (above); in a first build every kept event is one of the deliveries
 kept as not materialized (
     select
         event_source,
@@ -54,12 +53,6 @@ kept as not materialized (
         {% else %}
             where false
         {% endif %}
-    {% else %}
-        where occurred_at >= {{ dbt.dateadd(
-            'day',
-            -var('usage_dedup_window_days'),
-            '(select min(occurred_at) from deliveries)'
-        ) }}
     {% endif %}
 ),
 
