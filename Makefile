@@ -43,7 +43,7 @@ bench: $(STAMP)
 ui: $(STAMP)
 	U2C_DATA_DIR=$(U2C_DATA_DIR) DAGSTER_HOME=$(U2C_DATA_DIR)/dagster_home \
 		$(BIN)/python -c "from orchestration.settings import Settings; Settings.from_env().apply()"
-	U2C_DATA_DIR=$(U2C_DATA_DIR) DAGSTER_HOME=$(U2C_DATA_DIR)/dagster_home PATH=$(CURDIR)/$(BIN):$$PATH \
+	U2C_DATA_DIR=$(U2C_DATA_DIR) DAGSTER_HOME=$(U2C_DATA_DIR)/dagster_home \
 		$(BIN)/dagster dev -m orchestration.definitions
 
 clean:

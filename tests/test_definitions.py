@@ -295,3 +295,32 @@ def test_partitions_are_pinned(defs_data_dir: Path):
     assert "exports/erp_journals" not in selected["refresh_periods"]
     assert "published/marts" in selected["refresh_periods"]
     assert selected["refresh_usage"] >= USAGE_DAY
+
+
+def test_code_location_loads_from_a_plain_shell(tmp_path: Path):
+    """No venv on PATH, a fresh data dir: `dagster definitions validate` finds dbt beside the
+    interpreter and parses the project itself (no 'dbt executable not found on PATH')."""
+    import subprocess
+    import sys
+
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "U2C_DATA_DIR": str(tmp_path / "data"),
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+    }
+    (tmp_path / "dagster_home").mkdir()
+    validated = subprocess.run(
+        [str(Path(sys.executable).parent / "dagster"), "definitions", "validate"]
+        + ["-m", "orchestration.definitions"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    output = validated.stdout + validated.stderr
+    assert validated.returncode == 0, output[-3000:]
+    assert "All code locations passed validation" in output
+    assert (tmp_path / "data" / "dbt" / "target" / "manifest.json").exists()
