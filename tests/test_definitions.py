@@ -303,6 +303,7 @@ def test_code_location_loads_from_a_plain_shell(tmp_path: Path):
     import subprocess
     import sys
 
+    dagster = str(Path(sys.executable).parent / "dagster")
     env = {
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path),
@@ -311,8 +312,7 @@ def test_code_location_loads_from_a_plain_shell(tmp_path: Path):
     }
     (tmp_path / "dagster_home").mkdir()
     validated = subprocess.run(
-        [str(Path(sys.executable).parent / "dagster"), "definitions", "validate"]
-        + ["-m", "orchestration.definitions"],
+        [dagster, "definitions", "validate", "-m", "orchestration.definitions"],
         env=env,
         cwd=tmp_path,
         capture_output=True,

@@ -63,6 +63,4 @@ def test_libraries_never_import_orchestration_or_dagster():
     for pkg in ("sources", "exports", "expectations"):
         for path in (ROOT / pkg).rglob("*.py"):
             modules = imports_of(path, set())
-            assert not {m for m in modules if m.split(".")[0] in {"orchestration", "dagster"}}, (
-                path
-            )
+            assert not {m for m in modules if m.split(".")[0] in {"orchestration", "dagster"}}, path
