@@ -51,16 +51,17 @@ def installed_dbt() -> str:
     return found
 
 
-def prepare(project: DbtProject) -> None:
+def prepare(project: DbtProject) -> bool:
     """Run `dbt parse` so manifest.json exists for this data dir, unless it is newer than every
-    file of the dbt project (a parse costs several seconds per `u2c` command)."""
+    file of the dbt project (a parse costs several seconds per `u2c` command). True if it ran."""
     manifest = Path(project.manifest_path)
     if manifest.exists() and manifest.stat().st_mtime > _newest_project_file(
         Path(project.project_dir)
     ):
-        return
+        return False
     # dagster-dbt's own preparer would run `dbt` from PATH
     DbtCli(project_dir=project).cli(["parse", "--quiet"], target_path=project.target_path).wait()
+    return True
 
 
 class DbtCli(DbtCliResource):

@@ -75,6 +75,16 @@ class Settings:
     def gx_dir(self) -> Path:
         return self.data_dir / "gx"
 
+    @property
+    def logs(self) -> Path:
+        """`u2c`'s run logs: Dagster's DEBUG stream and dbt's output, one file per command."""
+        return self.data_dir / "logs"
+
+    @property
+    def docs(self) -> Path:
+        """dbt docs (`u2c docs`), apart from the manifest the pipeline parses."""
+        return self.data_dir / "docs" / "dbt"
+
     def environ(self) -> dict[str, str]:
         """Variables dbt and Dagster read; exported before either starts."""
         return {

@@ -49,8 +49,16 @@ LANDING_SPECS = [
 @multi_asset(specs=LANDING_SPECS, can_subset=False, pool=WAREHOUSE_POOL)
 def land_sources(context: AssetExecutionContext):
     settings = Settings.from_env()
+
+    def on_landed(result, done: int, total: int) -> None:
+        # about ten progress lines however many files (a terminal, not the whole listing)
+        if done == total or done % max(1, total // 10) == 0:
+            context.log.info(
+                f"{done}/{total} files landed (last {result.system}/{result.file_name})"
+            )
+
     with retry_transient(context.retry_number):  # an I/O hiccup is retried, a bad file is not
-        results = land_inbox(settings.inbox, settings.lake, CONTRACTS)
+        results = land_inbox(settings.inbox, settings.lake, CONTRACTS, on_landed=on_landed)
     per_table: dict[AssetKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for r in results:
         counts = per_table[raw_key(r.system, r.table)]
