@@ -19,6 +19,7 @@ from exports.close_report import write_close_report
 from exports.erp_journals import export_journals
 from orchestration.defs.dbt import model_key
 from orchestration.partitions import billing_periods, period_keys
+from orchestration.owners import FINANCE_SYSTEMS
 from orchestration.pools import WAREHOUSE_POOL
 from orchestration.settings import Settings
 
@@ -46,6 +47,7 @@ class JournalExportConfig(Config):
     key=ERP_JOURNALS,
     deps=[model_key(m) for m in UPSTREAM_MODELS],
     group_name="exports",
+    owners=[FINANCE_SYSTEMS],
     kinds={"csv", "parquet"},
     partitions_def=billing_periods,
     backfill_policy=BackfillPolicy.single_run(),
@@ -93,6 +95,7 @@ def erp_journal_export(
     pool=WAREHOUSE_POOL,
     deps=[ERP_JOURNALS, model_key("rec_summary")],
     group_name="exports",
+    owners=[FINANCE_SYSTEMS],
     kinds={"json"},
     partitions_def=billing_periods,
     backfill_policy=BackfillPolicy.single_run(),

@@ -4,6 +4,7 @@ from collections import defaultdict
 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
+from orchestration.owners import DATA_PLATFORM
 from orchestration.pools import WAREHOUSE_POOL
 from orchestration.retries import retry_transient
 from orchestration.settings import Settings
@@ -25,6 +26,7 @@ LANDING_SPECS = [
     AssetSpec(
         raw_key(system, table),
         group_name="landing",
+        owners=[DATA_PLATFORM],
         kinds={"parquet"},
         description=f"Raw {system} {table}, immutable Parquet under lake/raw/.",
     )
@@ -33,12 +35,14 @@ LANDING_SPECS = [
     AssetSpec(
         LEDGER_KEY,
         group_name="landing",
+        owners=[DATA_PLATFORM],
         kinds={"parquet"},
         description="Landing ledger: one row per batch, rows read = landed + quarantined.",
     ),
     AssetSpec(
         QUARANTINE_KEY,
         group_name="landing",
+        owners=[DATA_PLATFORM],
         kinds={"parquet"},
         description="Rejected rows with their payload, reason code and class.",
     ),
