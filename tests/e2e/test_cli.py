@@ -203,3 +203,15 @@ def test_verbose_shows_the_debug_stream(world: Path):
     done = run_u2c(world, "run", "--job", "land_inbox", "-v")
     assert done.returncode == 0, done.stderr[-3000:]
     assert "DEBUG" in done.stderr and "STEP_START" in done.stderr
+
+
+def test_docs_generates_the_dbt_docs_with_descriptions_and_the_catalog(world: Path):
+    done = run_u2c(world, "docs")
+    assert done.returncode == 0, done.stderr[-3000:]
+    docs = world / "docs" / "dbt"
+    assert str(docs / "static_index.html") in done.stdout
+    page = (docs / "static_index.html").read_text()
+    assert "Reconciliation overview" in page  # rec_summary's description, from its yml
+    catalog = json.loads((docs / "catalog.json").read_text())
+    columns = catalog["nodes"]["model.usage_to_cash.rec_summary"]["columns"]
+    assert "open_variance_functional" in columns  # column types read from the warehouse
