@@ -394,7 +394,10 @@ def render_table(table: Table, minor_units: int | None, name: str, empty: str) -
         + "</tr>"
         for row in table.rows
     )
-    return f'<table data-table="{name}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return (
+        f'<div class="scroll"><table data-table="{name}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
 
 
 def render_chart(table: Table) -> str:
@@ -463,13 +466,13 @@ def render_files(files: list[dict], page_dir: Path) -> str:
             f"<td>{html.escape(f['export_id'])}</td>"
             + _cell("rows", f.get("rows"), "count", None)
             + _cell("journals", f.get("journals"), "count", None)
-            + f'<td class="num">{totals}</td>'
+            + f'<td class="num totals">{totals}</td>'
             f'<td class="hash" data-field="sha256">{html.escape(f.get("sha256", ""))}</td></tr>'
         )
     return (
-        '<table data-table="files"><thead><tr><th>file</th><th>format</th><th>batch</th>'
-        "<th>rows</th><th>journals</th><th>manifest totals</th><th>sha256</th></tr></thead>"
-        f"<tbody>{''.join(body)}</tbody></table>"
+        '<div class="scroll"><table data-table="files"><thead><tr><th>file</th><th>format</th>'
+        "<th>batch</th><th>rows</th><th>journals</th><th>manifest totals</th><th>sha256</th>"
+        f"</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
 
 
@@ -497,7 +500,9 @@ h1{font-size:22px;margin:0 0 4px} h2{font-size:18px;margin:28px 0 6px;border-bot
 h3{font-size:15px;margin:18px 0 6px} .sub{color:#666;font-size:12px;font-weight:normal}
 table{border-collapse:collapse;margin:4px 0 10px} th,td{border:1px solid #ddd;padding:3px 8px}
 th{background:#f4f4f4;text-align:left} td.num{text-align:right;font-variant-numeric:tabular-nums}
-td.hash{font:11px monospace;color:#555} .ok{color:#2e7d32} .warn{color:#e65100} .bad{color:#c62828}
+td.hash{font:11px monospace;color:#555;word-break:break-all;min-width:14em;max-width:22em}
+.scroll{overflow-x:auto;max-width:100%} td.totals{white-space:nowrap;font-size:12px}
+.ok{color:#2e7d32} .warn{color:#e65100} .bad{color:#c62828}
 .empty{color:#666;font-style:italic} nav a{margin-right:12px} .bar-label,.bar-value{font-size:12px}
 .summary td,.summary th{padding:3px 12px}
 """

@@ -35,7 +35,12 @@ def _require_data_dir(settings: Settings) -> None:
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
+    from orchestration.console import every_tenth
     from sources.demo.generate import GenerateOptions, generate
+
+    def progress(message: str, done: int = 0, total: int = 0) -> None:
+        if not total or every_tenth(done, total):
+            _say(message)
 
     out = Path(args.out) if args.out else Settings.from_env().data_dir
     started = time.perf_counter()
@@ -51,7 +56,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
                 start=args.start,
                 clean=args.clean,
             ),
-            progress=_say,
+            progress=progress,
         )
     except ValueError as error:  # the generator's own check of the options
         raise UserError(f"generate: {error}") from error
@@ -72,8 +77,10 @@ def _cmd_land(args: argparse.Namespace) -> int:
     _require_data_dir(settings)
     settings.apply()
 
+    from orchestration.console import every_tenth
+
     def on_landed(result, done: int, total: int) -> None:
-        if done == total or done % max(1, total // 10) == 0:
+        if every_tenth(done, total):
             _say(f"{done}/{total} files landed (last {result.system}/{result.file_name})")
 
     started = time.perf_counter()

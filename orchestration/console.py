@@ -30,6 +30,11 @@ EVERY_N_MODELS = 25  # a progress line per this many dbt models built
 FORMAT = "%(asctime)s - %(levelname)s - %(message)s"
 
 
+def every_tenth(done: int, total: int) -> bool:
+    """About ten progress lines for `total` items, however many: each tenth, and the last."""
+    return done == total or done % max(1, total // 10) == 0
+
+
 def _meta(record: logging.LogRecord) -> dict:
     return getattr(record, "dagster_meta", None) or {}
 

@@ -3,7 +3,7 @@
 No browser download and no WebDriver: Chromium's `--remote-debugging-pipe` reads protocol
 commands on fd 3 and writes replies on fd 4, NUL-separated JSON, so the standard library is
 enough. Used by the browser tests (a page's text after it rendered, a screenshot) and to redo the
-README's screenshot: `.venv/bin/python -m tests.browser PAGE.html docs/close_report.png`.
+README's screenshot: `.venv/bin/python -m tests.browser PAGE.html docs/close_report.png [#anchor]`.
 """
 
 from __future__ import annotations
@@ -163,8 +163,9 @@ class Browser:
 
 def main(argv: list[str]) -> int:
     page, target = Path(argv[0]).resolve(), Path(argv[1])
-    with Browser(width=1100, height=1400) as browser:
-        browser.open(page.as_uri())
+    anchor = argv[2] if len(argv) > 2 else ""
+    with Browser(width=1100, height=1100) as browser:
+        browser.open(page.as_uri() + anchor)
         browser.screenshot(target)
     print(f"wrote {target}")
     return 0

@@ -18,8 +18,8 @@ from exports.close_page import write_close_page
 from exports.close_report import write_close_report
 from exports.erp_journals import export_journals
 from orchestration.defs.dbt import model_key
-from orchestration.partitions import billing_periods, period_keys
 from orchestration.owners import FINANCE_SYSTEMS
+from orchestration.partitions import billing_periods, period_keys
 from orchestration.pools import WAREHOUSE_POOL
 from orchestration.settings import Settings
 

@@ -4,6 +4,7 @@ from collections import defaultdict
 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
+from orchestration.console import every_tenth
 from orchestration.owners import DATA_PLATFORM
 from orchestration.pools import WAREHOUSE_POOL
 from orchestration.retries import retry_transient
@@ -55,8 +56,7 @@ def land_sources(context: AssetExecutionContext):
     settings = Settings.from_env()
 
     def on_landed(result, done: int, total: int) -> None:
-        # about ten progress lines however many files (a terminal, not the whole listing)
-        if done == total or done % max(1, total // 10) == 0:
+        if every_tenth(done, total):  # a terminal's progress, not the whole listing
             context.log.info(
                 f"{done}/{total} files landed (last {result.system}/{result.file_name})"
             )

@@ -46,10 +46,10 @@ class GenerateOptions:
     clean: bool = False
 
 
-def generate(options: GenerateOptions, progress: Callable[[str], None] | None = None) -> list[Path]:
-    """Write the world; return the inbox files written (usage first). `progress` hears what is
-    being written (a big world takes minutes)."""
-    say = progress or (lambda _message: None)
+def generate(options: GenerateOptions, progress: Callable[..., None] | None = None) -> list[Path]:
+    """Write the world; return the inbox files written (usage first). `progress(message, done,
+    total)` hears what is being written (a big world takes minutes)."""
+    say = progress or (lambda *_: None)
     if options.days < 1 or options.customers < 1 or options.events_per_day < 0:
         raise ValueError("days and customers must be at least 1, events_per_day at least 0")
     out = Path(options.out)
@@ -67,7 +67,7 @@ def generate(options: GenerateOptions, progress: Callable[[str], None] | None = 
             inbox / "usage",
             options.events_per_day,
             work,
-            on_day=lambda done, days: say(f"usage: {done}/{days} days written"),
+            on_day=lambda done, days: say(f"usage: {done}/{days} days written", done, days),
         )
         _remove_stale_usage(inbox / "usage", usage.files)
         say("billing, ERP and CRM extracts")
