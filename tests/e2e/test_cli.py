@@ -146,39 +146,53 @@ def test_quarantine_counts_by_reason_with_the_rows_file_and_line(world: Path):
     assert json.loads(line) == json.loads(sample["payload"])
 
 
-@pytest.mark.parametrize(
-    "command",
-    [
-        ["status"],
-        ["exports", "list"],
-        ["exports", "show", "jb-nope"],
-        ["recon"],
-        ["quarantine"],
-        ["run"],
-        ["recon", "--period", "2026-13"],
-    ],
-)
-def test_every_command_on_a_missing_and_an_empty_data_dir_says_what_to_do(
-    tmp_path: Path, command: list[str]
-):
-    missing = run_u2c(tmp_path / "nowhere", *command)
-    assert missing.returncode == 2
-    assert "Traceback" not in missing.stderr
-    assert "no data dir at" in missing.stderr and "U2C_DATA_DIR" in missing.stderr
-    assert not (tmp_path / "nowhere").exists()  # a typo does not create a data dir
+def u2c_here(data_dir: Path, args: list[str], monkeypatch, capsys) -> tuple[int, str, str]:
+    """`u2c` in this process (no interpreter start per call); the commands that only read."""
+    from orchestration.cli import main
 
+    monkeypatch.setenv("U2C_DATA_DIR", str(data_dir))
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+LOOKING = [
+    ["status"],
+    ["exports", "list"],
+    ["exports", "show", "jb-nope"],
+    ["recon"],
+    ["recon", "--period", "2026-13"],
+    ["quarantine"],
+]
+
+
+def test_every_command_on_a_missing_and_an_empty_data_dir_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+):
     empty = tmp_path / "empty"
     empty.mkdir()
-    done = run_u2c(empty, *command)
-    assert "Traceback" not in done.stderr + done.stdout
-    if command[:2] in (["status"], ["exports", "list"]):
-        assert done.returncode == 0
-        assert "yet" in done.stdout  # "no runs yet", "nothing landed yet", ...
-    elif command == ["run"]:
-        assert done.returncode == 0
-        assert "is empty: nothing to land" in done.stderr
-    else:
-        assert done.returncode == 2 and done.stderr.startswith(f"u2c {command[0]}: ")
+    for command in LOOKING:
+        code, _, err = u2c_here(tmp_path / "nowhere", command, monkeypatch, capsys)
+        assert code == 2, command
+        assert err.startswith(f"u2c {command[0]}: no data dir at") and "U2C_DATA_DIR" in err
+        assert not (tmp_path / "nowhere").exists()  # a typo does not create a data dir
+
+        code, out, err = u2c_here(empty, command, monkeypatch, capsys)
+        if command[0] == "status" or command[:2] == ["exports", "list"]:
+            assert code == 0, (command, err)
+            assert "yet" in out  # "no runs yet", "nothing landed yet", ...
+        else:
+            assert code == 2 and err.startswith(f"u2c {command[0]}: "), (command, err)
+            assert err.count("\n") == 1  # one line, no traceback
+
+    # `run` runs Dagster: as a user would, in a process of its own
+    missing = run_u2c(tmp_path / "nowhere", "run")
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
+    assert "no data dir at" in missing.stderr
+    done = run_u2c(empty, "run")
+    assert done.returncode == 0 and "Traceback" not in done.stderr + done.stdout
+    assert "is empty: nothing to land" in done.stderr
+    assert "nothing landed yet: no usage days or billing periods to build" in done.stderr
 
 
 def test_run_is_quiet_and_keeps_the_debug_stream_in_a_log_file(world: Path):
