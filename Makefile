@@ -9,7 +9,10 @@ UV_VERSION := 0.13.8
 export U2C_DATA_DIR ?= $(CURDIR)/data
 BENCH_EVENTS ?= 1000000
 
-.PHONY: install demo test lint format ui bench clean
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: install demo test lint format ui bench docs browser clean
 
 install: $(STAMP)
 
@@ -24,8 +27,19 @@ $(STAMP): pyproject.toml uv.lock Makefile
 demo: $(STAMP)
 	$(BIN)/u2c demo
 
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/pytest
+
+# The browser tests (close report page, Dagster UI) drive Debian's Chromium, never a browser
+# download: installed here when missing (CI runs `make test` on a fresh machine, as root).
+browser: $(CHROMIUM)
+$(CHROMIUM):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+
+# dbt docs of the project: $(U2C_DATA_DIR)/docs/dbt/static_index.html opens from disk
+docs: $(STAMP)
+	$(BIN)/u2c docs
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -43,7 +57,7 @@ bench: $(STAMP)
 ui: $(STAMP)
 	U2C_DATA_DIR=$(U2C_DATA_DIR) DAGSTER_HOME=$(U2C_DATA_DIR)/dagster_home \
 		$(BIN)/python -c "from orchestration.settings import Settings; Settings.from_env().apply()"
-	U2C_DATA_DIR=$(U2C_DATA_DIR) DAGSTER_HOME=$(U2C_DATA_DIR)/dagster_home PATH=$(CURDIR)/$(BIN):$$PATH \
+	U2C_DATA_DIR=$(U2C_DATA_DIR) DAGSTER_HOME=$(U2C_DATA_DIR)/dagster_home \
 		$(BIN)/dagster dev -m orchestration.definitions
 
 clean:

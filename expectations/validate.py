@@ -160,6 +160,20 @@ def saved_outcomes(results_dir: Path, run_id: str, suites: Sequence[str]) -> dic
     return outcomes
 
 
+def run_outcomes(results_dir: Path, run_id: str) -> dict[str, dict]:
+    """Every suite validated in a run: success, expectations evaluated and failed."""
+    outcomes = {}
+    for path in sorted((results_dir / run_id).glob("*.json")):
+        raw = json.loads(path.read_text())
+        results = raw.get("results", [])
+        outcomes[raw.get("suite_name") or path.stem] = {
+            "success": bool(raw.get("success")),
+            "expectations": len(results),
+            "failed": sum(1 for r in results if not r.get("success")),
+        }
+    return outcomes
+
+
 def frame_from_duckdb(warehouse: Path, table: str) -> pd.DataFrame:
     """Read a table through Arrow, so DECIMAL columns arrive as exact Decimals, not floats."""
     import duckdb

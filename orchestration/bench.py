@@ -125,12 +125,12 @@ def _stages(results: list, sampler: _Sampler) -> dict[str, dict]:
 
 
 def _timed_run(settings: Settings, intraday_day: date | None = None) -> dict:
-    from orchestration.cli import run_pipeline
-    from orchestration.runner import run_intraday
+    from orchestration.runner import ready, run_intraday, run_pipeline
 
     with _Sampler() as sampler:
         started = time.time()
         if intraday_day is None:
+            ready(settings)
             results = run_pipeline(settings)
         else:
             results = run_intraday(settings, intraday_day)

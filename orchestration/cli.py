@@ -1,48 +1,90 @@
-"""`u2c`: generate a demo world, run the pipeline, show what it did."""
+"""`u2c`: generate a demo world, run the pipeline, and look at what it found.
+
+Running: generate, land, run, demo, replay, bench, docs. Looking: status, exports, recon,
+quarantine (a table on the terminal, `--format json|csv` for scripts). A mistake the user can fix
+(a missing data dir, an unknown batch or filter) is one line on stderr and exit code 2.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
+import subprocess
 import sys
+import time
+import traceback
 from datetime import date
 from pathlib import Path
 
+from orchestration.errors import RunFailed, UserError
 from orchestration.settings import Settings
+from orchestration.tables import FORMATS
+
+
+def _say(message: str) -> None:
+    print(f"  {time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
+
+
+def _require_data_dir(settings: Settings) -> None:
+    from orchestration.inspect_marts import require_data_dir
+
+    require_data_dir(settings)
+
+
+# ---- running -----------------------------------------------------------------------------------
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
+    from orchestration.console import every_tenth
     from sources.demo.generate import GenerateOptions, generate
 
+    def progress(message: str, done: int = 0, total: int = 0) -> None:
+        if not total or every_tenth(done, total):
+            _say(message)
+
     out = Path(args.out) if args.out else Settings.from_env().data_dir
-    written = generate(
-        GenerateOptions(
-            out=out,
-            seed=args.seed,
-            days=args.days,
-            customers=args.customers,
-            events_per_day=args.events_per_day,
-            start=args.start,
-            clean=args.clean,
+    started = time.perf_counter()
+    _say(f"generating a world of {args.days} days x {args.events_per_day} events into {out}")
+    try:
+        written = generate(
+            GenerateOptions(
+                out=out,
+                seed=args.seed,
+                days=args.days,
+                customers=args.customers,
+                events_per_day=args.events_per_day,
+                start=args.start,
+                clean=args.clean,
+            ),
+            progress=progress,
         )
+    except ValueError as error:  # the generator's own check of the options
+        raise UserError(f"generate: {error}") from error
+    print(
+        f"wrote {len(written)} files under {out / 'inbox'} in {time.perf_counter() - started:.1f} s"
     )
-    print(f"wrote {len(written)} files under {out / 'inbox'}")
     return 0
 
 
 def _cmd_land(args: argparse.Namespace) -> int:
     """Land the inbox only (no warehouse build): a quick check of new extracts, and its speed."""
-    import time
     from collections import Counter
 
     from sources.landing import land_inbox
     from sources.registry import CONTRACTS
 
     settings = Settings.from_env()
+    _require_data_dir(settings)
     settings.apply()
+
+    from orchestration.console import every_tenth
+
+    def on_landed(result, done: int, total: int) -> None:
+        if every_tenth(done, total):
+            _say(f"{done}/{total} files landed (last {result.system}/{result.file_name})")
+
     started = time.perf_counter()
-    results = land_inbox(settings.inbox, settings.lake, CONTRACTS)
+    results = land_inbox(settings.inbox, settings.lake, CONTRACTS, on_landed=on_landed)
     seconds = time.perf_counter() - started
     read, landed, quarantined = Counter(), Counter(), Counter()
     for r in results:
@@ -60,6 +102,8 @@ def _cmd_land(args: argparse.Namespace) -> int:
         f"{total} rows from {len(results) - skipped} new files ({skipped} already landed) "
         f"in {seconds:.1f} s: {total / seconds if seconds else 0:,.0f} rows/s"
     )
+    if not results:
+        print(f"the inbox {settings.inbox} is empty: nothing to land")
     return 0
 
 
@@ -73,43 +117,66 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_pipeline(settings: Settings) -> list:
-    """Land, build the usage days and billing periods the data covers, export and publish: one
-    Dagster run per job, in-process, recorded in the instance under the data dir."""
+def _pipeline(settings: Settings, args: argparse.Namespace, work) -> list:
+    """Run `work(run_config, say)` quietly (orchestration/console.py), then print the summary
+    and where the full log is."""
+    from orchestration.console import run_output
+    from orchestration.run_summary import print_summary
     from orchestration.runner import ready
-    from orchestration.runner import run_pipeline as run_jobs
 
-    ready(settings)
-    return run_jobs(settings)
+    with run_output(settings.logs, args.verbose) as output:
+        try:
+            output.say(f"data dir {settings.data_dir}; full log: {output.log_file}")
+            ready(settings, output.say)
+            results = work(output.loggers(), output.say)
+        except Exception as error:
+            traceback.print_exc()  # into the log file (or onto the terminal with -v)
+            failed = f"{type(error).__name__}: {error}".splitlines()[0]
+        else:
+            failed = None
+    if failed is not None:
+        raise RunFailed(f"stopped on an error ({failed}); the traceback is in {output.log_file}")
+    print_summary(settings, results)
+    print(f"full log (Dagster events, dbt output): {output.log_file}")
+    return results
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from orchestration.jobs import LANDING_JOB
+
+    settings = Settings.from_env()
+    _require_data_dir(settings)
     if args.job:
-        return _run_one_job(args)
-    results = run_pipeline(Settings.from_env())
-    _print_summary(Settings.from_env(), results)
+        if (args.first is None) != (args.last is None) or (
+            args.job != LANDING_JOB and args.first is None
+        ):
+            raise UserError(f"u2c run --job {args.job}: give both --from and --to (partition keys)")
+
+        def one_job(run_config: dict, say) -> list:
+            from orchestration.runner import execute
+
+            key_range = (args.first, args.last) if args.first else None
+            say(f"{args.job}" + (f" {args.first}..{args.last}" if key_range else ""))
+            return [execute(args.job, key_range=key_range, run_config=run_config)]
+
+        results = _pipeline(settings, args, one_job)
+    else:
+        if not settings.inbox.is_dir() or not any(p.is_file() for p in settings.inbox.rglob("*")):
+            _say(
+                f"the inbox {settings.inbox} is empty: nothing to land "
+                "(`u2c generate` writes a demo world there)"
+            )
+        results = _pipeline(settings, args, _whole_pipeline(settings))
     return 0 if results and all(r.success for r in results) else 1
 
 
-def _run_one_job(args: argparse.Namespace) -> int:
-    """One run of one job over a partition range: a backfill (dbt runs once for the range)."""
-    from orchestration.jobs import LANDING_JOB
+def _whole_pipeline(settings: Settings):
+    def work(run_config: dict, say) -> list:
+        from orchestration.runner import run_pipeline
 
-    if (args.first is None) != (args.last is None) or (
-        args.job != LANDING_JOB and args.first is None
-    ):
-        print(
-            f"u2c run --job {args.job}: give both --from and --to (partition keys)", file=sys.stderr
-        )
-        return 2
-    from orchestration.runner import execute, ready
+        return run_pipeline(settings, run_config=run_config, say=say)
 
-    settings = Settings.from_env()
-    ready(settings)
-    key_range = (args.first, args.last) if args.first else None
-    result = execute(args.job, key_range=key_range)
-    _print_summary(settings, [result])
-    return 0 if result.success else 1
+    return work
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -117,8 +184,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     args.out = str(settings.data_dir)
     _cmd_generate(args)
-    results = run_pipeline(settings)
-    _print_summary(settings, results)
+    results = _pipeline(settings, args, _whole_pipeline(settings))
     return 0 if results and all(r.success for r in results) else 1
 
 
@@ -126,15 +192,15 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     from orchestration.replay import replay
     from orchestration.runner import partition_bounds
 
+    settings = Settings.from_env()
+    _require_data_dir(settings)
     first_day, last_day = partition_bounds()
     if not first_day <= args.first <= args.last <= last_day:
-        print(
-            f"replay: need {first_day} <= --from <= --to <= {last_day} (the usage day partitions; "
-            "U2C_PARTITIONS_START sets the first)",
-            file=sys.stderr,
+        raise UserError(
+            f"replay: need {first_day} <= --from <= --to <= {last_day} (the usage day "
+            "partitions; U2C_PARTITIONS_START sets the first)"
         )
-        return 2
-    report = replay(Settings.from_env(), args.first, args.last)
+    report = replay(settings, args.first, args.last)
     print()
     for run in report.runs:
         print(
@@ -164,138 +230,102 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     return 0 if report.identical else 1
 
 
-def _print_summary(settings: Settings, results: list) -> None:
-    print()
-    for result in results:
-        partitions = _partitions(result)
-        print(
-            f"run {result.run_id} ({result.job_def.name}{partitions}): "
-            + ("succeeded" if result.success else "FAILED")
-        )
-    if settings.published_marts.exists():
-        for line in _mart_summary(settings.published_marts):
-            print(line)
-    evaluations = [e for r in results for e in r.get_asset_check_evaluations()]
-    gates = [e for e in evaluations if e.check_name.startswith("gx_")]
-    warnings = [e for e in evaluations if e.check_name.endswith("_open_variances")]
-    dbt_tests = [e for e in evaluations if e not in gates and e not in warnings]
-    failed = [e for e in dbt_tests if not e.passed]
-    print(f"dbt tests: {len(dbt_tests) - len(failed)} passed, {len(failed)} failed")
-    for e in failed:
-        print(f"  FAILED {e.check_name} on {e.asset_key.to_user_string()}")
-    for e in gates:
-        status = "passed" if e.passed else "FAILED"
-        print(f"quality gate {e.check_name} on {e.asset_key.to_user_string()}: {status}")
-    for e in warnings:
-        print(f"{'WARNING' if not e.passed else 'ok'} {e.check_name}: {e.description}")
-    for manifest in sorted(settings.exports.glob("*/*/manifest.json")):
-        doc = json.loads(manifest.read_text())
-        files = ", ".join(f"{f['file']} ({f['rows']} rows)" for f in doc["files"])
-        print(f"export {doc['export_id']}: {files} in {manifest.parent}")
-    for report in sorted(settings.exports.glob("close/*/close_report.json")):
-        doc = json.loads(report.read_text())
-        print(
-            f"close report {doc['period']}: {doc['open_reconciliation_items']} open "
-            f"reconciliation items, {doc['journals_needing_review']} journals to review: {report}"
-        )
-    print(f"analysts' DuckDB file (read-only copy): {settings.published_marts}")
-    if settings.published_marts.exists():
-        for result in results:
-            for line in _run_summary(settings.published_marts, result.run_id):
-                print(line)
-    docs = settings.gx_dir / "data_docs" / "index.html"
-    if docs.exists():
-        print(f"Great Expectations Data Docs: {docs}")
-    print(f"Dagster run history: DAGSTER_HOME={settings.dagster_home} (make ui)")
+def _cmd_docs(args: argparse.Namespace) -> int:
+    """dbt docs for the project: a self-contained `static_index.html` (opens from disk), with
+    the catalog (columns and types) from the warehouse when one was built."""
+    from orchestration.dbt_project import installed_dbt
+    from orchestration.settings import DBT_PROJECT_DIR
 
-
-def _partitions(result) -> str:
-    from orchestration.runner import RANGE_END, RANGE_START
-
-    tags = result.dagster_run.tags
-    if RANGE_START in tags:
-        return f" {tags[RANGE_START]}..{tags[RANGE_END]}"
-    return ""
-
-
-def _run_summary(published: Path, run_id: str) -> list[str]:
-    """This run's ops_runs row: seconds and rows per stage."""
-    import duckdb
-
-    with duckdb.connect(str(published), read_only=True) as con:
-        tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
-        if "ops_runs" not in tables:
-            return []
-        found = con.execute(
-            "select landing_seconds, landing_rows, dbt_seconds, dbt_rows, checks_seconds,"
-            " checks_rows, exports_seconds, exports_rows, publish_seconds, publish_rows"
-            " from ops_runs where run_id = ?",
-            [run_id],
-        ).fetchone()
-    if found is None:
-        return []
-    stages = ("landing", "dbt", "checks", "exports", "publish")
-    parts = [
-        f"{stage} {seconds:.1f} s" + (f" ({rows} rows)" if rows is not None else "")
-        for stage, seconds, rows in zip(stages, found[::2], found[1::2], strict=True)
-        if seconds is not None
+    settings = Settings.from_env()
+    settings.apply()
+    target = settings.docs
+    command = [
+        installed_dbt(),
+        "docs",
+        "generate",
+        "--static",
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(target),
     ]
-    return [f"ops_runs, run {run_id[:8]}: " + ", ".join(parts)]
+    if not settings.warehouse.exists():
+        command.append("--empty-catalog")  # descriptions and lineage, no column types yet
+    empty = " (no warehouse yet: an empty catalog)" if not settings.warehouse.exists() else ""
+    _say(f"dbt docs generate{empty}")
+    done = subprocess.run(command, cwd=DBT_PROJECT_DIR, capture_output=True, text=True, check=False)
+    log = settings.logs / "dbt-docs.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(done.stdout + done.stderr)
+    if done.returncode != 0:
+        raise RunFailed(f"dbt docs generate failed; its output is in {log}")
+    print(f"dbt docs: {target / 'static_index.html'} (open in a browser; also index.html)")
+    return 0
 
 
-def _mart_summary(published: Path) -> list[str]:
-    import duckdb
+# ---- looking -----------------------------------------------------------------------------------
 
-    lines = []
-    with duckdb.connect(str(published), read_only=True) as con:
-        for system, files, landed, quarantined in con.execute(
-            "select system, count(*), sum(rows_landed), sum(rows_quarantined) "
-            "from ops_landing_batches group by system order by system"
-        ).fetchall():
-            lines.append(
-                f"landed {system}: {landed} rows from {files} files, {quarantined} quarantined"
-            )
-        for reason, count in con.execute(
-            "select reason_code, count(*) from ops_quarantine group by reason_code order by 2 desc"
-        ).fetchall():
-            lines.append(f"  quarantined as {reason}: {count}")
-        tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
-        if "ops_usage_duplicates" in tables:
-            n = con.execute("select count(*) from ops_usage_duplicates").fetchone()[0]
-            lines.append(f"found: {n} usage re-deliveries removed")
-        if "usage_by_period" in tables:
-            late, unmapped, over = con.execute(
-                "select count(*) filter (where late_event_count > 0), "
-                "count(*) filter (where not is_mapped), count(*) filter (where is_over_entitlement)"
-                " from usage_by_period"
-            ).fetchone()
-            lines.append(
-                f"found: {late} subscription-periods with late usage, {unmapped} with usage for "
-                f"an unknown subscription, {over} above entitlement"
-            )
-        for mart in (
-            "rec_usage_billing",
-            "rec_billing_erp",
-            "rec_payments_cash",
-            "rec_adjustments_erp",
-        ):
-            if mart not in tables:
-                continue
-            counts = con.execute(
-                f"select status, count(*) from {mart} group by status order by status"
-            ).fetchall()
-            flagged = ", ".join(f"{n} {status}" for status, n in counts if status != "matched")
-            matched = sum(n for status, n in counts if status == "matched")
-            lines.append(f"{mart}: {matched} matched" + (f", {flagged}" if flagged else ""))
-        if "unmapped_records" in tables:
-            n = con.execute("select count(*) from unmapped_records").fetchone()[0]
-            lines.append(f"found: {n} records the identity map cannot link")
-    return lines
+
+def _print(sections, fmt: str) -> None:
+    from orchestration.tables import render
+
+    print(render(sections, fmt))
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from orchestration.status import status
+
+    _print(status(Settings.from_env(), limit=args.limit), args.format)
+    return 0
+
+
+def _cmd_exports_list(args: argparse.Namespace) -> int:
+    from orchestration.exports_view import list_view
+
+    settings = Settings.from_env()
+    _require_data_dir(settings)
+    sections = list_view(settings.exports)
+    _print(sections, args.format)
+    return 0
+
+
+def _cmd_exports_show(args: argparse.Namespace) -> int:
+    from orchestration.exports_view import show_view
+
+    settings = Settings.from_env()
+    _require_data_dir(settings)
+    sections, intact = show_view(settings.exports, args.batch)
+    _print(sections, args.format)
+    return 0 if intact else 1
+
+
+def _cmd_recon(args: argparse.Namespace) -> int:
+    from orchestration.inspect_marts import recon
+
+    sections = recon(Settings.from_env(), args.entity, args.period, args.status)
+    _print(sections, args.format)
+    return 0
+
+
+def _cmd_quarantine(args: argparse.Namespace) -> int:
+    from orchestration.inspect_marts import quarantine
+
+    _print(quarantine(Settings.from_env(), args.system, args.samples), args.format)
+    return 0
+
+
+# ---- the parser --------------------------------------------------------------------------------
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="u2c", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="u2c",
+        description=__doc__.splitlines()[0],
+        epilog="Everything runtime lives under U2C_DATA_DIR (default ./data).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def world_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--seed", type=int, default=7)
@@ -314,18 +344,26 @@ def build_parser() -> argparse.ArgumentParser:
             help="no injected discrepancies (empty answer key)",
         )
 
+    def verbose(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "-v",
+            "--verbose",
+            action="store_true",
+            help="also show Dagster's DEBUG stream and dbt's output (always in <data dir>/logs/)",
+        )
+
+    def output(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--format",
+            choices=FORMATS,
+            default="table",
+            help="table (default, for a terminal), json or csv (for scripts)",
+        )
+
     gen = sub.add_parser("generate", help="write a deterministic demo inbox")
     gen.add_argument("--out", help="data dir to write inbox/ under (default $U2C_DATA_DIR)")
     world_options(gen)
     gen.set_defaults(func=_cmd_generate)
-
-    bench = sub.add_parser("bench", help="time the pipeline per stage against a DuckDB floor")
-    bench.add_argument("--events", type=int, default=1_000_000)
-    bench.add_argument("--days", type=int, default=45)
-    bench.add_argument(
-        "--out", help="data dir for the bench world (default $U2C_DATA_DIR/bench-world)"
-    )
-    bench.set_defaults(func=_cmd_bench)
 
     land = sub.add_parser("land", help="land the inbox only, and report rows/s")
     land.set_defaults(func=_cmd_land)
@@ -344,7 +382,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--from", dest="first", help="first partition: YYYY-MM-DD (days) or YYYY-MM-01 (months)"
     )
     run.add_argument("--to", dest="last", help="last partition, inclusive")
+    verbose(run)
     run.set_defaults(func=_cmd_run)
+
+    demo = sub.add_parser("demo", help="generate a demo world into ./data and run the pipeline")
+    world_options(demo)
+    verbose(demo)
+    demo.set_defaults(func=_cmd_demo)
 
     replay = sub.add_parser(
         "replay",
@@ -355,15 +399,77 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--to", dest="last", type=date.fromisoformat, required=True)
     replay.set_defaults(func=_cmd_replay)
 
-    demo = sub.add_parser("demo", help="generate a demo world into ./data and run the pipeline")
-    world_options(demo)
-    demo.set_defaults(func=_cmd_demo)
+    bench = sub.add_parser("bench", help="time the pipeline per stage against a DuckDB floor")
+    bench.add_argument("--events", type=int, default=1_000_000)
+    bench.add_argument("--days", type=int, default=45)
+    bench.add_argument(
+        "--out", help="data dir for the bench world (default $U2C_DATA_DIR/bench-world)"
+    )
+    bench.set_defaults(func=_cmd_bench)
+
+    docs = sub.add_parser("docs", help="generate the dbt docs of the project (make docs)")
+    docs.set_defaults(func=_cmd_docs)
+
+    status = sub.add_parser(
+        "status",
+        help="last runs and their outcome, freshness per source system, open variances",
+    )
+    status.add_argument("--limit", type=int, default=10, help="runs to show (default 10)")
+    output(status)
+    status.set_defaults(func=_cmd_status)
+
+    exports = sub.add_parser("exports", help="published export batches and their files")
+    exports_sub = exports.add_subparsers(dest="exports_command", required=True, metavar="ACTION")
+    listing = exports_sub.add_parser(
+        "list", help="every batch: files, rows, and whether the manifest matches the files"
+    )
+    output(listing)
+    listing.set_defaults(func=_cmd_exports_list)
+    show = exports_sub.add_parser(
+        "show",
+        help="one batch: each file with rows, control totals, checksum and its check on disk "
+        "(exit 1 when a file is missing or changed)",
+    )
+    show.add_argument("batch", metavar="BATCH", help="the export id, as `u2c exports list` shows")
+    output(show)
+    show.set_defaults(func=_cmd_exports_show)
+
+    recon = sub.add_parser(
+        "recon", help="rec_summary and the open rows behind it (published marts)"
+    )
+    recon.add_argument("--entity", help="legal entity, e.g. US01")
+    recon.add_argument("--period", help="fiscal period, YYYY-MM")
+    recon.add_argument(
+        "--status", help="only this status (default: the summary of all, the open rows behind)"
+    )
+    output(recon)
+    recon.set_defaults(func=_cmd_recon)
+
+    quarantine = sub.add_parser(
+        "quarantine", help="quarantined rows by system, table, class and reason, with samples"
+    )
+    quarantine.add_argument("--system", help="usage, billing, crm, erp, ...")
+    quarantine.add_argument(
+        "--samples", type=int, default=3, help="sample rows per reason (default 3)"
+    )
+    output(quarantine)
+    quarantine.set_defaults(func=_cmd_quarantine)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except UserError as error:
+        print(f"u2c {args.command}: {error}", file=sys.stderr)
+        return error.exit_code
+    except BrokenPipeError:  # `u2c ... | head`
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print("u2c: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

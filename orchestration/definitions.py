@@ -1,7 +1,8 @@
 """The Dagster code location: `dagster dev -m orchestration.definitions`."""
 
-from dagster import AssetSelection, Definitions, define_asset_job
+from dagster import AssetSelection, Definitions, colored_console_logger, define_asset_job
 
+from orchestration.console import LOGGERS
 from orchestration.dbt_project import DbtCli
 from orchestration.defs.dbt import dbt_project, period_models, usage_models, warehouse_models
 from orchestration.defs.exports import published_marts, usage_daily_export
@@ -64,4 +65,6 @@ defs = Definitions(
     schedules=schedules(prune_run_history),
     sensors=[inbox_sensor, record_succeeded_runs, record_failed_runs],
     resources={"dbt": DbtCli(project_dir=dbt_project)},
+    # Dagster's console logger (the default), and u2c's quiet terminal and log file
+    loggers={"console": colored_console_logger, **LOGGERS},
 )

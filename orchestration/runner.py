@@ -72,18 +72,30 @@ def partition_bounds() -> tuple[date, date]:
     return date.fromisoformat(keys[0]), date.fromisoformat(keys[-1])
 
 
-def ready(settings: Settings) -> None:
+def ready(settings: Settings, say: Callable[[str], None] | None = None) -> None:
     """Before the first run in this process: export the data dir's environment, create its
     folders and instance config, and parse the dbt project if it changed."""
+    import time
+
     from orchestration.dbt_project import make_dbt_project, prepare
 
     settings.apply()
-    prepare(make_dbt_project())
+    started = time.perf_counter()
+    if prepare(make_dbt_project()) and say is not None:
+        say(f"dbt project parsed in {time.perf_counter() - started:.1f} s (new or changed)")
 
 
-def execute(job_name: str, *, key_range: tuple[str, str] | None = None, tags=None, skip=()):
+def execute(
+    job_name: str,
+    *,
+    key_range: tuple[str, str] | None = None,
+    tags=None,
+    skip=(),
+    run_config: dict | None = None,
+):
     """One in-process run of a job (over a partition range), recorded in the instance; `skip`:
-    asset keys of the job not to materialize this time."""
+    asset keys of the job not to materialize this time; `run_config`: its loggers (default:
+    Dagster's console logger at INFO; `u2c` passes orchestration.console's)."""
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
@@ -100,7 +112,7 @@ def execute(job_name: str, *, key_range: tuple[str, str] | None = None, tags=Non
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
-            run_config=CONSOLE,
+            run_config=run_config or CONSOLE,
             tags=run_tags,
             asset_selection=selection,
         )
@@ -109,12 +121,12 @@ def execute(job_name: str, *, key_range: tuple[str, str] | None = None, tags=Non
     return result
 
 
-def refresh_days(span: DataSpan, *, tags: dict | None = None):
+def refresh_days(span: DataSpan, *, tags: dict | None = None, run_config: dict | None = None):
     """`refresh_usage` over the span's days, without its landing step (landed just before)."""
     from orchestration.defs.landing import LANDING_SPECS
 
     skip = [spec.key for spec in LANDING_SPECS]
-    return execute(USAGE_JOB, key_range=span.days, tags=tags, skip=skip)
+    return execute(USAGE_JOB, key_range=span.days, tags=tags, skip=skip, run_config=run_config)
 
 
 def run_pipeline(
@@ -124,10 +136,13 @@ def run_pipeline(
     land: bool = True,
     tags: dict | None = None,
     on_run: Callable | None = None,
+    run_config: dict | None = None,
+    say: Callable[[str], None] | None = None,
 ) -> list:
     """Land the inbox, build the usage days the lake covers, then its billing periods; stops at
-    the first failed run. Returns the runs' results in order."""
+    the first failed run. Returns the runs' results in order; `say` hears what starts."""
     results = []
+    say = say or (lambda _message: None)
 
     def step(result) -> bool:
         results.append(result)
@@ -135,15 +150,21 @@ def run_pipeline(
             on_run(result)
         return result.success
 
-    if land and not step(execute(LANDING_JOB, tags=tags)):
-        return results
+    if land:
+        say(f"{LANDING_JOB}: landing the inbox")
+        if not step(execute(LANDING_JOB, tags=tags, run_config=run_config)):
+            return results
     span = data_span(settings.lake)
     span = clamp(span, *partition_bounds()) if span else None
     if span is None:
+        say("nothing landed yet: no usage days or billing periods to build")
         return results
-    if not step(refresh_days(span, tags=tags)):
+    say(f"{USAGE_JOB}: usage days {span.days[0]}..{span.days[1]}")
+    if not step(refresh_days(span, tags=tags, run_config=run_config)):
         return results
-    step(execute(CLOSE_JOB if close else PERIODS_JOB, key_range=span.months, tags=tags))
+    job = CLOSE_JOB if close else PERIODS_JOB
+    say(f"{job}: billing periods {span.months[0][:7]}..{span.months[1][:7]}")
+    step(execute(job, key_range=span.months, tags=tags, run_config=run_config))
     return results
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,6 +75,16 @@ class Settings:
     def gx_dir(self) -> Path:
         return self.data_dir / "gx"
 
+    @property
+    def logs(self) -> Path:
+        """`u2c`'s run logs: Dagster's DEBUG stream and dbt's output, one file per command."""
+        return self.data_dir / "logs"
+
+    @property
+    def docs(self) -> Path:
+        """dbt docs (`u2c docs`), apart from the manifest the pipeline parses."""
+        return self.data_dir / "docs" / "dbt"
+
     def environ(self) -> dict[str, str]:
         """Variables dbt and Dagster read; exported before either starts."""
         return {
@@ -91,11 +100,6 @@ class Settings:
     def apply(self) -> None:
         """Export the environment and create the directories and the Dagster instance config."""
         os.environ.update(self.environ())
-        # dagster-dbt runs `dbt` from PATH; make it the one installed beside this interpreter,
-        # so `.venv/bin/u2c` works without an activated venv.
-        scripts = str(Path(sys.executable).parent)
-        if scripts not in os.environ.get("PATH", "").split(os.pathsep):
-            os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
         for path in (self.inbox, self.lake, self.published_dir, self.exports, self.dbt_logs):
             path.mkdir(parents=True, exist_ok=True)
         self.dagster_home.mkdir(parents=True, exist_ok=True)

@@ -630,11 +630,17 @@ def unknown_kind(system: str) -> TableContract:
 
 
 def land_inbox(
-    inbox: Path, lake: Path, contracts: list[TableContract], *, workers: int = WORKERS
+    inbox: Path,
+    lake: Path,
+    contracts: list[TableContract],
+    *,
+    workers: int = WORKERS,
+    on_landed: Callable[[BatchResult, int, int], None] | None = None,
 ) -> list[BatchResult]:
     """Land every file under inbox/<system>/, in name order; a file no contract claims is
     quarantined as `unknown_file_kind`, never skipped. Up to `workers` files are read at once;
-    the outcome is the same as landing them one by one in name order."""
+    the outcome is the same as landing them one by one in name order. `on_landed(result, done,
+    total)` hears of each file as it is committed (progress)."""
     ensure_schema_files(lake, contracts)
     if not inbox.is_dir():
         return []
@@ -653,7 +659,7 @@ def land_inbox(
             )
             files.append((path, contract))
     digests = InboxDigests(lake)
-    results = _land_all(files, lake, max(1, workers), digests.sha256)
+    results = _land_all(files, lake, max(1, workers), digests.sha256, on_landed)
     digests.save()
     return results
 
@@ -663,6 +669,7 @@ def _land_all(
     lake: Path,
     workers: int,
     digest: Callable[[Path], str] = sha256_file,
+    on_landed: Callable[[BatchResult, int, int], None] | None = None,
 ) -> list[BatchResult]:
     """Stage files in worker threads, a few ahead of the commits, and commit them in order."""
     now = lambda: datetime.now(UTC).replace(tzinfo=None)  # noqa: E731
@@ -696,6 +703,8 @@ def _land_all(
                     results.append(staged)
                 else:
                     results.append(_commit(staged, commit_connection()))
+                if on_landed is not None:
+                    on_landed(results[-1], len(results), len(files))
         except BaseException:
             # nothing of a file is visible before its commit: drop what was staged ahead
             for future in staging:

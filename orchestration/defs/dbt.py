@@ -32,7 +32,7 @@ from dagster import (
 )
 from dagster_dbt import DbtCliResource, dbt_assets, get_asset_key_for_model
 
-from orchestration.dbt_project import make_dbt_project
+from orchestration.dbt_project import make_dbt_project, prepare
 from orchestration.partitions import billing_periods, dbt_window_env, usage_days
 from orchestration.pools import WAREHOUSE_POOL
 from orchestration.settings import Settings
@@ -40,7 +40,9 @@ from orchestration.settings import Settings
 ROW_COUNT = "dagster/row_count"  # the key Dagster's UI shows as the asset's row count
 
 dbt_project = make_dbt_project()
-dbt_project.prepare_if_dev()
+# parse when the manifest is missing or older than the project, not only under `dagster dev`:
+# the code location then loads anywhere (`dagster definitions validate`, a fresh data dir)
+prepare(dbt_project)
 
 
 def count_rows(warehouse: Path, relations: dict[str, tuple[str, str]]) -> dict[str, int]:

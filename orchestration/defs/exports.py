@@ -5,6 +5,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 from exports.marts_copy import publish_marts
 from exports.usage_daily import export_usage_daily
 from orchestration.defs.dbt import dbt_project, model_key
+from orchestration.owners import ANALYTICS, DATA_PLATFORM
 from orchestration.pools import WAREHOUSE_POOL
 from orchestration.settings import Settings
 
@@ -29,7 +30,10 @@ def mart_keys() -> list[AssetKey]:
     key=AssetKey(["exports", "usage_daily"]),
     deps=[USAGE_DAILY],
     group_name="exports",
+    owners=[DATA_PLATFORM],
     kinds={"csv"},
+    description="exports/usage_daily/<export id>/usage_daily.csv with its manifest.json: the "
+    "daily usage snapshot, written once per content (a rerun with nothing new writes nothing).",
 )
 def usage_daily_export(context: AssetExecutionContext) -> MaterializeResult:
     settings = Settings.from_env()
@@ -56,6 +60,7 @@ def usage_daily_export(context: AssetExecutionContext) -> MaterializeResult:
     # the ERP export first: the copy carries its ledger and batches (export_batches)
     deps=[*mart_keys(), AssetKey(["exports", "erp_journals"])],
     group_name="publish",
+    owners=[ANALYTICS],
     kinds={"duckdb"},
 )
 def published_marts(context: AssetExecutionContext) -> MaterializeResult:

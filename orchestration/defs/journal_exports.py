@@ -13,10 +13,12 @@ from dagster import (
 )
 
 from expectations.journal_gate import SUITES as GATE_SUITES
-from expectations.validate import saved_outcomes
+from expectations.validate import run_outcomes, saved_outcomes
+from exports.close_page import write_close_page
 from exports.close_report import write_close_report
 from exports.erp_journals import export_journals
 from orchestration.defs.dbt import model_key
+from orchestration.owners import FINANCE_SYSTEMS
 from orchestration.partitions import billing_periods, period_keys
 from orchestration.pools import WAREHOUSE_POOL
 from orchestration.settings import Settings
@@ -45,6 +47,7 @@ class JournalExportConfig(Config):
     key=ERP_JOURNALS,
     deps=[model_key(m) for m in UPSTREAM_MODELS],
     group_name="exports",
+    owners=[FINANCE_SYSTEMS],
     kinds={"csv", "parquet"},
     partitions_def=billing_periods,
     backfill_policy=BackfillPolicy.single_run(),
@@ -92,28 +95,33 @@ def erp_journal_export(
     pool=WAREHOUSE_POOL,
     deps=[ERP_JOURNALS, model_key("rec_summary")],
     group_name="exports",
+    owners=[FINANCE_SYSTEMS],
     kinds={"json"},
     partitions_def=billing_periods,
     backfill_policy=BackfillPolicy.single_run(),
-    description="close/<YYYY-MM>/close_report.json: per legal entity the journals derived and "
-    "sent, the reconciliation statuses with open variances, the journals needing review.",
+    description="close/<YYYY-MM>/close_report.json and close_report.html (the page finance "
+    "reads): per legal entity the tie-out usage -> billed -> receivable -> cash, the "
+    "reconciliation statuses with open variances and their aging, late and unbilled usage, the "
+    "journals needing review, the export files with their checksums; the run's quality gates.",
 )
 def close_report(context: AssetExecutionContext) -> MaterializeResult:
     settings = Settings.from_env()
-    reports = [
-        write_close_report(settings.warehouse, settings.exports, period)
-        for period in period_keys(context.partition_time_window)
-    ]
+    gates = run_outcomes(settings.gx_dir / "validations", context.run.run_id)
+    reports, pages = [], {}
+    for period in period_keys(context.partition_time_window):
+        reports.append(write_close_report(settings.warehouse, settings.exports, period))
+        pages[period] = write_close_page(settings.warehouse, settings.exports, period, gates)[0]
     for r in reports:
         context.log.info(
             f"close report {r.period}: {r.open_items} open reconciliation items, "
             f"{r.unsent_journals} journals not sent; "
             + ("written" if r.written else "unchanged")
-            + f" at {r.path}"
+            + f" at {r.path}; page {pages[r.period]}"
         )
     return MaterializeResult(
         metadata={
             "reports": MetadataValue.json({r.period: str(r.path) for r in reports}),
+            "pages": MetadataValue.json({p: str(path) for p, path in pages.items()}),
             "open_items": sum(r.open_items for r in reports),
             "unsent_journals": sum(r.unsent_journals for r in reports),
         }

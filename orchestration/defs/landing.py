@@ -4,6 +4,8 @@ from collections import defaultdict
 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
+from orchestration.console import every_tenth
+from orchestration.owners import DATA_PLATFORM
 from orchestration.pools import WAREHOUSE_POOL
 from orchestration.retries import retry_transient
 from orchestration.settings import Settings
@@ -25,6 +27,7 @@ LANDING_SPECS = [
     AssetSpec(
         raw_key(system, table),
         group_name="landing",
+        owners=[DATA_PLATFORM],
         kinds={"parquet"},
         description=f"Raw {system} {table}, immutable Parquet under lake/raw/.",
     )
@@ -33,12 +36,14 @@ LANDING_SPECS = [
     AssetSpec(
         LEDGER_KEY,
         group_name="landing",
+        owners=[DATA_PLATFORM],
         kinds={"parquet"},
         description="Landing ledger: one row per batch, rows read = landed + quarantined.",
     ),
     AssetSpec(
         QUARANTINE_KEY,
         group_name="landing",
+        owners=[DATA_PLATFORM],
         kinds={"parquet"},
         description="Rejected rows with their payload, reason code and class.",
     ),
@@ -49,8 +54,15 @@ LANDING_SPECS = [
 @multi_asset(specs=LANDING_SPECS, can_subset=False, pool=WAREHOUSE_POOL)
 def land_sources(context: AssetExecutionContext):
     settings = Settings.from_env()
+
+    def on_landed(result, done: int, total: int) -> None:
+        if every_tenth(done, total):  # a terminal's progress, not the whole listing
+            context.log.info(
+                f"{done}/{total} files landed (last {result.system}/{result.file_name})"
+            )
+
     with retry_transient(context.retry_number):  # an I/O hiccup is retried, a bad file is not
-        results = land_inbox(settings.inbox, settings.lake, CONTRACTS)
+        results = land_inbox(settings.inbox, settings.lake, CONTRACTS, on_landed=on_landed)
     per_table: dict[AssetKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for r in results:
         counts = per_table[raw_key(r.system, r.table)]

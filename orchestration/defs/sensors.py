@@ -52,13 +52,16 @@ RECORDED_JOBS = (LANDING_JOB, USAGE_JOB, PERIODS_JOB, CLOSE_JOB)
 
 
 def record_finished_run(context: RunStatusSensorContext) -> None:
-    from orchestration.definitions import defs  # the code location this sensor belongs to
     from orchestration.run_record import record_if_missing
 
     run = context.dagster_run
-    if run.job_name in RECORDED_JOBS:
-        runs_dir = Settings.from_env().run_records
-        record_if_missing(context.instance, run, defs.resolve_job_def(run.job_name), runs_dir)
+    if run.job_name not in RECORDED_JOBS:
+        return
+    # the job as the code location this sensor belongs to defines it (its steps give the stages)
+    if context.repository_def is None:
+        raise ValueError("record_finished_run needs the sensor's repository (code location)")
+    job = context.repository_def.get_job(run.job_name)
+    record_if_missing(context.instance, run, job, Settings.from_env().run_records)
 
 
 def run_recorder(name: str, status: DagsterRunStatus, description: str):

@@ -12,6 +12,7 @@ import json
 import shutil
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -45,8 +46,10 @@ class GenerateOptions:
     clean: bool = False
 
 
-def generate(options: GenerateOptions) -> list[Path]:
-    """Write the world; return the inbox files written (usage first)."""
+def generate(options: GenerateOptions, progress: Callable[..., None] | None = None) -> list[Path]:
+    """Write the world; return the inbox files written (usage first). `progress(message, done,
+    total)` hears what is being written (a big world takes minutes)."""
+    say = progress or (lambda *_: None)
     if options.days < 1 or options.customers < 1 or options.events_per_day < 0:
         raise ValueError("days and customers must be at least 1, events_per_day at least 0")
     out = Path(options.out)
@@ -58,8 +61,16 @@ def generate(options: GenerateOptions) -> list[Path]:
     rates = Rates(options.seed, calendar.periods)
     work = Path(tempfile.mkdtemp(prefix=".generate-", dir=out))
     try:
-        usage = write_usage(world, plan, inbox / "usage", options.events_per_day, work)
+        usage = write_usage(
+            world,
+            plan,
+            inbox / "usage",
+            options.events_per_day,
+            work,
+            on_day=lambda done, days: say(f"usage: {done}/{days} days written", done, days),
+        )
         _remove_stale_usage(inbox / "usage", usage.files)
+        say("billing, ERP and CRM extracts")
         billing = stripe.build_billing(world, plan, usage, rates)
         erp = build_erp(world, plan, billing, rates)
         crm = build_crm(world)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import random
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import repeat
@@ -277,9 +277,15 @@ def _dup_entry(sink: TextIO, source: str, event_id: str, file_name: str, line: i
 
 
 def write_usage(
-    world: World, plan: Plan, folder: Path, events_per_day: int, work: Path
+    world: World,
+    plan: Plan,
+    folder: Path,
+    events_per_day: int,
+    work: Path,
+    on_day: Callable[[int, int], None] | None = None,
 ) -> UsageResult:
-    """Write every usage file of the world; return the totals and the anomalies' keys."""
+    """Write every usage file of the world; return the totals and the anomalies' keys.
+    `on_day(done, days)` hears of each day written (progress)."""
     gen = _Generator(world, plan, events_per_day)
     calendar, per_day = world.calendar, events_per_day
     result = UsageResult(duplicates_file=work / "duplicate_events.jsonl")
@@ -292,6 +298,8 @@ def write_usage(
     sums: dict[str, list[int]] = {}
     with open(result.duplicates_file, "w", encoding="utf-8") as dup_sink:
         for d in range(calendar.days):
+            if on_day is not None and d:
+                on_day(d, calendar.days)
             day = calendar.day(d)
             name = f"events_{day.isoformat()}.jsonl"
             t = gen.tables(day)

@@ -26,5 +26,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert generated.returncode == 0, generated.stderr
     first = run_u2c(data_dir, "run")
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    # what the user saw, for the tests of the terminal output (outside the data dir)
+    (data_dir.parent / "first_run.stdout").write_text(first.stdout)
+    (data_dir.parent / "first_run.stderr").write_text(first.stderr)
     assert (data_dir / "published" / "marts.duckdb").exists()
     return data_dir

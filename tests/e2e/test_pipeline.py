@@ -247,6 +247,7 @@ def test_a_run_the_daemon_launched_gets_its_record_from_the_run_status_sensor(
     record of a run that did not publish (evaluated here with Dagster's test context)."""
     from dagster import DagsterEventType, build_run_status_sensor_context
 
+    from orchestration.definitions import defs
     from orchestration.defs.sensors import record_succeeded_runs
 
     monkeypatch.setenv("U2C_DATA_DIR", str(world))  # the code location stays loaded as it is
@@ -264,6 +265,7 @@ def test_a_run_the_daemon_launched_gets_its_record_from_the_run_status_sensor(
             dagster_instance=instance,
             dagster_run=run,
             dagster_event=success.dagster_event,
+            repository_def=defs.get_repository_def(),
         )
         record_succeeded_runs(context)
     assert record.exists()
