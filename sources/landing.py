@@ -343,7 +343,9 @@ def _stage(
                 for table in contract.fast_reader(path, connect()):
                     rows_read += table.num_rows
                     good.add_table(_with_lineage(table, lineage))
-                landed_fast = rows_read > 0  # an empty file goes the row path, which records it
+                # a file the fast path yields nothing for goes the row path, which tells an
+                # empty file from an unreadable one
+                landed_fast = rows_read > 0
             except FastPathDeclined:
                 pass
             if not landed_fast:
@@ -367,10 +369,9 @@ def _stage(
                     children[name].add(child)
             row.update(lineage, line_number=line_number)
             good.add(row)
-        if rows_read == 0:
-            rows_read = 1  # an empty file is one rejected unit, so it is visible in quarantine
-            empty = schema_error("empty_file", "the file has no rows")
-            bad.add(_quarantine_row(contract, lineage, 0, empty, ""))
+        # A file with no rows (an extract of a period with nothing in it) is an empty batch:
+        # rows_read = 0 and a ledger row, so it is recorded and never re-landed. Only a file
+        # the reader cannot read comes out as a rejected row (unreadable_file).
         good.close()
     except BaseException:
         for writer in writers:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from sources.landing import land_file, land_inbox
+from sources.landing import land_file, land_inbox, ledger_path
 from sources.registry import CONTRACTS
 
 USAGE = next(c for c in CONTRACTS if (c.system, c.table) == ("usage", "events"))
@@ -131,12 +131,27 @@ def test_a_landed_file_is_not_read_again_unless_it_changes(tmp_path: Path, monke
     assert sorted(hashed) == ["a.jsonl", "b.jsonl"]
 
 
-def test_empty_file_is_one_visible_reject(tmp_path: Path):
-    path = tmp_path / "empty.jsonl"
-    path.write_bytes(b"")
+@pytest.mark.parametrize("name", ["refunds.jsonl", "refunds.jsonl.gz"])
+def test_an_empty_extract_is_an_empty_batch(tmp_path: Path, name: str):
+    """A period with no refunds: the file lands as a batch of zero rows (ledger row, nothing
+    quarantined), whether plain or an empty gzip stream."""
+    refunds = next(c for c in CONTRACTS if (c.system, c.table) == ("billing", "refunds"))
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(b"") if name.endswith(".gz") else b"")
+    lake = tmp_path / "lake"
+    for contract in (refunds, USAGE):
+        result = land_file(path, contract, lake)
+        assert (result.rows_read, result.rows_landed, result.rows_quarantined) == (0, 0, 0)
+        assert ledger_path(lake, result.batch_id).exists()
+    assert read(lake, "quarantine") == [] and read(lake, "raw") == []
+
+
+def test_an_unreadable_file_is_a_quarantine_row(tmp_path: Path):
+    path = tmp_path / "refunds.jsonl.gz"
+    path.write_bytes(b"not gzip at all")
     result = land_file(path, USAGE, tmp_path / "lake")
     assert (result.rows_read, result.rows_landed, result.rows_quarantined) == (1, 0, 1)
-    assert [r["reason_code"] for r in read(tmp_path / "lake", "quarantine")] == ["empty_file"]
+    assert [r["reason_code"] for r in read(tmp_path / "lake", "quarantine")] == ["unreadable_file"]
 
 
 def test_a_failed_landing_leaves_nothing_visible(tmp_path: Path):
