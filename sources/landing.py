@@ -8,8 +8,14 @@ nothing visible and the next run lands the file again from scratch.
 
 `land_inbox` lands several files at once: reading and checking a file into its temp files
 (`_stage`) runs in worker threads, each with its own single-threaded DuckDB connection, while
-the conflict check and the renames (`_commit`) run one file at a time in inbox order, so every
-file is compared with all the batches before it, exactly as when landing one by one.
+the conflict check and the renames (`_commit`) run one file at a time in delivery order, so
+every file is compared with all the batches before it, exactly as when landing one by one.
+
+Delivery order: a run takes its files by delivery time (the file's modification time, recorded
+as `file_delivered_at`), then by name, so within a run the first delivery of an event is also
+the first landed (landed_at follows delivery), whatever the file names. A re-delivery named
+`events_2026-08-redelivery.jsonl` lands after the `events_2026-08.jsonl` it repeats when it was
+delivered after it.
 """
 
 from __future__ import annotations
@@ -395,7 +401,7 @@ def _stage(
 def _commit(staged: _Staged, con) -> BatchResult:
     """Look for conflicts with what landed before, then make the batch visible, ledger last.
 
-    Commits run one at a time in inbox order, so each sees every batch before it."""
+    Commits run one at a time in delivery order, so each sees every batch before it."""
     contract, lake, path = staged.contract, staged.lake, staged.path
     good, bad, lineage = staged.good, staged.bad, staged.lineage
     if ledger_path(lake, staged.batch_id).exists():  # the same content under an earlier name
@@ -633,30 +639,39 @@ def unknown_kind(system: str) -> TableContract:
 def land_inbox(
     inbox: Path, lake: Path, contracts: list[TableContract], *, workers: int = WORKERS
 ) -> list[BatchResult]:
-    """Land every file under inbox/<system>/, in name order; a file no contract claims is
-    quarantined as `unknown_file_kind`, never skipped. Up to `workers` files are read at once;
-    the outcome is the same as landing them one by one in name order."""
+    """Land every file under inbox/<system>/, in delivery order (modification time, then name);
+    a file no contract claims is quarantined as `unknown_file_kind`, never skipped. Up to
+    `workers` files are read at once; the outcome is the same as landing them one by one in
+    delivery order."""
     ensure_schema_files(lake, contracts)
     if not inbox.is_dir():
         return []
     # a file dropped in the inbox root belongs to no system: quarantined, never skipped
     files = [
         (path, unknown_kind("inbox"))
-        for path in sorted(p for p in inbox.iterdir() if p.is_file() and not p.name.startswith("."))
+        for path in inbox.iterdir()
+        if path.is_file() and not path.name.startswith(".")
     ]
     for folder in sorted(p for p in inbox.iterdir() if p.is_dir() and not p.name.startswith(".")):
         claims = [c for c in contracts if c.system == folder.name]
-        for path in sorted(folder.iterdir()):
+        for path in folder.iterdir():
             if not path.is_file() or path.name.startswith("."):
                 continue
             contract = next((c for c in claims if c.matches(path)), None) or unknown_kind(
                 folder.name
             )
             files.append((path, contract))
+    files.sort(key=lambda job: delivery_order(job[0], inbox))
     digests = InboxDigests(lake)
     results = _land_all(files, lake, max(1, workers), digests.sha256)
     digests.save()
     return results
+
+
+def delivery_order(path: Path, inbox: Path) -> tuple[int, str, str]:
+    """When the file was delivered (its modification time, what the ledger records as
+    file_delivered_at), then its name, then its folder: the order a run lands its files in."""
+    return (path.stat().st_mtime_ns, path.name, str(path.relative_to(inbox)))
 
 
 def _land_all(
@@ -678,8 +693,9 @@ def _land_all(
         stamps: list[datetime] = []
 
         def stage_next() -> None:
-            # landing times are taken here, in inbox order and strictly increasing, not in the
-            # worker: dedup keeps the first delivery by landed_at, so threads must not reorder it
+            # landing times are taken here, in delivery order and strictly increasing, not in
+            # the worker: dedup breaks ties of delivery time by landed_at, so threads must not
+            # reorder it
             if (job := next(todo, None)) is not None:
                 stamp = now()
                 if stamps and stamp <= stamps[-1]:

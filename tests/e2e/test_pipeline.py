@@ -18,8 +18,10 @@ def expected_totals(inbox: Path) -> dict[str, Decimal]:
     """Recompute from the generated files, independently of the pipeline."""
     seen: set[tuple[str, str]] = set()
     totals: dict[str, Decimal] = {}
-    # landing order is file-name order; the first delivery of a (source, id) is the one counted
-    for path in sorted((inbox / "usage").glob("*.jsonl")):
+    # landing order is delivery order (mtime, then name); the first delivery of a (source, id)
+    # is the one counted
+    files = (inbox / "usage").glob("*.jsonl")
+    for path in sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name)):
         for line in path.read_text().splitlines():
             event = json.loads(line, parse_float=Decimal)
             key = (event["source"], event["id"])
