@@ -25,13 +25,13 @@ import random
 from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from itertools import repeat
 from pathlib import Path
 from typing import TextIO
 
 from sources.atomic import atomic_path
-from sources.demo.anomalies import LATE_EVENTS, Plan
+from sources.demo.anomalies import LATE_EVENTS, ExtraDelivery, Plan
 from sources.demo.calendar import add_months, at, month_key
 from sources.demo.catalog import METRIC_BY_CODE, METRICS, MONTHLY_USAGE, PLAN_EVENT_WEIGHT
 from sources.demo.files import deliver
@@ -288,6 +288,7 @@ def write_usage(
     for sub_id, day_index in plan.conflicts:
         conflicts_by_day.setdefault(day_index, []).append(sub_id)
     carried: list[tuple[str, str, str]] = []  # (line, source, id) re-delivered the next day
+    own_lines: dict[date, tuple[int, int]] = {}  # day -> line numbers of its own events
     carried_conflicts: list[str] = []
     sums: dict[str, list[int]] = {}
     with open(result.duplicates_file, "w", encoding="utf-8") as dup_sink:
@@ -348,6 +349,7 @@ def write_usage(
                         i, j, _ = t.parts(x)
                         other = t.quantities[i][j] + max(1, t.quantities[i][j] // 2)
                         next_conflicts.append(_line(prefix, n, t, day_t, x, per_day, other))
+                own_lines[day] = (line_no + 1, line_no + per_day)
                 line_no += per_day
                 for line, source, event_id in same_day:
                     fh.write(line)
@@ -369,6 +371,8 @@ def write_usage(
             result.events += per_day
             result.lines += line_no
             carried, carried_conflicts = next_carried, next_conflicts
+        for extra in plan.extra_deliveries:
+            _write_extra(world, extra, folder, own_lines, result, dup_sink)
     for month, totals in sorted(sums.items()):
         for s, total in enumerate(totals):
             if total:
@@ -378,6 +382,50 @@ def write_usage(
     if plan.late is not None:
         _write_late(world, plan, folder, result)
     return result
+
+
+def _write_extra(
+    world: World,
+    extra: ExtraDelivery,
+    folder: Path,
+    own_lines: dict[date, tuple[int, int]],
+    result: UsageResult,
+    dup_sink: TextIO,
+) -> None:
+    """Copy one subscription's own events of a day (first deliveries, not the carried or
+    repeated lines) into an extra file delivered at its own time. Its answer-key entries name
+    the copies that are not counted: the extra file's lines when it arrives after the day file,
+    the day file's lines when it arrives first."""
+    day_file = folder / f"events_{extra.day.isoformat()}.jsonl"
+    low, high = own_lines[extra.day]
+    cutoff = None if extra.before is None else f"{extra.day.isoformat()}T{extra.before.isoformat()}"
+    picked: list[tuple[int, str, str, str]] = []  # (day file line, text, source, id)
+    with open(day_file, encoding="utf-8") as fh:
+        for number, text in enumerate(fh, start=1):
+            if number < low:
+                continue
+            if number > high:
+                break
+            event = json.loads(text)
+            if event["subject"] == extra.subscription_id and (
+                cutoff is None or event["time"] < cutoff
+            ):
+                picked.append((number, text, event["source"], event["id"]))
+    if not picked:
+        return
+    path = folder / extra.file_name
+    with atomic_path(path) as tmp:
+        tmp.write_text("".join(text for _, text, _, _ in picked), encoding="utf-8")
+    deliver(path, extra.delivered_at)
+    after_day_file = extra.delivered_at > world.calendar.usage_delivered_at(extra.day)
+    for k, (number, _, source, event_id) in enumerate(picked, start=1):
+        if after_day_file:
+            _dup_entry(dup_sink, source, event_id, extra.file_name, k)
+        else:
+            _dup_entry(dup_sink, source, event_id, day_file.name, number)
+    result.files.append(path)
+    result.redeliveries += len(picked)
+    result.lines += len(picked)
 
 
 def _write_late(world: World, plan: Plan, folder: Path, result: UsageResult) -> None:

@@ -130,7 +130,8 @@ class Usage:
 
 def scan_usage(inbox: Path) -> Usage:
     usage, first = Usage(), {}
-    for path in sorted((inbox / "usage").glob("*.jsonl")):  # landing order
+    # landing order: delivery time (mtime), then name
+    for path in sorted((inbox / "usage").glob("*.jsonl"), key=lambda p: (mtime(p), p.name)):
         late = path.name.startswith("events_late_")
         for number, text in enumerate(path.read_text().splitlines(), start=1):
             event = json.loads(text, parse_float=Decimal)
@@ -498,7 +499,14 @@ def test_every_anomaly_of_the_spec_is_injected(faulty: Path):
     assert counts["credit_note_not_reversed"] == 2
     assert 1 <= counts["conflicting_duplicate"] <= 2
     events = json.loads((faulty / "world.json").read_text())["usage"]["events"]
-    assert 0.003 < counts["duplicate_event"] / events < 0.007
+    # the two extra files (test_extra_deliveries_arrive_out_of_name_order) add a copy per line
+    extra = sum(
+        len(p.read_text().splitlines())
+        for pattern in ("*-redelivery.jsonl", "*_intraday.jsonl")
+        for p in (faulty / "inbox" / "usage").glob(pattern)
+    )
+    assert extra > 0
+    assert 0.003 < (counts["duplicate_event"] - extra) / events < 0.007
 
 
 def test_answer_key_ids_exist_in_the_files(faulty: Path):
@@ -593,6 +601,8 @@ def test_delivery_times(faulty: Path):
             continue
         if path.parent.name != "usage":
             assert mtime(path) == extracted, path.name
+        elif path.name.endswith(("-redelivery.jsonl", "_intraday.jsonl")):
+            continue  # test_extra_deliveries_arrive_out_of_name_order
         elif path.name.startswith("events_late_"):
             delivered = date.fromisoformat(path.name[12:22])
             assert mtime(path) == datetime.combine(delivered, datetime.min.time()) + timedelta(
@@ -607,6 +617,35 @@ def test_delivery_times(faulty: Path):
             assert mtime(path) == datetime.combine(
                 day + timedelta(days=1), datetime.min.time()
             ) + timedelta(hours=1)
+
+
+def test_extra_deliveries_arrive_out_of_name_order(faulty: Path):
+    """The re-delivered file sorts before its day file but arrives after the month's invoice
+    was finalized; the intra-day extract sorts after its day file but arrives first. Each holds
+    exact copies of one subscription's events of that day, and the answer key names the copies
+    delivered later as the duplicates."""
+    folder = faulty / "inbox" / "usage"
+    [redelivery] = folder.glob("events_*-redelivery.jsonl")
+    [intraday] = folder.glob("events_*_intraday.jsonl")
+    duplicates = {
+        (e["key"]["file_name"], e["key"]["line_number"])
+        for e in answer_key(faulty)
+        if e["anomaly"] == "duplicate_event"
+    }
+    for extra, arrives_first in ((redelivery, False), (intraday, True)):
+        day_file = folder / f"{extra.name[:17]}.jsonl"
+        assert (extra.name < day_file.name) is not arrives_first
+        assert (mtime(extra) < mtime(day_file)) is arrives_first
+        day_lines = day_file.read_text().splitlines()
+        copies = extra.read_text().splitlines()
+        assert copies and len({json.loads(c)["subject"] for c in copies}) == 1
+        for number, text in enumerate(copies, start=1):
+            original = day_lines.index(text) + 1
+            later = (extra.name, number) if not arrives_first else (day_file.name, original)
+            assert later in duplicates
+    month = redelivery.name[7:14]
+    year, mm = map(int, month.split("-"))
+    assert mtime(redelivery) > datetime(year + mm // 12, mm % 12 + 1, 1, 2)  # after finalization
 
 
 def test_stripe_ids_cross_reference(faulty: Path):
