@@ -25,7 +25,7 @@ import random
 from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from itertools import repeat
 from pathlib import Path
 from typing import TextIO
