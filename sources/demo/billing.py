@@ -2,7 +2,8 @@
 credit notes, charges, refunds and balance transactions.
 
 Invoices follow the billing policy (rating.py) on the usage as the pipeline will see it:
-distinct events, first delivery, late events left out (usage.py's `billed` totals). A
+distinct events, first delivery, late events left out (usage.py's `billed` totals), a month with
+a plan change billed per version (usage split at the change, as Stripe does). A
 customer's objects come in its API layout (pre-2025 or 2025-03-31). Every finalized invoice
 is paid by a charge an hour later, except the one left unpaid by `invoice_missing_in_erp`;
 every credit note is post-payment and refunded to the card.
@@ -446,38 +447,48 @@ def _invoice(world, plan, usage, book, billing, sub, month, number) -> Invoice:
                 )
             )
         previous, credited = change, lines[-1].id
-    terms = catalog.price_terms(closing.plan, currency)
+    # Usage of a month with a plan change is split at the change and each part billed on its own
+    # version's price, as Stripe bills a metered price replaced mid-cycle (flexible billing mode):
+    # one usage line per version with usage, in time order.
+    versions = [opening, *sub.changes_within(start, end)]
+    bounds = [start, *(v.starts_at for v in versions[1:]), end]
     for metric in METRICS:
-        technical = usage.billed.get((sub.id, mkey, metric.code), 0)
-        if not technical:
-            continue
-        term = terms[metric.code]
-        price = book.usage_price(closing.plan, metric.code, currency)
-        quantity = rating.commercial_quantity(technical, term.unit_divisor, term.rounding)
-        fault = plan.quantity_faults.get((sub.id, mkey, metric.code))
-        if fault:
-            quantity = max(0, quantity + fault * max(1, quantity // QUANTITY_FAULT_SHARE))
-            name = "underbilled_quantity" if fault < 0 else "overbilled_quantity"
-            billing.usage_faults.append((name, sub.id, mkey, metric.code))
-        if (sub.id, mkey, metric.code) in plan.price_faults:
-            term = catalog.stale_term(term)
-            price = book.usage_price(closing.plan, metric.code, currency, stale=True)
-            billing.usage_faults.append(("price_mismatch", sub.id, mkey, metric.code))
-        lines.append(
-            Line(
-                id=line_id("usage", metric.code),
-                kind="usage",
-                amount=rating.usage_amount(quantity, term, currency),
-                quantity=quantity,
-                description=f"{quantity} {TIMES} {metric.product_name} ({metric.unit_label})",
-                period_start=start,
-                period_end=end,
-                price=price,
-                account=GL_USAGE_REVENUE,
-                subscription_item=item_id(world, sub, metric.code),
-                metric=metric.code,
+        by_version = usage.billed_by_version
+        parts = [
+            (version, bounds[i], bounds[i + 1], technical)
+            for i, version in enumerate(versions)
+            if (technical := by_version.get((sub.id, mkey, metric.code, version.version)))
+        ]
+        for n, (version, part_start, part_end, technical) in enumerate(parts, start=1):
+            term = catalog.price_terms(version.plan, currency)[metric.code]
+            price = book.usage_price(version.plan, metric.code, currency)
+            quantity = rating.commercial_quantity(technical, term.unit_divisor, term.rounding)
+            # the faults are cast on subscriptions without a change: one part, the last
+            fault = plan.quantity_faults.get((sub.id, mkey, metric.code)) if n == len(parts) else 0
+            if fault:
+                quantity = max(0, quantity + fault * max(1, quantity // QUANTITY_FAULT_SHARE))
+                name = "underbilled_quantity" if fault < 0 else "overbilled_quantity"
+                billing.usage_faults.append((name, sub.id, mkey, metric.code))
+            if n == len(parts) and (sub.id, mkey, metric.code) in plan.price_faults:
+                term = catalog.stale_term(term)
+                price = book.usage_price(version.plan, metric.code, currency, stale=True)
+                billing.usage_faults.append(("price_mismatch", sub.id, mkey, metric.code))
+            name = ("usage", metric.code) if len(versions) == 1 else ("usage", metric.code, n)
+            lines.append(
+                Line(
+                    id=line_id(*name),
+                    kind="usage",
+                    amount=rating.usage_amount(quantity, term, currency),
+                    quantity=quantity,
+                    description=f"{quantity} {TIMES} {metric.product_name} ({metric.unit_label})",
+                    period_start=part_start,
+                    period_end=part_end,
+                    price=price,
+                    account=GL_USAGE_REVENUE,
+                    subscription_item=item_id(world, sub, metric.code),
+                    metric=metric.code,
+                )
             )
-        )
     commitment = catalog.minimum_commitment(closing.plan, currency)
     true_up = rating.minimum_commitment_true_up(sum(x.amount for x in lines), commitment, currency)
     if commitment and true_up:

@@ -55,6 +55,9 @@ class UsageResult:
     files: list[Path] = field(default_factory=list)
     # (subscription id, 'YYYY-MM', metric) -> technical quantity of distinct, on-time events
     billed: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    # the same per contract version in effect when the events occurred (versions change at UTC
+    # midnight): (subscription id, 'YYYY-MM', metric, version) -> technical quantity
+    billed_by_version: dict[tuple[str, str, str, int], int] = field(default_factory=dict)
     late: dict[tuple[str, str, str], int] = field(default_factory=dict)
     unknown: dict[tuple[str, str, str], int] = field(default_factory=dict)
     events: int = 0  # distinct events (first deliveries), late and unknown included
@@ -290,13 +293,14 @@ def write_usage(
     carried: list[tuple[str, str, str]] = []  # (line, source, id) re-delivered the next day
     own_lines: dict[date, tuple[int, int]] = {}  # day -> line numbers of its own events
     carried_conflicts: list[str] = []
-    sums: dict[str, list[int]] = {}
+    sums: dict[tuple[str, tuple[int, ...]], list[int]] = {}  # (month, versions) -> per slot
     with open(result.duplicates_file, "w", encoding="utf-8") as dup_sink:
         for d in range(calendar.days):
             day = calendar.day(d)
             name = f"events_{day.isoformat()}.jsonl"
             t = gen.tables(day)
-            totals = sums.setdefault(month_key(day), [0] * len(gen.slots))
+            versions = tuple(sub.version_at(at(day)).version for sub in world.subscriptions)
+            totals = sums.setdefault((month_key(day), versions), [0] * len(gen.slots))
             rng = random.Random(world.seed * 1_000_003 + 7 * d + 1)
             next_in_month = d + 1 < calendar.days and calendar.day(d + 1).month == day.month
             dups = sorted(rng.sample(range(per_day), round(per_day * plan.redelivery_rate)))
@@ -373,12 +377,17 @@ def write_usage(
             carried, carried_conflicts = next_carried, next_conflicts
         for extra in plan.extra_deliveries:
             _write_extra(world, extra, folder, own_lines, result, dup_sink)
-    for month, totals in sorted(sums.items()):
+    for (month, versions), totals in sorted(sums.items()):
         for s, total in enumerate(totals):
             if total:
                 slot = gen.slots[s]
                 target = result.unknown if s == gen.unknown_slot else result.billed
-                target[(slot.subscription_id, month, slot.metric)] = total
+                key = (slot.subscription_id, month, slot.metric)
+                target[key] = target.get(key, 0) + total
+                if s != gen.unknown_slot:
+                    version = versions[s // len(METRICS)]
+                    by_version = result.billed_by_version
+                    by_version[(*key, version)] = by_version.get((*key, version), 0) + total
     if plan.late is not None:
         _write_late(world, plan, folder, result)
     return result

@@ -121,6 +121,7 @@ def line_price(line: dict) -> str:
 @dataclass
 class Usage:
     metered: dict = field(default_factory=lambda: defaultdict(int))  # on time, first delivery
+    by_version: dict = field(default_factory=lambda: defaultdict(int))  # the same per version
     late: dict = field(default_factory=lambda: defaultdict(int))
     redeliveries: set = field(default_factory=set)  # (source, id, file, line)
     conflicts: set = field(default_factory=set)  # (file, line)
@@ -147,9 +148,10 @@ def scan_usage(inbox: Path) -> Usage:
             data = event["data"]
             usage.first[key] = (path.name, number, data["quantity"])
             target = usage.late if late else usage.metered
-            target[(data["subscription"], event["time"][:7], data["metric"])] += int(
-                data["quantity"]
-            )
+            key = (data["subscription"], event["time"][:7], data["metric"])
+            target[key] += int(data["quantity"])
+            if not late:
+                usage.by_version[(*key, data["contract_version"])] += int(data["quantity"])
             usage.events.append((event["time"], data))
     return usage
 
@@ -253,12 +255,12 @@ def recheck(out: Path) -> set[tuple]:
         last_day = (period_end - timedelta(days=1)).date()
         closing = version_at(amendments[sub], last_day)
         lines = invoice["lines"]["data"]
-        metric_lines = {}
+        metric_lines = defaultdict(list)
         fee_lines, true_up = [], 0
         for line in lines:
             product = products[prices[line_price(line)]["product"]]
             if product["metadata"]["metric"]:
-                metric_lines[product["metadata"]["metric"]] = line
+                metric_lines[product["metadata"]["metric"]].append(line)
             elif product["metadata"]["sku"] == "SKU-MIN-COMMIT":
                 true_up += line["amount"]
             else:
@@ -268,16 +270,24 @@ def recheck(out: Path) -> set[tuple]:
             if not technical:
                 assert metric not in metric_lines
                 continue
-            term = terms[closing["amendment_id"]][metric]
-            quantity = rating.commercial_quantity(technical, term.unit_divisor, term.rounding)
-            line = metric_lines[metric]
+            # split at a plan change (Stripe): one line per version with usage, in version order
+            parts = sorted(
+                (version, quantity)
+                for (s_, m_, k_, version), quantity in usage.by_version.items()
+                if (s_, m_, k_) == (sub, month, metric) and quantity
+            )
+            assert len(metric_lines[metric]) == len(parts), (invoice["id"], metric)
             key = {"subscription_id": sub, "metric": metric, "billing_period": month}
-            if line["quantity"] < quantity:
-                flag("underbilled_quantity", "rec_usage_billing", "unbilled_usage", **key)
-            elif line["quantity"] > quantity:
-                flag("overbilled_quantity", "rec_usage_billing", "overbilled", **key)
-            elif line["amount"] != rating.usage_amount(quantity, term, currency.upper()):
-                flag("price_mismatch", "rec_usage_billing", "price_mismatch", **key)
+            for line, (version, part) in zip(metric_lines[metric], parts, strict=True):
+                [amendment] = [a for a in amendments[sub] if int(a["contract_version"]) == version]
+                term = terms[amendment["amendment_id"]][metric]
+                quantity = rating.commercial_quantity(part, term.unit_divisor, term.rounding)
+                if line["quantity"] < quantity:
+                    flag("underbilled_quantity", "rec_usage_billing", "unbilled_usage", **key)
+                elif line["quantity"] > quantity:
+                    flag("overbilled_quantity", "rec_usage_billing", "overbilled", **key)
+                elif line["amount"] != rating.usage_amount(quantity, term, currency.upper()):
+                    flag("price_mismatch", "rec_usage_billing", "price_mismatch", **key)
         # platform fee: the opening version's full fee, then a credit and a charge per change
         period_start = utc(invoice["period_start"])
         seconds = int((period_end - period_start).total_seconds())
@@ -297,7 +307,7 @@ def recheck(out: Path) -> set[tuple]:
                     )
                 previous = version
         assert fee_lines == expected, invoice["id"]
-        lines_total = sum(fee_lines) + sum(x["amount"] for x in metric_lines.values())
+        lines_total = sum(fee_lines) + sum(x["amount"] for ls in metric_lines.values() for x in ls)
         commitment = minor(closing["minimum_commitment"], currency)
         assert true_up == max(0, commitment - lines_total), invoice["id"]
         # the invoice adds up
