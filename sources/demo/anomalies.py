@@ -23,6 +23,9 @@ too small for (e.g. no invoiced month yet) is skipped and listed in `skipped`.
 |  | after the invoice, as `events_<day>-redelivery.jsonl` (its name sorts before the original's) |
 | intra-day extract | first invoiced month: one subscription's morning events of its 15th day, |
 |  | delivered at noon as `events_<day>_intraday.jsonl` (sorts after the day file, arrives first) |
+| realized_fx | first invoiced month's invoice of a subscription billed in a currency other than |
+|  | its entity's functional currency, paid on the 1st of the month after (another rate): the |
+|  | `U2C-FX-<charge>` journal, its lines in the answer key's `expected` |
 
 The two extra files are exact copies (answer-key entries `duplicate_event`): the first delivery,
 by delivery time, is the one counted, whatever the names say.
@@ -98,6 +101,8 @@ class Plan:
     payment_misapplied: dict[tuple[str, str], str] = field(default_factory=dict)  # -> other sub
     credit_notes: list[CreditNotePlan] = field(default_factory=list)
     extra_deliveries: list[ExtraDelivery] = field(default_factory=list)
+    # (subscription, month) of a foreign-currency invoice paid a month late, at another rate
+    late_foreign_payments: set[tuple[str, str]] = field(default_factory=set)
     skipped: list[str] = field(default_factory=list)
 
 
@@ -181,6 +186,22 @@ def plan_anomalies(world: World, clean: bool) -> Plan:
         skip("missing_invoice")
     else:
         plan.missing_invoices.add((sub.id, month_key(last)))
+    # realized_fx: a first-month invoice in a currency other than its entity's functional
+    # currency, paid on the first of the month after it was finalized (another period's rate).
+    # Cast before the other roles on the first month's invoice: a small world has one such
+    # subscription at most.
+    paid = at(add_months(first, 2), 10) if first is not None else None
+    sub = None
+    if paid is not None and paid < calendar.extracted_at:
+        sub = world.cast(
+            "realized_fx",
+            {invoice_resource(first): None},
+            eligible=lambda s: s.currency != s.customer.entity.currency,
+        )
+    if sub is None:
+        skip("realized_fx")
+    else:
+        plan.late_foreign_payments.add((sub.id, month_key(first)))
     invoice_role("invoice_missing_in_erp", last, plan.unexported_invoices)
     invoice_role("invoice_posted_twice", first, plan.posted_twice)
     invoice_role("erp_amount_mismatch", last, plan.amount_mismatch)
@@ -316,4 +337,5 @@ def plan_anomalies(world: World, clean: bool) -> Plan:
                     before=time(12),
                 )
             )
+
     return plan

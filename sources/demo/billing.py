@@ -17,9 +17,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 
+from sources.currencies import minor_units
 from sources.demo import catalog, rating
 from sources.demo.anomalies import QUANTITY_FAULT_SHARE, Plan
 from sources.demo.calendar import add_months, at, month_key, month_seconds, unix
@@ -377,7 +378,8 @@ def build_billing(world: World, plan: Plan, usage: UsageResult, rates: Rates) ->
             invoice = _invoice(world, plan, usage, book, billing, sub, month, numbers[sub.id])
             billing.invoices.append(invoice)
             if (sub.id, mkey) not in plan.unexported_invoices:
-                _pay(world, rates, billing, invoice, rng)
+                late = (sub.id, mkey) in plan.late_foreign_payments
+                _pay(world, rates, billing, invoice, rng, late=late)
     for cn_plan in sorted(
         [*world.credit_notes, *plan.credit_notes], key=lambda p: (p.issued_at, p.subscription_id)
     ):
@@ -539,6 +541,49 @@ def settlement(world: World, rates: Rates, currency: str, entity_currency: str, 
     return rate, convert
 
 
+def realized_fx(world: World, rates: Rates, charge: Charge) -> dict | None:
+    """The realized FX journal usage-to-cash must derive for a foreign-currency payment, computed
+    here on its own: the payment amount converted at the invoice's posting-period average rate
+    (what the receivable was booked at) less at the payment's (what the cash relieved), each
+    rounded half-even to the functional minor unit. A loss credits receivable (1200) and debits
+    realized FX (7900); a gain the reverse. None when nothing is realized."""
+    invoice = charge.invoice
+    entity = invoice.subscription.customer.entity
+    currency, functional = invoice.currency, entity.currency
+    if currency == functional:
+        return None
+    calendar = world.calendar
+    booked_in = calendar.posting_period(invoice.finalized_at.date())
+    paid_in = calendar.posting_period(charge.created.date())
+    amount = rating.to_major(charge.amount, currency)
+    unit = Decimal(1).scaleb(-minor_units(functional))
+
+    def convert(period) -> Decimal:
+        rate = rates.average(period, currency, functional)
+        return (amount * rate).quantize(unit, rounding=ROUND_HALF_EVEN)
+
+    booked_less_relieved = convert(booked_in) - convert(paid_in)
+    if not booked_less_relieved:
+        return None
+    loss = booked_less_relieved > 0
+    size = str(abs(booked_less_relieved))
+    return {
+        "journal_id": f"U2C-FX-{charge.id}",
+        "legal_entity": entity.code,
+        "posting_period": paid_in.key,
+        "currency": functional,
+        "invoice_period": booked_in.key,
+        "invoice_rate": str(rates.average(booked_in, currency, functional)),
+        "payment_rate": str(rates.average(paid_in, currency, functional)),
+        "amount": str(amount),
+        "amount_currency": currency,
+        "lines": [
+            {"account": "1200", "debit": "0" if loss else size, "credit": size if loss else "0"},
+            {"account": "7900", "debit": size if loss else "0", "credit": "0" if loss else size},
+        ],
+    }
+
+
 def _balance(world, rates, billing, source_id, kind, amount, currency, entity_currency, moment):
     rate, convert = settlement(world, rates, currency, entity_currency, moment)
     settled = convert(amount)
@@ -562,8 +607,10 @@ def _balance(world, rates, billing, source_id, kind, amount, currency, entity_cu
     return txn
 
 
-def _pay(world, rates, billing, invoice: Invoice, rng: random.Random) -> None:
+def _pay(world, rates, billing, invoice: Invoice, rng: random.Random, late: bool = False) -> None:
     created = invoice.finalized_at + timedelta(hours=1, minutes=rng.randint(0, 40))
+    if late:  # paid on the 1st of the next month, settled at that month's rate
+        created = at(add_months(invoice.month, 2), 10, created.minute)
     charge_id = world.ids.stripe("ch", invoice.id)
     entity_currency = invoice.subscription.customer.entity.currency
     txn = _balance(

@@ -15,7 +15,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
 import pytest
@@ -397,11 +397,71 @@ def recheck(out: Path) -> set[tuple]:
         assert foreign(journal, "1150") == Decimal(charge["amount"]).scaleb(
             -MINOR[charge["currency"]]
         )
+        if (fx := realized_fx(inbox, charge)) is not None:
+            flag("realized_fx", "journal_lines", "ready", source_id=charge["id"])
+            assert fx["posting_period"] != fx["invoice_period"]
     for refund in s["refunds"]:
         if f"U2C-REF-{refund['id']}" not in by_external:
             flag("refund_not_recorded", "rec_payments_cash", "missing_in_erp",
                  payment_id=refund["id"])  # fmt: skip
     return found
+
+
+def realized_fx(inbox: Inbox, charge: dict) -> dict | None:
+    """The realized FX journal of a payment, from the files alone: its amount at the ERP's
+    average rate of the invoice's finalization period less at the payment's period, each
+    rounded half-even to the functional currency's minor unit (the journal_lines rule)."""
+    invoice = next(i for i in inbox.stripe["invoices"] if i["id"] == charge["invoice"])
+    contract = next(
+        c
+        for c in inbox.crm["contracts"]
+        if c["billing_subscription_id"] == invoice_subscription(invoice)
+    )
+    currency_of = {c["id"]: c["symbol"] for c in inbox.erp["currency"]}
+    subsidiary = next(
+        x for x in inbox.erp["subsidiary"] if x["tranprefix"] == contract["legal_entity"]
+    )
+    functional, currency = currency_of[subsidiary["currency"]], invoice["currency"].upper()
+    if functional == currency:
+        return None
+
+    def period(moment: int) -> dict:
+        day = utc(moment).date().isoformat()
+        return next(
+            p for p in inbox.erp["accountingperiod"] if p["startdate"] <= day <= p["enddate"]
+        )
+
+    def rate(posting: dict) -> Decimal:
+        rows = [
+            r
+            for r in inbox.erp["consolidatedexchangerate"]
+            if r["postingperiod"] == posting["id"]
+            and currency_of[r["fromcurrency"]] == currency
+            and currency_of[r["tocurrency"]] == functional
+        ]
+        return Decimal(min(rows, key=lambda r: int(r["id"]))["averagerate"])
+
+    booked = period(invoice["status_transitions"]["finalized_at"])
+    paid = period(charge["created"])
+    amount = Decimal(charge["amount"]).scaleb(-MINOR[charge["currency"]])
+    unit = Decimal(1).scaleb(-MINOR[functional.lower()])
+    difference = (amount * rate(booked)).quantize(unit, ROUND_HALF_EVEN) - (
+        amount * rate(paid)
+    ).quantize(unit, ROUND_HALF_EVEN)
+    if not difference:
+        return None
+    size, loss = abs(difference), difference > 0
+    return {
+        "journal_id": f"U2C-FX-{charge['id']}",
+        "legal_entity": contract["legal_entity"],
+        "posting_period": paid["startdate"][:7],
+        "invoice_period": booked["startdate"][:7],
+        "currency": functional,
+        "lines": [
+            {"account": "1200", "debit": 0 if loss else size, "credit": size if loss else 0},
+            {"account": "7900", "debit": size if loss else 0, "credit": 0 if loss else size},
+        ],
+    }
 
 
 def answer_key(out: Path) -> list[dict]:
@@ -504,7 +564,7 @@ def test_every_anomaly_of_the_spec_is_injected(faulty: Path):
         "underbilled_quantity", "overbilled_quantity", "price_mismatch", "missing_invoice",
         "invoice_missing_in_erp", "invoice_posted_twice", "erp_amount_mismatch",
         "unknown_erp_posting", "credit_note_not_reversed", "payment_unapplied",
-        "payment_misapplied", "refund_not_recorded", "closed_period_posting",
+        "payment_misapplied", "refund_not_recorded", "closed_period_posting", "realized_fx",
     }  # fmt: skip
     assert counts["credit_note_not_reversed"] == 2
     assert 1 <= counts["conflicting_duplicate"] <= 2
@@ -656,6 +716,31 @@ def test_extra_deliveries_arrive_out_of_name_order(faulty: Path):
     month = redelivery.name[7:14]
     year, mm = map(int, month.split("-"))
     assert mtime(redelivery) > datetime(year + mm // 12, mm % 12 + 1, 1, 2)  # after finalization
+
+
+def test_the_answer_keys_realized_fx_journal_is_what_the_files_give(faulty: Path):
+    """A foreign-currency invoice paid a month after it was finalized realizes FX: the answer
+    key's expected journal equals the one recomputed from the Stripe and ERP files alone."""
+    [entry] = [e for e in answer_key(faulty) if e["anomaly"] == "realized_fx"]
+    inbox = Inbox.read(faulty)
+    [charge] = [c for c in inbox.stripe["charges"] if c["id"] == entry["key"]["source_id"]]
+    found = realized_fx(inbox, charge)
+    assert found is not None
+    expected = entry["expected"]
+    lines = [
+        {"account": x["account"], "debit": Decimal(x["debit"]), "credit": Decimal(x["credit"])}
+        for x in expected["lines"]
+    ]
+    assert lines == found["lines"]
+    for field_name in (
+        "journal_id",
+        "legal_entity",
+        "posting_period",
+        "invoice_period",
+        "currency",
+    ):
+        assert expected[field_name] == found[field_name], field_name
+    assert expected["currency"] != charge["currency"].upper()
 
 
 def test_stripe_ids_cross_reference(faulty: Path):
