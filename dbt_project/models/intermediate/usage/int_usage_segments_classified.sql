@@ -77,34 +77,49 @@ classified as (
         on e.subscription_id = i.subscription_id and e.billing_period = i.billing_period
 ),
 
+subscription_periods as (
+    select distinct
+        subscription_id,
+        billing_period,
+        period_end
+    from classified
+),
+
 -- the version in effect at the period end (its last instant): today's rule and the fallback
 period_end_versions as (
     select
         c.subscription_id,
         c.billing_period,
         max(v.contract_version) as contract_version
-    from (select distinct subscription_id, billing_period, period_end from classified) as c
+    from subscription_periods as c
     inner join versions as v
         on
             c.subscription_id = v.subscription_id
-            and v.effective_from < c.period_end
-            and (v.effective_to is null or v.effective_to >= c.period_end)
+            and c.period_end > v.effective_from
+            and (v.effective_to is null or c.period_end <= v.effective_to)
     group by c.subscription_id, c.billing_period
 ),
 
 {% if policy == 'split_at_change' %}
+    subscription_days as (
+        select distinct
+            subscription_id,
+            usage_date
+        from classified
+    ),
+
     -- the version in effect on the event's UTC day
     day_versions as (
         select
             c.subscription_id,
             c.usage_date,
             max(v.contract_version) as contract_version
-        from (select distinct subscription_id, usage_date from classified) as c
+        from subscription_days as c
         inner join versions as v
             on
                 c.subscription_id = v.subscription_id
-                and v.effective_from <= c.usage_date
-                and (v.effective_to is null or v.effective_to > c.usage_date)
+                and c.usage_date >= v.effective_from
+                and (v.effective_to is null or c.usage_date < v.effective_to)
         group by c.subscription_id, c.usage_date
     ),
 {% endif %}
