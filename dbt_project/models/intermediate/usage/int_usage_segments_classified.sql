@@ -70,59 +70,46 @@ classified as (
         a.arrived_at,
         coalesce(i.finalized_at < a.arrived_at, false) as is_late,
         {{ period_start('e.billing_period') }} as period_start,
-        cast({{ dbt.dateadd('month', 1, period_start('e.billing_period')) }} as date) as period_end
+        cast({{ dbt.dateadd('month', 1, period_start('e.billing_period')) }} as date) as period_end,
+        cast(
+            {{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, period_start('e.billing_period'))) }}
+            as date
+        ) as period_last_date
     from events as e
     left join arrivals as a on e.batch_id = a.batch_id
     left join period_invoices as i
         on e.subscription_id = i.subscription_id and e.billing_period = i.billing_period
 ),
 
-subscription_periods as (
+-- the days a version is looked up for: each period's last day (the version at the period end:
+-- today's rule and the fallback) and, to split at a change, the events' days
+version_days as (
     select distinct
         subscription_id,
-        billing_period,
-        period_end
+        period_last_date as version_date
     from classified
-),
-
--- the version in effect at the period end (its last instant): today's rule and the fallback
-period_end_versions as (
-    select
-        c.subscription_id,
-        c.billing_period,
-        max(v.contract_version) as contract_version
-    from subscription_periods as c
-    inner join versions as v
-        on
-            c.subscription_id = v.subscription_id
-            and c.period_end > v.effective_from
-            and (v.effective_to is null or c.period_end <= v.effective_to)
-    group by c.subscription_id, c.billing_period
-),
-
-{% if policy == 'split_at_change' %}
-    subscription_days as (
+    {% if policy == 'split_at_change' %}
+        union
         select distinct
             subscription_id,
-            usage_date
+            usage_date as version_date
         from classified
-    ),
+    {% endif %}
+),
 
-    -- the version in effect on the event's UTC day
-    day_versions as (
-        select
-            c.subscription_id,
-            c.usage_date,
-            max(v.contract_version) as contract_version
-        from subscription_days as c
-        inner join versions as v
-            on
-                c.subscription_id = v.subscription_id
-                and c.usage_date >= v.effective_from
-                and (v.effective_to is null or c.usage_date < v.effective_to)
-        group by c.subscription_id, c.usage_date
-    ),
-{% endif %}
+day_versions as (
+    select
+        d.subscription_id,
+        d.version_date,
+        max(v.contract_version) as contract_version
+    from version_days as d
+    inner join versions as v
+        on
+            d.subscription_id = v.subscription_id
+            and d.version_date >= v.effective_from
+            and (v.effective_to is null or d.version_date < v.effective_to)
+    group by d.subscription_id, d.version_date
+),
 
 segmented as (
     select
@@ -133,11 +120,11 @@ segmented as (
             p.contract_version
         {% endif %}
     from classified as c
-    left join period_end_versions as p
-        on c.subscription_id = p.subscription_id and c.billing_period = p.billing_period
+    left join day_versions as p
+        on c.subscription_id = p.subscription_id and c.period_last_date = p.version_date
     {% if policy == 'split_at_change' %}
         left join day_versions as d
-            on c.subscription_id = d.subscription_id and c.usage_date = d.usage_date
+            on c.subscription_id = d.subscription_id and c.usage_date = d.version_date
     {% endif %}
 ),
 
