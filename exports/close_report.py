@@ -1,9 +1,11 @@
 """The close report of a billing period: what finance signs off at month end.
 
 Per legal entity: the journals derived for the period and how many went out (and in which
-batches and files), the reconciliation statuses with their open variances, and the journals
-that need review. Written as `close/<YYYY-MM>/close_report.json` under the exports directory by
-temp + rename; rewritten only when its content changes (a later run after a correction).
+batches and files), the reconciliation statuses with their open variances, the journals that
+need review, and the unbilled exposure: late usage valued as the contract would have billed it
+(`rec_summary.unbilled_exposure`), per entity and transaction currency. Written as
+`close/<YYYY-MM>/close_report.json` under the exports directory by temp + rename; rewritten only
+when its content changes (a later run after a correction).
 """
 
 from __future__ import annotations
@@ -48,6 +50,15 @@ RECONCILIATION_SQL = """
     order by all
 """
 
+UNBILLED_EXPOSURE_SQL = """
+    select legal_entity, currency, min(functional_currency) as functional_currency,
+        sum(unbilled_exposure) as amount, sum(unbilled_exposure_functional) as amount_functional
+    from marts.rec_summary
+    where fiscal_period = ? and reconciliation = 'rec_usage_billing' and unbilled_exposure <> 0
+    group by all
+    order by all
+"""
+
 
 @dataclass(frozen=True)
 class CloseReport:
@@ -79,6 +90,7 @@ def build_report(warehouse: Path, period: str) -> dict:
         journals = _rows(con, JOURNALS_SQL, period)
         sent = {r["legal_entity"]: r for r in _rows(con, SENT_SQL, period)} if has_ledger else {}
         reconciliation = _rows(con, RECONCILIATION_SQL, period)
+        exposure = _rows(con, UNBILLED_EXPOSURE_SQL, period)
     entities = []
     for row in journals:
         out = sent.get(row["legal_entity"], {})
@@ -96,6 +108,12 @@ def build_report(warehouse: Path, period: str) -> dict:
         "reconciliation": reconciliation,
         "open_reconciliation_items": open_items,
         "journals_needing_review": sum(r["needs_review"] for r in journals),
+        # new keys only (the HTML close report reads the ones above): late usage no invoice
+        # carries, valued on its contract, per entity and currency, and its functional total
+        "unbilled_exposure": exposure,
+        "unbilled_exposure_functional": _plain(
+            sum((Decimal(r["amount_functional"]) for r in exposure), Decimal(0))
+        ),
     }
 
 

@@ -141,6 +141,14 @@ def _mart_summary(published: Path) -> list[str]:
             flagged = ", ".join(f"{n} {status}" for status, n in counts if status != "matched")
             matched = sum(n for status, n in counts if status == "matched")
             lines.append(f"{mart}: {matched} matched" + (f", {flagged}" if flagged else ""))
+        if "rec_usage_billing" in tables:
+            exposure = con.execute(
+                "select currency, sum(unbilled_exposure) from rec_usage_billing"
+                " where unbilled_exposure <> 0 group by currency order by currency"
+            ).fetchall()
+            if exposure:
+                amounts = ", ".join(f"{amount.normalize():f} {cur}" for cur, amount in exposure)
+                lines.append(f"found: late usage not invoiced worth {amounts} (unbilled exposure)")
         if "unmapped_records" in tables:
             n = con.execute("select count(*) from unmapped_records").fetchone()[0]
             lines.append(f"found: {n} records the identity map cannot link")

@@ -8,8 +8,14 @@ nothing visible and the next run lands the file again from scratch.
 
 `land_inbox` lands several files at once: reading and checking a file into its temp files
 (`_stage`) runs in worker threads, each with its own single-threaded DuckDB connection, while
-the conflict check and the renames (`_commit`) run one file at a time in inbox order, so every
-file is compared with all the batches before it, exactly as when landing one by one.
+the conflict check and the renames (`_commit`) run one file at a time in delivery order, so
+every file is compared with all the batches before it, exactly as when landing one by one.
+
+Delivery order: a run takes its files by delivery time (the file's modification time, recorded
+as `file_delivered_at`), then by name, so within a run the first delivery of an event is also
+the first landed (landed_at follows delivery), whatever the file names. A re-delivery named
+`events_2026-08-redelivery.jsonl` lands after the `events_2026-08.jsonl` it repeats when it was
+delivered after it.
 """
 
 from __future__ import annotations
@@ -343,7 +349,9 @@ def _stage(
                 for table in contract.fast_reader(path, connect()):
                     rows_read += table.num_rows
                     good.add_table(_with_lineage(table, lineage))
-                landed_fast = rows_read > 0  # an empty file goes the row path, which records it
+                # a file the fast path yields nothing for goes the row path, which tells an
+                # empty file from an unreadable one
+                landed_fast = rows_read > 0
             except FastPathDeclined:
                 pass
             if not landed_fast:
@@ -367,10 +375,9 @@ def _stage(
                     children[name].add(child)
             row.update(lineage, line_number=line_number)
             good.add(row)
-        if rows_read == 0:
-            rows_read = 1  # an empty file is one rejected unit, so it is visible in quarantine
-            empty = schema_error("empty_file", "the file has no rows")
-            bad.add(_quarantine_row(contract, lineage, 0, empty, ""))
+        # A file with no rows (an extract of a period with nothing in it) is an empty batch:
+        # rows_read = 0 and a ledger row, so it is recorded and never re-landed. Only a file
+        # the reader cannot read comes out as a rejected row (unreadable_file).
         good.close()
     except BaseException:
         for writer in writers:
@@ -394,7 +401,7 @@ def _stage(
 def _commit(staged: _Staged, con) -> BatchResult:
     """Look for conflicts with what landed before, then make the batch visible, ledger last.
 
-    Commits run one at a time in inbox order, so each sees every batch before it."""
+    Commits run one at a time in delivery order, so each sees every batch before it."""
     contract, lake, path = staged.contract, staged.lake, staged.path
     good, bad, lineage = staged.good, staged.bad, staged.lineage
     if ledger_path(lake, staged.batch_id).exists():  # the same content under an earlier name
@@ -637,31 +644,40 @@ def land_inbox(
     workers: int = WORKERS,
     on_landed: Callable[[BatchResult, int, int], None] | None = None,
 ) -> list[BatchResult]:
-    """Land every file under inbox/<system>/, in name order; a file no contract claims is
-    quarantined as `unknown_file_kind`, never skipped. Up to `workers` files are read at once;
-    the outcome is the same as landing them one by one in name order. `on_landed(result, done,
-    total)` hears of each file as it is committed (progress)."""
+    """Land every file under inbox/<system>/, in delivery order (modification time, then name);
+    a file no contract claims is quarantined as `unknown_file_kind`, never skipped. Up to
+    `workers` files are read at once; the outcome is the same as landing them one by one in
+    delivery order. `on_landed(result, done, total)` hears of each file as it is committed
+    (progress)."""
     ensure_schema_files(lake, contracts)
     if not inbox.is_dir():
         return []
     # a file dropped in the inbox root belongs to no system: quarantined, never skipped
     files = [
         (path, unknown_kind("inbox"))
-        for path in sorted(p for p in inbox.iterdir() if p.is_file() and not p.name.startswith("."))
+        for path in inbox.iterdir()
+        if path.is_file() and not path.name.startswith(".")
     ]
     for folder in sorted(p for p in inbox.iterdir() if p.is_dir() and not p.name.startswith(".")):
         claims = [c for c in contracts if c.system == folder.name]
-        for path in sorted(folder.iterdir()):
+        for path in folder.iterdir():
             if not path.is_file() or path.name.startswith("."):
                 continue
             contract = next((c for c in claims if c.matches(path)), None) or unknown_kind(
                 folder.name
             )
             files.append((path, contract))
+    files.sort(key=lambda job: delivery_order(job[0], inbox))
     digests = InboxDigests(lake)
     results = _land_all(files, lake, max(1, workers), digests.sha256, on_landed)
     digests.save()
     return results
+
+
+def delivery_order(path: Path, inbox: Path) -> tuple[int, str, str]:
+    """When the file was delivered (its modification time, what the ledger records as
+    file_delivered_at), then its name, then its folder: the order a run lands its files in."""
+    return (path.stat().st_mtime_ns, path.name, str(path.relative_to(inbox)))
 
 
 def _land_all(
@@ -684,8 +700,9 @@ def _land_all(
         stamps: list[datetime] = []
 
         def stage_next() -> None:
-            # landing times are taken here, in inbox order and strictly increasing, not in the
-            # worker: dedup keeps the first delivery by landed_at, so threads must not reorder it
+            # landing times are taken here, in delivery order and strictly increasing, not in
+            # the worker: dedup breaks ties of delivery time by landed_at, so threads must not
+            # reorder it
             if (job := next(todo, None)) is not None:
                 stamp = now()
                 if stamps and stamp <= stamps[-1]:

@@ -90,6 +90,7 @@ INTERMEDIATE = {
         "int_usage_events_deduplicated",
         "int_usage_by_batch",
         "int_usage_arrival_lags",
+        "int_usage_segments_classified",
         "int_billing_customers_mapped",
         "int_balance_transactions_converted",
         "int_usage_tiers_rated",
@@ -201,7 +202,11 @@ def test_asset_graph_is_pinned(defs_data_dir: Path):
 
     assert parents("staging/stg_usage__events") == {"usage/events"}
     assert parents("staging/stg_billing__invoice_lines") == {"billing/invoice_lines"}
-    assert parents("intermediate/int_usage_events_deduplicated") == {"staging/stg_usage__events"}
+    # the ledger: repeated keys are ranked by their file's delivery time
+    assert parents("intermediate/int_usage_events_deduplicated") == {
+        "staging/stg_usage__events",
+        "staging/stg_landing__batches",
+    }
     assert parents("marts/usage_daily") == {
         "intermediate/int_usage_events_deduplicated",
         "marts/subscriptions",
@@ -219,9 +224,20 @@ def test_asset_graph_is_pinned(defs_data_dir: Path):
         "staging/stg_landing__quarantine_rows",
         "intermediate/int_usage_arrival_lags",
     }
-    # the period models read usage summed per batch, not every event
-    assert parents("marts/usage_by_period") >= {"intermediate/int_usage_by_batch"}
-    assert "intermediate/int_usage_events_deduplicated" not in parents("marts/usage_by_period")
+    # the period models read usage summed per batch and day, not every event
+    assert parents("marts/usage_by_period") == {
+        "intermediate/int_usage_segments_classified",
+        "marts/subscriptions",
+        "product_catalog",
+        "staging/stg_crm__contract_price_terms",
+        "marts/fiscal_periods",
+    }
+    assert parents("intermediate/int_usage_segments_classified") >= {
+        "intermediate/int_usage_by_batch"
+    }
+    assert "intermediate/int_usage_events_deduplicated" not in parents(
+        "intermediate/int_usage_segments_classified"
+    )
     assert parents("published/marts") == MARTS | {"exports/erp_journals"}
     # every raw table is produced by the one landing step
     landing = {

@@ -19,13 +19,23 @@ too small for (e.g. no invoiced month yet) is skipped and listed in `skipped`.
 | credit_note_not_reversed, refund_not_recorded | credit notes on first invoiced month's invoices |
 | closed_period_posting | credit note effective in the closed first month, issued a week before |
 |  | the extracts (in an open period) |
+| re-delivered file | first invoiced month: one subscription's events of its 10th day sent again |
+|  | after the invoice, as `events_<day>-redelivery.jsonl` (its name sorts before the original's) |
+| intra-day extract | first invoiced month: one subscription's morning events of its 15th day, |
+|  | delivered at noon as `events_<day>_intraday.jsonl` (sorts after the day file, arrives first) |
+| realized_fx | first invoiced month's invoice of a subscription billed in a currency other than |
+|  | its entity's functional currency, paid on the 1st of the month after (another rate): the |
+|  | `U2C-FX-<charge>` journal, its lines in the answer key's `expected` |
+
+The two extra files are exact copies (answer-key entries `duplicate_event`): the first delivery,
+by delivery time, is the one counted, whatever the names say.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sources.demo.calendar import add_months, at, month_key
 from sources.demo.catalog import METRIC_CODES
@@ -47,6 +57,20 @@ class LateUsage:
     month: date
     delivered_on: date
     first_day: date  # late events occur on first_day .. the month's last day
+
+
+@dataclass(frozen=True)
+class ExtraDelivery:
+    """A file of exact copies of one subscription's events of one day, delivered besides the
+    day file: a late re-delivery whose name sorts first, or an intra-day extract (the events
+    before `before`) delivered ahead of the day file under a name that sorts after it."""
+
+    anomaly: str
+    subscription_id: str
+    day: date
+    file_name: str
+    delivered_at: datetime
+    before: time | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +100,9 @@ class Plan:
     payment_unapplied: set[tuple[str, str]] = field(default_factory=set)
     payment_misapplied: dict[tuple[str, str], str] = field(default_factory=dict)  # -> other sub
     credit_notes: list[CreditNotePlan] = field(default_factory=list)
+    extra_deliveries: list[ExtraDelivery] = field(default_factory=list)
+    # (subscription, month) of a foreign-currency invoice paid a month late, at another rate
+    late_foreign_payments: set[tuple[str, str]] = field(default_factory=set)
     skipped: list[str] = field(default_factory=list)
 
 
@@ -159,6 +186,22 @@ def plan_anomalies(world: World, clean: bool) -> Plan:
         skip("missing_invoice")
     else:
         plan.missing_invoices.add((sub.id, month_key(last)))
+    # realized_fx: a first-month invoice in a currency other than its entity's functional
+    # currency, paid on the first of the month after it was finalized (another period's rate).
+    # Cast before the other roles on the first month's invoice: a small world has one such
+    # subscription at most.
+    paid = at(add_months(first, 2), 10) if first is not None else None
+    sub = None
+    if paid is not None and paid < calendar.extracted_at:
+        sub = world.cast(
+            "realized_fx",
+            {invoice_resource(first): None},
+            eligible=lambda s: s.currency != s.customer.entity.currency,
+        )
+    if sub is None:
+        skip("realized_fx")
+    else:
+        plan.late_foreign_payments.add((sub.id, month_key(first)))
     invoice_role("invoice_missing_in_erp", last, plan.unexported_invoices)
     invoice_role("invoice_posted_twice", first, plan.posted_twice)
     invoice_role("erp_amount_mismatch", last, plan.amount_mismatch)
@@ -262,4 +305,37 @@ def plan_anomalies(world: World, clean: bool) -> Plan:
         days.remove(day)
         plan.conflicts.append((sub.id, day))
     plan.conflicts.sort(key=lambda c: c[1])
+
+    # re-delivered file / intra-day extract: copies of one subscription's events of a day of the
+    # first invoiced month; cast last, so adding them moved no other anomaly.
+    for name, offset in (("redelivered_file", 9), ("intraday_extract", 14)):
+        day = first + timedelta(days=offset) if first is not None else None
+        sub = None
+        if day is not None and calendar.start <= day < calendar.end - timedelta(days=1):
+            sub = world.cast(name, {})
+        if sub is None:
+            skip(name)
+        elif name == "redelivered_file":
+            plan.extra_deliveries.append(
+                ExtraDelivery(
+                    name,
+                    sub.id,
+                    day,
+                    f"events_{day.isoformat()}-redelivery.jsonl",
+                    # after the month's invoice: counted, it would be late usage
+                    calendar.finalized_at(first) + timedelta(days=2, hours=1),
+                )
+            )
+        else:
+            plan.extra_deliveries.append(
+                ExtraDelivery(
+                    name,
+                    sub.id,
+                    day,
+                    f"events_{day.isoformat()}_intraday.jsonl",
+                    at(day, 12),
+                    before=time(12),
+                )
+            )
+
     return plan

@@ -1,8 +1,10 @@
 """The answer key: one entry per row the pipeline's marts must flag, per the spec's table.
 
 `answer_key.json` (beside inbox/) is a JSON list of {"anomaly", "mart", "status", "key"}, one
-entry per line. Re-deliveries can number in the millions, so usage.py streams their entries
-to a side file and `write_answer_key` copies them in first, in file order.
+entry per line; a realized_fx entry also carries the journal expected (`expected`: journal id,
+entity, period, currency, lines with their debit and credit). Re-deliveries can number in the
+millions, so usage.py streams their entries to a side file and `write_answer_key` copies them in
+first, in file order.
 """
 
 from __future__ import annotations
@@ -33,8 +35,11 @@ def _usage_row(anomaly: str, status: str, subscription: str, month: str, metric:
     )
 
 
-def build_entries(plan: Plan, usage: UsageResult, billing: Billing) -> list[dict]:
-    """Every entry but the duplicate_event ones, in the spec's table order."""
+def build_entries(
+    plan: Plan, usage: UsageResult, billing: Billing, fx: list[dict] | None = None
+) -> list[dict]:
+    """Every entry but the duplicate_event ones, in the spec's table order; `fx` are the
+    realized FX journals expected (billing.realized_fx), each keyed by its payment."""
     out: list[dict] = []
     for key in usage.conflicts:
         out.append(entry("conflicting_duplicate", "ops_quarantine", "quarantined", **key))
@@ -144,6 +149,14 @@ def build_entries(plan: Plan, usage: UsageResult, billing: Billing) -> list[dict
             entry(
                 "closed_period_posting", "journal_lines", "moved_to_open_period", source_id=note.id
             )
+        )
+    for journal in fx or []:
+        payment = journal["journal_id"].removeprefix("U2C-FX-")
+        out.append(
+            {
+                **entry("realized_fx", "journal_lines", "ready", source_id=payment),
+                "expected": journal,
+            }
         )
     return out
 

@@ -2,7 +2,8 @@
 credit notes, charges, refunds and balance transactions.
 
 Invoices follow the billing policy (rating.py) on the usage as the pipeline will see it:
-distinct events, first delivery, late events left out (usage.py's `billed` totals). A
+distinct events, first delivery, late events left out (usage.py's `billed` totals), a month with
+a plan change billed per version (usage split at the change, as Stripe does). A
 customer's objects come in its API layout (pre-2025 or 2025-03-31). Every finalized invoice
 is paid by a charge an hour later, except the one left unpaid by `invoice_missing_in_erp`;
 every credit note is post-payment and refunded to the card.
@@ -16,9 +17,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 
+from sources.currencies import minor_units
 from sources.demo import catalog, rating
 from sources.demo.anomalies import QUANTITY_FAULT_SHARE, Plan
 from sources.demo.calendar import add_months, at, month_key, month_seconds, unix
@@ -376,7 +378,8 @@ def build_billing(world: World, plan: Plan, usage: UsageResult, rates: Rates) ->
             invoice = _invoice(world, plan, usage, book, billing, sub, month, numbers[sub.id])
             billing.invoices.append(invoice)
             if (sub.id, mkey) not in plan.unexported_invoices:
-                _pay(world, rates, billing, invoice, rng)
+                late = (sub.id, mkey) in plan.late_foreign_payments
+                _pay(world, rates, billing, invoice, rng, late=late)
     for cn_plan in sorted(
         [*world.credit_notes, *plan.credit_notes], key=lambda p: (p.issued_at, p.subscription_id)
     ):
@@ -446,38 +449,48 @@ def _invoice(world, plan, usage, book, billing, sub, month, number) -> Invoice:
                 )
             )
         previous, credited = change, lines[-1].id
-    terms = catalog.price_terms(closing.plan, currency)
+    # Usage of a month with a plan change is split at the change and each part billed on its own
+    # version's price, as Stripe bills a metered price replaced mid-cycle (flexible billing mode):
+    # one usage line per version with usage, in time order.
+    versions = [opening, *sub.changes_within(start, end)]
+    bounds = [start, *(v.starts_at for v in versions[1:]), end]
     for metric in METRICS:
-        technical = usage.billed.get((sub.id, mkey, metric.code), 0)
-        if not technical:
-            continue
-        term = terms[metric.code]
-        price = book.usage_price(closing.plan, metric.code, currency)
-        quantity = rating.commercial_quantity(technical, term.unit_divisor, term.rounding)
-        fault = plan.quantity_faults.get((sub.id, mkey, metric.code))
-        if fault:
-            quantity = max(0, quantity + fault * max(1, quantity // QUANTITY_FAULT_SHARE))
-            name = "underbilled_quantity" if fault < 0 else "overbilled_quantity"
-            billing.usage_faults.append((name, sub.id, mkey, metric.code))
-        if (sub.id, mkey, metric.code) in plan.price_faults:
-            term = catalog.stale_term(term)
-            price = book.usage_price(closing.plan, metric.code, currency, stale=True)
-            billing.usage_faults.append(("price_mismatch", sub.id, mkey, metric.code))
-        lines.append(
-            Line(
-                id=line_id("usage", metric.code),
-                kind="usage",
-                amount=rating.usage_amount(quantity, term, currency),
-                quantity=quantity,
-                description=f"{quantity} {TIMES} {metric.product_name} ({metric.unit_label})",
-                period_start=start,
-                period_end=end,
-                price=price,
-                account=GL_USAGE_REVENUE,
-                subscription_item=item_id(world, sub, metric.code),
-                metric=metric.code,
+        by_version = usage.billed_by_version
+        parts = [
+            (version, bounds[i], bounds[i + 1], technical)
+            for i, version in enumerate(versions)
+            if (technical := by_version.get((sub.id, mkey, metric.code, version.version)))
+        ]
+        for n, (version, part_start, part_end, technical) in enumerate(parts, start=1):
+            term = catalog.price_terms(version.plan, currency)[metric.code]
+            price = book.usage_price(version.plan, metric.code, currency)
+            quantity = rating.commercial_quantity(technical, term.unit_divisor, term.rounding)
+            # the faults are cast on subscriptions without a change: one part, the last
+            fault = plan.quantity_faults.get((sub.id, mkey, metric.code)) if n == len(parts) else 0
+            if fault:
+                quantity = max(0, quantity + fault * max(1, quantity // QUANTITY_FAULT_SHARE))
+                name = "underbilled_quantity" if fault < 0 else "overbilled_quantity"
+                billing.usage_faults.append((name, sub.id, mkey, metric.code))
+            if n == len(parts) and (sub.id, mkey, metric.code) in plan.price_faults:
+                term = catalog.stale_term(term)
+                price = book.usage_price(version.plan, metric.code, currency, stale=True)
+                billing.usage_faults.append(("price_mismatch", sub.id, mkey, metric.code))
+            name = ("usage", metric.code) if len(versions) == 1 else ("usage", metric.code, n)
+            lines.append(
+                Line(
+                    id=line_id(*name),
+                    kind="usage",
+                    amount=rating.usage_amount(quantity, term, currency),
+                    quantity=quantity,
+                    description=f"{quantity} {TIMES} {metric.product_name} ({metric.unit_label})",
+                    period_start=part_start,
+                    period_end=part_end,
+                    price=price,
+                    account=GL_USAGE_REVENUE,
+                    subscription_item=item_id(world, sub, metric.code),
+                    metric=metric.code,
+                )
             )
-        )
     commitment = catalog.minimum_commitment(closing.plan, currency)
     true_up = rating.minimum_commitment_true_up(sum(x.amount for x in lines), commitment, currency)
     if commitment and true_up:
@@ -528,6 +541,49 @@ def settlement(world: World, rates: Rates, currency: str, entity_currency: str, 
     return rate, convert
 
 
+def realized_fx(world: World, rates: Rates, charge: Charge) -> dict | None:
+    """The realized FX journal usage-to-cash must derive for a foreign-currency payment, computed
+    here on its own: the payment amount converted at the invoice's posting-period average rate
+    (what the receivable was booked at) less at the payment's (what the cash relieved), each
+    rounded half-even to the functional minor unit. A loss credits receivable (1200) and debits
+    realized FX (7900); a gain the reverse. None when nothing is realized."""
+    invoice = charge.invoice
+    entity = invoice.subscription.customer.entity
+    currency, functional = invoice.currency, entity.currency
+    if currency == functional:
+        return None
+    calendar = world.calendar
+    booked_in = calendar.posting_period(invoice.finalized_at.date())
+    paid_in = calendar.posting_period(charge.created.date())
+    amount = rating.to_major(charge.amount, currency)
+    unit = Decimal(1).scaleb(-minor_units(functional))
+
+    def convert(period) -> Decimal:
+        rate = rates.average(period, currency, functional)
+        return (amount * rate).quantize(unit, rounding=ROUND_HALF_EVEN)
+
+    booked_less_relieved = convert(booked_in) - convert(paid_in)
+    if not booked_less_relieved:
+        return None
+    loss = booked_less_relieved > 0
+    size = str(abs(booked_less_relieved))
+    return {
+        "journal_id": f"U2C-FX-{charge.id}",
+        "legal_entity": entity.code,
+        "posting_period": paid_in.key,
+        "currency": functional,
+        "invoice_period": booked_in.key,
+        "invoice_rate": str(rates.average(booked_in, currency, functional)),
+        "payment_rate": str(rates.average(paid_in, currency, functional)),
+        "amount": str(amount),
+        "amount_currency": currency,
+        "lines": [
+            {"account": "1200", "debit": "0" if loss else size, "credit": size if loss else "0"},
+            {"account": "7900", "debit": size if loss else "0", "credit": "0" if loss else size},
+        ],
+    }
+
+
 def _balance(world, rates, billing, source_id, kind, amount, currency, entity_currency, moment):
     rate, convert = settlement(world, rates, currency, entity_currency, moment)
     settled = convert(amount)
@@ -551,8 +607,10 @@ def _balance(world, rates, billing, source_id, kind, amount, currency, entity_cu
     return txn
 
 
-def _pay(world, rates, billing, invoice: Invoice, rng: random.Random) -> None:
+def _pay(world, rates, billing, invoice: Invoice, rng: random.Random, late: bool = False) -> None:
     created = invoice.finalized_at + timedelta(hours=1, minutes=rng.randint(0, 40))
+    if late:  # paid on the 1st of the next month, settled at that month's rate
+        created = at(add_months(invoice.month, 2), 10, created.minute)
     charge_id = world.ids.stripe("ch", invoice.id)
     entity_currency = invoice.subscription.customer.entity.currency
     txn = _balance(

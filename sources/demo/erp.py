@@ -18,8 +18,9 @@ the deferred revenue of the period, Cr the product's revenue account (4000). Its
 platform fee and proration lines spread per UTC day of their service period by seconds, exactly
 (largest remainder, ties to the earliest day), credit note lines spread like the line they
 credit, negative; a day counts in the later of its own posting period and its document's (as the
-pipeline's revenue_schedule). Realized FX journals (`U2C-FX-`) do not occur: every invoice is paid
-an hour after it is finalized, at the same period's rate.
+pipeline's revenue_schedule). Realized FX journals (`U2C-FX-`) are not in the extracts: every
+invoice is paid an hour after it is finalized, at the same period's rate, except the realized_fx
+anomaly's (paid a month later, the day before the extracts; its journal is the answer key's).
 
 A journal is dated on its document's date (invoice finalization, credit note effective date,
 charge or refund creation) and posts in that date's period, or in the first open period after

@@ -107,7 +107,14 @@ def generate(options: GenerateOptions, progress: Callable[..., None] | None = No
         for table, rows in erp.tables.items():
             path = inbox / "erp" / f"{table}.csv"
             written.append(write_csv(path, ERP_COLUMNS[table], rows, delivered))
-        entries = build_entries(plan, usage, billing)
+        fx = [
+            journal
+            for invoice in billing.invoices
+            if (invoice.subscription.id, month_key(invoice.month)) in plan.late_foreign_payments
+            and invoice.charge is not None
+            and (journal := stripe.realized_fx(world, rates, invoice.charge)) is not None
+        ]
+        entries = build_entries(plan, usage, billing, fx)
         key_count = write_answer_key(out / "answer_key.json", usage.duplicates_file, entries)
         summary = _summary(options, world, plan, usage, billing, erp, billing_files, crm, key_count)
         summary["answer_key"] = _anomaly_counts(out / "answer_key.json")

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TextIO
 
 from sources.atomic import atomic_path
-from sources.demo.anomalies import LATE_EVENTS, Plan
+from sources.demo.anomalies import LATE_EVENTS, ExtraDelivery, Plan
 from sources.demo.calendar import add_months, at, month_key
 from sources.demo.catalog import METRIC_BY_CODE, METRICS, MONTHLY_USAGE, PLAN_EVENT_WEIGHT
 from sources.demo.files import deliver
@@ -55,6 +55,9 @@ class UsageResult:
     files: list[Path] = field(default_factory=list)
     # (subscription id, 'YYYY-MM', metric) -> technical quantity of distinct, on-time events
     billed: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    # the same per contract version in effect when the events occurred (versions change at UTC
+    # midnight): (subscription id, 'YYYY-MM', metric, version) -> technical quantity
+    billed_by_version: dict[tuple[str, str, str, int], int] = field(default_factory=dict)
     late: dict[tuple[str, str, str], int] = field(default_factory=dict)
     unknown: dict[tuple[str, str, str], int] = field(default_factory=dict)
     events: int = 0  # distinct events (first deliveries), late and unknown included
@@ -294,8 +297,9 @@ def write_usage(
     for sub_id, day_index in plan.conflicts:
         conflicts_by_day.setdefault(day_index, []).append(sub_id)
     carried: list[tuple[str, str, str]] = []  # (line, source, id) re-delivered the next day
+    own_lines: dict[date, tuple[int, int]] = {}  # day -> line numbers of its own events
     carried_conflicts: list[str] = []
-    sums: dict[str, list[int]] = {}
+    sums: dict[tuple[str, tuple[int, ...]], list[int]] = {}  # (month, versions) -> per slot
     with open(result.duplicates_file, "w", encoding="utf-8") as dup_sink:
         for d in range(calendar.days):
             if on_day is not None and d:
@@ -303,7 +307,8 @@ def write_usage(
             day = calendar.day(d)
             name = f"events_{day.isoformat()}.jsonl"
             t = gen.tables(day)
-            totals = sums.setdefault(month_key(day), [0] * len(gen.slots))
+            versions = tuple(sub.version_at(at(day)).version for sub in world.subscriptions)
+            totals = sums.setdefault((month_key(day), versions), [0] * len(gen.slots))
             rng = random.Random(world.seed * 1_000_003 + 7 * d + 1)
             next_in_month = d + 1 < calendar.days and calendar.day(d + 1).month == day.month
             dups = sorted(rng.sample(range(per_day), round(per_day * plan.redelivery_rate)))
@@ -356,6 +361,7 @@ def write_usage(
                         i, j, _ = t.parts(x)
                         other = t.quantities[i][j] + max(1, t.quantities[i][j] // 2)
                         next_conflicts.append(_line(prefix, n, t, day_t, x, per_day, other))
+                own_lines[day] = (line_no + 1, line_no + per_day)
                 line_no += per_day
                 for line, source, event_id in same_day:
                     fh.write(line)
@@ -377,15 +383,66 @@ def write_usage(
             result.events += per_day
             result.lines += line_no
             carried, carried_conflicts = next_carried, next_conflicts
-    for month, totals in sorted(sums.items()):
+        for extra in plan.extra_deliveries:
+            _write_extra(world, extra, folder, own_lines, result, dup_sink)
+    for (month, versions), totals in sorted(sums.items()):
         for s, total in enumerate(totals):
             if total:
                 slot = gen.slots[s]
                 target = result.unknown if s == gen.unknown_slot else result.billed
-                target[(slot.subscription_id, month, slot.metric)] = total
+                key = (slot.subscription_id, month, slot.metric)
+                target[key] = target.get(key, 0) + total
+                if s != gen.unknown_slot:
+                    version = versions[s // len(METRICS)]
+                    by_version = result.billed_by_version
+                    by_version[(*key, version)] = by_version.get((*key, version), 0) + total
     if plan.late is not None:
         _write_late(world, plan, folder, result)
     return result
+
+
+def _write_extra(
+    world: World,
+    extra: ExtraDelivery,
+    folder: Path,
+    own_lines: dict[date, tuple[int, int]],
+    result: UsageResult,
+    dup_sink: TextIO,
+) -> None:
+    """Copy one subscription's own events of a day (first deliveries, not the carried or
+    repeated lines) into an extra file delivered at its own time. Its answer-key entries name
+    the copies that are not counted: the extra file's lines when it arrives after the day file,
+    the day file's lines when it arrives first."""
+    day_file = folder / f"events_{extra.day.isoformat()}.jsonl"
+    low, high = own_lines[extra.day]
+    cutoff = None if extra.before is None else f"{extra.day.isoformat()}T{extra.before.isoformat()}"
+    picked: list[tuple[int, str, str, str]] = []  # (day file line, text, source, id)
+    with open(day_file, encoding="utf-8") as fh:
+        for number, text in enumerate(fh, start=1):
+            if number < low:
+                continue
+            if number > high:
+                break
+            event = json.loads(text)
+            if event["subject"] == extra.subscription_id and (
+                cutoff is None or event["time"] < cutoff
+            ):
+                picked.append((number, text, event["source"], event["id"]))
+    if not picked:
+        return
+    path = folder / extra.file_name
+    with atomic_path(path) as tmp:
+        tmp.write_text("".join(text for _, text, _, _ in picked), encoding="utf-8")
+    deliver(path, extra.delivered_at)
+    after_day_file = extra.delivered_at > world.calendar.usage_delivered_at(extra.day)
+    for k, (number, _, source, event_id) in enumerate(picked, start=1):
+        if after_day_file:
+            _dup_entry(dup_sink, source, event_id, extra.file_name, k)
+        else:
+            _dup_entry(dup_sink, source, event_id, day_file.name, number)
+    result.files.append(path)
+    result.redeliveries += len(picked)
+    result.lines += len(picked)
 
 
 def _write_late(world: World, plan: Plan, folder: Path, result: UsageResult) -> None:

@@ -180,7 +180,7 @@ def _read(path: Path, con: duckdb.DuckDBPyConnection) -> Iterator[pa.Table]:
         raise FastPathDeclined("read_json would take the file name for a pattern")
     lines = count_lines(path)
     if lines == 0:
-        return  # an empty file goes the row path, which records it
+        return  # nothing to type: the row path tells an empty file from an unreadable one
     compression = "gzip" if path.name.endswith(".gz") else "uncompressed"
     params = {"path": str(path), "compression": compression}
     rows = 0

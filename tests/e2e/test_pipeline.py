@@ -18,8 +18,10 @@ def expected_totals(inbox: Path) -> dict[str, Decimal]:
     """Recompute from the generated files, independently of the pipeline."""
     seen: set[tuple[str, str]] = set()
     totals: dict[str, Decimal] = {}
-    # landing order is file-name order; the first delivery of a (source, id) is the one counted
-    for path in sorted((inbox / "usage").glob("*.jsonl")):
+    # landing order is delivery order (mtime, then name); the first delivery of a (source, id)
+    # is the one counted
+    files = (inbox / "usage").glob("*.jsonl")
+    for path in sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name)):
         for line in path.read_text().splitlines():
             event = json.loads(line, parse_float=Decimal)
             key = (event["source"], event["id"])
@@ -138,7 +140,18 @@ def test_each_closed_period_has_a_close_report_that_agrees_with_the_marts(world:
             # everything derived for the period went out in a batch
             assert sum(e["journals_sent"] for e in report["entities"]) == derived, period
             assert report["open_reconciliation_items"] == open_items, period
+            exposure = con.execute(
+                "select coalesce(sum(unbilled_exposure_functional), 0) from rec_summary "
+                "where fiscal_period = ?",
+                [period],
+            ).fetchone()[0]
+            assert Decimal(report["unbilled_exposure_functional"]) == exposure, period
+            assert sum(Decimal(e["amount_functional"]) for e in report["unbilled_exposure"]) == (
+                exposure
+            )
     assert any(r["open_reconciliation_items"] > 0 for r in reports.values())  # the default world
+    # the default world's late usage is valued: a close report shows it as unbilled exposure
+    assert any(Decimal(r["unbilled_exposure_functional"]) > 0 for r in reports.values())
 
 
 def test_rerun_without_new_input_writes_nothing_and_changes_no_row(world: Path):

@@ -48,7 +48,7 @@ def usage_rows(data_dir: Path, days: list[str]) -> dict[str, list[tuple]]:
 def test_replay_reproduces_marts_and_erp_files_after_later_data_and_sends_nothing(world: Path):
     # later data: a late usage file for August lands and the pipeline runs again
     inbox = world / "inbox" / "usage"
-    source = sorted(inbox.glob("events_2026-08-1*.jsonl"))[0]
+    source = sorted(inbox.glob("events_2026-08-1[0-9].jsonl"))[0]  # a day file, not an extra
     late = []
     for n, line in enumerate(source.read_text().splitlines()[:25]):
         event = json.loads(line)

@@ -15,7 +15,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
 import pytest
@@ -121,6 +121,7 @@ def line_price(line: dict) -> str:
 @dataclass
 class Usage:
     metered: dict = field(default_factory=lambda: defaultdict(int))  # on time, first delivery
+    by_version: dict = field(default_factory=lambda: defaultdict(int))  # the same per version
     late: dict = field(default_factory=lambda: defaultdict(int))
     redeliveries: set = field(default_factory=set)  # (source, id, file, line)
     conflicts: set = field(default_factory=set)  # (file, line)
@@ -130,7 +131,8 @@ class Usage:
 
 def scan_usage(inbox: Path) -> Usage:
     usage, first = Usage(), {}
-    for path in sorted((inbox / "usage").glob("*.jsonl")):  # landing order
+    # landing order: delivery time (mtime), then name
+    for path in sorted((inbox / "usage").glob("*.jsonl"), key=lambda p: (mtime(p), p.name)):
         late = path.name.startswith("events_late_")
         for number, text in enumerate(path.read_text().splitlines(), start=1):
             event = json.loads(text, parse_float=Decimal)
@@ -146,9 +148,10 @@ def scan_usage(inbox: Path) -> Usage:
             data = event["data"]
             usage.first[key] = (path.name, number, data["quantity"])
             target = usage.late if late else usage.metered
-            target[(data["subscription"], event["time"][:7], data["metric"])] += int(
-                data["quantity"]
-            )
+            key = (data["subscription"], event["time"][:7], data["metric"])
+            target[key] += int(data["quantity"])
+            if not late:
+                usage.by_version[(*key, data["contract_version"])] += int(data["quantity"])
             usage.events.append((event["time"], data))
     return usage
 
@@ -252,12 +255,12 @@ def recheck(out: Path) -> set[tuple]:
         last_day = (period_end - timedelta(days=1)).date()
         closing = version_at(amendments[sub], last_day)
         lines = invoice["lines"]["data"]
-        metric_lines = {}
+        metric_lines = defaultdict(list)
         fee_lines, true_up = [], 0
         for line in lines:
             product = products[prices[line_price(line)]["product"]]
             if product["metadata"]["metric"]:
-                metric_lines[product["metadata"]["metric"]] = line
+                metric_lines[product["metadata"]["metric"]].append(line)
             elif product["metadata"]["sku"] == "SKU-MIN-COMMIT":
                 true_up += line["amount"]
             else:
@@ -267,16 +270,24 @@ def recheck(out: Path) -> set[tuple]:
             if not technical:
                 assert metric not in metric_lines
                 continue
-            term = terms[closing["amendment_id"]][metric]
-            quantity = rating.commercial_quantity(technical, term.unit_divisor, term.rounding)
-            line = metric_lines[metric]
+            # split at a plan change (Stripe): one line per version with usage, in version order
+            parts = sorted(
+                (version, quantity)
+                for (s_, m_, k_, version), quantity in usage.by_version.items()
+                if (s_, m_, k_) == (sub, month, metric) and quantity
+            )
+            assert len(metric_lines[metric]) == len(parts), (invoice["id"], metric)
             key = {"subscription_id": sub, "metric": metric, "billing_period": month}
-            if line["quantity"] < quantity:
-                flag("underbilled_quantity", "rec_usage_billing", "unbilled_usage", **key)
-            elif line["quantity"] > quantity:
-                flag("overbilled_quantity", "rec_usage_billing", "overbilled", **key)
-            elif line["amount"] != rating.usage_amount(quantity, term, currency.upper()):
-                flag("price_mismatch", "rec_usage_billing", "price_mismatch", **key)
+            for line, (version, part) in zip(metric_lines[metric], parts, strict=True):
+                [amendment] = [a for a in amendments[sub] if int(a["contract_version"]) == version]
+                term = terms[amendment["amendment_id"]][metric]
+                quantity = rating.commercial_quantity(part, term.unit_divisor, term.rounding)
+                if line["quantity"] < quantity:
+                    flag("underbilled_quantity", "rec_usage_billing", "unbilled_usage", **key)
+                elif line["quantity"] > quantity:
+                    flag("overbilled_quantity", "rec_usage_billing", "overbilled", **key)
+                elif line["amount"] != rating.usage_amount(quantity, term, currency.upper()):
+                    flag("price_mismatch", "rec_usage_billing", "price_mismatch", **key)
         # platform fee: the opening version's full fee, then a credit and a charge per change
         period_start = utc(invoice["period_start"])
         seconds = int((period_end - period_start).total_seconds())
@@ -296,7 +307,7 @@ def recheck(out: Path) -> set[tuple]:
                     )
                 previous = version
         assert fee_lines == expected, invoice["id"]
-        lines_total = sum(fee_lines) + sum(x["amount"] for x in metric_lines.values())
+        lines_total = sum(fee_lines) + sum(x["amount"] for ls in metric_lines.values() for x in ls)
         commitment = minor(closing["minimum_commitment"], currency)
         assert true_up == max(0, commitment - lines_total), invoice["id"]
         # the invoice adds up
@@ -386,11 +397,71 @@ def recheck(out: Path) -> set[tuple]:
         assert foreign(journal, "1150") == Decimal(charge["amount"]).scaleb(
             -MINOR[charge["currency"]]
         )
+        if (fx := realized_fx(inbox, charge)) is not None:
+            flag("realized_fx", "journal_lines", "ready", source_id=charge["id"])
+            assert fx["posting_period"] != fx["invoice_period"]
     for refund in s["refunds"]:
         if f"U2C-REF-{refund['id']}" not in by_external:
             flag("refund_not_recorded", "rec_payments_cash", "missing_in_erp",
                  payment_id=refund["id"])  # fmt: skip
     return found
+
+
+def realized_fx(inbox: Inbox, charge: dict) -> dict | None:
+    """The realized FX journal of a payment, from the files alone: its amount at the ERP's
+    average rate of the invoice's finalization period less at the payment's period, each
+    rounded half-even to the functional currency's minor unit (the journal_lines rule)."""
+    invoice = next(i for i in inbox.stripe["invoices"] if i["id"] == charge["invoice"])
+    contract = next(
+        c
+        for c in inbox.crm["contracts"]
+        if c["billing_subscription_id"] == invoice_subscription(invoice)
+    )
+    currency_of = {c["id"]: c["symbol"] for c in inbox.erp["currency"]}
+    subsidiary = next(
+        x for x in inbox.erp["subsidiary"] if x["tranprefix"] == contract["legal_entity"]
+    )
+    functional, currency = currency_of[subsidiary["currency"]], invoice["currency"].upper()
+    if functional == currency:
+        return None
+
+    def period(moment: int) -> dict:
+        day = utc(moment).date().isoformat()
+        return next(
+            p for p in inbox.erp["accountingperiod"] if p["startdate"] <= day <= p["enddate"]
+        )
+
+    def rate(posting: dict) -> Decimal:
+        rows = [
+            r
+            for r in inbox.erp["consolidatedexchangerate"]
+            if r["postingperiod"] == posting["id"]
+            and currency_of[r["fromcurrency"]] == currency
+            and currency_of[r["tocurrency"]] == functional
+        ]
+        return Decimal(min(rows, key=lambda r: int(r["id"]))["averagerate"])
+
+    booked = period(invoice["status_transitions"]["finalized_at"])
+    paid = period(charge["created"])
+    amount = Decimal(charge["amount"]).scaleb(-MINOR[charge["currency"]])
+    unit = Decimal(1).scaleb(-MINOR[functional.lower()])
+    difference = (amount * rate(booked)).quantize(unit, ROUND_HALF_EVEN) - (
+        amount * rate(paid)
+    ).quantize(unit, ROUND_HALF_EVEN)
+    if not difference:
+        return None
+    size, loss = abs(difference), difference > 0
+    return {
+        "journal_id": f"U2C-FX-{charge['id']}",
+        "legal_entity": contract["legal_entity"],
+        "posting_period": paid["startdate"][:7],
+        "invoice_period": booked["startdate"][:7],
+        "currency": functional,
+        "lines": [
+            {"account": "1200", "debit": 0 if loss else size, "credit": size if loss else 0},
+            {"account": "7900", "debit": size if loss else 0, "credit": 0 if loss else size},
+        ],
+    }
 
 
 def answer_key(out: Path) -> list[dict]:
@@ -493,12 +564,19 @@ def test_every_anomaly_of_the_spec_is_injected(faulty: Path):
         "underbilled_quantity", "overbilled_quantity", "price_mismatch", "missing_invoice",
         "invoice_missing_in_erp", "invoice_posted_twice", "erp_amount_mismatch",
         "unknown_erp_posting", "credit_note_not_reversed", "payment_unapplied",
-        "payment_misapplied", "refund_not_recorded", "closed_period_posting",
+        "payment_misapplied", "refund_not_recorded", "closed_period_posting", "realized_fx",
     }  # fmt: skip
     assert counts["credit_note_not_reversed"] == 2
     assert 1 <= counts["conflicting_duplicate"] <= 2
     events = json.loads((faulty / "world.json").read_text())["usage"]["events"]
-    assert 0.003 < counts["duplicate_event"] / events < 0.007
+    # the two extra files (test_extra_deliveries_arrive_out_of_name_order) add a copy per line
+    extra = sum(
+        len(p.read_text().splitlines())
+        for pattern in ("*-redelivery.jsonl", "*_intraday.jsonl")
+        for p in (faulty / "inbox" / "usage").glob(pattern)
+    )
+    assert extra > 0
+    assert 0.003 < (counts["duplicate_event"] - extra) / events < 0.007
 
 
 def test_answer_key_ids_exist_in_the_files(faulty: Path):
@@ -593,6 +671,8 @@ def test_delivery_times(faulty: Path):
             continue
         if path.parent.name != "usage":
             assert mtime(path) == extracted, path.name
+        elif path.name.endswith(("-redelivery.jsonl", "_intraday.jsonl")):
+            continue  # test_extra_deliveries_arrive_out_of_name_order
         elif path.name.startswith("events_late_"):
             delivered = date.fromisoformat(path.name[12:22])
             assert mtime(path) == datetime.combine(delivered, datetime.min.time()) + timedelta(
@@ -607,6 +687,60 @@ def test_delivery_times(faulty: Path):
             assert mtime(path) == datetime.combine(
                 day + timedelta(days=1), datetime.min.time()
             ) + timedelta(hours=1)
+
+
+def test_extra_deliveries_arrive_out_of_name_order(faulty: Path):
+    """The re-delivered file sorts before its day file but arrives after the month's invoice
+    was finalized; the intra-day extract sorts after its day file but arrives first. Each holds
+    exact copies of one subscription's events of that day, and the answer key names the copies
+    delivered later as the duplicates."""
+    folder = faulty / "inbox" / "usage"
+    [redelivery] = folder.glob("events_*-redelivery.jsonl")
+    [intraday] = folder.glob("events_*_intraday.jsonl")
+    duplicates = {
+        (e["key"]["file_name"], e["key"]["line_number"])
+        for e in answer_key(faulty)
+        if e["anomaly"] == "duplicate_event"
+    }
+    for extra, arrives_first in ((redelivery, False), (intraday, True)):
+        day_file = folder / f"{extra.name[:17]}.jsonl"
+        assert (extra.name < day_file.name) is not arrives_first
+        assert (mtime(extra) < mtime(day_file)) is arrives_first
+        day_lines = day_file.read_text().splitlines()
+        copies = extra.read_text().splitlines()
+        assert copies and len({json.loads(c)["subject"] for c in copies}) == 1
+        for number, text in enumerate(copies, start=1):
+            original = day_lines.index(text) + 1
+            later = (extra.name, number) if not arrives_first else (day_file.name, original)
+            assert later in duplicates
+    month = redelivery.name[7:14]
+    year, mm = map(int, month.split("-"))
+    assert mtime(redelivery) > datetime(year + mm // 12, mm % 12 + 1, 1, 2)  # after finalization
+
+
+def test_the_answer_keys_realized_fx_journal_is_what_the_files_give(faulty: Path):
+    """A foreign-currency invoice paid a month after it was finalized realizes FX: the answer
+    key's expected journal equals the one recomputed from the Stripe and ERP files alone."""
+    [entry] = [e for e in answer_key(faulty) if e["anomaly"] == "realized_fx"]
+    inbox = Inbox.read(faulty)
+    [charge] = [c for c in inbox.stripe["charges"] if c["id"] == entry["key"]["source_id"]]
+    found = realized_fx(inbox, charge)
+    assert found is not None
+    expected = entry["expected"]
+    lines = [
+        {"account": x["account"], "debit": Decimal(x["debit"]), "credit": Decimal(x["credit"])}
+        for x in expected["lines"]
+    ]
+    assert lines == found["lines"]
+    for field_name in (
+        "journal_id",
+        "legal_entity",
+        "posting_period",
+        "invoice_period",
+        "currency",
+    ):
+        assert expected[field_name] == found[field_name], field_name
+    assert expected["currency"] != charge["currency"].upper()
 
 
 def test_stripe_ids_cross_reference(faulty: Path):

@@ -3,12 +3,14 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import json
+import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
-from sources.landing import land_file, land_inbox
+from sources.landing import land_file, land_inbox, ledger_path
 from sources.registry import CONTRACTS
 
 USAGE = next(c for c in CONTRACTS if (c.system, c.table) == ("usage", "events"))
@@ -131,12 +133,27 @@ def test_a_landed_file_is_not_read_again_unless_it_changes(tmp_path: Path, monke
     assert sorted(hashed) == ["a.jsonl", "b.jsonl"]
 
 
-def test_empty_file_is_one_visible_reject(tmp_path: Path):
-    path = tmp_path / "empty.jsonl"
-    path.write_bytes(b"")
+@pytest.mark.parametrize("name", ["refunds.jsonl", "refunds.jsonl.gz"])
+def test_an_empty_extract_is_an_empty_batch(tmp_path: Path, name: str):
+    """A period with no refunds: the file lands as a batch of zero rows (ledger row, nothing
+    quarantined), whether plain or an empty gzip stream."""
+    refunds = next(c for c in CONTRACTS if (c.system, c.table) == ("billing", "refunds"))
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(b"") if name.endswith(".gz") else b"")
+    lake = tmp_path / "lake"
+    for contract in (refunds, USAGE):
+        result = land_file(path, contract, lake)
+        assert (result.rows_read, result.rows_landed, result.rows_quarantined) == (0, 0, 0)
+        assert ledger_path(lake, result.batch_id).exists()
+    assert read(lake, "quarantine") == [] and read(lake, "raw") == []
+
+
+def test_an_unreadable_file_is_a_quarantine_row(tmp_path: Path):
+    path = tmp_path / "refunds.jsonl.gz"
+    path.write_bytes(b"not gzip at all")
     result = land_file(path, USAGE, tmp_path / "lake")
     assert (result.rows_read, result.rows_landed, result.rows_quarantined) == (1, 0, 1)
-    assert [r["reason_code"] for r in read(tmp_path / "lake", "quarantine")] == ["empty_file"]
+    assert [r["reason_code"] for r in read(tmp_path / "lake", "quarantine")] == ["unreadable_file"]
 
 
 def test_a_failed_landing_leaves_nothing_visible(tmp_path: Path):
@@ -233,3 +250,53 @@ def test_columnar_and_row_paths_land_identical_rows(tmp_path: Path):
 
     assert rows(tmp_path / "a") == rows(tmp_path / "b")
     assert rows(tmp_path / "a")[1]["time"].isoformat() == "2027-01-01T04:30:00.123456"
+
+
+def _delivered(path: Path, text: str, moment: str) -> None:
+    path.write_text(text)
+    stamp = datetime.fromisoformat(moment).replace(tzinfo=UTC).timestamp()
+    os.utime(path, (stamp, stamp))
+
+
+def test_a_run_lands_its_files_in_delivery_order_not_name_order(tmp_path: Path):
+    """A re-delivery whose name sorts first (`events_2026-08-redelivery.jsonl`) lands after the
+    original it repeats when it was delivered after it; a file delivered first under a later
+    name (`events_2026-08_early.jsonl`) lands first. Landing times follow delivery, and the
+    conflict check takes the first delivery as the reference: the re-delivery's changed copy
+    is the one quarantined, not the original."""
+    inbox = tmp_path / "inbox" / "usage"
+    inbox.mkdir(parents=True)
+    _delivered(
+        inbox / "events_2026-08-redelivery.jsonl",
+        event(1) + "\n" + event(2, 9) + "\n",
+        "2026-09-05T00:00:00",
+    )
+    _delivered(
+        inbox / "events_2026-08.jsonl", event(1) + "\n" + event(2) + "\n", "2026-09-01T01:00:00"
+    )
+    _delivered(inbox / "events_2026-08_early.jsonl", event(3) + "\n", "2026-08-31T12:00:00")
+    lake = tmp_path / "lake"
+
+    results = land_inbox(tmp_path / "inbox", lake, CONTRACTS, workers=2)
+
+    assert [r.file_name for r in results] == [
+        "events_2026-08_early.jsonl",
+        "events_2026-08.jsonl",
+        "events_2026-08-redelivery.jsonl",
+    ]
+    ledger = {r["file_name"]: r for r in read(lake, "_ledger")}
+    landed = sorted(ledger, key=lambda name: ledger[name]["landed_at"])
+    assert landed == [r.file_name for r in results]
+    assert ledger["events_2026-08.jsonl"]["file_delivered_at"] == datetime(2026, 9, 1, 1)
+    [conflict] = read(lake, "quarantine")
+    assert (conflict["file_name"], conflict["line_number"], conflict["reason_code"]) == (
+        "events_2026-08-redelivery.jsonl",
+        2,
+        "conflicting_duplicate",
+    )
+    assert {(r["file_name"], r["id"]) for r in read(lake, "raw")} == {
+        ("events_2026-08_early.jsonl", "e3"),
+        ("events_2026-08.jsonl", "e1"),
+        ("events_2026-08.jsonl", "e2"),
+        ("events_2026-08-redelivery.jsonl", "e1"),
+    }

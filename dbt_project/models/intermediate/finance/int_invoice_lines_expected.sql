@@ -1,6 +1,7 @@
 {#- Every line an invoice should carry, per subscription and billing period: the platform fee and
-    proration lines (int_platform_fee_lines_expected), one usage line per metric with rated usage
-    (int_usage_tiers_rated: quantity in commercial units, late usage left out once invoiced), and
+    proration lines (int_platform_fee_lines_expected), one usage line per metric and rating segment
+    with rated usage (int_usage_tiers_rated: quantity in commercial units, late usage left out once
+    invoiced; two lines when the period is split at a contract change), and
     the minimum commitment true-up: when the minimum commitment of the version in effect at the
     period end exceeds the sum of the fee, proration and usage lines (each already rounded), one
     line for the difference. -#}
@@ -49,6 +50,17 @@ fee_lines as (
     from {{ ref('int_platform_fee_lines_expected') }}
 ),
 
+-- a period split at a contract change has one usage line per segment with usage, in time order
+rated_usage_lines as (
+    select
+        *,
+        row_number() over (
+            partition by subscription_id, billing_period, metric order by segment_number
+        ) as occurrence
+    from {{ ref('int_usage_tiers_rated') }}
+    where is_line_row and rating_status = 'rated' and rated_technical_quantity > 0
+),
+
 usage_lines as (
     select
         u.subscription_id,
@@ -57,7 +69,7 @@ usage_lines as (
         u.metric,
         cast(null as varchar) as proration_side,
         cast(null as timestamp) as change_at,
-        1 as occurrence,
+        u.occurrence,
         u.contract_id,
         u.contract_version,
         u.amendment_id,
@@ -66,18 +78,17 @@ usage_lines as (
         u.currency,
         u.minor_units,
         u.legal_entity,
-        p.period_start as service_period_start,
-        p.period_end as service_period_end,
+        u.segment_start as service_period_start,
+        u.segment_end as service_period_end,
         coalesce(p.is_invoiced_cycle, false) as is_invoiced_cycle,
         u.rated_quantity as quantity,
         u.line_amount_minor as amount_minor,
         {{ invoice_line_match_key(
             'u.subscription_id', 'u.billing_period', "'usage'", 'u.metric',
-            'cast(null as timestamp)', 'cast(null as varchar)', '1'
+            'cast(null as timestamp)', 'cast(null as varchar)', 'u.occurrence'
         ) }} as match_key
-    from {{ ref('int_usage_tiers_rated') }} as u
+    from rated_usage_lines as u
     left join periods as p on u.billing_period = p.billing_period
-    where u.is_line_row and u.rating_status = 'rated' and u.rated_technical_quantity > 0
 ),
 
 subscription_periods as (

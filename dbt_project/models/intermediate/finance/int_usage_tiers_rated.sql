@@ -1,6 +1,10 @@
-{#- Shadow rating of usage: one row per subscription x metric x billing period x price tier of
-    the contract version in effect at the period end (a single row without tier when the usage
-    cannot be rated), the line-level result repeated on each row.
+{#- Shadow rating of usage: one row per subscription x metric x billing period x rating segment x
+    price tier of the segment's contract version (a single row without tier when the usage cannot
+    be rated), the line-level result repeated on each row. A segment is the part of the period one
+    contract version rates (var mid_cycle_usage_policy, int_usage_segments_classified): the whole
+    period on the version at its end, or one segment per version when usage is split at a
+    mid-cycle change; each segment is rated on its own as a line of its own, whole tiers and
+    included units each (as the billing platform rates a price's usage).
 
     Billing policy of the demo billing platform (SOURCES_SPEC), recomputed exactly:
     - Rated quantity: a period that has a finalized invoice is rated on the usage the billing
@@ -15,26 +19,38 @@
     - The line amount is exact (whole 10^-18 units) and rounded half-even to the currency's minor
       unit once. Tier amounts are rounded half-even each; the leftover (line amount minus their
       sum) goes to the touched tier with the largest exact amount (ties: the higher tier), so the
-      tiers sum exactly to the line. -#}
+      tiers sum exactly to the line.
+    - Late usage has a value: an invoiced segment with late usage is rated a second time on all
+      its usage (basis 'all', the same terms and rounding); late_usage_amount_minor is that line
+      minus the billed basis' line, what the contract would have billed for the late usage. -#}
 with
 
-usage as (
+segments as (
     select
         subscription_id,
         metric,
         billing_period,
+        segment_number,
+        segment_count,
+        segment_start,
+        segment_end,
         contract_id,
         contract_version,
-        legal_entity,
-        currency,
         invoice_id,
-        is_mapped,
-        commercial_unit,
-        unit_divisor,
         metered_quantity,
         on_time_quantity,
-        late_quantity,
-        commercial_quantity
+        late_quantity
+    from {{ ref('int_usage_segments_classified') }}
+),
+
+periods as (
+    select
+        subscription_id,
+        metric,
+        billing_period,
+        is_mapped,
+        commercial_unit,
+        unit_divisor
     from {{ ref('usage_by_period') }}
 ),
 
@@ -50,7 +66,9 @@ versions as (
         contract_id,
         contract_version,
         amendment_id,
-        plan_code
+        plan_code,
+        legal_entity,
+        currency
     from {{ ref('subscriptions') }}
 ),
 
@@ -80,29 +98,60 @@ price_terms as (
     from {{ ref('stg_crm__contract_price_terms') }}
 ),
 
--- the quantity the billing platform rates: on-time usage once the period is invoiced
+usage as (
+    select
+        s.*,
+        p.is_mapped,
+        p.commercial_unit,
+        p.unit_divisor,
+        k.rounding,
+        v.amendment_id,
+        v.plan_code,
+        v.legal_entity,
+        v.currency,
+        cast(
+            {{ divide_to_whole('s.metered_quantity', 'p.unit_divisor', 'k.rounding') }} as decimal(38, 9)
+        ) as commercial_quantity,
+        cast(
+            {{ divide_to_whole('s.on_time_quantity', 'p.unit_divisor', 'k.rounding') }} as decimal(38, 9)
+        ) as on_time_commercial_quantity
+    from segments as s
+    left join periods as p
+        on
+            s.subscription_id = p.subscription_id
+            and s.metric = p.metric
+            and s.billing_period = p.billing_period
+    left join catalog as k on s.metric = k.metric
+    left join versions as v
+        on s.contract_id = v.contract_id and s.contract_version = v.contract_version
+),
+
+-- 'billed': the quantity the billing platform rates, on-time usage once the period is invoiced;
+-- 'all': every usage of an invoiced segment with late usage, to value the late part
+bases as (
+    select 'billed' as basis
+    union all
+    select 'all' as basis
+),
+
 rated as (
     select
         u.*,
-        v.amendment_id,
-        v.plan_code,
+        b.basis,
         c.minor_units,
         u.invoice_id is not null as is_invoiced,
-        case when u.invoice_id is not null then u.on_time_quantity else u.metered_quantity end
-            as rated_technical_quantity,
         case
-            when u.invoice_id is not null
-                then cast(
-                    {{ divide_to_whole('(u.on_time_quantity)', 'u.unit_divisor', 'k.rounding') }}
-                    as decimal(38, 9)
-                )
+            when b.basis = 'billed' and u.invoice_id is not null then u.on_time_quantity
+            else u.metered_quantity
+        end as rated_technical_quantity,
+        case
+            when b.basis = 'billed' and u.invoice_id is not null then u.on_time_commercial_quantity
             else u.commercial_quantity
         end as rated_quantity
     from usage as u
-    left join catalog as k on u.metric = k.metric
-    left join versions as v
-        on u.contract_id = v.contract_id and u.contract_version = v.contract_version
+    cross join bases as b
     left join currencies as c on u.currency = c.currency
+    where b.basis = 'billed' or (u.invoice_id is not null and u.late_quantity > 0)
 ),
 
 -- quantities and prices as whole nano-units (10^-9) so tier arithmetic stays exact
@@ -171,7 +220,7 @@ line_amounts as (
     select
         *,
         sum(tier_amount_atto) over (
-            partition by subscription_id, metric, billing_period
+            partition by subscription_id, metric, billing_period, segment_number, basis
         ) as line_amount_atto,
         case
             when is_touched
@@ -179,14 +228,14 @@ line_amounts as (
             else cast(0 as {{ wide_integer_type() }})
         end as tier_rounded_minor,
         sum(case when is_touched then 1 else 0 end) over (
-            partition by subscription_id, metric, billing_period
+            partition by subscription_id, metric, billing_period, segment_number, basis
         ) as tiers_touched,
         row_number() over (
-            partition by subscription_id, metric, billing_period
+            partition by subscription_id, metric, billing_period, segment_number, basis
             order by case when is_touched then 0 else 1 end, tier_amount_atto desc, tier desc
         ) as remainder_rank,
         row_number() over (
-            partition by subscription_id, metric, billing_period order by tier
+            partition by subscription_id, metric, billing_period, segment_number, basis order by tier
         ) as tier_row_number
     from tier_amounts
 ),
@@ -197,15 +246,47 @@ rounded as (
         {{ div_half_even('line_amount_atto * ' ~ pow10_int('minor_units'), '1000000000000000000') }}
             as line_amount_minor,
         sum(tier_rounded_minor) over (
-            partition by subscription_id, metric, billing_period
+            partition by subscription_id, metric, billing_period, segment_number, basis
         ) as tiers_rounded_minor
     from line_amounts
+),
+
+all_usage_lines as (
+    select
+        subscription_id,
+        metric,
+        billing_period,
+        segment_number,
+        line_amount_minor as all_usage_amount_minor
+    from rounded
+    where basis = 'all' and tier_row_number = 1
+),
+
+billed_basis as (
+    select
+        r.*,
+        case
+            when r.line_amount_minor is not null
+                then coalesce(a.all_usage_amount_minor - r.line_amount_minor, 0)
+        end as late_usage_amount_minor
+    from rounded as r
+    left join all_usage_lines as a
+        on
+            r.subscription_id = a.subscription_id
+            and r.metric = a.metric
+            and r.billing_period = a.billing_period
+            and r.segment_number = a.segment_number
+    where r.basis = 'billed'
 )
 
 select
     subscription_id,
     metric,
     billing_period,
+    segment_number,
+    segment_count,
+    segment_start,
+    segment_end,
     contract_id,
     contract_version,
     amendment_id,
@@ -250,5 +331,6 @@ select
         as bigint
     ) as tier_amount_minor,
     {{ atto_to_decimal('line_amount_atto') }} as line_amount_exact,
-    cast(line_amount_minor as bigint) as line_amount_minor
-from rounded
+    cast(line_amount_minor as bigint) as line_amount_minor,
+    cast(late_usage_amount_minor as bigint) as late_usage_amount_minor
+from billed_basis

@@ -1,4 +1,11 @@
 {#- One row per usage event (event_source, event_id): its first delivery.
+    First = earliest delivery time of its file (file_delivered_at, the file's modification time in
+    the inbox), then landing order (landed_at, batch_id, line_number): a re-delivery whose file name
+    sorts first, or that landed first, never replaces the on-time original. Landing takes a run's
+    files in the same order, so landed_at agrees with it within a run.
+    Across runs a kept event is immutable (append-only): a copy landed in a later run is a
+    duplicate (ops_usage_duplicates) even if its file claims an earlier delivery time, since what
+    was kept may already be counted in exported usage and billed periods.
     Incremental: a run reads only batches landed after the last one processed, and checks their
     keys against the events already kept inside the dedup window (var usage_dedup_window_days),
     not against all history - as OpenMeter's windowed deduplication does.
@@ -51,13 +58,15 @@ single_deliveries as (
     anti join repeated_hashes as r on n.key_hash = r.key_hash
 ),
 
+-- only repeated keys need the delivery time to rank their copies (the ledger: one row a batch)
 first_repeated_deliveries as (
     select n.*
     from new_deliveries as n
     semi join repeated_hashes as r on n.key_hash = r.key_hash
+    inner join {{ ref('stg_landing__batches') }} as b on n.batch_id = b.batch_id
     qualify row_number() over (
         partition by n.event_source, n.event_id
-        order by n.landed_at, n.batch_id, n.line_number
+        order by b.file_delivered_at, n.landed_at, n.batch_id, n.line_number
     ) = 1
 ),
 

@@ -1,74 +1,28 @@
 {#- Usage per subscription x metric x billing period (calendar month, UTC), in technical and in
     commercial units, split into on-time and late: an event is late when it arrived after the
-    period's invoice had been finalized. Mapped to the contract version in effect at period end,
+    period's invoice had been finalized. Mapped to the contract version in effect at period end
+    (the rating segments of a mid-cycle change: int_usage_segments_classified),
     with the entitlement check (usage above the plan limit where no overage is allowed). -#}
 with
 
-events as (
-    select
-        subscription_id,
-        metric,
-        batch_id,
-        billing_period,
-        customer_id,
-        quantity,
-        event_count,
-        first_occurred_at,
-        last_occurred_at
-    from {{ ref('int_usage_by_batch') }}
-),
-
-arrivals as (
-    select
-        batch_id,
-        -- a file cannot arrive after it landed; the earlier clock is the arrival
-        least(file_delivered_at, landed_at) as arrived_at
-    from {{ ref('stg_landing__batches') }}
-),
-
-period_invoices as (
-    select
-        subscription_id,
-        {{ period_key('period_start') }} as billing_period,
-        min(invoice_id) as invoice_id,
-        min(finalized_at) as finalized_at
-    from {{ ref('stg_billing__invoices') }}
-    where finalized_at is not null and invoice_status <> 'void'
-    group by subscription_id, {{ period_key('period_start') }}
-),
-
-classified as (
-    select
-        e.subscription_id,
-        e.metric,
-        e.billing_period,
-        e.customer_id,
-        e.quantity,
-        e.event_count,
-        e.first_occurred_at,
-        e.last_occurred_at,
-        a.arrived_at,
-        coalesce(i.finalized_at < a.arrived_at, false) as is_late
-    from events as e
-    left join arrivals as a on e.batch_id = a.batch_id
-    left join period_invoices as i
-        on e.subscription_id = i.subscription_id and e.billing_period = i.billing_period
-),
-
+-- on-time / late is decided per landing batch in int_usage_segments_classified; a period's
+-- segments (one per contract version rated under the mid-cycle policy) add up to the period
 by_period as (
     select
         subscription_id,
         metric,
         billing_period,
         min(customer_id) as customer_id,
-        sum(quantity) as metered_quantity,
-        sum(case when is_late then quantity else 0 end) as late_quantity,
+        sum(metered_quantity) as metered_quantity,
+        sum(late_quantity) as late_quantity,
         sum(event_count) as event_count,
-        sum(case when is_late then event_count else 0 end) as late_event_count,
+        sum(late_event_count) as late_event_count,
         min(first_occurred_at) as first_occurred_at,
         max(last_occurred_at) as last_occurred_at,
-        max(arrived_at) as last_arrived_at
-    from classified
+        max(last_arrived_at) as last_arrived_at,
+        min(invoice_id) as invoice_id,
+        min(invoice_finalized_at) as finalized_at
+    from {{ ref('int_usage_segments_classified') }}
     group by subscription_id, metric, billing_period
 ),
 
@@ -154,8 +108,8 @@ select
         ) as boolean
     ) as is_over_entitlement,
     cast(e.is_mapped as boolean) as is_mapped,
-    cast(i.invoice_id as varchar) as invoice_id,
-    cast(i.finalized_at as timestamp) as invoice_finalized_at,
+    cast(e.invoice_id as varchar) as invoice_id,
+    cast(e.finalized_at as timestamp) as invoice_finalized_at,
     cast(f.posting_fiscal_period as varchar) as posting_fiscal_period,
     cast(e.legal_entity as varchar) as legal_entity,
     cast(e.region as varchar) as region,
@@ -167,6 +121,4 @@ select
 from in_effect as e
 left join {{ ref('product_catalog') }} as k on e.metric = k.metric
 left join terms as t on e.amendment_id = t.amendment_id and e.metric = t.metric
-left join period_invoices as i
-    on e.subscription_id = i.subscription_id and e.billing_period = i.billing_period
-left join fiscal as f on {{ period_key('i.finalized_at') }} = f.fiscal_period
+left join fiscal as f on {{ period_key('e.finalized_at') }} = f.fiscal_period

@@ -1,7 +1,9 @@
-{#- Shadow rating per subscription x metric x billing period: the usage rated on the price terms
-    of the contract version in effect at the period end, as the billing platform rates it (late
-    usage left out once the period is invoiced), with the expected line amount rounded half-even
-    to the currency's minor unit once. Tier detail: rated_usage_tiers. -#}
+{#- Shadow rating per subscription x metric x billing period x rating segment: the usage rated on
+    the price terms of its contract version (var mid_cycle_usage_policy: the version at the period
+    end, or one segment per version when usage is split at a mid-cycle change), as the billing
+    platform rates it (late usage left out once the period is invoiced), with the expected line
+    amount rounded half-even to the currency's minor unit once, and the value of the late usage
+    (what the contract would have billed for it). Tier detail: rated_usage_tiers. -#}
 with
 
 rated as (
@@ -14,6 +16,10 @@ select
     cast(subscription_id as varchar) as subscription_id,
     cast(metric as varchar) as metric,
     cast(billing_period as varchar) as billing_period,
+    cast(segment_number as integer) as segment_number,
+    cast(segment_count as integer) as segment_count,
+    cast(segment_start as timestamp) as segment_start,
+    cast(segment_end as timestamp) as segment_end,
     cast(contract_id as varchar) as contract_id,
     cast(contract_version as integer) as contract_version,
     cast(amendment_id as varchar) as amendment_id,
@@ -38,5 +44,7 @@ select
     cast(tiers_touched as integer) as tiers_touched,
     cast(line_amount_exact as decimal(38, 18)) as expected_amount_exact,
     cast({{ minor_to_major('line_amount_minor', 'minor_units') }} as decimal(38, 9)) as expected_amount,
+    cast({{ minor_to_major('late_usage_amount_minor', 'minor_units') }} as decimal(38, 9))
+        as late_usage_amount,
     cast(rating_status as varchar) as rating_status
 from rated

@@ -14,6 +14,7 @@ select
     cast(subscription_id as varchar) as subscription_id,
     cast(metric as varchar) as metric,
     cast(billing_period as varchar) as billing_period,
+    cast(segment_number as integer) as segment_number,
     cast(tier as integer) as tier,
     cast(pricing_model as varchar) as pricing_model,
     cast(amendment_id as varchar) as amendment_id,

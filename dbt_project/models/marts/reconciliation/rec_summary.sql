@@ -4,7 +4,8 @@
     row, so they add up) and in functional currency, and the open variance (every status but
     matched) aged in buckets of days from the document date (usage: the billing period end;
     an ERP-only row: its fiscal period end) to the "as of" date: var rec_as_of_date, else the
-    latest arrival of any landed batch (the earlier of file delivery and landing). -#}
+    latest arrival of any landed batch (the earlier of file delivery and landing); and the
+    unbilled exposure of late usage (rec_usage_billing; nothing in the other reconciliations). -#}
 {%- set as_of_var = var('rec_as_of_date', '') -%}
 {%- if as_of_var -%}
     {%- set as_of_literal = "cast('" ~ as_of_var ~ "' as date)" -%}
@@ -31,6 +32,8 @@ rows_reconciled as (
         functional_currency,
         variance,
         variance_functional,
+        unbilled_exposure,
+        unbilled_exposure_functional,
         period_end_date as aging_date
     from {{ ref('rec_usage_billing') }}
     union all
@@ -43,6 +46,8 @@ rows_reconciled as (
         r.functional_currency,
         r.variance,
         r.variance_functional,
+        0 as unbilled_exposure,
+        0 as unbilled_exposure_functional,
         coalesce(r.document_date, f.end_date) as aging_date
     from {{ ref('rec_billing_erp') }} as r
     left join fiscal as f on r.fiscal_period = f.fiscal_period
@@ -56,6 +61,8 @@ rows_reconciled as (
         functional_currency,
         variance,
         variance_functional,
+        0 as unbilled_exposure,
+        0 as unbilled_exposure_functional,
         payment_date as aging_date
     from {{ ref('rec_payments_cash') }}
     union all
@@ -68,6 +75,8 @@ rows_reconciled as (
         functional_currency,
         variance,
         variance_functional,
+        0 as unbilled_exposure,
+        0 as unbilled_exposure_functional,
         adjustment_date as aging_date
     from {{ ref('rec_adjustments_erp') }}
 ),
@@ -128,6 +137,8 @@ select
     cast(coalesce(sum(case when aging_bucket = '61_90' then variance_functional end), 0) as decimal(38, 9))
         as open_variance_functional_61_90_days,
     cast(coalesce(sum(case when aging_bucket = 'over_90' then variance_functional end), 0) as decimal(38, 9))
-        as open_variance_functional_over_90_days
+        as open_variance_functional_over_90_days,
+    cast(coalesce(sum(unbilled_exposure), 0) as decimal(38, 9)) as unbilled_exposure,
+    cast(coalesce(sum(unbilled_exposure_functional), 0) as decimal(38, 9)) as unbilled_exposure_functional
 from bucketed
 group by legal_entity, fiscal_period, reconciliation, status, currency

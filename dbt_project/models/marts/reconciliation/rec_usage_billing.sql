@@ -2,7 +2,10 @@
     usage line (finalized, non-void invoice), metered usage in commercial units against the
     invoice's usage line for the metric, and the shadow-rated expected amount (rated_usage)
     against the billed amount, in transaction and functional currency. Variances are usage side
-    minus billed side (positive = under-billed).
+    minus billed side (positive = under-billed). Late usage is valued too: unbilled_exposure is
+    what the contract would have billed for it (rated_usage.late_usage_amount) while the invoice
+    does not carry it (billed quantity below metered), in transaction and functional currency;
+    it is not part of the variance, which compares the invoice with the usage it could bill.
     Scope: periods whose billing cycle has run (int_billing_periods.is_invoiced_cycle, the flag
     expected_invoice_lines uses), any period with a billed usage line, and unmapped usage from any
     period; usage of a still running period of a known subscription is left out.
@@ -19,36 +22,49 @@
 
 with
 
-usage as (
-    select
-        subscription_id,
-        metric,
-        billing_period,
-        customer_id,
-        account_id,
-        contract_id,
-        contract_version,
-        is_mapped,
-        commercial_unit,
-        metered_quantity,
-        late_quantity,
-        late_event_count,
-        commercial_quantity,
-        on_time_commercial_quantity,
-        legal_entity,
-        currency,
-        functional_currency
-    from {{ ref('usage_by_period') }}
-),
-
+-- the period's rating segments (one, or one per contract version when usage is split at a
+-- mid-cycle change): commercial quantities are rounded per segment, as each is billed
 rated as (
     select
         subscription_id,
         metric,
         billing_period,
-        amendment_id,
-        expected_amount
+        arg_max(amendment_id, segment_number) as amendment_id,
+        sum(expected_amount) as expected_amount,
+        sum(late_usage_amount) as late_usage_amount,
+        sum(commercial_quantity) as commercial_quantity,
+        sum(case when is_invoiced then rated_quantity else commercial_quantity end)
+            as on_time_commercial_quantity
     from {{ ref('rated_usage') }}
+    group by subscription_id, metric, billing_period
+),
+
+usage as (
+    select
+        u.subscription_id,
+        u.metric,
+        u.billing_period,
+        u.customer_id,
+        u.account_id,
+        u.contract_id,
+        u.contract_version,
+        u.is_mapped,
+        u.commercial_unit,
+        u.metered_quantity,
+        u.late_quantity,
+        u.late_event_count,
+        coalesce(r.commercial_quantity, u.commercial_quantity) as commercial_quantity,
+        coalesce(r.on_time_commercial_quantity, u.on_time_commercial_quantity)
+            as on_time_commercial_quantity,
+        u.legal_entity,
+        u.currency,
+        u.functional_currency
+    from {{ ref('usage_by_period') }} as u
+    left join rated as r
+        on
+            u.subscription_id = r.subscription_id
+            and u.metric = r.metric
+            and u.billing_period = r.billing_period
 ),
 
 invoices as (
@@ -160,6 +176,12 @@ enriched as (
         i.invoice_id,
         r.amendment_id,
         case when k.subscription_id is not null then coalesce(r.expected_amount, 0) end as expected_amount,
+        -- late usage the invoice does not carry is exposure: what the contract would have billed
+        case
+            when k.subscription_id is null then null
+            when p.billed_quantity < p.metered_quantity then coalesce(r.late_usage_amount, 0)
+            else 0
+        end as unbilled_exposure,
         coalesce(p.legal_entity, m.legal_entity) as resolved_legal_entity,
         coalesce(p.account_id, m.account_id) as resolved_account_id,
         coalesce(p.functional_currency, m.functional_currency) as resolved_functional_currency,
@@ -227,6 +249,8 @@ compared as (
             as expected_amount_functional,
         {{ to_functional_half_even('billed_amount', 'exchange_rate', 'functional_minor_units') }}
             as billed_amount_functional,
+        {{ to_functional_half_even('unbilled_exposure', 'exchange_rate', 'functional_minor_units') }}
+            as unbilled_exposure_functional,
         metered_quantity - billed_quantity as quantity_variance,
         coalesce(expected_amount, 0) - billed_amount as variance
     from converted
@@ -292,6 +316,8 @@ select
     cast(billed_amount_functional as decimal(38, 9)) as billed_amount_functional,
     cast(variance as decimal(38, 9)) as variance,
     cast(variance_functional as decimal(38, 9)) as variance_functional,
+    cast(unbilled_exposure as decimal(38, 9)) as unbilled_exposure,
+    cast(unbilled_exposure_functional as decimal(38, 9)) as unbilled_exposure_functional,
     cast(invoice_id as varchar) as invoice_id,
     cast(invoice_line_id as varchar) as invoice_line_id,
     cast(billed_line_count as bigint) as billed_line_count
