@@ -14,13 +14,15 @@ stripe_products as (select * from {{ ref('stg_billing__products') }}),
 
 netsuite_customers as (select * from {{ ref('stg_erp__customers') }}),
 
-catalog as (select * from {{ ref('product_catalog') }}),
+catalog as (select * from {{ ref('int_meters') }}),
 
+-- metered usage whose key the identity map does not know (kept under the key as sent)
 usage_subscriptions as (
     select
         subscription_id,
         count(*) as event_count
-    from {{ ref('int_usage_events_deduplicated') }}
+    from {{ ref('int_usage_events_metered') }}
+    where meter_status = 'metered' and not is_resolved
     group by subscription_id
 ),
 
@@ -132,7 +134,7 @@ exceptions as (
         'product' as record_type,
         p.product_id as record_id,
         'product_metric_not_in_catalog' as reason,
-        'metric ' || p.metric || ' is not in the product catalog' as detail
+        'metric ' || p.metric || ' has no meter (seed meters)' as detail
     from stripe_products as p
     where
         p.metric is not null and not exists (
@@ -147,12 +149,9 @@ exceptions as (
         'subscription' as record_type,
         coalesce(u.subscription_id, '(none)') as record_id,
         'usage_for_unknown_subscription' as reason,
-        cast(u.event_count as varchar) || ' events for a subscription no contract knows' as detail
+        cast(u.event_count as varchar)
+        || ' metered events whose key names no subscription, customer or account' as detail
     from usage_subscriptions as u
-    where not exists (
-        select 1 from contracts as c
-        where c.subscription_id = u.subscription_id
-    )
 )
 
 select
