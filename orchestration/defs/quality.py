@@ -91,7 +91,13 @@ def gx_journal_lines(context: AssetCheckExecutionContext) -> AssetCheckResult:
 
 # the reconciliation marts: a blocking gate on their shape (unique keys, accepted statuses) and a
 # warning on their content (open variances), which the demo world has on purpose
-REC_MARTS = ("rec_usage_billing", "rec_billing_erp", "rec_payments_cash", "rec_adjustments_erp")
+REC_MARTS = (
+    "rec_usage_billing",
+    "rec_billing_erp",
+    "rec_payments_cash",
+    "rec_adjustments_erp",
+    "rec_usage_meters",
+)
 
 OPEN_VARIANCES_SQL = """
     select status, currency, functional_currency, count(*) as rows,

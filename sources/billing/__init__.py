@@ -13,6 +13,7 @@ from sources.billing import (
     credit_notes,
     customers,
     invoices,
+    meter_events,
     prices,
     products,
     refunds,
@@ -43,6 +44,7 @@ CONTRACTS: list[TableContract] = [
     _contract(charges),
     _contract(refunds),
     _contract(balance_transactions),
+    _contract(meter_events),
 ]
 
 __all__ = ["CONTRACTS"]
