@@ -493,8 +493,10 @@ def _aggregate_keys(gen: _Generator, hits_by_key, values_by_key, result: UsageRe
             value = len(users) if k[2] == "seats" else amount
             if value:
                 target[k] = value
-    for k in [k for k in result.billed if k[0] == gen.slots[gen.unknown_slot].subscription_id]:
-        result.unknown[k] = result.billed.pop(k)
+    if gen.unknown_slot is not None:
+        unknown = gen.slots[gen.unknown_slot].subscription_id
+        for k in [k for k in result.billed if k[0] == unknown]:
+            result.unknown[k] = result.billed.pop(k)
 
 
 def _write_extra(
