@@ -145,6 +145,26 @@ exceptions as (
     union all
 
     select
+        'crm' as system,
+        'price_term' as record_type,
+        t.amendment_id || ' ' || t.metric as record_id,
+        'price_terms_metric_without_meter' as reason,
+        'metric ' || t.metric || ' has no meter (seed meters): nothing is metered to rate' as detail
+    from (
+        select distinct
+            amendment_id,
+            metric
+        from {{ ref('stg_crm__contract_price_terms') }}
+    ) as t
+    where
+        not exists (
+            select 1 from catalog as k
+            where k.metric = t.metric
+        )
+
+    union all
+
+    select
         'usage' as system,
         'subscription' as record_type,
         coalesce(u.subscription_id, '(none)') as record_id,
