@@ -10,9 +10,11 @@ unique over a rolling 24 hours) with `event_name`. Landed table `billing/meter_e
 | event_name | string | required: the Stripe meter's `event_name` |
 | livemode | bool | nullable |
 | created | timestamp(us) | nullable Unix seconds -> naive UTC, 2000..2100 |
-| timestamp | timestamp(us) | required Unix seconds -> naive UTC, 2000..2100: when the usage happened |
+| timestamp | timestamp(us) | required Unix seconds -> naive UTC, 2000..2100: usage time |
 | stripe_customer_id | string | required, `payload.stripe_customer_id`, `cus_…` |
-| value | decimal(38, 9) | required, `payload.value`: a numeric string (as Stripe returns it) or a number; >= 0 (`negative_value`, business_rule) |
+| value | decimal(38, 9) | required, `payload.value`: a numeric string or a number; >= 0 |
+
+A negative value is `negative_value` (business_rule).
 | payload | string | the whole payload as sorted compact JSON |
 
 `object` must be "billing.meter_event" (checked, not landed). The payload keys are Stripe's

@@ -23,8 +23,8 @@ too small for (e.g. no invoiced month yet) is skipped and listed in `skipped`.
 |  | after the invoice, as `events_<day>-redelivery.jsonl` (its name sorts before the original's) |
 | intra-day extract | first invoiced month: one subscription's morning events of its 15th day, |
 |  | delivered at noon as `events_<day>_intraday.jsonl` (sorts after the day file, arrives first) |
-| usage_not_metered_in_stripe | last invoiced month: one subscription's API requests of its 10th day are |
-|  | never reported to the Stripe meter (meter_events.py) |
+| usage_not_metered_in_stripe | last invoiced month: one subscription's API requests of its |
+|  | 10th day never reported to the Stripe meter (meter_events.py) |
 | realized_fx | first invoiced month's invoice of a subscription billed in a currency other than |
 |  | its entity's functional currency, paid on the 1st of the month after (another rate): the |
 |  | `U2C-FX-<charge>` journal, its lines in the answer key's `expected` |
@@ -315,7 +315,9 @@ def plan_anomalies(world: World, clean: bool) -> Plan:
     day = last + timedelta(days=9) if last is not None else None
     sub = None
     if day is not None and calendar.start <= day < calendar.end:
-        sub = world.cast("usage_not_metered_in_stripe", {f"meter:{month_key(last)}:api_calls": None})
+        sub = world.cast(
+            "usage_not_metered_in_stripe", {f"meter:{month_key(last)}:api_calls": None}
+        )
     if sub is None:
         skip("usage_not_metered_in_stripe")
     else:

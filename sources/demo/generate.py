@@ -27,8 +27,8 @@ from sources.demo.crm import build_crm
 from sources.demo.erp import COLUMNS as ERP_COLUMNS
 from sources.demo.erp import build_erp
 from sources.demo.files import deliver, write_csv, write_jsonl
-from sources.demo.meter_events import meter_event_objects
 from sources.demo.fx import Rates
+from sources.demo.meter_events import meter_event_objects
 from sources.demo.rating import to_major
 from sources.demo.usage import write_usage
 from sources.demo.world import build_world

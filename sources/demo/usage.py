@@ -3,11 +3,12 @@
 The events are what a product emits, not billing records: nothing in them names a metric, a
 plan or a contract version. Three kinds, read by the meters of `dbt_project/seeds/meters.csv`:
 
-| type | data | meter |
-|---|---|---|
-| `com.example.api.requests` | an API gateway's roll-up of one client's requests: route, method, status, requests, duration_ms | api_calls: SUM of requests; api_errors: COUNT of 5xx roll-ups (not billed) |
-| `com.example.storage.snapshot` | stored bytes and tier | storage_bytes: MAX of bytes (the period's peak) |
-| `com.example.seat.active` | a user active in a role | seats: UNIQUE_COUNT of user_id, viewers excluded |
+- `com.example.api.requests`, an API gateway's roll-up of a client's requests (route, method,
+  status, requests, duration_ms): api_calls is the SUM of requests, api_errors (not billed)
+  the COUNT of 5xx roll-ups;
+- `com.example.storage.snapshot`, stored bytes and tier: storage_bytes is the MAX of bytes;
+- `com.example.seat.active`, a user active in a role: seats is the UNIQUE_COUNT of user_id,
+  viewers excluded.
 
 The subject is the subscription id; plan, region and contract version come from the CRM.
 
@@ -486,7 +487,9 @@ def _aggregate_keys(gen: _Generator, hits_by_key, values_by_key, result: UsageRe
                 keys.append((by_version, (*key, versions[number // len(METRICS)])))
             for target, k in keys:
                 before, seen = target.get(k, (0, set()))
-                combined = max(before, amount) if slot.metric == "storage_bytes" else before + amount
+                combined = (
+                    max(before, amount) if slot.metric == "storage_bytes" else before + amount
+                )
                 target[k] = (combined, seen | users)
     for target, source in ((result.billed, months), (result.billed_by_version, by_version)):
         for k, (amount, users) in source.items():

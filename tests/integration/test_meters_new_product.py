@@ -74,7 +74,9 @@ def product_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert sum(r.rows_quarantined for r in results) == 1
     project = out / "dbt_project"
     shutil.copytree(
-        ROOT / "dbt_project", project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages")
+        ROOT / "dbt_project",
+        project,
+        ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"),
     )
     (project / "seeds" / "meters.csv").write_text(METERS)
     env = {**os.environ, "U2C_DATA_DIR": str(out)}

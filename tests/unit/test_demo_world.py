@@ -24,8 +24,8 @@ from sources.contract import Rejection
 from sources.demo import rating
 from sources.demo.generate import GenerateOptions, generate
 from sources.demo.rating import PriceTerm, Tier
-from sources.registry import CONTRACTS
 from sources.demo.usage import EVENT_TYPES
+from sources.registry import CONTRACTS
 from sources.usage.events import validate as validate_event
 
 DBT_SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
@@ -189,7 +189,8 @@ def scan_usage(inbox: Path) -> Usage:
             _combine(usage.metered, key, aggregation, value)
             if sub in amendments:
                 version = version_at(amendments[sub], date.fromisoformat(event["time"][:10]))
-                _combine(usage.by_version, (*key, int(version["contract_version"])), aggregation, value)
+                versioned = (*key, int(version["contract_version"]))
+                _combine(usage.by_version, versioned, aggregation, value)
     for target in (usage.metered, usage.by_version):
         for key, value in target.items():
             if isinstance(value, set):
@@ -458,7 +459,8 @@ def recheck(out: Path) -> set[tuple]:
     for customer, month in sorted(set(measured) | set(reported)):
         if reported[(customer, month)] < measured[(customer, month)]:
             flag("usage_not_metered_in_stripe", "rec_usage_meters", "unbilled_usage",
-                 customer_id=customer, stripe_event_name="api_requests", billing_period=month)  # fmt: skip
+                 customer_id=customer, stripe_event_name="api_requests",
+                 billing_period=month)  # fmt: skip
     return found
 
 
@@ -730,7 +732,8 @@ def test_the_stripe_meter_gets_every_day_but_the_planned_gap(faulty: Path):
     product = defaultdict(int)
     for event in usage.events:
         if event["type"] == "com.example.api.requests" and event["subject"] in customer_of:
-            product[(customer_of[event["subject"]], event["time"][:10])] += event["data"]["requests"]
+            key = (customer_of[event["subject"]], event["time"][:10])
+            product[key] += event["data"]["requests"]
     stripe = {}
     for e in jsonl(faulty / "inbox" / "billing" / "meter_events.jsonl"):
         day = datetime.fromtimestamp(e["timestamp"], UTC).date().isoformat()

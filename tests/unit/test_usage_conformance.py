@@ -56,9 +56,7 @@ def test_what_the_cloudevents_examples_keep(tmp_path: Path):
     assert rows[3]["data"] == '{"appinfoA":"abc","appinfoB":123,"appinfoC":true}'
     assert rows[3]["subject"] is None  # sent as null: unset
     assert rows[5]["data"] == '"I\'m just a string"' and rows[5]["datacontenttype"] is None
-    [detail] = [
-        r["reason_detail"] for r in _rows(tmp_path, "quarantine") if r["line_number"] == 6
-    ]
+    [detail] = [r["reason_detail"] for r in _rows(tmp_path, "quarantine") if r["line_number"] == 6]
     assert "'time'" in detail
 
 

@@ -83,7 +83,7 @@ valued as (
     select
         c.*,
         {{ meter_value_text('c.payload', 'c.value_path') }} as value_text,
-        json_extract(c.payload, c.value_path)::varchar as value_json,
+        cast(json_extract(c.payload, c.value_path) as varchar) as value_json,
         coalesce(
             case when c.subject_path is null then c.subject else json_extract_string(c.payload, c.subject_path) end,
             ''
