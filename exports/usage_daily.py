@@ -12,18 +12,26 @@ from exports.formats.csv_safe import render_csv
 from exports.manifest import ExportedFile
 from exports.publish import PublishedBatch, publish_batch
 
-COLUMNS = ["subscription_id", "customer_id", "metric", "usage_date", "quantity", "event_count"]
+COLUMNS = [
+    "subscription_id",
+    "customer_id",
+    "metric",
+    "dimensions",
+    "usage_date",
+    "quantity",
+    "event_count",
+]
 
 
 def build_usage_daily_file(warehouse: Path) -> ExportedFile:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute(
             f"select {', '.join(COLUMNS)} from marts.usage_daily "
-            "order by usage_date, metric, subscription_id nulls first, customer_id"
+            "order by usage_date, metric, subscription_id nulls first, customer_id, dimensions"
         ).fetchall()
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for row in rows:
-        totals[f"quantity.{row[2]}"] += row[4]
+        totals[f"quantity.{row[2]}"] += row[5]
     return ExportedFile("usage_daily.csv", render_csv(COLUMNS, rows), len(rows), dict(totals))
 
 
