@@ -6,10 +6,7 @@ counted is listed with its reason, never dropped."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,8 +15,8 @@ import pytest
 
 from sources.landing import land_inbox
 from sources.registry import CONTRACTS
+from tests.integration.conftest import dbt_build
 
-DBT = Path(sys.executable).parent / "dbt"
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "fixtures" / "real" / "usage"
 
@@ -79,17 +76,7 @@ def product_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"),
     )
     (project / "seeds" / "meters.csv").write_text(METERS)
-    env = {**os.environ, "U2C_DATA_DIR": str(out)}
-    built = subprocess.run(
-        [
-            str(DBT), "build", "--exclude-resource-type", "unit_test",
-            "--project-dir", str(project), "--profiles-dir", str(project),
-            "--target-path", str(out / "dbt" / "target"), "--log-path", str(out / "dbt" / "logs"),
-        ],
-        cwd=project, env=env, capture_output=True, text=True, timeout=900, check=False,
-    )  # fmt: skip
-    assert built.returncode == 0, built.stdout[-5000:] + built.stderr[-3000:]
-    return out
+    return dbt_build(out, project)
 
 
 def query(out: Path, sql: str) -> list[tuple]:

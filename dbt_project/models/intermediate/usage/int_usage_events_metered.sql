@@ -194,6 +194,12 @@ unclaimed as (
         select 1 from valued as v
         where v.event_source = e.event_source and v.event_id = e.event_id
     )
+),
+
+every_row as (
+    select * from metered
+    union all
+    select * from unclaimed
 )
 
 select
@@ -216,26 +222,4 @@ select
     cast(value as decimal(38, 9)) as value,
     cast(unique_value as varchar) as unique_value,
     cast(dimensions as varchar) as dimensions
-from metered
-union all
-select
-    cast(event_source as varchar) as event_source,
-    cast(event_id as varchar) as event_id,
-    cast(event_type as varchar) as event_type,
-    cast(occurred_at as timestamp) as occurred_at,
-    cast(landed_at as timestamp) as landed_at,
-    cast(batch_id as varchar) as batch_id,
-    cast(metric as varchar) as metric,
-    cast(meter_valid_from as date) as meter_valid_from,
-    cast(aggregation as varchar) as aggregation,
-    cast(billable as boolean) as billable,
-    cast(meter_status as varchar) as meter_status,
-    cast(subject_key as varchar) as subject_key,
-    cast(subscription_id as varchar) as subscription_id,
-    cast(account_id as varchar) as account_id,
-    cast(stripe_customer_id as varchar) as stripe_customer_id,
-    cast(is_resolved as boolean) as is_resolved,
-    cast(value as decimal(38, 9)) as value,
-    cast(unique_value as varchar) as unique_value,
-    cast(dimensions as varchar) as dimensions
-from unclaimed
+from every_row
