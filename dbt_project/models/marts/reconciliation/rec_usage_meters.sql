@@ -145,8 +145,8 @@ classified as (
         end as status
     from paired as p
     left join customers as c on p.customer_id = c.stripe_customer_id
-    left join fiscal as f
-        on {{ period_key(dbt.dateadd('month', 1, period_start('p.billing_period'))) }} = f.fiscal_period
+    -- the usage's own month: what Stripe metered and what the product measured in it
+    left join fiscal as f on p.billing_period = f.fiscal_period
 )
 
 select
