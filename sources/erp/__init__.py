@@ -3,12 +3,14 @@ accountingperiod, account, customer, customersubsidiaryrelationship, consolidate
 transaction, transactionline, transactionaccountingline).
 
 Each module documents its file: prefix, columns with landed types, required columns, key,
-rules and an example. Landing adds batch_id, file_name, line_number and landed_at.
+rules and an example. Landing adds batch_id, file_name, line_number and landed_at. Every table
+is read through `_sync.reader` (sync columns, deletion extracts: `_sync.py`).
 """
 
 from __future__ import annotations
 
 from sources.erp import (
+    _sync,
     account,
     accountingperiod,
     consolidatedexchangerate,
@@ -43,7 +45,7 @@ CONTRACTS: list[TableContract] = [
         table=module.TABLE,
         schema=module.SCHEMA,
         validate=module.validate,
-        reader=module.READER,
+        reader=_sync.reader(module.TABLE, module.FIELDS, module.KEY),
         suffixes=SUFFIXES,
         prefix=module.TABLE,
     )

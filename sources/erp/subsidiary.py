@@ -41,7 +41,7 @@ from sources.csv_fields import (
 from sources.erp import _sync
 from sources.erp._common import SYSTEM
 
-__all__ = ["COLUMNS", "KEY", "READER", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
+__all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
 
 TABLE = "subsidiary"
 KEY = ("id",)
@@ -60,7 +60,6 @@ FIELDS = [
 COLUMNS = columns(FIELDS)
 REQUIRED = required(FIELDS)
 SCHEMA = _sync.lake_schema(FIELDS, KEY)
-READER = _sync.reader(TABLE, FIELDS, KEY)
 
 
 def validate(record: dict[str, str | None]) -> dict:

@@ -53,7 +53,7 @@ from sources.csv_fields import (
 from sources.erp import _sync
 from sources.erp._common import AMOUNT, EXCHANGE_RATE, SYSTEM
 
-__all__ = ["COLUMNS", "KEY", "READER", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
+__all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
 
 TABLE = "transactionaccountingline"
 KEY = ("transaction", "transactionline", "accountingbook")
@@ -75,7 +75,6 @@ FIELDS = [
 COLUMNS = columns(FIELDS)
 REQUIRED = required(FIELDS)
 SCHEMA = _sync.lake_schema(FIELDS, KEY)
-READER = _sync.reader(TABLE, FIELDS, KEY)
 
 
 def validate(record: dict[str, str | None]) -> dict:
