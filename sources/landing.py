@@ -128,6 +128,9 @@ class TableContract:
     # so the check costs the window, not all history (Parquet statistics skip the rest).
     conflict_time: str | None = None
     conflict_window_days: int = 35
+    # When set, every landed row keeps its record as delivered (the JSON line) in this column,
+    # so fields the contract does not type are kept in raw, never lost and never a rejection.
+    payload_column: str | None = None
 
     def matches(self, path: Path) -> bool:
         name = path.name
@@ -140,7 +143,8 @@ class TableContract:
 
     @property
     def lake_schema(self) -> pa.Schema:
-        return pa.schema(list(self.schema) + LINEAGE_FIELDS)
+        payload = [pa.field(self.payload_column, pa.string())] if self.payload_column else []
+        return pa.schema(list(self.schema) + payload + LINEAGE_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -373,6 +377,8 @@ def _stage(
                 for child in child_rows:
                     child.update(lineage, line_number=line_number)
                     children[name].add(child)
+            if contract.payload_column:
+                row[contract.payload_column] = _payload_text(payload)
             row.update(lineage, line_number=line_number)
             good.add(row)
         # A file with no rows (an extract of a period with nothing in it) is an empty batch:
@@ -596,10 +602,14 @@ def _quarantine_row(
         "reason_code": rejection.reason_code,
         "reason_class": str(ReasonClass(rejection.reason_class)),
         "reason_detail": rejection.detail,
-        # Undecodable bytes (kept by the readers as surrogates) are shown as \xNN escapes.
-        "payload": payload.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"),
+        "payload": _payload_text(payload),
         "landed_at": lineage["landed_at"],
     }
+
+
+def _payload_text(payload: str) -> str:
+    # Undecodable bytes (kept by the readers as surrogates) are shown as \xNN escapes.
+    return payload.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def ensure_schema_files(lake: Path, contracts: list[TableContract]) -> None:

@@ -33,6 +33,7 @@ RAW = {
             "accountingperiod",
             "account",
             "customer",
+            "customersubsidiaryrelationship",
             "consolidatedexchangerate",
             "transaction",
             "transactionline",
@@ -42,7 +43,7 @@ RAW = {
     "landing/batches",
     "landing/quarantine",
 }
-SEEDS = {"currencies", "product_catalog", "gl_mapping_rules"}
+SEEDS = {"currencies", "product_catalog", "gl_mapping_rules", "erp_transaction_types"}
 STAGING = {
     "staging/stg_usage__events",
     "staging/stg_landing__batches",
@@ -77,6 +78,7 @@ STAGING = {
             "accounting_periods",
             "accounts",
             "customers",
+            "customer_subsidiary_relationships",
             "exchange_rates",
             "transactions",
             "transaction_lines",
@@ -92,6 +94,7 @@ INTERMEDIATE = {
         "int_usage_arrival_lags",
         "int_usage_segments_classified",
         "int_billing_customers_mapped",
+        "int_erp_customers_resolved",
         "int_balance_transactions_converted",
         "int_usage_tiers_rated",
         "int_billing_periods",
@@ -164,7 +167,11 @@ UNPARTITIONED_MARTS = {
         "ops_quarantine",
     )
 }
-UNPARTITIONED_INTERMEDIATE = {"int_billing_customers_mapped", "int_balance_transactions_converted"}
+UNPARTITIONED_INTERMEDIATE = {
+    "int_billing_customers_mapped",
+    "int_balance_transactions_converted",
+    "int_erp_customers_resolved",
+}
 INTERMEDIATE_BY_PERIOD = (
     {m.removeprefix("intermediate/") for m in INTERMEDIATE}
     - UNPARTITIONED_INTERMEDIATE

@@ -2,7 +2,9 @@
 
 One module per object type (its docstring is the contract); `CONTRACTS` lists them for the
 registry. Files: `inbox/billing/<prefix>[._-]….jsonl[.gz]`, one object per line. Nested lists
-land as child tables: invoice_lines, credit_note_lines, subscription_items, price_tiers.
+land as child tables: invoice_lines, credit_note_lines, subscription_items, price_tiers. Every
+landed object also keeps its JSON line as delivered in a `payload` column (string), so keys no
+contract types (new API fields, expanded objects) are kept in raw, and never reject a row.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ def _contract(module, children: dict | None = None) -> TableContract:
         validate=module.validate,
         prefix=module.TABLE,
         children=children or {},
+        # the object as delivered: keys the contract does not type stay in raw
+        payload_column="payload",
     )
 
 

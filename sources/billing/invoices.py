@@ -50,7 +50,9 @@ fields land as nullable columns, not unified (staging unifies):
 Layout of the invoice: pre-2025 when it has `subscription` or `tax`, 2025-03-31 when it
 has `parent` or `total_taxes`, else the layout of its lines.
 Layout of a line: pre-2025 when it has any of `price`, `proration`, `subscription_item`,
-`tax_amounts`; 2025-03-31 when it has any of `pricing`, `parent`, `taxes`. Both or neither
+`tax_amounts`; 2025-03-31 when it has any of `pricing`, `parent`, `taxes`. A key whose value is
+`null` does not count: serializers (Stripe's own fixtures, sync tools) keep deprecated keys as
+`null` in the new layout. Keys the contract does not read never reject an invoice. Both or neither
 rejects the whole invoice (`line_in_both_layouts`, `line_in_no_layout`, schema); so does an
 invoice header in both layouts (`invoice_in_both_layouts`) or lines whose layout differs
 from the header's or each other's (`mixed_layouts`). `lines` must be complete
@@ -104,6 +106,7 @@ from sources.billing._common import (
     opt_id,
     opt_int,
     opt_obj,
+    opt_ref,
     opt_str,
     opt_ts,
     period_order,
@@ -113,6 +116,7 @@ from sources.billing._common import (
     req_enum,
     req_id,
     req_obj,
+    req_ref,
     req_ts,
     stripe_object,
     sum_amounts,
@@ -144,7 +148,7 @@ LINE_ID_PREFIXES = ("il_", "ii_", "sli_")
 PARENT_TYPES = frozenset({"subscription_item_details", "invoice_item_details"})
 INVOICE_PARENT_TYPES = frozenset({"subscription_details", "quote_details"})
 
-# Keys that only one layout has (present even when null).
+# Keys that only one layout has (a null value counts as absent).
 _PRE_LINE_KEYS = ("price", "proration", "subscription_item", "tax_amounts")
 _NEW_LINE_KEYS = ("pricing", "parent", "taxes")
 _PRE_INVOICE_KEYS = ("subscription", "tax")
@@ -223,28 +227,31 @@ LINES_SCHEMA = pa.schema(
 
 
 def _layout(record: dict, pre_keys: tuple[str, ...], new_keys: tuple[str, ...]) -> str | None:
-    pre = any(key in record for key in pre_keys)
-    new = any(key in record for key in new_keys)
+    pre = any(record.get(key) is not None for key in pre_keys)
+    new = any(record.get(key) is not None for key in new_keys)
     if pre and new:
         return "both"
     return LAYOUT_PRE_2025 if pre else LAYOUT_2025 if new else None
 
 
 def _pre_2025_fields(line: dict, where: str) -> dict:
-    price = opt_obj(line, "price", where=where)
+    price = line.get("price")
     fields = {
         "proration": req_bool(line, "proration", where=where),
-        "subscription": opt_id(line, "subscription", "sub_", where=where),
+        "subscription": opt_ref(line, "subscription", "sub_", where=where),
         "subscription_item": opt_id(line, "subscription_item", "si_", where=where),
         "type": req_enum(line, "type", LINE_TYPES, where=where, code="unknown_line_type"),
         "tax_amount": sum_amounts(line, "tax_amounts", where=where),
     }
-    if price is not None:
+    if isinstance(price, str):  # the price not expanded: its id alone
+        fields["price_id"] = opt_ref(line, "price", "price_", where=where)
+    elif price is not None:
+        price = opt_obj(line, "price", where=where)
         pw = where + "price."
         unit_amount, unit_decimal = unit_amounts(price, where=pw)
         fields.update(
             price_id=req_id(price, "id", "price_", where=pw),
-            price_product=opt_id(price, "product", "prod_", where=pw),
+            price_product=opt_ref(price, "product", "prod_", where=pw),
             price_unit_amount=unit_amount,
             price_unit_amount_decimal=unit_decimal,
             price_billing_scheme=opt_enum(
@@ -269,8 +276,8 @@ def _2025_fields(line: dict, where: str) -> dict:
         fields["pricing_unit_amount_decimal"] = unit_decimal
         if details is not None:
             dw = pw + "price_details."
-            fields["pricing_price_details_price"] = opt_id(details, "price", "price_", where=dw)
-            fields["pricing_price_details_product"] = opt_id(details, "product", "prod_", where=dw)
+            fields["pricing_price_details_price"] = opt_ref(details, "price", "price_", where=dw)
+            fields["pricing_price_details_product"] = opt_ref(details, "product", "prod_", where=dw)
     parent = opt_obj(line, "parent", where=where)
     if parent is not None:
         pw = where + "parent."
@@ -280,7 +287,7 @@ def _2025_fields(line: dict, where: str) -> dict:
         fields["parent_type"] = parent_type
         if parent_type == "subscription_item_details":
             fields.update(
-                parent_subscription_item_details_subscription=req_id(
+                parent_subscription_item_details_subscription=req_ref(
                     details, "subscription", "sub_", where=dw
                 ),
                 parent_subscription_item_details_subscription_item=opt_id(
@@ -294,7 +301,7 @@ def _2025_fields(line: dict, where: str) -> dict:
                     details, "invoice_item", "ii_", where=dw
                 ),
                 parent_invoice_item_details_proration=req_bool(details, "proration", where=dw),
-                parent_invoice_item_details_subscription=opt_id(
+                parent_invoice_item_details_subscription=opt_ref(
                     details, "subscription", "sub_", where=dw
                 ),
             )
@@ -376,7 +383,7 @@ def validate(record: object) -> dict:
         opt_enum(parent, "type", INVOICE_PARENT_TYPES, where="parent.", code="unknown_parent_type")
         details = opt_obj(parent, "subscription_details", where="parent.")
         if details is not None:
-            parent_subscription = opt_id(
+            parent_subscription = opt_ref(
                 details, "subscription", "sub_", where="parent.subscription_details."
             )
     transitions = opt_obj(rec, "status_transitions") or {}
@@ -390,7 +397,7 @@ def validate(record: object) -> dict:
         "id": invoice_id,
         "livemode": opt_bool(rec, "livemode"),
         "created": req_ts(rec, "created"),
-        "customer": req_id(rec, "customer", "cus_"),
+        "customer": req_ref(rec, "customer", "cus_"),
         "status": status,
         "billing_reason": opt_enum(rec, "billing_reason", BILLING_REASONS),
         "collection_method": opt_enum(rec, "collection_method", COLLECTION_METHODS),
@@ -412,7 +419,7 @@ def validate(record: object) -> dict:
         "status_transitions_marked_uncollectible_at": opt_ts(
             transitions, "marked_uncollectible_at", where=tw
         ),
-        "subscription": opt_id(rec, "subscription", "sub_"),
+        "subscription": opt_ref(rec, "subscription", "sub_"),
         "parent_subscription_details_subscription": parent_subscription,
         "layout": header_layout,
         **metadata(rec),

@@ -67,6 +67,7 @@ from sources.billing._common import (
     req_enum,
     req_id,
     req_int,
+    req_ref,
     req_ts,
     stripe_object,
 )
@@ -187,7 +188,7 @@ def validate(record: object) -> dict:
         "id": price_id,
         "livemode": opt_bool(rec, "livemode"),
         "created": req_ts(rec, "created"),
-        "product": req_id(rec, "product", "prod_"),
+        "product": req_ref(rec, "product", "prod_"),
         "currency": req_currency(rec),
         "active": req_bool(rec, "active"),
         "billing_scheme": billing_scheme,

@@ -3,8 +3,10 @@ credit notes, charges, refunds and balance transactions.
 
 Invoices follow the billing policy (rating.py) on the usage as the pipeline will see it:
 distinct events, first delivery, late events left out (usage.py's `billed` totals), a month with
-a plan change billed per version (usage split at the change, as Stripe does). A
-customer's objects come in its API layout (pre-2025 or 2025-03-31). Every finalized invoice
+a plan change billed per version (usage split at the change, as Stripe does). A customer's
+objects come in its API layout (pre-2025 or 2025-03-31; the 2025-03-31 invoices and lines keep
+the deprecated `subscription` key as null, as Stripe's own fixtures serialize them, so an
+invoice's layout is decided on keys with a value). Every finalized invoice
 is paid by a charge an hour later, except the one left unpaid by `invoice_missing_in_erp`;
 every credit note is post-payment and refunded to the card.
 
@@ -828,6 +830,8 @@ def _line_object(invoice: Invoice, line: Line, new_layout: bool) -> dict:
             }
         obj["discount_amounts"] = []
         obj["taxes"] = taxes
+        # the deprecated key kept as null, as Stripe's own API fixtures serialize this layout
+        obj["subscription"] = None
     else:
         obj["price"] = _price_summary(line.price)
         obj["proration"] = line.proration
@@ -882,6 +886,7 @@ def invoice_object(invoice: Invoice) -> dict:
             "type": "subscription_details",
             "subscription_details": {"subscription": invoice.subscription.id},
         }
+        obj["subscription"] = None  # deprecated in this layout, serialized as null
     else:
         obj["subscription"] = invoice.subscription.id
     obj["lines"] = {

@@ -7,7 +7,7 @@ extra columns ignored). An empty cell is null. Key: `id`.
 | column | landed type | required | rule |
 |---|---|---|---|
 | id | int64 | yes | positive integer |
-| acctnumber | string | yes | account number as text (`1200`) |
+| acctnumber | string | no | account number as text (`1200`); optional: the account is its id |
 | accttype | string | yes | one of ACCOUNT_TYPES (below) |
 | fullname | string | yes | |
 | currency | int64 | no | positive currency id |
@@ -16,8 +16,19 @@ extra columns ignored). An empty cell is null. Key: `id`.
 | issummary | bool | yes | `T` / `F` |
 | parent | int64 | no | positive account id |
 
-ACCOUNT_TYPES: `Bank`, `AcctRec`, `OthCurrAsset`, `DeferRevenue`, `OthCurrLiab`, `Income`,
-`Expense`, `OthExpense`, `OthIncome`.
+ACCOUNT_TYPES: NetSuite's account type ids: `AcctPay`, `AcctRec`, `Bank`, `COGS`, `CredCard`,
+`DeferExpense`, `DeferRevenue`, `Equity`, `Expense`, `FixedAsset`, `Income`, `LongTermLiab`,
+`NonPosting`, `OthAsset`, `OthCurrAsset`, `OthCurrLiab`, `OthExpense`, `OthIncome`, `Stat`,
+`UnbilledRec`.
+
+An account is identified by its internal id; the number is optional (a company may not use
+account numbers). Where usage-to-cash names an account (the gl_* and rec_* dbt vars, the seed
+gl_mapping_rules, the journal gate's chart) it uses the number, or for an account without
+one its `fullname`: what NetSuite's CSV import matches the Account column by when there is no
+number (`gl_lines.account_reference`).
+
+Sync columns (`_fivetran_synced`, `_fivetran_deleted`, deletion extracts): see
+`sources/erp/_sync.py`; every row also lands `is_deleted` (bool), and only the key is non-null.
 
 Reasons: missing_field, wrong_type, non_positive_id, out_of_range, unknown_enum, bad_flag (schema).
 
@@ -36,10 +47,9 @@ from sources.csv_fields import (
     Field,
     columns,
     enum,
-    parse_row,
     required,
-    schema,
 )
+from sources.erp import _sync
 from sources.erp._common import SYSTEM
 
 __all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
@@ -47,23 +57,33 @@ __all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"
 TABLE = "account"
 KEY = ("id",)
 
-# The account types the spec agrees on; a real NetSuite has more (FixedAsset, AcctPay, Equity,
-# COGS, ...): add them here when such an extract must land.
+# NetSuite2's account types (the `accounttype` table's ids), all of them.
 ACCOUNT_TYPES = (
-    "Bank",
+    "AcctPay",
     "AcctRec",
-    "OthCurrAsset",
+    "Bank",
+    "COGS",
+    "CredCard",
+    "DeferExpense",
     "DeferRevenue",
-    "OthCurrLiab",
-    "Income",
+    "Equity",
     "Expense",
+    "FixedAsset",
+    "Income",
+    "LongTermLiab",
+    "NonPosting",
+    "OthAsset",
+    "OthCurrAsset",
+    "OthCurrLiab",
     "OthExpense",
     "OthIncome",
+    "Stat",
+    "UnbilledRec",
 )
 
 FIELDS = [
     Field("id", ID, required=True),
-    Field("acctnumber", TEXT, required=True),
+    Field("acctnumber", TEXT),
     Field("accttype", enum(*ACCOUNT_TYPES), required=True),
     Field("fullname", TEXT, required=True),
     Field("currency", ID),
@@ -74,9 +94,9 @@ FIELDS = [
 ]
 COLUMNS = columns(FIELDS)
 REQUIRED = required(FIELDS)
-SCHEMA = schema(FIELDS)
+SCHEMA = _sync.lake_schema(FIELDS, KEY)
 
 
 def validate(record: dict[str, str | None]) -> dict:
     """One CSV record -> a row of SCHEMA, or raise Rejection."""
-    return parse_row(record, FIELDS)
+    return _sync.parse(record, FIELDS, KEY)

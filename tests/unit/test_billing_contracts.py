@@ -427,8 +427,8 @@ def read_schema(lake: Path, table: str):
 
 
 def typed(rows: list[dict]) -> list[dict]:
-    """Rows without the lineage columns landing adds."""
-    lineage = {f.name for f in LINEAGE_FIELDS}
+    """Rows without the lineage and payload columns landing adds."""
+    lineage = {f.name for f in LINEAGE_FIELDS} | {"payload"}
     return [{k: v for k, v in row.items() if k not in lineage} for row in rows]
 
 
@@ -1095,3 +1095,120 @@ def test_one_bad_invoice_does_not_stop_the_good_ones(tmp_path: Path):
         (2, "subtotal_mismatch")
     ]
     assert len(read(lake, "raw", "invoice_lines")) == 7
+
+
+# --- real-world shapes: null deprecated keys, unknown keys, expanded references ------------
+
+
+def test_2025_invoice_with_deprecated_keys_kept_as_null_lands(tmp_path: Path):
+    """Serializers (Stripe's own OpenAPI fixtures, sync tools) keep the pre-2025 keys as null
+    in the 2025-03-31 layout: a null key does not count when deciding the layout."""
+    current = invoice_2025()
+    current.update(subscription=None, tax=None, total_tax_amounts=None, charge=None)
+    for line in current["lines"]["data"]:
+        line.update(price=None, proration=None, subscription=None, subscription_item=None)
+        line.update(tax_amounts=None, type=None, plan=None)
+    older = invoice_pre_2025()  # and the old layout with the new keys kept as null
+    older.update(parent=None, total_taxes=None)
+    for line in older["lines"]["data"]:
+        line.update(pricing=None, parent=None, taxes=None)
+
+    lake = land(tmp_path, "invoices", [current, older])
+
+    assert read(lake, "quarantine", "invoices") == []
+    rows = {r["id"]: r for r in read(lake, "raw", "invoices")}
+    assert (rows["in_0002"]["layout"], rows["in_0002"]["subscription"]) == ("2025_03_31", None)
+    assert rows["in_0002"]["parent_subscription_details_subscription"] == "sub_0002"
+    assert (rows["in_0001"]["layout"], rows["in_0001"]["subscription"]) == ("pre_2025", "sub_0001")
+    lines = read(lake, "raw", "invoice_lines")
+    assert [r["layout"] for r in lines] == ["2025_03_31"] * 3 + ["pre_2025"] * 4
+    assert lines[0]["pricing_price_details_price"] == "price_api_jp"
+    assert lines[3]["price_id"] == "price_fee_growth"
+
+
+def test_unknown_keys_are_kept_in_the_raw_payload(tmp_path: Path):
+    record = invoice_2025()
+    record["amount_overpaid"] = 0
+    record["confirmation_secret"] = {"client_secret": "cs_x", "type": "invoice"}
+    record["lines"]["data"][0]["pretax_credit_amounts"] = [{"amount": 1, "type": "discount"}]
+    lake = land(tmp_path, "invoices", [record])
+    (row,) = read(lake, "raw", "invoices")
+    assert json.loads(row["payload"]) == record
+    assert read(lake, "quarantine", "invoices") == []
+
+
+def expanded(object_type: str, object_id: str, **fields: object) -> dict:
+    """An expanded reference as Stripe returns it with `expand[]`: the whole object."""
+    return {"id": object_id, "object": object_type, "livemode": False, **fields}
+
+
+# table, builder, where the reference is, the expanded object, the column and id that land
+EXPANDED = [
+    ("invoices", invoice_pre_2025, ("customer",),
+     expanded("customer", "cus_0001", email="ap@acme.example"), "customer", "cus_0001"),
+    ("invoices", invoice_pre_2025, ("subscription",),
+     expanded("subscription", "sub_0001", status="active"), "subscription", "sub_0001"),
+    ("invoices", invoice_2025, ("parent", "subscription_details", "subscription"),
+     expanded("subscription", "sub_0002"), "parent_subscription_details_subscription",
+     "sub_0002"),
+    ("invoice_lines", invoice_pre_2025, (*LINE0, "subscription"),
+     expanded("subscription", "sub_0001"), "subscription", "sub_0001"),
+    ("invoice_lines", invoice_pre_2025, (*LINE0, "price", "product"),
+     expanded("product", "prod_platform", name="Platform"), "price_product", "prod_platform"),
+    ("invoice_lines", invoice_pre_2025, (*LINE0, "price"), "price_fee_growth", "price_id",
+     "price_fee_growth"),
+    ("invoice_lines", invoice_2025, (*LINE0, "pricing", "price_details", "price"),
+     expanded("price", "price_api_jp", unit_amount=1000), "pricing_price_details_price",
+     "price_api_jp"),
+    ("invoice_lines", invoice_2025, (*LINE0, "parent", "subscription_item_details",
+                                     "subscription"),
+     expanded("subscription", "sub_0002"), "parent_subscription_item_details_subscription",
+     "sub_0002"),
+    ("credit_notes", credit_note, ("invoice",), expanded("invoice", "in_0001", total=77214),
+     "invoice", "in_0001"),
+    ("credit_notes", credit_note, ("customer",), expanded("customer", "cus_0001"), "customer",
+     "cus_0001"),
+    ("credit_notes", credit_note, ("refund",), expanded("refund", "re_0001", amount=1200),
+     "refund", "re_0001"),
+    ("charges", charge, ("balance_transaction",),
+     expanded("balance_transaction", "txn_0001", fee=1179), "balance_transaction", "txn_0001"),
+    ("charges", charge, ("customer",), expanded("customer", "cus_0001"), "customer", "cus_0001"),
+    ("charges", charge, ("invoice",), expanded("invoice", "in_0001"), "invoice", "in_0001"),
+    ("charges", charge, ("payment_intent",), expanded("payment_intent", "pi_0001"),
+     "payment_intent", "pi_0001"),
+    ("refunds", refund, ("charge",), expanded("charge", "ch_0001", amount=77214), "charge",
+     "ch_0001"),
+    ("refunds", refund, ("balance_transaction",), expanded("balance_transaction", "txn_0002"),
+     "balance_transaction", "txn_0002"),
+    ("balance_transactions", balance_transaction, ("source",),
+     expanded("charge", "ch_0001", amount=77214), "source", "ch_0001"),
+    ("subscriptions", subscription, ("customer",), expanded("customer", "cus_0001"), "customer",
+     "cus_0001"),
+    ("subscription_items", subscription, (*ITEM0, "price", "product"),
+     expanded("product", "prod_platform"), "price_product", "prod_platform"),
+    ("prices", per_unit_price, ("product",), expanded("product", "prod_platform"), "product",
+     "prod_platform"),
+]  # fmt: skip
+PARENT_TABLE = {"invoice_lines": "invoices", "subscription_items": "subscriptions"}
+
+
+@pytest.mark.parametrize(
+    ("table", "build", "path", "value", "column", "landed"),
+    EXPANDED,
+    ids=[f"{e[0]}.{'.'.join(str(k) for k in e[2])}" for e in EXPANDED],
+)
+def test_expandable_references_land_as_id_or_expanded_object(
+    tmp_path: Path, table, build, path, value, column, landed
+):
+    lake = land(tmp_path, PARENT_TABLE.get(table, table), [mutate(build, (path, value))()])
+    assert read(lake, "quarantine", PARENT_TABLE.get(table, table)) == []
+    assert read(lake, "raw", table)[0][column] == landed
+
+
+def test_expanded_reference_without_an_id_is_rejected(tmp_path: Path):
+    bad = mutate(charge, (("customer",), {"object": "customer", "email": "x@example.com"}))()
+    lake = land(tmp_path, "charges", [bad])
+    ((code, detail),) = [
+        (r["reason_code"], r["reason_detail"]) for r in read(lake, "quarantine", "charges")
+    ]
+    assert (code, "'customer.id'" in detail) == ("missing_field", True)

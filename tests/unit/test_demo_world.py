@@ -58,11 +58,15 @@ CSV_HEADERS = {
     "erp/consolidatedexchangerate.csv": """id postingperiod fromcurrency tocurrency fromsubsidiary
         tosubsidiary averagerate currentrate historicalrate accountingbook""",
     "erp/transaction.csv": """id transactionnumber type memo trandate status createddate duedate
-        currency entity postingperiod posting isreversal reversal reversaldate externalid""",
+        currency entity postingperiod posting isreversal reversal reversaldate externalid
+        _fivetran_deleted _fivetran_synced""",
+    "erp/transaction_deleted.csv": "id date_deleted",
     "erp/transactionline.csv": """id transaction subsidiary entity department class location item
-        memo mainline netamount foreignamount quantity rate taxline transactionlinetype""",
+        memo mainline netamount foreignamount quantity rate taxline transactionlinetype
+        _fivetran_deleted _fivetran_synced""",
     "erp/transactionaccountingline.csv": """accountingbook transaction transactionline account
-        amount debit credit netamount exchangerate posting amountpaid amountunpaid""",
+        amount debit credit netamount exchangerate posting amountpaid amountunpaid
+        _fivetran_deleted _fivetran_synced""",
 }
 STRIPE_FILES = (
     "customers", "products", "prices", "subscriptions", "invoices", "credit_notes", "charges",
@@ -320,19 +324,28 @@ def recheck(out: Path) -> set[tuple]:
         assert invoice["amount_paid"] + invoice["amount_remaining"] == invoice["amount_due"]
         assert all(x["currency"] == currency for x in lines)
 
-    # billing -> ERP
-    tx = {t["id"]: t for t in inbox.erp["transaction"]}
+    # billing -> ERP: live rows only (a row flagged deleted, or a transaction in the deletion
+    # extract, is not posted); every transaction type is there, the journals are ours
+    deleted = {row["id"] for row in inbox.erp["transaction_deleted"]}
+    tx = {
+        t["id"]: t
+        for t in inbox.erp["transaction"]
+        if t["_fivetran_deleted"] == "F" and t["id"] not in deleted
+    }
     tal = defaultdict(list)
     for row in inbox.erp["transactionaccountingline"]:
-        tal[row["transaction"]].append(row)
+        if row["_fivetran_deleted"] == "F":
+            tal[row["transaction"]].append(row)
     tl = defaultdict(list)
     for row in inbox.erp["transactionline"]:
-        tl[row["transaction"]].append(row)
+        if row["_fivetran_deleted"] == "F":
+            tl[row["transaction"]].append(row)
     accounts = {a["id"]: a["acctnumber"] for a in inbox.erp["account"]}
     periods = {p["id"]: p for p in inbox.erp["accountingperiod"]}
     by_external = defaultdict(list)
     for t in tx.values():
-        by_external[t["externalid"]].append(t)
+        if t["type"] == "Journal":
+            by_external[t["externalid"]].append(t)
         debit = sum(Decimal(r["debit"] or 0) for r in tal[t["id"]])
         credit = sum(Decimal(r["credit"] or 0) for r in tal[t["id"]])
         assert debit == credit and debit > 0, t["externalid"]
@@ -844,7 +857,27 @@ def test_erp_rounding_lines_and_fx(faulty: Path):
         "Oct 2026": "F",
         "Nov 2026": "F",
     }
-    assert len(inbox.erp["account"]) == 12 * 4
+    # usage-to-cash's 12 accounts plus payable and hosting (the vendor bill's), per entity
+    assert len(inbox.erp["account"]) == 14 * 4
+
+
+def test_erp_extract_holds_other_transaction_types_and_deleted_rows(faulty: Path):
+    """As a real NetSuite2 sync delivers it: a vendor bill, and deleted copies of journals
+    (by the deletion extract and by _fivetran_deleted) that must not count as posted."""
+    inbox = Inbox.read(faulty)
+    types = {t["type"] for t in inbox.erp["transaction"]}
+    assert types == {"Journal", "VendBill"}
+    flagged = {t["id"] for t in inbox.erp["transaction"] if t["_fivetran_deleted"] == "T"}
+    extracted = {row["id"] for row in inbox.erp["transaction_deleted"]}
+    assert len(flagged) == len(extracted) == 1 and not flagged & extracted
+    by_id = {t["id"]: t for t in inbox.erp["transaction"]}
+    copies = {by_id[i]["externalid"] for i in flagged | extracted}
+    assert {e.split("-")[1] for e in copies} == {"INV", "PAY"}
+    for external in copies:  # each copy has a live original
+        live = [t for t in inbox.erp["transaction"] if t["externalid"] == external]
+        assert len(live) == 2
+    lines = [r for r in inbox.erp["transactionaccountingline"] if r["transaction"] in flagged]
+    assert lines and all(r["_fivetran_deleted"] == "T" for r in lines)
 
 
 # --- rating: the billing policy -----------------------------------------------------------------

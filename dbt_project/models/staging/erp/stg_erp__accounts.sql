@@ -1,7 +1,7 @@
 with
 
 source as (
-    {{ latest_delivery("select * from " ~ source('erp', 'account'), ['id']) }}
+    {{ latest_delivery("select * from " ~ source('erp', 'account'), ['id'], 'is_deleted') }}
 ),
 
 renamed as (

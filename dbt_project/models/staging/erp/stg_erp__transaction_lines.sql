@@ -1,7 +1,7 @@
 with
 
 source as (
-    {{ latest_delivery("select * from " ~ source('erp', 'transactionline'), ['transaction', 'id']) }}
+    {{ latest_delivery("select * from " ~ source('erp', 'transactionline'), ['transaction', 'id'], 'is_deleted') }}
 ),
 
 renamed as (
