@@ -30,7 +30,8 @@ from exports.formats import canonical, fbdi, netsuite
 from exports.formats.lines import EXPORT_LINE_KEYS, FileContext, UnsupportedCurrency
 from exports.journal_plan import Period, batch_id, ledger_state, plan_batch, summarize
 from exports.manifest import ExportedFile
-from exports.publish import PublishedBatch, publish_batch
+from exports.publish import PublishedBatch, publish_batch, published_dirs
+from exports.safe_names import name_part
 
 KIND = "journals"
 LEDGER_FILE = "ledger.parquet"
@@ -152,7 +153,8 @@ def read_watermark(con: duckdb.DuckDBPyConnection) -> Watermark:
 
 
 def read_ledger(exports_root: Path) -> list[dict]:
-    files = sorted((exports_root / KIND).glob(f"*/{LEDGER_FILE}"))
+    files = [d / LEDGER_FILE for d in published_dirs(exports_root, KIND)]
+    files = [f for f in files if f.exists()]
     if not files:
         return []
     with duckdb.connect() as con:
@@ -215,7 +217,8 @@ def render_batch(
     for line in planned:
         groups[(line["legal_entity"], line["posting_period"])].append(line)
     for (entity, period), lines in sorted(groups.items()):
-        stem = f"{entity}_{period}"
+        # entity and period come from data: only plain, safe names reach the file system
+        stem = f"{name_part(entity)}_{name_part(period)}"
         ctx = FileContext(
             export_batch_id=export_batch_id,
             legal_entity=entity,
@@ -416,9 +419,10 @@ def _functional_totals(totals: dict[str, str]) -> tuple[str | None, Decimal, Dec
 def refresh_warehouse_tables(warehouse: Path, exports_root: Path) -> None:
     """`exports.export_ledger` (every line sent, in which files) and `exports.export_batches`
     (one row per file), rebuilt from the published batch directories."""
-    ledgers = sorted((exports_root / KIND).glob(f"*/{LEDGER_FILE}"))
+    batches = published_dirs(exports_root, KIND)
+    ledgers = [d / LEDGER_FILE for d in batches if (d / LEDGER_FILE).exists()]
     batch_rows = []
-    for path in sorted((exports_root / KIND).glob("*/manifest.json")):
+    for path in [d / "manifest.json" for d in batches if (d / "manifest.json").exists()]:
         manifest = json.loads(path.read_text())
         for f in manifest["files"]:
             if f["file"] == LEDGER_FILE:

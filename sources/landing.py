@@ -19,7 +19,6 @@ import os
 import re
 import tempfile
 import threading
-import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -32,7 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from sources.atomic import atomic_path, sha256_file
+from sources.atomic import atomic_path, naming, sha256_file, temp_sibling
 from sources.contract import (
     TIMESTAMP,
     FastPathDeclined,
@@ -41,7 +40,9 @@ from sources.contract import (
     rule_error,
     schema_error,
 )
+from sources.faults import fault_point
 from sources.inbox_digests import InboxDigests
+from sources.lake_recovery import lake_writer
 from sources.readers import Reader, json_line_payloads, read_json_lines
 
 CHUNK_ROWS = 100_000
@@ -166,11 +167,12 @@ class _ChunkedParquet:
 
     def __init__(self, target: Path, schema: pa.Schema) -> None:
         self.target, self.schema = target, schema
-        target.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-        self._writer: pq.ParquetWriter | None = pq.ParquetWriter(
-            self.tmp, schema, compression="zstd"
-        )
+        self.tmp = temp_sibling(target)
+        with naming(target):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._writer: pq.ParquetWriter | None = pq.ParquetWriter(
+                self.tmp, schema, compression="zstd"
+            )
         self._rows: list[dict] = []
         self.count = 0
 
@@ -182,19 +184,22 @@ class _ChunkedParquet:
 
     def _flush(self) -> None:
         if self._rows and self._writer is not None:
-            self._writer.write_table(pa.Table.from_pylist(self._rows, schema=self.schema))
+            with naming(self.target):
+                self._writer.write_table(pa.Table.from_pylist(self._rows, schema=self.schema))
             self._rows = []
 
     def add_table(self, table: pa.Table) -> None:
         self._flush()
         if self._writer is not None:
-            self._writer.write_table(table.select(self.schema.names).cast(self.schema))
+            with naming(self.target):
+                self._writer.write_table(table.select(self.schema.names).cast(self.schema))
             self.count += table.num_rows
 
     def close(self) -> None:
         self._flush()
         if self._writer is not None:
-            self._writer.close()
+            with naming(self.target):
+                self._writer.close()
             self._writer = None
 
     def drop_lines(self, line_numbers: set[int]) -> None:
@@ -221,9 +226,11 @@ class _ChunkedParquet:
         """Rename into place if anything was written; otherwise leave nothing behind."""
         self.close()
         if self.count:
-            with open(self.tmp, "rb") as fh:
-                os.fsync(fh.fileno())
-            os.replace(self.tmp, self.target)
+            with naming(self.target):
+                with open(self.tmp, "rb") as fh:
+                    os.fsync(fh.fileno())
+                fault_point("lake.rename")
+                os.replace(self.tmp, self.target)
         else:
             self.tmp.unlink(missing_ok=True)
 
@@ -415,6 +422,7 @@ def _commit(staged: _Staged, con) -> BatchResult:
     # Data first, the ledger last: the ledger row is what marks the batch as landed.
     for writer in staged.writers:
         writer.publish()
+    fault_point("landing.data_published")
     ledger_row = {
         "system": contract.system,
         "source_table": contract.table,
@@ -429,6 +437,7 @@ def _commit(staged: _Staged, con) -> BatchResult:
     }
     with atomic_path(ledger_path(lake, staged.batch_id)) as tmp:
         pq.write_table(pa.Table.from_pylist([ledger_row], schema=LEDGER_SCHEMA), tmp)
+    fault_point("landing.committed")
     return BatchResult(
         contract.system,
         contract.table,
@@ -653,7 +662,8 @@ def land_inbox(
             )
             files.append((path, contract))
     digests = InboxDigests(lake)
-    results = _land_all(files, lake, max(1, workers), digests.sha256)
+    with lake_writer(lake):  # one lander at a time, after clearing what a killed one left
+        results = _land_all(files, lake, max(1, workers), digests.sha256)
     digests.save()
     return results
 
@@ -692,6 +702,7 @@ def _land_all(
             while staging:
                 staged = staging.popleft().result()
                 stage_next()
+                fault_point("landing.staged")
                 if isinstance(staged, BatchResult):
                     results.append(staged)
                 else:

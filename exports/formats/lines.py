@@ -131,7 +131,7 @@ class FileContext:
     journal_source: str = "usage-to-cash"
 
     def __post_init__(self) -> None:
-        if not _PERIOD.match(self.posting_period):
+        if not _PERIOD.fullmatch(self.posting_period):  # `$` alone lets "…\n" through
             raise ValueError(f"posting_period {self.posting_period!r} is not YYYY-MM")
         if not isinstance(self.created_date, date) or hasattr(self.created_date, "hour"):
             raise TypeError("created_date must be a datetime.date (not a datetime)")
