@@ -51,14 +51,15 @@ def published_dirs(root: Path, kind: str) -> list[Path]:
     return sorted(p for p in parent.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
-def write_file(target: Path, payload: bytes, mode: int = FILE_MODE) -> None:
-    """Write, fsync and set the mode of one file; an error names `target`."""
-    with naming(target):
-        with open(target, "wb") as fh:
+def write_file(path: Path, payload: bytes, shown: Path, mode: int = FILE_MODE) -> None:
+    """Write, fsync and set the mode of one file; an error names `shown` (the path the file will
+    have once published, not its temp one)."""
+    with naming(shown):
+        with open(path, "wb") as fh:
             fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(target, mode)
+        os.chmod(path, mode)
 
 
 def publish_batch(
@@ -79,9 +80,10 @@ def publish_batch(
         with naming(target):
             staging.mkdir()
         for f in files:
-            write_file(staging / f.name, f.payload)
+            write_file(staging / f.name, f.payload, target / f.name)
             fault_point("export.file_written")
-        write_file(staging / MANIFEST, render_manifest(export_id, kind, files, extra))
+        manifest = render_manifest(export_id, kind, files, extra)
+        write_file(staging / MANIFEST, manifest, target / MANIFEST)
         with naming(target):
             os.chmod(staging, DIR_MODE)
             fault_point("export.staged")

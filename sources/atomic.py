@@ -62,8 +62,12 @@ def sweep_stale_temps(root: Path) -> list[Path]:
 
 
 def with_path(error: OSError, path: Path) -> OSError:
-    """`error`, or the same error naming `path` when it names no file."""
-    if error.filename is not None or str(path) in str(error):
+    """`error`, or the same error naming `path` when it names no file or only the hidden temp
+    file being written (the user knows the target, not its temp name)."""
+    named = error.filename is not None and not any(
+        _TEMP.match(part) for part in Path(str(error.filename)).parts
+    )
+    if named or str(path) in str(error):
         return error
     if error.errno:
         return type(error)(error.errno, error.strerror or str(error), str(path))
