@@ -170,8 +170,9 @@ class _ChunkedParquet:
         self.tmp = temp_sibling(target)
         with naming(target):
             target.parent.mkdir(parents=True, exist_ok=True)
+            # page CRCs: a deep lake check (sources/lake_check.py) finds a flipped bit too
             self._writer: pq.ParquetWriter | None = pq.ParquetWriter(
-                self.tmp, schema, compression="zstd"
+                self.tmp, schema, compression="zstd", write_page_checksum=True
             )
         self._rows: list[dict] = []
         self.count = 0
@@ -210,7 +211,9 @@ class _ChunkedParquet:
         count = 0
         try:
             source = pq.ParquetFile(self.tmp)
-            with pq.ParquetWriter(rewritten, self.schema, compression="zstd") as writer:
+            with pq.ParquetWriter(
+                rewritten, self.schema, compression="zstd", write_page_checksum=True
+            ) as writer:
                 for index in range(source.num_row_groups):
                     part = source.read_row_group(index)
                     part = part.filter(pc.invert(pc.is_in(part["line_number"], value_set=drop)))
@@ -398,7 +401,7 @@ def _stage(
     )
 
 
-def _commit(staged: _Staged, con) -> BatchResult:
+def _commit(staged: _Staged, con, earlier: set[str] | None = None) -> BatchResult:
     """Look for conflicts with what landed before, then make the batch visible, ledger last.
 
     Commits run one at a time in inbox order, so each sees every batch before it."""
@@ -410,7 +413,7 @@ def _commit(staged: _Staged, con) -> BatchResult:
     try:
         if contract.conflict_key and good.count:
             table_dir = lake / "raw" / contract.system / contract.table
-            conflicts = find_conflicts(good.tmp, table_dir, contract, con)
+            conflicts = find_conflicts(good.tmp, table_dir, contract, con, earlier)
             if conflicts:
                 good.drop_lines(set(conflicts))
                 for line_number, payload in _payloads(contract, path, set(conflicts)):
@@ -464,6 +467,7 @@ def find_conflicts(
     table_dir: Path,
     contract: TableContract,
     con: duckdb.DuckDBPyConnection | None = None,
+    earlier: set[str] | None = None,
 ) -> dict[int, Rejection]:
     """Lines of a new batch whose key was delivered before (in the lake, or earlier in this
     batch) with a different payload. The first delivery of a key is the reference.
@@ -474,12 +478,14 @@ def find_conflicts(
     rows all fall in one bucket, so each bucket is exact on its own."""
     if con is None:
         with duckdb.connect() as own:
-            return find_conflicts(new_rows, table_dir, contract, own)
+            return find_conflicts(new_rows, table_dir, contract, own, earlier)
     key, hash_column = contract.conflict_key, contract.conflict_hash
     if hash_column is None:
         raise ValueError("a conflict key needs a conflict hash column")
     keys = ", ".join(key)
     old_files = [str(p) for p in table_dir.rglob("*.parquet") if not p.name.startswith(("_", "."))]
+    if earlier is not None:  # re-landing a batch: only the batches landed before it count
+        old_files = [f for f in old_files if Path(f).stem in earlier]
     bounds = ", ".join(f"min({k}), max({k})" for k in key)
     t, days = contract.conflict_time, contract.conflict_window_days
     window = f", min({t}) - interval {days} day, max({t}) + interval {days} day" if t else ""
