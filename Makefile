@@ -9,7 +9,7 @@ UV_VERSION := 0.13.8
 export U2C_DATA_DIR ?= $(CURDIR)/data
 BENCH_EVENTS ?= 1000000
 
-.PHONY: install demo test lint format ui bench clean
+.PHONY: install demo test reliability lint format ui bench clean
 
 install: $(STAMP)
 
@@ -26,6 +26,11 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest
+
+# The whole reliability suite (make test runs it reduced): every crash-trial chain, the big
+# hypothesis profile. About 40 minutes on 2 cores.
+reliability: $(STAMP)
+	U2C_RELIABILITY=full HYPOTHESIS_PROFILE=reliability $(BIN)/pytest -m reliability
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -11,12 +11,21 @@ from __future__ import annotations
 import os
 from collections import Counter
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 from sources.demo.generate import GenerateOptions, generate
 from sources.registry import CONTRACTS
+from tests.reliability.crash import (
+    CANARIES,
+    Outcome,
+    fresh_copy,
+    generate_world,
+    outcome,
+    u2c,
+)
 from tests.reliability.fuzz import seed_records
 
 FULL = os.environ.get("U2C_RELIABILITY") == "full"
@@ -80,3 +89,30 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.write_sep("-", "reliability suite: cases generated")
         for kind, count in sorted(TALLY.items()):
             terminalreporter.write_line(f"{kind}: {count}")
+
+
+# --- one small world, run once uninterrupted: the crash trials' reference ----------------
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate_world(tmp_path_factory.mktemp("kill-world"))
+
+
+@pytest.fixture(scope="session")
+def uninterrupted(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The uninterrupted run of the same inbox; with secrets in its environment that must not
+    reach any file (test_secrets_and_modes.py) and a umask that would let the group write."""
+    data_dir = fresh_copy(template, tmp_path_factory.mktemp("uninterrupted"))
+    done = u2c(data_dir, "run", extra_env=CANARIES, umask=0o002)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    (data_dir / "u2c_run.log").write_text(done.stdout + done.stderr)  # what the user saw
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def reference(uninterrupted: Path) -> Outcome:
+    result = outcome(uninterrupted)
+    assert result.problems == []
+    assert any(name.startswith("journals/") for name in result.exports), "no ERP batch to test"
+    return result

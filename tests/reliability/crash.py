@@ -33,11 +33,23 @@ WORLD = [
 # everything else in a manifest must be identical.
 RUN_SPECIFIC = {("quality_checks", "run_id"), ("watermark", "last_landed_at")}
 OUTPUT_AREAS = ("lake", "exports", "published")
+# Secrets a deployment has in its environment: none may be written to any file or log.
+CANARIES = {
+    "DAGSTER_PG_PASSWORD": "canary-pg-password-7f3a9c",
+    "STRIPE_API_KEY": "canary-stripe-api-key-0c9d5e",
+    "NETSUITE_TOKEN_SECRET": "canary-netsuite-token-41b8e2",
+}
 
 
-def u2c(data_dir: Path, *args: str, fault: str | None = None) -> subprocess.CompletedProcess:
+def u2c(
+    data_dir: Path,
+    *args: str,
+    fault: str | None = None,
+    extra_env: dict[str, str] | None = None,
+    umask: int | None = None,
+) -> subprocess.CompletedProcess:
     """`u2c` in its own session (a process group the fault point kills whole, dbt included)."""
-    env = {**os.environ, "U2C_DATA_DIR": str(data_dir)}
+    env = {**os.environ, "U2C_DATA_DIR": str(data_dir), **(extra_env or {})}
     env.pop("DAGSTER_HOME", None)
     env.pop("U2C_FAULT_POINT", None)
     if fault:
@@ -50,6 +62,7 @@ def u2c(data_dir: Path, *args: str, fault: str | None = None) -> subprocess.Comp
         timeout=600,
         check=False,
         start_new_session=True,
+        preexec_fn=None if umask is None else (lambda: os.umask(umask)),
     )
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.reliability.conftest import FULL
-from tests.reliability.crash import Outcome, fresh_copy, generate_world, outcome, run_trial, u2c
+from tests.reliability.crash import Outcome, fresh_copy, run_trial
 
 FULL_CHAINS: list[tuple[str, ...]] = [
     ("landing.staged:1", "dbt.warehouse_models.event:10", "export.file_written:1"),
@@ -30,23 +30,6 @@ FULL_CHAINS: list[tuple[str, ...]] = [
 ]
 CI_CHAINS: list[tuple[str, ...]] = [("landing.data_published:20", "export.staged:2")]
 CHAINS = FULL_CHAINS if FULL else CI_CHAINS
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate_world(tmp_path_factory.mktemp("kill-world"))
-
-
-@pytest.fixture(scope="module")
-def reference(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Outcome:
-    """The uninterrupted run of the same inbox."""
-    data_dir = fresh_copy(template, tmp_path_factory.mktemp("uninterrupted"))
-    done = u2c(data_dir, "run")
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    result = outcome(data_dir)
-    assert result.problems == []
-    assert any(name.startswith("journals/") for name in result.exports), "no ERP batch to test"
-    return result
 
 
 @pytest.mark.parametrize("chain", CHAINS, ids=lambda chain: "+".join(chain))
