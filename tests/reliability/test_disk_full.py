@@ -106,24 +106,29 @@ def toy_warehouse(root: Path, journals: int) -> Path:
     return warehouse
 
 
+class Wrapping:
+    """A real file or connection, as a context manager; what a subclass does not override
+    goes to it."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.inner.close()
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
 def faulty_open(folder: Path, fault: tuple[int, str]):
     real_open = builtins.open
 
-    class FullFile:
-        def __init__(self, handle):
-            self.handle = handle
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.handle.close()
-
+    class FullFile(Wrapping):
         def write(self, data):
             raise OSError(*fault)
-
-        def __getattr__(self, name):
-            return getattr(self.handle, name)
 
     def fake_open(path, mode="r", *args, **kwargs):
         handle = real_open(path, mode, *args, **kwargs)
@@ -176,20 +181,11 @@ def test_a_full_disk_leaves_the_previous_analysts_copy(tmp_path, monkeypatch):
     toy_warehouse(tmp_path, 2)
     real_connect = duckdb.connect
 
-    class FullDisk:
-        def __init__(self, con):
-            self.con = con
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.con.close()
-
+    class FullDisk(Wrapping):
         def execute(self, sql, *args):
             if sql == "checkpoint":  # DuckDB writes the copy's blocks here
                 raise duckdb.IOException(f'Could not write file "{self.path}": No space left')
-            return self.con.execute(sql, *args)
+            return self.inner.execute(sql, *args)
 
     def connect(path=":memory:", *args, **kwargs):
         con = FullDisk(real_connect(path, *args, **kwargs))
