@@ -60,11 +60,22 @@ class LakeCorrupted(Exception):
 def ledger_rows(lake: Path) -> list[dict]:
     folder = lake / "_ledger" / "landing_batches"
     files = sorted(p for p in folder.glob("*.parquet") if not p.name.startswith(("_", ".")))
-    return [row for path in files for row in pq.read_table(path).to_pylist()]
+    return pq.ParquetDataset([str(f) for f in files]).read().to_pylist() if files else []
 
 
 def batch_files(lake: Path, area: str, system: str, table: str, batch_id: str) -> list[Path]:
     return sorted((lake / area / system / table).glob(f"load_date=*/{batch_id}.parquet"))
+
+
+def _index(lake: Path) -> dict[tuple[str, str, str, str], list[Path]]:
+    """Every landed file by (area, system, table, batch id): one walk of the lake, not one
+    listing per batch."""
+    files: dict[tuple[str, str, str, str], list[Path]] = {}
+    for area in ("raw", "quarantine"):
+        for path in sorted((lake / area).glob("*/*/load_date=*/*.parquet")):
+            system, table = path.parent.parent.parent.name, path.parent.parent.name
+            files.setdefault((area, system, table, path.stem), []).append(path)
+    return files
 
 
 def _rows_in(path: Path, deep: bool) -> int:
@@ -73,17 +84,20 @@ def _rows_in(path: Path, deep: bool) -> int:
     return pq.read_metadata(path).num_rows
 
 
-def check_batch(lake: Path, row: dict, children: tuple[str, ...] = (), deep: bool = False):
-    """The problems of one ledger row's files."""
+def check_batch(
+    lake: Path, row: dict, children: tuple[str, ...] = (), deep: bool = False, index=None
+) -> list[LakeProblem]:
+    """The problems of one ledger row's files (`index`: `_index(lake)`, made once per check)."""
     problems: list[LakeProblem] = []
     batch, system, table = row["batch_id"], row["system"], row["source_table"]
+    index = _index(lake) if index is None else index
 
     def problem(path: Path, text: str) -> None:
         problems.append(LakeProblem(path, batch, row["file_name"], text))
 
     expected = {"raw": row["rows_landed"], "quarantine": row["rows_quarantined"]}
     for area, rows in expected.items():
-        files = batch_files(lake, area, system, table, batch)
+        files = index.get((area, system, table, batch), [])
         if rows and not files:
             problem(lake / area / system / table, f"missing: the ledger counts {rows} rows")
         if len(files) > 1:
@@ -99,7 +113,7 @@ def check_batch(lake: Path, row: dict, children: tuple[str, ...] = (), deep: boo
         if found is not None and files and found != rows:
             problem(files[0], f"{found} rows where the ledger counts {rows} {area}")
     for child in children:
-        for path in batch_files(lake, "raw", system, child, batch):
+        for path in index.get(("raw", system, child, batch), []):
             try:
                 _rows_in(path, deep)
             except Exception as error:
@@ -113,9 +127,10 @@ def check_lake(
     """Every landed batch's files against its ledger row (footers only unless `deep`)."""
     children = {(c.system, c.table): tuple(c.children) for c in contracts}
     problems: list[LakeProblem] = []
+    index = _index(lake)
     for row in ledger_rows(lake):
         kids = children.get((row["system"], row["source_table"]), ())
-        problems += check_batch(lake, row, kids, deep)
+        problems += check_batch(lake, row, kids, deep, index)
     return problems
 
 
