@@ -9,16 +9,15 @@ temp + rename; rewritten only when its content changes (a later run after a corr
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 
-from exports.publish import DIR_MODE, FILE_MODE
+from exports.publish import FILE_MODE, ensure_dirs
 from exports.safe_names import name_part
-from sources.atomic import atomic_write_bytes, naming, sweep_stale_temps
+from sources.atomic import atomic_write_bytes, sweep_stale_temps
 from sources.faults import fault_point
 
 JOURNALS_SQL = """
@@ -109,9 +108,7 @@ def write_close_report(warehouse: Path, exports_root: Path, period: str) -> Clos
     target = exports_root / "close" / name_part(period) / "close_report.json"
     written = not target.exists() or target.read_bytes() != payload
     if written:
-        with naming(target.parent):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.chmod(target.parent, DIR_MODE)  # whatever the umask: only the pipeline writes
+        ensure_dirs(exports_root, target.parent.parent, target.parent)
         sweep_stale_temps(target.parent)
         atomic_write_bytes(target, payload, mode=FILE_MODE)
         fault_point("close_report.written")

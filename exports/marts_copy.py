@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from exports.publish import FILE_MODE, fsync_dir
+from exports.publish import FILE_MODE, ensure_dirs, fsync_dir
 from sources.atomic import naming, sweep_stale_temps, temp_sibling
 from sources.faults import fault_point
 
@@ -51,8 +51,7 @@ def publish_marts(
     `on_copied(counts)` is called once the marts are copied and before `ops_runs` is gathered
     from `runs_dir`: the caller writes the current run's record there, timed to that point.
     """
-    with naming(target):
-        target.parent.mkdir(parents=True, exist_ok=True)
+    ensure_dirs(target.parent)
     sweep_stale_temps(target.parent)
     tmp = temp_sibling(target)
     counts: dict[str, int] = {}

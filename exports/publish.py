@@ -51,6 +51,15 @@ def published_dirs(root: Path, kind: str) -> list[Path]:
     return sorted(p for p in parent.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
+def ensure_dirs(*directories: Path) -> None:
+    """Create the directories (parents too) and make them DIR_MODE whatever the umask: under
+    a group-writable directory anyone in the group could replace a published batch."""
+    for directory in directories:
+        with naming(directory):
+            directory.mkdir(parents=True, exist_ok=True)
+            os.chmod(directory, DIR_MODE)
+
+
 def write_file(path: Path, payload: bytes, shown: Path, mode: int = FILE_MODE) -> None:
     """Write, fsync and set the mode of one file; an error names `shown` (the path the file will
     have once published, not its temp one)."""
@@ -72,8 +81,7 @@ def publish_batch(
     target = root / check_name(kind) / export_id
     if (target / MANIFEST).exists():
         return PublishedBatch(export_id, target, files, written=False)
-    with naming(target.parent):
-        target.parent.mkdir(parents=True, exist_ok=True)
+    ensure_dirs(root, target.parent)
     sweep_stale_temps(target.parent)
     staging = temp_sibling(target)
     try:
