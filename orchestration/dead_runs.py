@@ -21,7 +21,16 @@ UNFINISHED = [DagsterRunStatus.STARTING, DagsterRunStatus.STARTED, DagsterRunSta
 
 
 def _start_ticks(pid: int) -> str | None:
-    """The process's start time (field 22 of /proc/<pid>/stat), or None when it is gone."""
+    """The process's start time (field 22 of /proc/<pid>/stat), or None when it is gone.
+    Without procfs (macOS), "alive" while a process of that pid exists."""
+    if not os.path.isdir("/proc/self"):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            pass  # someone else's process: it exists
+        return "alive"
     try:
         with open(f"/proc/{pid}/stat") as fh:
             stat = fh.read()
