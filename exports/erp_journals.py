@@ -27,7 +27,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from exports.formats import canonical, fbdi, netsuite
-from exports.formats.lines import EXPORT_LINE_KEYS, FileContext, UnsupportedCurrency
+from exports.formats.lines import (
+    EXPORT_LINE_KEYS,
+    FileContext,
+    UnsupportedCurrency,
+    exact_sum,
+)
 from exports.journal_plan import Period, batch_id, ledger_state, plan_batch, summarize
 from exports.manifest import ExportedFile
 from exports.publish import PublishedBatch, publish_batch, published_dirs
@@ -167,13 +172,13 @@ def read_ledger(exports_root: Path) -> list[dict]:
 
 
 def _totals(lines: list[dict]) -> dict[str, Decimal]:
-    totals: dict[str, Decimal] = defaultdict(Decimal)
+    parts: dict[str, list[Decimal]] = defaultdict(list)
     for line in lines:
-        totals[f"debit.{line['currency']}"] += line["debit"]
-        totals[f"credit.{line['currency']}"] += line["credit"]
-        totals[f"functional_debit.{line['functional_currency']}"] += line["functional_debit"]
-        totals[f"functional_credit.{line['functional_currency']}"] += line["functional_credit"]
-    return dict(totals)
+        parts[f"debit.{line['currency']}"].append(line["debit"])
+        parts[f"credit.{line['currency']}"].append(line["credit"])
+        parts[f"functional_debit.{line['functional_currency']}"].append(line["functional_debit"])
+        parts[f"functional_credit.{line['functional_currency']}"].append(line["functional_credit"])
+    return {key: exact_sum(values) for key, values in parts.items()}
 
 
 def _file(name: str, payload: bytes, lines: list[dict], fmt: str, entity: str, period: str):

@@ -14,6 +14,7 @@ runs in DuckDB on the generated inputs (`dbt_sql.py`).
 from __future__ import annotations
 
 import csv
+import decimal
 import random
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
@@ -24,7 +25,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from exports.formats.lines import exact_sum
 from exports.journal_plan import Period, SentJournal, reverse, summarize
+from sources.contract import EXACT
 from sources.demo import rating
 from sources.demo.rating import PriceTerm, Tier
 from tests.reliability.dbt_sql import DBT_PROJECT, compile_models, run_model
@@ -128,50 +131,56 @@ quantities = st.one_of(
 def test_python_rating_is_invariant_to_event_order(term, events, currency, rnd):
     shuffled = list(events)
     rnd.shuffle(shuffled)
-    assert rating.rate_usage(sum(events), term, currency) == rating.rate_usage(
-        sum(shuffled), term, currency
+    # summed exactly, as the warehouse sums decimal(38, 9) (Python's default context rounds at
+    # 28 digits, and then the order of the events changes the total)
+    assert rating.rate_usage(exact_sum(events), term, currency) == rating.rate_usage(
+        exact_sum(shuffled), term, currency
     )
 
 
 @st.composite
 def balanced_export_lines(draw) -> list[dict]:
     """Export lines of several journals, each balanced in transaction and functional currency
-    (the journal_lines contract), as the export ledger carries them."""
+    (the journal_lines contract), as the export ledger carries them. Built with exact decimal
+    arithmetic (the default context rounds at 28 digits, even a unary minus)."""
     lines = []
+    # up to 29 digits: a total of such lines needs more than Python's default 28
+    minor_units = st.one_of(st.integers(-(10**9), 10**9), st.integers(-(10**29), 10**29))
     for number in range(draw(st.integers(1, 5))):
         entity = draw(st.sampled_from(sorted(ENTITIES)))
         currency = draw(currencies)
         day = draw(st.dates(date(2026, 1, 1), date(2028, 12, 31)))
         rate = Decimal(1) if currency == ENTITIES[entity] else draw(rates)
-        amounts = [
-            draw(st.integers(-(10**9), 10**9)) * step(currency)
-            for _ in range(draw(st.integers(1, 5)))
-        ]
-        amounts.append(-sum(amounts))
-        functional = [(a * rate).quantize(step(ENTITIES[entity])) for a in amounts]
-        functional[-1] -= sum(functional)  # the conversion rounding, booked on one line
-        for index, (amount, func) in enumerate(zip(amounts, functional, strict=True), start=1):
-            lines.append(
-                {
-                    "journal_id": f"J{number}",
-                    "external_id": f"J{number}",
-                    "line_number": index,
-                    "legal_entity": entity,
-                    "posting_date": day,
-                    "currency": currency,
-                    "exchange_rate": rate,
-                    "account": draw(st.sampled_from(["1200", "4000", "2400"])),
-                    "department": None,
-                    "class": None,
-                    "location": None,
-                    "memo": "",
-                    "functional_currency": ENTITIES[entity],
-                    "debit": max(amount, Decimal(0)),
-                    "credit": max(-amount, Decimal(0)),
-                    "functional_debit": max(func, Decimal(0)),
-                    "functional_credit": max(-func, Decimal(0)),
-                }
-            )
+        count = draw(st.integers(1, 5))
+        drawn = [draw(minor_units) for _ in range(count)]
+        accounts = [draw(st.sampled_from(["1200", "4000", "2400"])) for _ in range(count + 1)]
+        with decimal.localcontext(EXACT):
+            amounts = [units * step(currency) for units in drawn]
+            amounts.append(-sum(amounts))
+            functional = [(a * rate).quantize(step(ENTITIES[entity])) for a in amounts]
+            functional[-1] -= sum(functional)  # the conversion rounding, booked on one line
+            for index, (amount, func) in enumerate(zip(amounts, functional, strict=True)):
+                lines.append(
+                    {
+                        "journal_id": f"J{number}",
+                        "external_id": f"J{number}",
+                        "line_number": index + 1,
+                        "legal_entity": entity,
+                        "posting_date": day,
+                        "currency": currency,
+                        "exchange_rate": rate,
+                        "account": accounts[index],
+                        "department": None,
+                        "class": None,
+                        "location": None,
+                        "memo": "",
+                        "functional_currency": ENTITIES[entity],
+                        "debit": max(amount, Decimal(0)),
+                        "credit": max(-amount, Decimal(0)),
+                        "functional_debit": max(func, Decimal(0)),
+                        "functional_credit": max(-func, Decimal(0)),
+                    }
+                )
     return lines
 
 
@@ -180,7 +189,7 @@ def assert_balanced(lines: list[dict], key: str = "external_id") -> None:
     for line in lines:
         group = totals[(line[key], line["legal_entity"], line["currency"])]
         for i, field in enumerate(("debit", "credit", "functional_debit", "functional_credit")):
-            group[i] += line[field]
+            group[i] = EXACT.add(group[i], line[field])
     for group, (debit, credit, f_debit, f_credit) in totals.items():
         assert debit == credit, (group, debit, credit)
         assert f_debit == f_credit, (group, f_debit, f_credit)
