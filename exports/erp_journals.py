@@ -360,6 +360,9 @@ def export_journals(
     """Plan, render and publish the next batch; refresh the warehouse's export tables."""
     derived = derive_batch(warehouse, read_ledger(exports_root), mode=mode, periods=periods)
     if derived is None:
+        # nothing new, but a run killed between its batch's rename and this refresh left the
+        # warehouse's export tables behind the published batches: bring them up to date
+        refresh_warehouse_tables(warehouse, exports_root)
         return JournalExport(None, 0, 0, 0, 0, {})
     journals = {line["external_id"]: line["journal_kind"] for line in derived.planned}
     batch = publish_batch(

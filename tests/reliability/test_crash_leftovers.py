@@ -48,6 +48,20 @@ def test_an_export_killed_before_its_rename_is_exported_again(tmp_path):
     assert not left.exists()  # swept: its process is gone
 
 
+def test_an_export_killed_after_its_rename_still_reaches_the_warehouse_tables(tmp_path):
+    """Killed between the batch's rename and the refresh of exports.export_ledger (the close
+    report and the analysts' copy read it): the next run, with nothing new to send, refreshes
+    it (the full crash trials found the close report saying nothing was sent)."""
+    warehouse, exports = toy_warehouse(tmp_path), tmp_path / "exports"
+    export_journals(warehouse, exports)
+    with duckdb.connect(str(warehouse)) as con:
+        sent = con.execute("select count(*) from exports.export_ledger").fetchone()[0]
+        con.execute("drop schema exports cascade")  # as it was before the killed export
+    assert export_journals(warehouse, exports).batch is None
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from exports.export_ledger").fetchone()[0] == sent > 0
+
+
 def test_a_landing_killed_before_its_ledger_row_lands_the_file_once(tmp_path, seeds):
     """Killed after the batch's data files were renamed into place, before its ledger row, and
     rerun on a later day (another load_date partition)."""
