@@ -28,7 +28,7 @@ test: $(STAMP)
 	$(BIN)/pytest
 
 # The whole reliability suite (make test runs it reduced): every crash-trial chain, the big
-# hypothesis profile. About 40 minutes on 2 cores.
+# hypothesis profile. About 35 minutes on 2 cores.
 reliability: $(STAMP)
 	U2C_RELIABILITY=full HYPOTHESIS_PROFILE=reliability $(BIN)/pytest -m reliability
 
