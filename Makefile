@@ -12,7 +12,7 @@ BENCH_EVENTS ?= 1000000
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: install demo test lint format ui bench docs browser clean
+.PHONY: install demo test reliability lint format ui bench docs browser clean
 
 install: $(STAMP)
 
@@ -40,6 +40,11 @@ $(CHROMIUM):
 # dbt docs of the project: $(U2C_DATA_DIR)/docs/dbt/static_index.html opens from disk
 docs: $(STAMP)
 	$(BIN)/u2c docs
+
+# The whole reliability suite (make test runs it reduced): every crash-trial chain, the big
+# hypothesis profile. About 35 minutes on 2 cores.
+reliability: $(STAMP)
+	U2C_RELIABILITY=full HYPOTHESIS_PROFILE=reliability $(BIN)/pytest -m reliability
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

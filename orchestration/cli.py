@@ -107,6 +107,39 @@ def _cmd_land(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_check_lake(args: argparse.Namespace) -> int:
+    """Every landed file against the ledger; exit 1 when one is damaged."""
+    from sources.lake_check import check_lake
+    from sources.registry import CONTRACTS
+
+    problems = check_lake(Settings.from_env().lake, CONTRACTS, deep=args.deep)
+    for problem in problems:
+        print(problem)
+    print(f"{len(problems)} problem(s) in the lake" if problems else "lake matches its ledger")
+    return 1 if problems else 0
+
+
+def _cmd_reland(args: argparse.Namespace) -> int:
+    """Land damaged batches again from their inbox files."""
+    from sources.lake_check import CannotReland, reland
+    from sources.registry import CONTRACTS
+
+    settings = Settings.from_env()
+    failed = 0
+    for batch_id in args.batch:
+        try:
+            result = reland(batch_id, settings.inbox, settings.lake, CONTRACTS)
+        except CannotReland as error:
+            print(f"cannot re-land {batch_id}: {error}", file=sys.stderr)
+            failed += 1
+            continue
+        print(
+            f"re-landed {batch_id} from {result.file_name}: {result.rows_read} read, "
+            f"{result.rows_landed} landed, {result.rows_quarantined} quarantined"
+        )
+    return 1 if failed else 0
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from orchestration.bench import format_report, run_bench
 
@@ -389,6 +422,14 @@ def build_parser() -> argparse.ArgumentParser:
     world_options(demo)
     verbose(demo)
     demo.set_defaults(func=_cmd_demo)
+
+    check = sub.add_parser("check-lake", help="check every landed file against the ledger")
+    check.add_argument("--deep", action="store_true", help="read every page (checksums too)")
+    check.set_defaults(func=_cmd_check_lake)
+
+    again = sub.add_parser("reland", help="land damaged batches again from their inbox files")
+    again.add_argument("batch", nargs="+", help="batch id(s), as check-lake names them")
+    again.set_defaults(func=_cmd_reland)
 
     replay = sub.add_parser(
         "replay",

@@ -98,17 +98,19 @@ def execute(
     Dagster's console logger at INFO; `u2c` passes orchestration.console's)."""
     from dagster import DagsterInstance
 
+    from orchestration.dead_runs import process_tag, reap_dead_runs
     from orchestration.definitions import defs
     from orchestration.run_record import record_if_missing
 
     job = defs.resolve_job_def(job_name)
-    run_tags = dict(tags or {})
+    run_tags = dict(tags or {}) | process_tag()
     if key_range is not None:
         run_tags |= {RANGE_START: key_range[0], RANGE_END: key_range[1]}
     selection = None
     if skip:
         selection = [k for k in job.asset_layer.executable_asset_keys if k not in set(skip)]
     with DagsterInstance.get() as instance:
+        reap_dead_runs(instance)  # a killed u2c's runs would hold the warehouse slot forever
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,

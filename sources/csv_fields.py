@@ -30,6 +30,7 @@ import pyarrow as pa
 
 from sources.contract import (
     EARLIEST_SANE,
+    EXACT,
     LATEST_SANE,
     QUANTITY,
     TIMESTAMP,
@@ -299,14 +300,14 @@ def decimal(
                 raise
             detail = f"{exc.detail}: {value!r}"  # name the value too
             raise Rejection(exc.reason_code, exc.reason_class, detail) from exc
-        if abs(number) >= limit:
+        if number.copy_abs() >= limit:
             raise schema_error("out_of_range", f"'{column}' is too large: {value!r}")
         if minimum is not None and (number < minimum or (exclusive and number == minimum)):
             relation = ">" if exclusive else ">="
             raise Rejection(
                 code, reason_class, f"'{column}' must be {relation} {minimum}, got {value!r}"
             )
-        return number.quantize(step)
+        return number.quantize(step, context=EXACT)
 
     return Kind(arrow, parse)
 
@@ -364,7 +365,7 @@ def check_currency_scale(row: dict, amount_columns: Iterable[str], currency_colu
     digits = MINOR_UNITS[currency]
     for column in amount_columns:
         value = row[column]
-        if value is not None and value != value.quantize(Decimal(1).scaleb(-digits)):
+        if value is not None and value != value.quantize(Decimal(1).scaleb(-digits), context=EXACT):
             raise schema_error(
                 "too_many_decimals",
                 f"'{column}' {value.normalize():f} has more than {digits} decimals for {currency}",

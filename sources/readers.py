@@ -10,6 +10,7 @@ import csv
 import gzip
 import io
 import json
+import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -64,11 +65,30 @@ def _parse_json_line(raw: bytes) -> tuple[object | Rejection, str]:
     if not text.strip():
         return schema_error("empty_line", "blank line where a JSON object was expected"), text
     try:
-        return json.loads(text, parse_float=Decimal), text
+        parsed = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
         return schema_error(
             "malformed_json", f"not valid JSON ({exc.msg} at column {exc.colno})"
         ), text
+    # JSON may escape half a UTF-16 pair (`"\ud800"`): no UTF-8 file can hold that string
+    if _SURROGATE_ESCAPE.search(text) and _holds_surrogate(parsed):
+        return schema_error(
+            "invalid_unicode", "a string holds a lone surrogate (\\ud800-\\udfff)"
+        ), text
+    return parsed, text
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _holds_surrogate(value: object) -> bool:
+    if isinstance(value, str):
+        return any("\ud800" <= ch <= "\udfff" for ch in value)
+    if isinstance(value, dict):
+        return any(_holds_surrogate(k) or _holds_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_surrogate(v) for v in value)
+    return False
 
 
 class _RecordingLines:
