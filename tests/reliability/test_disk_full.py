@@ -13,6 +13,7 @@ import builtins
 import errno
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import duckdb
@@ -49,6 +50,9 @@ def inbox_of(tmp_path: Path, seeds) -> Path:
     header = sorted(accounts[0])
     rows = [",".join(header)] + [",".join(r[c] or "" for c in header) for r in accounts]
     (inbox / "crm" / "accounts.csv").write_text("\n".join(rows) + "\n")
+    # delivered in this order (landing takes a run's files by delivery time): accounts, events
+    os.utime(inbox / "crm" / "accounts.csv", (1_790_000_000, 1_790_000_000))
+    os.utime(inbox / "usage" / "events.jsonl", (1_790_000_060, 1_790_000_060))
     return inbox
 
 
@@ -80,7 +84,7 @@ def test_the_lake_fails_naming_the_batch_file_and_a_rerun_lands_it(
     error = raised.value
     assert error.errno == fault[0] and not is_transient(error)
     assert str(full / "events") in str(error) and ".tmp" not in str(error), str(error)
-    # crm landed before the fault (name order), usage not at all: no file, no ledger row
+    # crm landed before the fault (delivered first), usage not at all: no file, no ledger row
     problems, rows_read = ledger_problems(tmp_path)
     assert problems == [] and list(rows_read) == [r for r in rows_read if r.startswith("crm-")]
     assert not [p for p in full.rglob("*.parquet") if p.name != "_schema.parquet"]

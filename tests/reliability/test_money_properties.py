@@ -522,6 +522,29 @@ USAGE_COLUMNS = {
     "late_quantity": "decimal(38, 9)",
     "commercial_quantity": "decimal(38, 9)",
 }
+SEGMENT_COLUMNS = {
+    "subscription_id": "varchar",
+    "metric": "varchar",
+    "billing_period": "varchar",
+    "segment_number": "integer",
+    "segment_count": "integer",
+    "segment_start": "timestamp",
+    "segment_end": "timestamp",
+    "contract_id": "varchar",
+    "contract_version": "integer",
+    "invoice_id": "varchar",
+    "metered_quantity": "decimal(38, 9)",
+    "on_time_quantity": "decimal(38, 9)",
+    "late_quantity": "decimal(38, 9)",
+}
+PERIOD_COLUMNS = {
+    "subscription_id": "varchar",
+    "metric": "varchar",
+    "billing_period": "varchar",
+    "is_mapped": "boolean",
+    "commercial_unit": "varchar",
+    "unit_divisor": "bigint",
+}
 TERM_COLUMNS = {
     "amendment_id": "varchar",
     "metric": "varchar",
@@ -549,8 +572,25 @@ def rating_tables(term: PriceTerm, usage: list[tuple], rnd: random.Random) -> di
         for index, tier in enumerate(term.tiers, start=1)
     ]
     rnd.shuffle(terms)
+    # the model reads the usage per contract-version segment and the period's unit facts
+    column = {name: index for index, name in enumerate(USAGE_COLUMNS)}
+    segments = [
+        (
+            *(row[column[c]] for c in ("subscription_id", "metric", "billing_period")),
+            1,
+            1,
+            datetime(2026, 9, 1),
+            datetime(2026, 10, 1),
+            *(row[column[c]] for c in ("contract_id", "contract_version", "invoice_id")),
+            *(row[column[c]] for c in ("metered_quantity", "on_time_quantity", "late_quantity")),
+        )
+        for row in usage
+    ]
+    periods = [tuple(row[column[c]] for c in PERIOD_COLUMNS) for row in usage]
+    currency = usage[0][column["currency"]]
     return {
-        "marts.usage_by_period": (USAGE_COLUMNS, usage),
+        "intermediate.int_usage_segments_classified": (SEGMENT_COLUMNS, segments),
+        "marts.usage_by_period": (PERIOD_COLUMNS, periods),
         "main.product_catalog": (
             {"metric": "varchar", "rounding": "varchar"},
             [(term.metric, term.rounding)],
@@ -561,8 +601,10 @@ def rating_tables(term: PriceTerm, usage: list[tuple], rnd: random.Random) -> di
                 "contract_version": "integer",
                 "amendment_id": "varchar",
                 "plan_code": "varchar",
+                "legal_entity": "varchar",
+                "currency": "varchar",
             },
-            [("CTR-1", 1, "AMD-1", "growth")],
+            [("CTR-1", 1, "AMD-1", "growth", "US01", currency)],
         ),
         "main.currencies": (CURRENCY_TABLE, CURRENCY_ROWS),
         "staging.stg_crm__contract_price_terms": (TERM_COLUMNS, terms),
