@@ -265,6 +265,38 @@ def _ns_datetime(value: str, column: str) -> datetime:
 NS_TIMESTAMP = Kind(TIMESTAMP, _ns_datetime)
 
 
+def _sync_datetime(value: str, column: str) -> datetime:
+    day, clock, tz = _ns_parts(value, column, "bad_timestamp", _NS_SHAPE)
+    local = datetime.combine(day, clock or time(0), tzinfo=_offset(tz))
+    try:
+        return local.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:  # 9999-12-31T23:59:59+00:00 east of UTC
+        return datetime.max.replace(microsecond=0)
+
+
+# A sync tool's own timestamps (`_fivetran_synced`, `_fivetran_start`, `_fivetran_end`): the
+# NetSuite2 shapes, in UTC, without the business range check: an open history version ends at
+# `9999-12-31 23:59:59.999` (Fivetran's "still active"), which lands as written.
+SYNC_TIMESTAMP = Kind(TIMESTAMP, _sync_datetime)
+
+_ID_LIST = re.compile(r"[0-9]+(?:[ ]*,[ ]*[0-9]+)*")
+
+
+def _id_list(value: str, column: str) -> tuple[int | None, list[int]]:
+    if not _ID_LIST.fullmatch(value):
+        raise schema_error(
+            "wrong_type", f"'{column}' is not an id or a list of ids ('1, 3, 4'): {value!r}"
+        )
+    ids = [ID.parse(part.strip(), column) for part in value.split(",")]
+    return (ids[0] if len(ids) == 1 else None), ids  # type: ignore[return-value]
+
+
+# A NetSuite multi-select of internal ids (`account.subsidiary`: "1, 3, 4, 6", as SuiteAnalytics
+# and Fivetran write it): the column keeps the id when exactly one is selected (null when
+# several), and every selected id lands, in order, as a list in `<column>_ids`.
+ID_LIST = Kind(pa.int64(), _id_list, companion=("_ids", pa.list_(pa.int64())))
+
+
 def _rfc3339(value: str, column: str) -> datetime:
     if not _RFC3339.fullmatch(value):
         raise schema_error("bad_timestamp", f"'{column}' is not RFC 3339: {value!r}")
