@@ -22,6 +22,7 @@ EXPECTED: dict[str, dict[int, str]] = {
     "billing/balance_transactions_payouts.jsonl": {1: LANDED, 2: LANDED, 3: LANDED},
     "billing/charges.jsonl": {1: LANDED, 2: LANDED},
     "billing/credit_notes.jsonl": {1: LANDED, 2: LANDED},
+    "billing/credit_notes_earlier_invoice.jsonl": {1: LANDED},
     "billing/credit_notes_two_refunds.jsonl": {1: LANDED},
     "billing/customers.jsonl": {1: LANDED, 2: LANDED},
     "billing/invoice_payments.jsonl": {1: LANDED, 2: LANDED, 3: LANDED},

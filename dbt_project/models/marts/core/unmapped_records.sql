@@ -26,6 +26,8 @@ stripe_charges as (select * from {{ ref('int_billing_charges_linked') }}),
 
 stripe_refunds as (select * from {{ ref('stg_billing__refunds') }}),
 
+stripe_credit_note_refunds as (select * from {{ ref('stg_billing__credit_note_refunds') }}),
+
 stripe_prices as (select * from {{ ref('stg_billing__prices') }}),
 
 stripe_price_tiers as (select * from {{ ref('stg_billing__price_tiers') }}),
@@ -217,6 +219,22 @@ exceptions as (
         not exists (
             select 1 from stripe_charges as ch
             where ch.charge_id = r.charge_id
+        )
+
+    union all
+
+    select
+        'billing' as system,
+        'credit_note' as record_type,
+        r.credit_note_id as record_id,
+        'credit_note_refund_not_in_billing' as reason,
+        'refund ' || r.refund_id || ' is not in the billing extract' as detail
+    from stripe_credit_note_refunds as r
+    where
+        r.refund_id is not null
+        and not exists (
+            select 1 from stripe_refunds as sr
+            where sr.refund_id = r.refund_id
         )
 
     union all
