@@ -250,10 +250,17 @@ def _ns_date(value: str, column: str) -> tuple[date, str | None]:
 NS_DATE = Kind(pa.date32(), _ns_date, companion=("_time", pa.string()))
 
 
-def _ns_datetime(value: str, column: str) -> datetime:
+def _ns_utc(value: str, column: str) -> datetime:
     day, clock, tz = _ns_parts(value, column, "bad_timestamp", _NS_SHAPE)
     local = datetime.combine(day, clock or time(0), tzinfo=_offset(tz))
-    parsed = local.astimezone(UTC).replace(tzinfo=None)
+    try:
+        return local.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:  # 9999-12-31T23:59:59+00:00 east of UTC
+        return datetime.max.replace(microsecond=0)
+
+
+def _ns_datetime(value: str, column: str) -> datetime:
+    parsed = _ns_utc(value, column)
     if not EARLIEST_SANE <= parsed < LATEST_SANE:
         raise rule_error("timestamp_out_of_range", f"'{column}' {value!r} is outside 2000..2100")
     return parsed
@@ -265,19 +272,10 @@ def _ns_datetime(value: str, column: str) -> datetime:
 NS_TIMESTAMP = Kind(TIMESTAMP, _ns_datetime)
 
 
-def _sync_datetime(value: str, column: str) -> datetime:
-    day, clock, tz = _ns_parts(value, column, "bad_timestamp", _NS_SHAPE)
-    local = datetime.combine(day, clock or time(0), tzinfo=_offset(tz))
-    try:
-        return local.astimezone(UTC).replace(tzinfo=None)
-    except OverflowError:  # 9999-12-31T23:59:59+00:00 east of UTC
-        return datetime.max.replace(microsecond=0)
-
-
 # A sync tool's own timestamps (`_fivetran_synced`, `_fivetran_start`, `_fivetran_end`): the
 # NetSuite2 shapes, in UTC, without the business range check: an open history version ends at
 # `9999-12-31 23:59:59.999` (Fivetran's "still active"), which lands as written.
-SYNC_TIMESTAMP = Kind(TIMESTAMP, _sync_datetime)
+SYNC_TIMESTAMP = Kind(TIMESTAMP, _ns_utc)
 
 _ID_LIST = re.compile(r"[0-9]+(?:[ ]*,[ ]*[0-9]+)*")
 
