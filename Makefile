@@ -12,7 +12,7 @@ BENCH_EVENTS ?= 1000000
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: install demo test reliability lint format ui bench docs browser clean
+.PHONY: install demo test test-partial reliability lint format ui bench docs browser clean
 
 install: $(STAMP)
 
@@ -29,6 +29,10 @@ demo: $(STAMP)
 
 test: $(STAMP) $(CHROMIUM)
 	$(BIN)/pytest
+
+# Every one-system inbox (billing, ERP, usage) through a full `u2c run`; `make test` runs one.
+test-partial: $(STAMP)
+	$(BIN)/pytest tests/e2e/test_partial_deliveries.py -m "partial_delivery or not partial_delivery"
 
 # The browser tests (close report page, Dagster UI) drive Debian's Chromium, never a browser
 # download: installed here when missing (CI runs `make test` on a fresh machine, as root).

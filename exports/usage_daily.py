@@ -29,7 +29,10 @@ def build_usage_daily_file(warehouse: Path) -> ExportedFile:
     return ExportedFile("usage_daily.csv", render_csv(COLUMNS, rows), len(rows), totals)
 
 
-def export_usage_daily(warehouse: Path, exports_root: Path, checks: dict) -> PublishedBatch:
-    return publish_batch(
-        exports_root, "usage_daily", [build_usage_daily_file(warehouse)], {"quality_checks": checks}
-    )
+def export_usage_daily(warehouse: Path, exports_root: Path, checks: dict) -> PublishedBatch | None:
+    """Publish the snapshot; None when usage_daily has no rows (no usage delivered yet, e.g. an
+    inbox with billing or ERP extracts only): an empty snapshot is not a file to hand over."""
+    snapshot = build_usage_daily_file(warehouse)
+    if snapshot.rows == 0:
+        return None
+    return publish_batch(exports_root, "usage_daily", [snapshot], {"quality_checks": checks})

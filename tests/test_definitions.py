@@ -19,6 +19,8 @@ RAW = {
             "invoice_lines",
             "credit_notes",
             "credit_note_lines",
+            "credit_note_refunds",
+            "invoice_payments",
             "charges",
             "refunds",
             "balance_transactions",
@@ -61,6 +63,8 @@ STAGING = {
             "invoice_lines",
             "credit_notes",
             "credit_note_lines",
+            "credit_note_refunds",
+            "invoice_payments",
             "charges",
             "refunds",
             "balance_transactions",
@@ -108,6 +112,8 @@ INTERMEDIATE = {
         "int_gl_lines_mapped",
         "int_exchange_rates_by_period",
         "int_journal_entries_derived",
+        "int_journal_lines_posted",
+        "int_billing_charges_linked",
     )
 }
 MARTS = {
@@ -142,6 +148,7 @@ MARTS = {
         "rec_usage_billing",
         "rec_summary",
         "journal_lines",
+        "journals_held",
     )
 }
 DOWNSTREAM = {
@@ -169,6 +176,7 @@ UNPARTITIONED_MARTS = {
 }
 UNPARTITIONED_INTERMEDIATE = {
     "int_billing_customers_mapped",
+    "int_billing_charges_linked",
     "int_balance_transactions_converted",
     "int_erp_customers_resolved",
 }
