@@ -1,8 +1,8 @@
 """Money properties, for random amounts, currencies (0 to 4 minor units: JPY, USD, KWD, CLF),
 exchange rates and proration spans, in both homes of the arithmetic: the Python rating and
 export planning (`sources/demo/rating.py`, `exports/journal_plan.py`) and the dbt models
-(`journal_lines`, `int_revenue_lines_allocated`, `int_usage_tiers_rated`), whose compiled SQL
-runs in DuckDB on the generated inputs (`dbt_sql.py`).
+(`int_journal_lines_posted`, `int_revenue_lines_allocated`, `int_usage_tiers_rated`), whose
+compiled SQL runs in DuckDB on the generated inputs (`dbt_sql.py`).
 
 - every derived journal balances per journal, entity and currency, in transaction and in
   functional currency, with amounts at their currency's minor unit;
@@ -42,7 +42,8 @@ MINOR = {code: digits for code, digits, _ in CURRENCY_ROWS}
 CURRENCY_TABLE = {"currency": "varchar", "minor_units": "integer", "stripe_minor_units": "integer"}
 ENTITIES = {"US01": "USD", "JP01": "JPY", "KW01": "KWD", "NL01": "EUR"}
 MAX_QUANTITY = 10**10  # dbt var rating_max_quantity (prices generated stay below the price bound)
-MODELS = ["journal_lines", "int_revenue_lines_allocated", "int_usage_tiers_rated"]
+# journal_lines is int_journal_lines_posted without held journals: the posting logic lives there
+MODELS = ["int_journal_lines_posted", "int_revenue_lines_allocated", "int_usage_tiers_rated"]
 
 
 def step(currency: str) -> Decimal:
@@ -347,7 +348,7 @@ def journal_inputs(draw):
 def test_journal_lines_balance_in_transaction_and_functional_currency(compiled, generated):
     entries, fiscal, rate_rows = generated
     lines = run_model(
-        compiled["journal_lines"],
+        compiled["int_journal_lines_posted"],
         {
             "intermediate.int_journal_entries_derived": (ENTRY_COLUMNS, entries),
             "marts.fiscal_periods": (FISCAL_COLUMNS, fiscal),
@@ -364,6 +365,7 @@ def test_journal_lines_balance_in_transaction_and_functional_currency(compiled, 
             "main.currencies": (CURRENCY_TABLE, CURRENCY_ROWS),
         },
     )
+    assert [line for line in lines if line["hold_reason"]] == []  # every rate and period given
     assert_balanced(lines, key="journal_id")
     for line in lines:
         assert min(line["debit"], line["credit"]) == 0 and line["debit"] >= 0 <= line["credit"]
