@@ -44,8 +44,10 @@ LINE_IDS = ("journal_id", "line_number")
 BALANCE_IDS = ("journal_id", "legal_entity", "currency", "imbalance", "functional_imbalance")
 
 PARAMETERS_SQL = {
-    "chart_of_accounts": "select distinct account_number from {staging}.stg_erp__accounts "
-    "where not is_inactive",
+    # an account is named by its number, or by its full name when it has none (NetSuite's
+    # import matches the Account column by name then)
+    "chart_of_accounts": "select distinct coalesce(account_number, account_name) "
+    "from {staging}.stg_erp__accounts where not is_inactive",
     "open_periods": "select fiscal_period from {marts}.fiscal_periods where not is_closed",
 }
 

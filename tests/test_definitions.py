@@ -19,6 +19,8 @@ RAW = {
             "invoice_lines",
             "credit_notes",
             "credit_note_lines",
+            "credit_note_refunds",
+            "invoice_payments",
             "charges",
             "refunds",
             "balance_transactions",
@@ -34,6 +36,7 @@ RAW = {
             "accountingperiod",
             "account",
             "customer",
+            "customersubsidiaryrelationship",
             "consolidatedexchangerate",
             "transaction",
             "transactionline",
@@ -43,7 +46,7 @@ RAW = {
     "landing/batches",
     "landing/quarantine",
 }
-SEEDS = {"currencies", "meters", "gl_mapping_rules"}
+SEEDS = {"currencies", "meters", "gl_mapping_rules", "erp_transaction_types"}
 STAGING = {
     "staging/stg_usage__events",
     "staging/stg_landing__batches",
@@ -61,6 +64,8 @@ STAGING = {
             "invoice_lines",
             "credit_notes",
             "credit_note_lines",
+            "credit_note_refunds",
+            "invoice_payments",
             "charges",
             "refunds",
             "balance_transactions",
@@ -79,6 +84,7 @@ STAGING = {
             "accounting_periods",
             "accounts",
             "customers",
+            "customer_subsidiary_relationships",
             "exchange_rates",
             "transactions",
             "transaction_lines",
@@ -98,6 +104,7 @@ INTERMEDIATE = {
         "int_usage_batches_classified",
         "int_usage_segments_classified",
         "int_billing_customers_mapped",
+        "int_erp_customers_resolved",
         "int_balance_transactions_converted",
         "int_usage_tiers_rated",
         "int_billing_periods",
@@ -111,6 +118,8 @@ INTERMEDIATE = {
         "int_gl_lines_mapped",
         "int_exchange_rates_by_period",
         "int_journal_entries_derived",
+        "int_journal_lines_posted",
+        "int_billing_charges_linked",
     )
 }
 MARTS = {
@@ -147,6 +156,7 @@ MARTS = {
         "rec_usage_meters",
         "rec_summary",
         "journal_lines",
+        "journals_held",
     )
 }
 DOWNSTREAM = {
@@ -174,7 +184,9 @@ UNPARTITIONED_MARTS = {
 }
 UNPARTITIONED_INTERMEDIATE = {
     "int_billing_customers_mapped",
+    "int_billing_charges_linked",
     "int_balance_transactions_converted",
+    "int_erp_customers_resolved",
     "int_meters",
     "int_usage_subjects",
 }

@@ -14,6 +14,11 @@ Values:
   Import Assistant reads dates in the importing user's preference, so the user (or integration
   role) running the import must keep Date Format = M/D/YYYY; ISO `YYYY-MM-DD` is only read when
   the preference says so. One fixed format keeps the file byte-identical for every user.
+- Account: the journal line's account as the chart names it (dbt vars gl_*, seed
+  gl_mapping_rules): the account number where the account has one (the Import Assistant
+  matches numbers with "Use Account Numbers" on), else the account's full name (`Parent :
+  Child`), which is what the Import Assistant matches an account without a number by. The
+  journal gate checks that every account is one of the ERP chart's, by number or by full name.
 - Debit / Credit: positive, at the currency's minor units (`1500` JPY, `12.50` USD), the zero
   side left empty. NetSuite takes at most 2 decimals: a currency with more minor units (KWD,
   BHD, ... 3; CLF 4) raises `UnsupportedCurrency` naming it, before anything is written.

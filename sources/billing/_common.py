@@ -12,6 +12,11 @@ Conventions (all billing contracts):
 - `currency` must be lower-case (`currency_not_lowercase`) and a known ISO 4217 code
   (`unknown_currency`), both schema.
 - ids must start with their Stripe prefix (`bad_id_prefix`).
+- a reference Stripe can expand (customer, subscription, invoice, charge, price, product,
+  balance_transaction, payment_intent, refund, a balance transaction's source) is accepted as
+  the id or as the expanded object; the expanded object's `id` is what lands (`ref`).
+- a key present with `null` is the same as an absent key; keys the contract does not read are
+  never a reason to reject (the whole object stays in the row's `payload`).
 - enumerations: a value outside the list is `unknown_<field>` (schema).
 """
 
@@ -25,6 +30,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 import pyarrow as pa
 
 from sources.contract import (
+    EXACT,
     ReasonClass,
     Rejection,
     parse_decimal,
@@ -184,21 +190,53 @@ def req_str(record: dict, field: str, *, where: str = "") -> str:
     return opt_str(record, field, where=where)  # type: ignore[return-value]
 
 
+def _id(value: object, label: str, prefixes: str | tuple[str, ...]) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise schema_error("wrong_type", f"'{label}' must be a string, got {type(value).__name__}")
+    if not value.startswith(prefixes):
+        expected = "' or '".join((prefixes,) if isinstance(prefixes, str) else prefixes)
+        raise schema_error(
+            "bad_id_prefix", f"'{label}' must start with '{expected}', got {value!r}"
+        )
+    return value
+
+
 def opt_id(
     record: dict, field: str, prefixes: str | tuple[str, ...], *, where: str = ""
 ) -> str | None:
-    value = opt_str(record, field, where=where)
-    if value is not None and not value.startswith(prefixes):
-        expected = "' or '".join((prefixes,) if isinstance(prefixes, str) else prefixes)
-        raise schema_error(
-            "bad_id_prefix", f"'{where}{field}' must start with '{expected}', got {value!r}"
-        )
-    return value
+    return _id(record.get(field), where + field, prefixes)
 
 
 def req_id(record: dict, field: str, prefixes: str | tuple[str, ...], *, where: str = "") -> str:
     req_str(record, field, where=where)
     return opt_id(record, field, prefixes, where=where)  # type: ignore[return-value]
+
+
+def _ref_value(record: dict, field: str, where: str) -> tuple[object, str]:
+    """The id of a reference and the label to name it by: an expanded object's `id`."""
+    value = record.get(field)
+    if isinstance(value, dict):
+        return value.get("id"), f"{where}{field}.id"
+    return value, where + field
+
+
+def opt_ref(
+    record: dict, field: str, prefixes: str | tuple[str, ...], *, where: str = ""
+) -> str | None:
+    """An expandable reference: the id (`cus_…`) or the expanded object ({"id": "cus_…", …})."""
+    value, label = _ref_value(record, field, where)
+    if value is None and isinstance(record.get(field), dict):
+        raise _missing(label)
+    return _id(value, label, prefixes)
+
+
+def req_ref(record: dict, field: str, prefixes: str | tuple[str, ...], *, where: str = "") -> str:
+    value, label = _ref_value(record, field, where)
+    if value is None or value == "":
+        raise schema_error("missing_field", f"required field '{label}' is missing or empty")
+    return _id(value, label, prefixes)  # type: ignore[return-value]
 
 
 def opt_enum(
@@ -258,7 +296,7 @@ def opt_rate(record: dict, field: str, *, where: str = "") -> Decimal | None:
         raise schema_error("out_of_range", f"'{where}{field}' is not a usable number: {value}")
     exponent = number.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -12:
-        number = number.quantize(_SCALE_12, rounding=ROUND_HALF_EVEN)
+        number = number.quantize(_SCALE_12, rounding=ROUND_HALF_EVEN, context=EXACT)
     return number
 
 

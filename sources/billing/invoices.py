@@ -20,6 +20,9 @@ One Stripe `invoice` object per line with all its lines, in the pre-2025 or the 
 | tax | int64 | pre-2025 `tax`, as sent (null when absent) |
 | total_taxes | int64 | 2025 sum of `total_taxes[].amount` (null when absent) |
 | amount_due, amount_paid, amount_remaining | int64 | required, minor units, >= 0 |
+| starting_balance, ending_balance | int64 | nullable: customer balance (< 0 is a credit) |
+| pre_payment_credit_notes_amount, post_payment_credit_notes_amount | int64 | nullable, >= 0 |
+| amount_overpaid | int64 | nullable (2025-03-31 on), >= 0: paid beyond amount_due |
 | status_transitions_finalized_at | timestamp(us) | nullable; required unless draft |
 | status_transitions_paid_at | timestamp(us) | nullable; required when paid |
 | status_transitions_voided_at | timestamp(us) | nullable; required when void |
@@ -50,7 +53,9 @@ fields land as nullable columns, not unified (staging unifies):
 Layout of the invoice: pre-2025 when it has `subscription` or `tax`, 2025-03-31 when it
 has `parent` or `total_taxes`, else the layout of its lines.
 Layout of a line: pre-2025 when it has any of `price`, `proration`, `subscription_item`,
-`tax_amounts`; 2025-03-31 when it has any of `pricing`, `parent`, `taxes`. Both or neither
+`tax_amounts`; 2025-03-31 when it has any of `pricing`, `parent`, `taxes`. A key whose value is
+`null` does not count: serializers (Stripe's own fixtures, sync tools) keep deprecated keys as
+`null` in the new layout. Keys the contract does not read never reject an invoice. Both or neither
 rejects the whole invoice (`line_in_both_layouts`, `line_in_no_layout`, schema); so does an
 invoice header in both layouts (`invoice_in_both_layouts`) or lines whose layout differs
 from the header's or each other's (`mixed_layouts`). `lines` must be complete
@@ -59,10 +64,17 @@ from the header's or each other's (`mixed_layouts`). `lines` must be complete
 Rules, in this order: every line's currency = invoice currency (`line_currency_mismatch`,
 business_rule); periods in order (`period_end_before_start`); finalized_at present unless draft
 (`missing_finalized_at`), paid_at when paid (`missing_paid_at`), voided_at when void
-(`missing_voided_at`); amount_due/paid/remaining >= 0 (`negative_amount`), all business_rule.
+(`missing_voided_at`); amount_due/paid/remaining, the credit note amounts and amount_overpaid
+>= 0 (`negative_amount`), all business_rule.
 Accounting controls: sum(line amounts) = subtotal (`subtotal_mismatch`); subtotal + tax = total
 with tax = `tax` or the `total_taxes` sum or 0 (`total_mismatch`); amount_due = total
-(`amount_due_mismatch`); amount_paid + amount_remaining = amount_due (`amount_remaining_mismatch`).
+- pre_payment_credit_notes_amount + (starting_balance - ending_balance) (`amount_due_mismatch`):
+Stripe applies the customer's balance when it finalizes the invoice (a credit lowers
+amount_due, a debt raises it, a total below the minimum charge moves to the balance) and a
+pre-payment credit note lowers what is due (https://docs.stripe.com/invoicing/customer/balance,
+https://docs.stripe.com/invoicing/dashboard/credit-notes); the balance term is 0 until
+ending_balance exists, absent credit notes count 0. amount_paid - amount_overpaid +
+amount_remaining = amount_due (`amount_remaining_mismatch`).
 
 Example line (pre-2025, shortened):
 
@@ -104,6 +116,7 @@ from sources.billing._common import (
     opt_id,
     opt_int,
     opt_obj,
+    opt_ref,
     opt_str,
     opt_ts,
     period_order,
@@ -113,6 +126,7 @@ from sources.billing._common import (
     req_enum,
     req_id,
     req_obj,
+    req_ref,
     req_ts,
     stripe_object,
     sum_amounts,
@@ -144,7 +158,7 @@ LINE_ID_PREFIXES = ("il_", "ii_", "sli_")
 PARENT_TYPES = frozenset({"subscription_item_details", "invoice_item_details"})
 INVOICE_PARENT_TYPES = frozenset({"subscription_details", "quote_details"})
 
-# Keys that only one layout has (present even when null).
+# Keys that only one layout has (a null value counts as absent).
 _PRE_LINE_KEYS = ("price", "proration", "subscription_item", "tax_amounts")
 _NEW_LINE_KEYS = ("pricing", "parent", "taxes")
 _PRE_INVOICE_KEYS = ("subscription", "tax")
@@ -171,6 +185,11 @@ SCHEMA = pa.schema(
         pa.field("amount_due", pa.int64(), nullable=False),
         pa.field("amount_paid", pa.int64(), nullable=False),
         pa.field("amount_remaining", pa.int64(), nullable=False),
+        pa.field("starting_balance", pa.int64()),
+        pa.field("ending_balance", pa.int64()),
+        pa.field("pre_payment_credit_notes_amount", pa.int64()),
+        pa.field("post_payment_credit_notes_amount", pa.int64()),
+        pa.field("amount_overpaid", pa.int64()),
         pa.field("status_transitions_finalized_at", TIMESTAMP),
         pa.field("status_transitions_paid_at", TIMESTAMP),
         pa.field("status_transitions_voided_at", TIMESTAMP),
@@ -223,28 +242,31 @@ LINES_SCHEMA = pa.schema(
 
 
 def _layout(record: dict, pre_keys: tuple[str, ...], new_keys: tuple[str, ...]) -> str | None:
-    pre = any(key in record for key in pre_keys)
-    new = any(key in record for key in new_keys)
+    pre = any(record.get(key) is not None for key in pre_keys)
+    new = any(record.get(key) is not None for key in new_keys)
     if pre and new:
         return "both"
     return LAYOUT_PRE_2025 if pre else LAYOUT_2025 if new else None
 
 
 def _pre_2025_fields(line: dict, where: str) -> dict:
-    price = opt_obj(line, "price", where=where)
+    price = line.get("price")
     fields = {
         "proration": req_bool(line, "proration", where=where),
-        "subscription": opt_id(line, "subscription", "sub_", where=where),
+        "subscription": opt_ref(line, "subscription", "sub_", where=where),
         "subscription_item": opt_id(line, "subscription_item", "si_", where=where),
         "type": req_enum(line, "type", LINE_TYPES, where=where, code="unknown_line_type"),
         "tax_amount": sum_amounts(line, "tax_amounts", where=where),
     }
-    if price is not None:
+    if isinstance(price, str):  # the price not expanded: its id alone
+        fields["price_id"] = opt_ref(line, "price", "price_", where=where)
+    elif price is not None:
+        price = opt_obj(line, "price", where=where)
         pw = where + "price."
         unit_amount, unit_decimal = unit_amounts(price, where=pw)
         fields.update(
             price_id=req_id(price, "id", "price_", where=pw),
-            price_product=opt_id(price, "product", "prod_", where=pw),
+            price_product=opt_ref(price, "product", "prod_", where=pw),
             price_unit_amount=unit_amount,
             price_unit_amount_decimal=unit_decimal,
             price_billing_scheme=opt_enum(
@@ -269,8 +291,8 @@ def _2025_fields(line: dict, where: str) -> dict:
         fields["pricing_unit_amount_decimal"] = unit_decimal
         if details is not None:
             dw = pw + "price_details."
-            fields["pricing_price_details_price"] = opt_id(details, "price", "price_", where=dw)
-            fields["pricing_price_details_product"] = opt_id(details, "product", "prod_", where=dw)
+            fields["pricing_price_details_price"] = opt_ref(details, "price", "price_", where=dw)
+            fields["pricing_price_details_product"] = opt_ref(details, "product", "prod_", where=dw)
     parent = opt_obj(line, "parent", where=where)
     if parent is not None:
         pw = where + "parent."
@@ -280,7 +302,7 @@ def _2025_fields(line: dict, where: str) -> dict:
         fields["parent_type"] = parent_type
         if parent_type == "subscription_item_details":
             fields.update(
-                parent_subscription_item_details_subscription=req_id(
+                parent_subscription_item_details_subscription=req_ref(
                     details, "subscription", "sub_", where=dw
                 ),
                 parent_subscription_item_details_subscription_item=opt_id(
@@ -294,7 +316,7 @@ def _2025_fields(line: dict, where: str) -> dict:
                     details, "invoice_item", "ii_", where=dw
                 ),
                 parent_invoice_item_details_proration=req_bool(details, "proration", where=dw),
-                parent_invoice_item_details_subscription=opt_id(
+                parent_invoice_item_details_subscription=opt_ref(
                     details, "subscription", "sub_", where=dw
                 ),
             )
@@ -350,6 +372,22 @@ def _line(line: object, i: int, invoice_id: str, currency: str) -> dict:
     return row
 
 
+def amount_due_expected(
+    total: int, pre_payment_credits: int | None, starting: int | None, ending: int | None
+) -> tuple[int, str]:
+    """What Stripe's arithmetic makes amount_due, and how (for the message): the total, less
+    pre-payment credit notes, plus the customer balance the invoice applied (starting - ending;
+    a credit balance is negative) once finalized."""
+    expected, how = total, f"'total' {total}"
+    if pre_payment_credits:
+        expected -= pre_payment_credits
+        how += f" - 'pre_payment_credit_notes_amount' {pre_payment_credits}"
+    if ending is not None and starting is not None and starting != ending:
+        expected += starting - ending
+        how += f" + ('starting_balance' {starting} - 'ending_balance' {ending})"
+    return expected, (how + f" = {expected}" if how != f"'total' {total}" else how)
+
+
 def validate(record: object) -> dict:
     """One parsed JSON value -> a row of SCHEMA (lines under CHILDREN), or raise Rejection."""
     rec = stripe_object(record, "invoice")
@@ -368,6 +406,11 @@ def validate(record: object) -> dict:
     amount_due = req_amount(rec, "amount_due")
     amount_paid = req_amount(rec, "amount_paid")
     amount_remaining = req_amount(rec, "amount_remaining")
+    starting_balance = opt_amount(rec, "starting_balance")
+    ending_balance = opt_amount(rec, "ending_balance")
+    pre_payment_credits = opt_amount(rec, "pre_payment_credit_notes_amount")
+    post_payment_credits = opt_amount(rec, "post_payment_credit_notes_amount")
+    overpaid = opt_amount(rec, "amount_overpaid")
     tax = opt_amount(rec, "tax")
     total_taxes = sum_amounts(rec, "total_taxes")
     parent_subscription = None
@@ -376,7 +419,7 @@ def validate(record: object) -> dict:
         opt_enum(parent, "type", INVOICE_PARENT_TYPES, where="parent.", code="unknown_parent_type")
         details = opt_obj(parent, "subscription_details", where="parent.")
         if details is not None:
-            parent_subscription = opt_id(
+            parent_subscription = opt_ref(
                 details, "subscription", "sub_", where="parent.subscription_details."
             )
     transitions = opt_obj(rec, "status_transitions") or {}
@@ -390,7 +433,7 @@ def validate(record: object) -> dict:
         "id": invoice_id,
         "livemode": opt_bool(rec, "livemode"),
         "created": req_ts(rec, "created"),
-        "customer": req_id(rec, "customer", "cus_"),
+        "customer": req_ref(rec, "customer", "cus_"),
         "status": status,
         "billing_reason": opt_enum(rec, "billing_reason", BILLING_REASONS),
         "collection_method": opt_enum(rec, "collection_method", COLLECTION_METHODS),
@@ -406,13 +449,18 @@ def validate(record: object) -> dict:
         "amount_due": amount_due,
         "amount_paid": amount_paid,
         "amount_remaining": amount_remaining,
+        "starting_balance": starting_balance,
+        "ending_balance": ending_balance,
+        "pre_payment_credit_notes_amount": pre_payment_credits,
+        "post_payment_credit_notes_amount": post_payment_credits,
+        "amount_overpaid": overpaid,
         "status_transitions_finalized_at": finalized_at,
         "status_transitions_paid_at": paid_at,
         "status_transitions_voided_at": voided_at,
         "status_transitions_marked_uncollectible_at": opt_ts(
             transitions, "marked_uncollectible_at", where=tw
         ),
-        "subscription": opt_id(rec, "subscription", "sub_"),
+        "subscription": opt_ref(rec, "subscription", "sub_"),
         "parent_subscription_details_subscription": parent_subscription,
         "layout": header_layout,
         **metadata(rec),
@@ -447,6 +495,9 @@ def validate(record: object) -> dict:
     non_negative(amount_due, "amount_due")
     non_negative(amount_paid, "amount_paid")
     non_negative(amount_remaining, "amount_remaining")
+    non_negative(pre_payment_credits, "pre_payment_credit_notes_amount")
+    non_negative(post_payment_credits, "post_payment_credit_notes_amount")
+    non_negative(overpaid, "amount_overpaid")
 
     line_sum = sum(line["amount"] for line in lines)
     if line_sum != subtotal:
@@ -461,15 +512,20 @@ def validate(record: object) -> dict:
             f"'subtotal' {subtotal} + tax {tax_total} = {subtotal + tax_total} "
             f"differs from 'total' {total}",
         )
-    if amount_due != total:
+    expected_due, how = amount_due_expected(
+        total, pre_payment_credits, starting_balance, ending_balance
+    )
+    if amount_due != expected_due:
         raise accounting_error(
-            "amount_due_mismatch", f"'amount_due' {amount_due} differs from 'total' {total}"
+            "amount_due_mismatch", f"'amount_due' {amount_due} differs from {how}"
         )
-    if amount_paid + amount_remaining != amount_due:
+    paid_toward_due = amount_paid - (overpaid or 0)
+    if paid_toward_due + amount_remaining != amount_due:
+        overpaid_text = f" - 'amount_overpaid' {overpaid}" if overpaid else ""
         raise accounting_error(
             "amount_remaining_mismatch",
-            f"'amount_paid' {amount_paid} + 'amount_remaining' {amount_remaining} "
-            f"differs from 'amount_due' {amount_due}",
+            f"'amount_paid' {amount_paid}{overpaid_text} + 'amount_remaining' "
+            f"{amount_remaining} differs from 'amount_due' {amount_due}",
         )
     row[CHILDREN] = {LINES_TABLE: lines}
     return row

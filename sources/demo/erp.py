@@ -22,6 +22,15 @@ pipeline's revenue_schedule). Realized FX journals (`U2C-FX-`) are not in the ex
 invoice is paid an hour after it is finalized, at the same period's rate, except the realized_fx
 anomaly's (paid a month later, the day before the extracts; its journal is the answer key's).
 
+The transaction tables come as a Fivetran NetSuite2 sync lands them, with `_fivetran_synced`
+and `_fivetran_deleted` columns, and hold more than usage-to-cash's journals, as a real extract
+does: a vendor bill (`VendBill`, Dr 5000 hosting, Cr 2000 payable) in the first invoice
+journal's subsidiary and period, and two deleted copies of usage-to-cash journals under new
+transaction ids: one of the first invoice's journal whose header is deleted by a deletion
+extract (`transaction_deleted.csv`, its lines stay in the line extracts), one of the first
+payment's journal whose every row carries `_fivetran_deleted = TRUE`. None of them is a
+discrepancy: counted as live, the copies would post those documents twice.
+
 A journal is dated on its document's date (invoice finalization, credit note effective date,
 charge or refund creation) and posts in that date's period, or in the first open period after
 it when that one is closed. Amounts convert into the subsidiary's functional currency at the
@@ -32,7 +41,7 @@ journal's main line. Lines are in major units with the currency's precision.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -66,8 +75,13 @@ CHART: tuple[tuple[str, str, str], ...] = (
     ("6100", "Expense", "Payment processing fees"),
     ("7900", "OthExpense", "Realized FX gain/loss"),
     ("7990", "OthExpense", "Rounding"),
+    ("2000", "AcctPay", "Accounts payable"),
+    ("5000", "COGS", "Hosting"),
 )
 AR, CLEARING, UNAPPLIED, TAX, ROUNDING = "1200", "1150", "2050", "2200", "7990"
+PAYABLE, HOSTING = "2000", "5000"
+VENDOR_BILL = Decimal("420.00")  # functional currency, major units
+SYNC_COLUMNS = ["_fivetran_deleted", "_fivetran_synced"]
 EXPORT_DELAY = timedelta(hours=3)  # usage-to-cash's export run after the document
 
 COLUMNS: dict[str, list[str]] = {
@@ -92,16 +106,18 @@ COLUMNS: dict[str, list[str]] = {
     "transaction": [
         "id", "transactionnumber", "type", "memo", "trandate", "status", "createddate",
         "duedate", "currency", "entity", "postingperiod", "posting", "isreversal", "reversal",
-        "reversaldate", "externalid",
+        "reversaldate", "externalid", *SYNC_COLUMNS,
     ],
+    "transaction_deleted": ["id", "date_deleted"],
     "transactionline": [
         "id", "transaction", "subsidiary", "entity", "department", "class", "location", "item",
         "memo", "mainline", "netamount", "foreignamount", "quantity", "rate", "taxline",
-        "transactionlinetype",
+        "transactionlinetype", *SYNC_COLUMNS,
     ],
     "transactionaccountingline": [
         "accountingbook", "transaction", "transactionline", "account", "amount", "debit",
         "credit", "netamount", "exchangerate", "posting", "amountpaid", "amountunpaid",
+        *SYNC_COLUMNS,
     ],
 }  # fmt: skip
 
@@ -206,30 +222,80 @@ def build_erp(world: World, plan: Plan, billing: Billing, rates: Rates) -> Erp:
     for number, journal in enumerate(journals, start=1):
         journal.id = number
     erp.journals = journals
+    synced = calendar.extracted_at - timedelta(minutes=1)
     t["transaction"], t["transactionline"], t["transactionaccountingline"] = [], [], []
+    t["transaction_deleted"] = []
     for j in journals:
-        t["transaction"].append(
-            [j.id, f"JE{j.id:05d}", "Journal", j.memo, j.trandate.isoformat(),
-             "Approved for Posting", j.created.strftime("%Y-%m-%d %H:%M:%S"), "",
-             CURRENCY_IDS[j.currency], j.entity, j.period.id, "T", "F", "", "", j.external_id]
-        )  # fmt: skip
-        for n, line in enumerate(j.lines):
-            functional = line.functional
-            t["transactionline"].append(
-                [n, j.id, j.subsidiary, j.entity, "", "", "", "", line.memo, flag(n == 0),
-                 money(functional, j.functional_currency), money(line.foreign, j.currency),
-                 "", "", flag(line.taxline), ""]
-            )  # fmt: skip
-            absolute = money(abs(functional), j.functional_currency)
-            debit = functional > 0 or (functional == 0 and line.foreign >= 0)
-            t["transactionaccountingline"].append(
-                [1, j.id, n, account_id(j.subsidiary, line.account),
-                 money(functional, j.functional_currency),
-                 absolute if debit else "", absolute if not debit else "",
-                 money(functional, j.functional_currency), rate_text(j.exchange_rate), "T", "",
-                 ""]
-            )  # fmt: skip
+        _transaction_rows(t, j, "Journal", deleted=False, synced=synced)
+    for j, kind, how in _other_transactions(journals, len(journals)):
+        _transaction_rows(t, j, kind, deleted=how == "flag", synced=synced)
+        if how == "extract":
+            t["transaction_deleted"].append([j.id, _ns_time(synced)])
     return erp
+
+
+def _ns_time(moment: datetime) -> str:
+    """A NetSuite2 timestamp as Fivetran writes it: no leading zero on the hour."""
+    return f"{moment:%Y-%m-%d} {moment.hour}:{moment:%M:%S}"
+
+
+def _transaction_rows(t: dict, j: Journal, kind: str, *, deleted: bool, synced: datetime) -> None:
+    sync = [flag(deleted), _ns_time(synced)]
+    t["transaction"].append(
+        [j.id, f"JE{j.id:05d}", kind, j.memo, j.trandate.isoformat(),
+         "Approved for Posting", j.created.strftime("%Y-%m-%d %H:%M:%S"), "",
+         CURRENCY_IDS[j.currency], j.entity, j.period.id, "T", "F", "", "", j.external_id, *sync]
+    )  # fmt: skip
+    for n, line in enumerate(j.lines):
+        functional = line.functional
+        t["transactionline"].append(
+            [n, j.id, j.subsidiary, j.entity, "", "", "", "", line.memo, flag(n == 0),
+             money(functional, j.functional_currency), money(line.foreign, j.currency),
+             "", "", flag(line.taxline), "", *sync]
+        )  # fmt: skip
+        absolute = money(abs(functional), j.functional_currency)
+        debit = functional > 0 or (functional == 0 and line.foreign >= 0)
+        t["transactionaccountingline"].append(
+            [1, j.id, n, account_id(j.subsidiary, line.account),
+             money(functional, j.functional_currency),
+             absolute if debit else "", absolute if not debit else "",
+             money(functional, j.functional_currency), rate_text(j.exchange_rate), "T", "",
+             "", *sync]
+        )  # fmt: skip
+
+
+def _other_transactions(journals: list[Journal], last_id: int) -> list[tuple[Journal, str, str]]:
+    """What a real extract holds besides usage-to-cash's journals: a vendor bill and two deleted
+    copies of journals (deleted by a deletion extract, and by `_fivetran_deleted`), as
+    (journal, transaction type, how it is deleted: "" / "extract" / "flag")."""
+    once = {}
+    for j in journals:
+        once[j.external_id] = j.external_id not in once
+    invoice = next((j for j in journals if j.kind == "invoice" and once[j.external_id]), None)
+    payment = next((j for j in journals if j.kind == "payment" and once[j.external_id]), None)
+    if invoice is None or payment is None:
+        return []
+    copies = []
+    for n, (original, how) in enumerate(((invoice, "extract"), (payment, "flag")), start=1):
+        copy = replace(original, id=last_id + n)
+        copies.append((copy, "Journal", how))
+    amount = VENDOR_BILL
+    bill = replace(
+        invoice,
+        id=last_id + len(copies) + 1,
+        external_id="",
+        source_id="",
+        kind="vendor_bill",
+        currency=invoice.functional_currency,
+        entity=None,
+        memo="Hosting (vendor bill)",
+        lines=[
+            JournalLine(HOSTING, amount, "Hosting", functional=amount),
+            JournalLine(PAYABLE, -amount, "Accounts payable", functional=-amount),
+        ],
+        exchange_rate=Decimal(1),
+    )
+    return [*copies, (bill, "VendBill", "")]
 
 
 def _journal(world, kind, document_id, prefix, trandate, created, sub, memo, lines, entity=None):

@@ -7,17 +7,34 @@ extra columns ignored). An empty cell is null. Key: `id`.
 | column | landed type | required | rule |
 |---|---|---|---|
 | id | int64 | yes | positive integer |
-| acctnumber | string | yes | account number as text (`1200`) |
+| acctnumber | string | no | account number as text (`1200`); optional: the account is its id |
 | accttype | string | yes | one of ACCOUNT_TYPES (below) |
 | fullname | string | yes | |
 | currency | int64 | no | positive currency id |
-| subsidiary | int64 | no | positive subsidiary id |
+| subsidiary | int64 | no | positive subsidiary id; a multi-select (`1, 3, 4, 6`): see below |
+| subsidiary_ids | list<int64> | no | every selected subsidiary, in order (not a CSV column) |
 | isinactive | bool | yes | `T` / `F` |
 | issummary | bool | yes | `T` / `F` |
 | parent | int64 | no | positive account id |
 
-ACCOUNT_TYPES: `Bank`, `AcctRec`, `OthCurrAsset`, `DeferRevenue`, `OthCurrLiab`, `Income`,
-`Expense`, `OthExpense`, `OthIncome`.
+ACCOUNT_TYPES: NetSuite's account type ids: `AcctPay`, `AcctRec`, `Bank`, `COGS`, `CredCard`,
+`DeferExpense`, `DeferRevenue`, `Equity`, `Expense`, `FixedAsset`, `Income`, `LongTermLiab`,
+`NonPosting`, `OthAsset`, `OthCurrAsset`, `OthCurrLiab`, `OthExpense`, `OthIncome`, `Stat`,
+`UnbilledRec`.
+
+`subsidiary` is a multi-select in NetSuite (an account can be shared by several subsidiaries);
+SuiteAnalytics and Fivetran write the selection as ids joined by `, `. Every selected id lands
+in `subsidiary_ids`; `subsidiary` keeps the id when exactly one is selected, and is null when
+several are (the account then names no single legal entity).
+
+An account is identified by its internal id; the number is optional (a company may not use
+account numbers). Where usage-to-cash names an account (the gl_* and rec_* dbt vars, the seed
+gl_mapping_rules, the journal gate's chart) it uses the number, or for an account without
+one its `fullname`: what NetSuite's CSV import matches the Account column by when there is no
+number (`gl_lines.account_reference`).
+
+Sync columns (`_fivetran_synced`, `_fivetran_deleted`, deletion extracts): see
+`sources/erp/_sync.py`; every row also lands `is_deleted` (bool), and only the key is non-null.
 
 Reasons: missing_field, wrong_type, non_positive_id, out_of_range, unknown_enum, bad_flag (schema).
 
@@ -32,14 +49,14 @@ from __future__ import annotations
 from sources.csv_fields import (
     FLAG,
     ID,
+    ID_LIST,
     TEXT,
     Field,
     columns,
     enum,
-    parse_row,
     required,
-    schema,
 )
+from sources.erp import _sync
 from sources.erp._common import SYSTEM
 
 __all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
@@ -47,36 +64,46 @@ __all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"
 TABLE = "account"
 KEY = ("id",)
 
-# The account types the spec agrees on; a real NetSuite has more (FixedAsset, AcctPay, Equity,
-# COGS, ...): add them here when such an extract must land.
+# NetSuite2's account types (the `accounttype` table's ids), all of them.
 ACCOUNT_TYPES = (
-    "Bank",
+    "AcctPay",
     "AcctRec",
-    "OthCurrAsset",
+    "Bank",
+    "COGS",
+    "CredCard",
+    "DeferExpense",
     "DeferRevenue",
-    "OthCurrLiab",
-    "Income",
+    "Equity",
     "Expense",
+    "FixedAsset",
+    "Income",
+    "LongTermLiab",
+    "NonPosting",
+    "OthAsset",
+    "OthCurrAsset",
+    "OthCurrLiab",
     "OthExpense",
     "OthIncome",
+    "Stat",
+    "UnbilledRec",
 )
 
 FIELDS = [
     Field("id", ID, required=True),
-    Field("acctnumber", TEXT, required=True),
+    Field("acctnumber", TEXT),
     Field("accttype", enum(*ACCOUNT_TYPES), required=True),
     Field("fullname", TEXT, required=True),
     Field("currency", ID),
-    Field("subsidiary", ID),
+    Field("subsidiary", ID_LIST),
     Field("isinactive", FLAG, required=True),
     Field("issummary", FLAG, required=True),
     Field("parent", ID),
 ]
 COLUMNS = columns(FIELDS)
 REQUIRED = required(FIELDS)
-SCHEMA = schema(FIELDS)
+SCHEMA = _sync.lake_schema(FIELDS, KEY)
 
 
 def validate(record: dict[str, str | None]) -> dict:
     """One CSV record -> a row of SCHEMA, or raise Rejection."""
-    return parse_row(record, FIELDS)
+    return _sync.parse(record, FIELDS, KEY)

@@ -9,8 +9,8 @@ ignored). An empty cell is null. Key: `id`.
 |---|---|---|---|
 | id | int64 | yes | positive integer |
 | periodname | string | yes | e.g. `Sep 2026` |
-| startdate | date32 | yes | `YYYY-MM-DD`, <= enddate |
-| enddate | date32 | yes | `YYYY-MM-DD`, inclusive |
+| startdate | date32 | yes | the date as written, <= enddate (`startdate_time` beside it) |
+| enddate | date32 | yes | the date as written, inclusive (`enddate_time` beside it) |
 | closed | bool | yes | `T` / `F` |
 | alllocked | bool | no | `T` / `F` |
 | arlocked | bool | no | `T` / `F` |
@@ -18,6 +18,13 @@ ignored). An empty cell is null. Key: `id`.
 | isquarter | bool | yes | `T` / `F` |
 | isyear | bool | yes | `T` / `F` |
 | isadjust | bool | no | `T` / `F` |
+
+Sync columns (`_fivetran_synced`, `_fivetran_deleted`, deletion extracts): see
+`sources/erp/_sync.py`; every row also lands `is_deleted` (bool), and only the key is non-null.
+
+Dates: `YYYY-MM-DD`, `YYYY-MM-DD H:MM:SS` (Fivetran writes `2002-03-01 00:00:00`) or ISO 8601
+with `T` and an offset; the calendar date as written lands, a time other than midnight or an
+offset is kept as written in `<column>_time` (`csv_fields.NS_DATE`).
 
 Reasons: missing_field, wrong_type, non_positive_id, out_of_range, bad_date, bad_flag (schema);
 startdate_after_enddate (business_rule).
@@ -32,16 +39,15 @@ from __future__ import annotations
 
 from sources.contract import rule_error
 from sources.csv_fields import (
-    DATE,
     FLAG,
     ID,
+    NS_DATE,
     TEXT,
     Field,
     columns,
-    parse_row,
     required,
-    schema,
 )
+from sources.erp import _sync
 from sources.erp._common import SYSTEM
 
 __all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
@@ -52,8 +58,8 @@ KEY = ("id",)
 FIELDS = [
     Field("id", ID, required=True),
     Field("periodname", TEXT, required=True),
-    Field("startdate", DATE, required=True),
-    Field("enddate", DATE, required=True),
+    Field("startdate", NS_DATE, required=True),
+    Field("enddate", NS_DATE, required=True),
     Field("closed", FLAG, required=True),
     Field("alllocked", FLAG),
     Field("arlocked", FLAG),
@@ -64,12 +70,14 @@ FIELDS = [
 ]
 COLUMNS = columns(FIELDS)
 REQUIRED = required(FIELDS)
-SCHEMA = schema(FIELDS)
+SCHEMA = _sync.lake_schema(FIELDS, KEY)
 
 
 def validate(record: dict[str, str | None]) -> dict:
     """One CSV record -> a row of SCHEMA, or raise Rejection."""
-    row = parse_row(record, FIELDS)
+    row = _sync.parse(record, FIELDS, KEY)
+    if row[_sync.IS_DELETED]:
+        return row
     if row["startdate"] > row["enddate"]:
         raise rule_error(
             "startdate_after_enddate",

@@ -19,6 +19,9 @@ tosubsidiary, accountingbook) is unique too (checked downstream).
 | historicalrate | decimal128(38,12) | yes | > 0, at most 12 decimals |
 | accountingbook | int64 | yes | positive id (1 = primary book) |
 
+Sync columns (`_fivetran_synced`, `_fivetran_deleted`, deletion extracts): see
+`sources/erp/_sync.py`; every row also lands `is_deleted` (bool), and only the key is non-null.
+
 Reasons: missing_field, wrong_type, non_positive_id, out_of_range, too_many_decimals (schema);
 non_positive_rate (business_rule).
 
@@ -30,7 +33,8 @@ Example:
 
 from __future__ import annotations
 
-from sources.csv_fields import ID, Field, columns, parse_row, required, schema
+from sources.csv_fields import ID, Field, columns, required
+from sources.erp import _sync
 from sources.erp._common import EXCHANGE_RATE, SYSTEM
 
 __all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
@@ -52,9 +56,9 @@ FIELDS = [
 ]
 COLUMNS = columns(FIELDS)
 REQUIRED = required(FIELDS)
-SCHEMA = schema(FIELDS)
+SCHEMA = _sync.lake_schema(FIELDS, KEY)
 
 
 def validate(record: dict[str, str | None]) -> dict:
     """One CSV record -> a row of SCHEMA, or raise Rejection."""
-    return parse_row(record, FIELDS)
+    return _sync.parse(record, FIELDS, KEY)

@@ -13,6 +13,9 @@ empty cell is null. Key: `id`.
 | isbasecurrency | bool | yes | `T` / `F` |
 | exchangerate | decimal128(38,12) | no | > 0, at most 12 decimals |
 
+Sync columns (`_fivetran_synced`, `_fivetran_deleted`, deletion extracts): see
+`sources/erp/_sync.py`; every row also lands `is_deleted` (bool), and only the key is non-null.
+
 Reasons: missing_field, wrong_type, non_positive_id, out_of_range, bad_flag, too_many_decimals
 (schema); unknown_currency, currencyprecision_out_of_range, non_positive_rate (business_rule).
 
@@ -32,10 +35,9 @@ from sources.csv_fields import (
     Field,
     columns,
     integer,
-    parse_row,
     required,
-    schema,
 )
+from sources.erp import _sync
 from sources.erp._common import EXCHANGE_RATE, SYSTEM
 
 __all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
@@ -57,9 +59,9 @@ FIELDS = [
 ]
 COLUMNS = columns(FIELDS)
 REQUIRED = required(FIELDS)
-SCHEMA = schema(FIELDS)
+SCHEMA = _sync.lake_schema(FIELDS, KEY)
 
 
 def validate(record: dict[str, str | None]) -> dict:
     """One CSV record -> a row of SCHEMA, or raise Rejection."""
-    return parse_row(record, FIELDS)
+    return _sync.parse(record, FIELDS, KEY)

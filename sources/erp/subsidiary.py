@@ -16,6 +16,9 @@ free, extra columns ignored). An empty cell is null. Key: `id`.
 | iselimination | bool | yes | `T` / `F` |
 | parent | int64 | no | positive subsidiary id |
 
+Sync columns (`_fivetran_synced`, `_fivetran_deleted`, deletion extracts): see
+`sources/erp/_sync.py`; every row also lands `is_deleted` (bool), and only the key is non-null.
+
 Reasons: missing_field, wrong_type, non_positive_id, out_of_range, bad_country, bad_flag (schema).
 
 Example:
@@ -33,10 +36,9 @@ from sources.csv_fields import (
     TEXT,
     Field,
     columns,
-    parse_row,
     required,
-    schema,
 )
+from sources.erp import _sync
 from sources.erp._common import SYSTEM
 
 __all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
@@ -57,9 +59,9 @@ FIELDS = [
 ]
 COLUMNS = columns(FIELDS)
 REQUIRED = required(FIELDS)
-SCHEMA = schema(FIELDS)
+SCHEMA = _sync.lake_schema(FIELDS, KEY)
 
 
 def validate(record: dict[str, str | None]) -> dict:
     """One CSV record -> a row of SCHEMA, or raise Rejection."""
-    return parse_row(record, FIELDS)
+    return _sync.parse(record, FIELDS, KEY)

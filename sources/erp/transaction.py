@@ -10,22 +10,34 @@ Key: `id`.
 |---|---|---|---|
 | id | int64 | yes | positive integer |
 | transactionnumber | string | no | |
-| type | string | yes | `Journal`, `CustInvc`, `CustPymt`, `CustCred`, `CustRfnd` |
+| type | string | yes | any NetSuite transaction type id (`Journal`, `CustInvc`, `VendBill`, …) |
 | memo | string | no | |
-| trandate | date32 | yes | `YYYY-MM-DD` |
+| trandate | date32 | yes | the date as written (see dates below); `trandate_time` beside it |
 | status | string | no | NetSuite status code |
-| createddate | timestamp(us) | yes | `YYYY-MM-DD HH:MM:SS` UTC, landed naive UTC, 2000..2100 |
-| duedate | date32 | no | `YYYY-MM-DD` |
+| createddate | timestamp(us) | yes | see dates below; landed naive UTC, 2000..2100 |
+| duedate | date32 | no | the date as written; `duedate_time` beside it |
 | currency | int64 | yes | positive currency id |
 | entity | int64 | no | positive customer id |
 | postingperiod | int64 | no | positive accountingperiod id; required when posting = T |
 | posting | bool | yes | `T` / `F` |
 | isreversal | bool | yes | `T` / `F` |
 | reversal | int64 | no | positive transaction id |
-| reversaldate | date32 | no | `YYYY-MM-DD` |
+| reversaldate | date32 | no | the date as written; `reversaldate_time` beside it |
 | externalid | string | no | e.g. `U2C-INV-in_…` for journals usage-to-cash exported |
 
-Reasons: missing_field, wrong_type, non_positive_id, out_of_range, unknown_enum, bad_date,
+Every transaction type of the company lands (a real extract holds them all: vendor bills,
+deposits, item receipts, …). The warehouse selects the types each reconciliation reads (the
+seed `erp_transaction_types`), so landing them changes no reconciliation.
+
+Dates (`csv_fields.NS_DATE`, `NS_TIMESTAMP`): `YYYY-MM-DD`, `YYYY-MM-DD H:MM:SS` / `HH:MM:SS`,
+ISO 8601 with `T` and `Z` or an offset. A date-only column lands the calendar date as written
+(never shifted by a zone) and, in `<column>_time`, a time other than midnight or an offset as
+written (null otherwise). A timestamp without an offset is UTC; with one it is converted.
+
+Sync columns (`_fivetran_synced`, `_fivetran_deleted`, deletion extracts): see
+`sources/erp/_sync.py`; every row also lands `is_deleted` (bool), and only the key is non-null.
+
+Reasons: missing_field, wrong_type, non_positive_id, out_of_range, bad_date,
 bad_timestamp, bad_flag (schema); timestamp_out_of_range, posting_without_period (business_rule).
 
 Example:
@@ -38,18 +50,16 @@ from __future__ import annotations
 
 from sources.contract import rule_error
 from sources.csv_fields import (
-    DATE,
     FLAG,
     ID,
+    NS_DATE,
     NS_TIMESTAMP,
     TEXT,
     Field,
     columns,
-    enum,
-    parse_row,
     required,
-    schema,
 )
+from sources.erp import _sync
 from sources.erp._common import SYSTEM
 
 __all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
@@ -57,36 +67,34 @@ __all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"
 TABLE = "transaction"
 KEY = ("id",)
 
-# The transaction types the spec agrees on; a real NetSuite has many more (VendBill, CashSale,
-# Deposit, ...): add them here when such an extract must land.
-TRANSACTION_TYPES = ("Journal", "CustInvc", "CustPymt", "CustCred", "CustRfnd")
-
 FIELDS = [
     Field("id", ID, required=True),
     Field("transactionnumber", TEXT),
-    Field("type", enum(*TRANSACTION_TYPES), required=True),
+    Field("type", TEXT, required=True),
     Field("memo", TEXT),
-    Field("trandate", DATE, required=True),
+    Field("trandate", NS_DATE, required=True),
     Field("status", TEXT),
     Field("createddate", NS_TIMESTAMP, required=True),
-    Field("duedate", DATE),
+    Field("duedate", NS_DATE),
     Field("currency", ID, required=True),
     Field("entity", ID),
     Field("postingperiod", ID),
     Field("posting", FLAG, required=True),
     Field("isreversal", FLAG, required=True),
     Field("reversal", ID),
-    Field("reversaldate", DATE),
+    Field("reversaldate", NS_DATE),
     Field("externalid", TEXT),
 ]
 COLUMNS = columns(FIELDS)
 REQUIRED = required(FIELDS)
-SCHEMA = schema(FIELDS)
+SCHEMA = _sync.lake_schema(FIELDS, KEY)
 
 
 def validate(record: dict[str, str | None]) -> dict:
     """One CSV record -> a row of SCHEMA, or raise Rejection."""
-    row = parse_row(record, FIELDS)
+    row = _sync.parse(record, FIELDS, KEY)
+    if row[_sync.IS_DELETED]:
+        return row
     if row["posting"] and row["postingperiod"] is None:
         raise rule_error(
             "posting_without_period",

@@ -12,7 +12,7 @@ columns ignored). An empty cell is null. Key: (`transaction`, `transactionline`,
 | accountingbook | int64 | yes | positive id (1 = primary book) |
 | transaction | int64 | yes | positive transaction id |
 | transactionline | int64 | yes | transactionline.id, >= 0 |
-| account | int64 | yes | positive account id |
+| account | int64 | no | positive account id; required when the line carries an amount |
 | amount | decimal128(38,9) | no | signed, functional currency, at most 4 decimals |
 | debit | decimal128(38,9) | no | >= 0, at most 4 decimals; not together with credit |
 | credit | decimal128(38,9) | no | >= 0, at most 4 decimals; not together with debit |
@@ -22,9 +22,16 @@ columns ignored). An empty cell is null. Key: (`transaction`, `transactionline`,
 | amountpaid | decimal128(38,9) | no | at most 4 decimals |
 | amountunpaid | decimal128(38,9) | no | at most 4 decimals |
 
+A line with no account and no amount (NetSuite's rows for lines without GL impact, as in
+Fivetran's samples) lands; a line with an amount, debit or credit other than zero and no
+account is `missing_account`.
+
+Sync columns (`_fivetran_synced`, `_fivetran_deleted`, deletion extracts): see
+`sources/erp/_sync.py`; every row also lands `is_deleted` (bool), and only the key is non-null.
+
 Reasons: missing_field, wrong_type, non_positive_id, negative_id, out_of_range, bad_flag,
 too_many_decimals (schema); non_positive_rate (business_rule); both_debit_and_credit,
-negative_amount (accounting_control).
+negative_amount, missing_account (accounting_control).
 
 Example:
 
@@ -41,10 +48,9 @@ from sources.csv_fields import (
     LINE_ID,
     Field,
     columns,
-    parse_row,
     required,
-    schema,
 )
+from sources.erp import _sync
 from sources.erp._common import AMOUNT, EXCHANGE_RATE, SYSTEM
 
 __all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
@@ -56,7 +62,7 @@ FIELDS = [
     Field("accountingbook", ID, required=True),
     Field("transaction", ID, required=True),
     Field("transactionline", LINE_ID, required=True),
-    Field("account", ID, required=True),
+    Field("account", ID),
     Field("amount", AMOUNT),
     Field("debit", AMOUNT),
     Field("credit", AMOUNT),
@@ -68,12 +74,14 @@ FIELDS = [
 ]
 COLUMNS = columns(FIELDS)
 REQUIRED = required(FIELDS)
-SCHEMA = schema(FIELDS)
+SCHEMA = _sync.lake_schema(FIELDS, KEY)
 
 
 def validate(record: dict[str, str | None]) -> dict:
     """One CSV record -> a row of SCHEMA, or raise Rejection."""
-    row = parse_row(record, FIELDS)
+    row = _sync.parse(record, FIELDS, KEY)
+    if row[_sync.IS_DELETED]:
+        return row
     debit, credit = row["debit"], row["credit"]
     where = f"transaction {row['transaction']} line {row['transactionline']}"
     if debit is not None and credit is not None:
@@ -81,6 +89,12 @@ def validate(record: dict[str, str | None]) -> dict:
             "both_debit_and_credit",
             ReasonClass.ACCOUNTING_CONTROL,
             f"{where} has both 'debit' {debit.normalize():f} and 'credit' {credit.normalize():f}",
+        )
+    if row["account"] is None and any(row[c] for c in ("amount", "debit", "credit")):
+        raise Rejection(
+            "missing_account",
+            ReasonClass.ACCOUNTING_CONTROL,
+            f"{where} carries an amount but names no 'account'",
         )
     for column, value in (("debit", debit), ("credit", credit)):
         if value is not None and value < 0:

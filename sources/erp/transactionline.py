@@ -24,6 +24,9 @@ columns ignored). An empty cell is null. Key: (`transaction`, `id`).
 | taxline | bool | yes | `T` / `F` |
 | transactionlinetype | string | no | |
 
+Sync columns (`_fivetran_synced`, `_fivetran_deleted`, deletion extracts): see
+`sources/erp/_sync.py`; every row also lands `is_deleted` (bool), and only the key is non-null.
+
 Reasons: missing_field, wrong_type, non_positive_id, negative_id, out_of_range, bad_flag,
 too_many_decimals (schema).
 
@@ -42,10 +45,9 @@ from sources.csv_fields import (
     TEXT,
     Field,
     columns,
-    parse_row,
     required,
-    schema,
 )
+from sources.erp import _sync
 from sources.erp._common import AMOUNT, QUANTITY, SYSTEM
 
 __all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
@@ -73,9 +75,9 @@ FIELDS = [
 ]
 COLUMNS = columns(FIELDS)
 REQUIRED = required(FIELDS)
-SCHEMA = schema(FIELDS)
+SCHEMA = _sync.lake_schema(FIELDS, KEY)
 
 
 def validate(record: dict[str, str | None]) -> dict:
     """One CSV record -> a row of SCHEMA, or raise Rejection."""
-    return parse_row(record, FIELDS)
+    return _sync.parse(record, FIELDS, KEY)

@@ -203,28 +203,29 @@ def test_page_links_are_the_published_files_with_their_checksums(world: Path):
 
 
 def test_a_new_amount_column_in_the_marts_shows_without_a_change(world: Path, tmp_path: Path):
-    """What issue 21 adds (late usage valued) appears on the page by its column name."""
+    """Amount columns appear on the page by their names: issue 21's unbilled exposure as built,
+    and a column the marts do not have yet, added to a copy."""
     from exports.close_page import build_page_data, render_page
 
     copy = tmp_path / "marts.duckdb"
     shutil.copy(world / "published" / "marts.duckdb", copy)
     with duckdb.connect(str(copy)) as con:
         con.execute(
-            "alter table rec_usage_billing add column late_amount_functional decimal(38, 9)"
+            "alter table rec_usage_billing add column late_credit_functional decimal(38, 9)"
         )
-        con.execute("update rec_usage_billing set late_amount_functional = late_quantity * 0.5")
-        con.execute(
-            "alter table rec_summary add column unbilled_exposure_functional decimal(38, 9)"
-        )
-        con.execute("update rec_summary set unbilled_exposure_functional = 1.25")
+        con.execute("update rec_usage_billing set late_credit_functional = late_quantity * 0.5")
+        con.execute("alter table rec_summary add column unbilled_accrual_functional decimal(38, 9)")
+        con.execute("update rec_summary set unbilled_accrual_functional = 1.25")
         period = con.execute(
             "select fiscal_period from rec_usage_billing where late_quantity > 0 limit 1"
         ).fetchone()[0]
         data = build_page_data(con, "main", period, world / "exports")
     html = render_page(data, tmp_path)
-    assert "late amount functional" in html and "unbilled exposure functional" in html
+    assert "late credit functional" in html and "unbilled accrual functional" in html
+    assert "unbilled exposure functional" in html  # issue 21's column, as the marts have it
     usage = [e["usage"] for e in data["entities"] if e["usage"].rows]
-    assert any("late_amount_functional" in t.columns for t in usage)
+    assert any("late_credit_functional" in t.columns for t in usage)
+    assert any("unbilled_exposure" in t.columns for t in usage)
 
 
 def test_the_page_renders_in_chromium_with_the_worlds_variances(world: Path, tmp_path: Path):

@@ -25,6 +25,7 @@ from sources.landing import (
 )
 
 CONTRACTS = {(c.system, c.table): c for c in [*crm.CONTRACTS, *erp.CONTRACTS]}
+MODULES = {m.TABLE: m for m in [*crm.MODULES, *erp.MODULES]}
 LINEAGE = {f.name for f in LINEAGE_FIELDS}
 
 
@@ -104,6 +105,10 @@ SAMPLES: dict[str, list[list[str]]] = {
         ["101", "CUST-101 Acme Corp", "Acme Corp", "1", "1", "ACC-0001"],
         ["104", "CUST-104", "", "4", "4", ""],
     ],
+    "customersubsidiaryrelationship": [
+        ["1", "101", "1", "TRUE"],
+        ["2", "101", "4", "F"],
+    ],
     "consolidatedexchangerate": [
         ["1", "9", "2", "1", "2", "1", "1.2710", "1.2695", "1.2650", "1"],
         ["2", "9", "4", "1", "4", "1", "0.006711409396", "0.0067", "0.0068", "1"],
@@ -178,6 +183,10 @@ EXPECTED: dict[str, list[dict]] = {
         {"id": 101, "entityid": "CUST-101 Acme Corp", "externalid": "ACC-0001"},
         {"id": 104, "companyname": None, "currency": 4, "subsidiary": 4, "externalid": None},
     ],
+    "customersubsidiaryrelationship": [
+        {"id": 1, "entity": 101, "subsidiary": 1, "isprimarysub": True, "is_deleted": False},
+        {"id": 2, "entity": 101, "subsidiary": 4, "isprimarysub": False},
+    ],
     "consolidatedexchangerate": [
         {"fromcurrency": 2, "tocurrency": 1, "averagerate": Decimal("1.271"),
          "historicalrate": Decimal("1.265"), "accountingbook": 1},
@@ -208,13 +217,13 @@ EXPECTED: dict[str, list[dict]] = {
 
 
 def sample_csv(table: str, rows: list[list[str]] | None = None) -> bytes:
-    columns = list(contract(table).schema.names)
+    columns = list(MODULES[table].COLUMNS)
     return csv_text(columns, SAMPLES[table] if rows is None else rows).encode()
 
 
 def test_every_table_has_a_sample():
     assert set(SAMPLES) == set(EXPECTED) == {t for _, t in CONTRACTS}
-    assert len(crm.CONTRACTS) == 4 and len(erp.CONTRACTS) == 9
+    assert len(crm.CONTRACTS) == 4 and len(erp.CONTRACTS) == 10
     for c in CONTRACTS.values():
         assert not LINEAGE & set(c.schema.names)
         assert c.suffixes == (".csv", ".csv.gz") and c.prefix == c.table
@@ -348,7 +357,7 @@ class Bad:
 
 def bad_row(table: str, **changes: str) -> bytes:
     """Header, the first sample row (good), then that row with `changes` (bad)."""
-    columns = list(contract(table).schema.names)
+    columns = list(MODULES[table].COLUMNS)
     good = SAMPLES[table][0]
     changed = [changes.pop(c, v) for c, v in zip(columns, good, strict=True)]
     assert not changes, f"unknown columns {changes}"
@@ -359,9 +368,9 @@ def row(table: str, code: str, cls: str = "schema", **changes: str) -> Bad:
     return Bad(table, bad_row(table, **changes), code, cls)
 
 
-TAL_HEADER = ",".join(contract("transactionaccountingline").schema.names)
+TAL_HEADER = ",".join(MODULES["transactionaccountingline"].COLUMNS)
 CUSTOMER_HEADER = "id,entityid,companyname,currency,subsidiary,externalid\n"
-TERMS_HEADER = ",".join(contract("contract_price_terms").schema.names) + "\n"
+TERMS_HEADER = ",".join(MODULES["contract_price_terms"].COLUMNS) + "\n"
 
 CORPUS: dict[str, Bad] = {
     # File-level: what the CSV reader itself rejects.
@@ -421,12 +430,16 @@ CORPUS: dict[str, Bad] = {
     "negative_line_id": row("transactionline", "negative_id", id="-1"),
     "id_beyond_int64": row("account", "out_of_range", id="99999999999999999999"),
     "bad_tf_flag": row("account", "bad_flag", isinactive="Y"),
+    "bad_primary_flag": row("customersubsidiaryrelationship", "bad_flag", isprimarysub="yes"),
     "lower_case_tf_flag": row("transactionaccountingline", "bad_flag", posting="t"),
     "bad_true_false": row("contract_price_terms", "bad_flag", overage_allowed="yes"),
     "impossible_date": row("accountingperiod", "bad_date", startdate="2026-02-30"),
     "us_style_date": row("contracts", "bad_date", start_date="08/01/2026"),
-    "iso_timestamp_in_netsuite": row(
-        "transaction", "bad_timestamp", createddate="2026-09-01T02:05:00Z"
+    "netsuite_timestamp_without_seconds": row(
+        "transaction", "bad_timestamp", createddate="2026-09-01T02:05Z"
+    ),
+    "netsuite_date_with_garbage_time": row(
+        "transaction", "bad_date", trandate="2026-09-01 25:00:00"
     ),
     "rfc3339_without_offset": row(
         "accounts", "timestamp_without_offset", created_at="2026-08-01T09:00:00"
@@ -450,7 +463,6 @@ CORPUS: dict[str, Bad] = {
         "transactionline", "out_of_range", netamount="123456789012345678901234567890"
     ),
     "unknown_accttype": row("account", "unknown_enum", accttype="Asset"),
-    "unknown_transaction_type": row("transaction", "unknown_enum", type="VendBill"),
     "unknown_contract_status": row("contracts", "unknown_enum", status="Active"),
     "unknown_region": row("accounts", "unknown_enum", region="eu-central"),
     "bad_metric": row("contract_price_terms", "bad_metric", metric="GPU hours"),
@@ -517,6 +529,10 @@ CORPUS: dict[str, Bad] = {
     "negative_debit": row(
         "transactionaccountingline", "negative_amount", "accounting_control", debit="-0.01"
     ),
+    "amount_without_account": row(
+        "transactionaccountingline", "missing_account", "accounting_control", account=""
+    ),
+
 }  # fmt: skip
 
 
@@ -556,3 +572,193 @@ def test_docstring_example_validates(module):
     header, cells = (next(csv.reader([line.strip()])) for line in example)
     assert header == module.COLUMNS
     module.validate({k: v or None for k, v in zip(header, cells, strict=True)})
+
+
+# --- NetSuite2 as sync tools deliver it: dates, flags, deletions, every type -----------------
+
+from sources.csv_fields import FLAG, NS_DATE, NS_TIMESTAMP  # noqa: E402
+from sources.erp import _sync  # noqa: E402
+
+DATES = [
+    ("2026-09-01", date(2026, 9, 1), None),
+    ("2002-03-01 00:00:00", date(2002, 3, 1), None),  # Fivetran
+    ("2002-03-31 0:00:00", date(2002, 3, 31), None),  # Fivetran, hour without a leading zero
+    ("2017-05-07 10:34:43", date(2017, 5, 7), "10:34:43"),  # a time is kept, not dropped
+    ("2026-09-01T00:00:00Z", date(2026, 9, 1), None),
+    ("2026-09-01T00:00:00+02:00", date(2026, 9, 1), "00:00:00+02:00"),  # not shifted to Aug 31
+    ("2026-09-01T23:30:00.5-05:00", date(2026, 9, 1), "23:30:00.500000-05:00"),
+]
+
+
+@pytest.mark.parametrize(("cell", "day", "clock"), DATES, ids=[d[0] for d in DATES])
+def test_netsuite_date_is_the_date_as_written_and_keeps_its_time(cell, day, clock):
+    assert NS_DATE.parse(cell, "trandate") == (day, clock)
+
+
+TIMESTAMPS = [
+    ("2026-09-01 02:05:00", datetime(2026, 9, 1, 2, 5)),
+    ("2017-05-27 8:56:10", datetime(2017, 5, 27, 8, 56, 10)),
+    ("2026-09-01T02:05:00Z", datetime(2026, 9, 1, 2, 5)),
+    ("2026-09-01T02:05:00+02:00", datetime(2026, 9, 1, 0, 5)),
+    ("2026-09-01", datetime(2026, 9, 1)),
+]
+
+
+@pytest.mark.parametrize(("cell", "utc"), TIMESTAMPS, ids=[t[0] for t in TIMESTAMPS])
+def test_netsuite_timestamp_lands_in_utc(cell, utc):
+    assert NS_TIMESTAMP.parse(cell, "createddate") == utc
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"),
+    [("T", True), ("F", False), ("TRUE", True), ("false", False), ("True", True)],
+)
+def test_netsuite_flags_accept_t_f_and_true_false(cell, value):
+    assert FLAG.parse(cell, "isprimarysub") is value
+
+
+def test_fivetran_sync_columns_are_ignored_and_deleted_rows_marked(tmp_path: Path):
+    header = ["_fivetran_synced", "_fivetran_deleted", *MODULES["accountingperiod"].COLUMNS]
+    rows = [
+        ["2022-07-10 23:00:33", "FALSE", "8", "Aug 2026", "2026-08-01 00:00:00",
+         "2026-08-31 0:00:00", "T", "T", "T", "T", "F", "F", "F"],
+        # deleted: the period's own rules (start <= end) no longer apply
+        ["2022-07-10 23:00:33", "TRUE", "9", "Sep 2026", "2026-09-30", "2026-09-01", "F", "F",
+         "F", "T", "F", "F", ""],
+        ["2022-07-10 23:00:33", "maybe", "10", "Oct 2026", "2026-10-01", "2026-10-31", "F", "F",
+         "F", "T", "F", "F", ""],
+    ]  # fmt: skip
+    result = land(tmp_path, "accountingperiod", csv_text(header, rows).encode())
+
+    assert (result.rows_landed, result.rows_quarantined) == (2, 1)
+    landed = {r["id"]: r for r in read(tmp_path / "lake", "raw")}
+    assert (landed[8]["is_deleted"], landed[9]["is_deleted"]) == (False, True)
+    assert "_fivetran_synced" not in landed[8]
+    (bad,) = read(tmp_path / "lake", "quarantine")
+    assert (bad["reason_code"], bad["line_number"]) == ("bad_flag", 4)
+
+
+def test_a_deletion_extract_needs_only_the_key(tmp_path: Path):
+    data = b"id,date_deleted\n5001,2026-10-02 9:15:00\n,2026-10-02 9:16:00\n"
+    result = land(tmp_path, "transaction", data, name="transaction_deleted_2026-10.csv")
+    assert (result.rows_read, result.rows_landed, result.rows_quarantined) == (2, 1, 1)
+    (row,) = read(tmp_path / "lake", "raw")
+    assert (row["id"], row["is_deleted"], row["type"], row["trandate"]) == (5001, True, None, None)
+    (bad,) = read(tmp_path / "lake", "quarantine")
+    assert bad["reason_code"] == "missing_field"
+    assert _sync.deletion_extract(Path("transaction-deleted.csv"), "transaction")
+    assert not _sync.deletion_extract(Path("transaction_2026-10.csv"), "transaction")
+
+
+def test_every_transaction_type_lands(tmp_path: Path):
+    types = ["VendBill", "VendPymt", "CashSale", "Deposit", "ItemRcpt", "SalesOrd", "CustInvc"]
+    rows = [[str(5001 + i), *SAMPLES["transaction"][0][1:]] for i in range(len(types))]
+    for row, kind in zip(rows, types, strict=True):
+        row[2] = kind
+    result = land(tmp_path, "transaction", sample_csv("transaction", rows))
+    assert (result.rows_landed, result.rows_quarantined) == (len(types), 0)
+    assert sorted(r["type"] for r in read(tmp_path / "lake", "raw")) == sorted(types)
+
+
+def test_account_without_number_and_customer_without_subsidiary_land(tmp_path: Path):
+    accounts = csv_text(
+        ["id", "acctnumber", "accttype", "fullname", "isinactive", "issummary"],
+        [["112", "", "Expense", "Utilities : Power", "F", "F"],
+         ["113", "", "NonPosting", "Purchase Orders", "F", "F"]],
+    )  # fmt: skip
+    (tmp_path / "a").mkdir(), (tmp_path / "c").mkdir()
+    assert land(tmp_path / "a", "account", accounts.encode()).rows_landed == 2
+    customers = csv_text(["id", "entityid", "currency"], [["1409", "CUST-1409", "1"]])
+    assert land(tmp_path / "c", "customer", customers.encode()).rows_landed == 1
+    (customer,) = read(tmp_path / "c" / "lake", "raw")
+    assert customer["subsidiary"] is None
+
+
+def test_accounting_line_without_account_lands_only_without_amount(tmp_path: Path):
+    header = ["accountingbook", "transaction", "transactionline", "account", "amount", "posting"]
+    rows = [["1", "4458", "0", "", "", "T"], ["1", "4458", "1", "", "0", "F"]]
+    rows += [["1", "4458", "2", "", "10.00", "T"]]
+    result = land(tmp_path, "transactionaccountingline", csv_text(header, rows).encode())
+    assert (result.rows_landed, result.rows_quarantined) == (2, 1)
+    (bad,) = read(tmp_path / "lake", "quarantine")
+    assert (bad["reason_code"], bad["reason_class"]) == ("missing_account", "accounting_control")
+
+
+# --- real extracts beyond the first delivery (issue 24) -----------------------------------------
+
+
+def test_cp1252_bytes_in_a_column_the_contract_ignores_do_not_reject_the_row(tmp_path: Path):
+    """A NetSuite customer export saved as cp1252: `comments` (not in the contract) carries
+    `é` as the byte 0xE9; the row lands, with every column the contract reads."""
+    data = b"id,entityid,companyname,currency,comments\n1409,CUST-1409,Acme,1,Caf\xe9 au lait\n"
+    result = land(tmp_path, "customer", data)
+    assert (result.rows_landed, result.rows_quarantined) == (1, 0)
+    (row,) = read(tmp_path / "lake", "raw")
+    assert (row["id"], row["companyname"]) == (1409, "Acme")
+
+
+def test_an_encoding_reason_names_the_column(tmp_path: Path):
+    data = b"id,entityid,companyname,currency,comments\n1409,CUST-1409,Caf\xe9,1,ok\n"
+    result = land(tmp_path, "customer", data)
+    assert (result.rows_landed, result.rows_quarantined) == (0, 1)
+    (bad,) = read(tmp_path / "lake", "quarantine")
+    assert bad["reason_code"] == "invalid_utf8"
+    assert "companyname" in bad["reason_detail"] and "comments" not in bad["reason_detail"]
+    assert "Caf\\xe9" in bad["payload"]  # the raw line kept, its byte readable
+
+
+def test_a_multi_select_subsidiary_lands_as_a_list(tmp_path: Path):
+    """NetSuite2 `account.subsidiary` is a multi-select: SuiteAnalytics and Fivetran write the
+    selected ids joined by ", " (fivetran/dbt_netsuite's netsuite2_account_data.csv)."""
+    accounts = csv_text(
+        ["id", "acctnumber", "accttype", "fullname", "subsidiary", "isinactive", "issummary"],
+        [["110", "1200", "AcctRec", "Receivables", "1, 3, 4, 6", "F", "F"],
+         ["111", "4000", "Income", "Revenue", "2", "F", "F"],
+         ["112", "", "Expense", "Power", "", "F", "F"],
+         ["113", "", "Expense", "Water", "1,,3", "F", "F"]],
+    )  # fmt: skip
+    result = land(tmp_path, "account", accounts.encode())
+    assert (result.rows_landed, result.rows_quarantined) == (3, 1)
+    rows = {r["id"]: (r["subsidiary"], r["subsidiary_ids"]) for r in read(tmp_path / "lake", "raw")}
+    assert rows == {110: (None, [1, 3, 4, 6]), 111: (2, [2]), 112: (None, None)}
+    (bad,) = read(tmp_path / "lake", "quarantine")
+    assert (bad["reason_code"], bad["line_number"]) == ("wrong_type", 5)
+    assert "subsidiary" in bad["reason_detail"] and "'1,,3'" in bad["reason_detail"]
+
+
+def test_history_mode_rows_land_with_the_sync_markers(tmp_path: Path):
+    """Fivetran history mode: one row per version of a key, in any order; the markers land so
+    the warehouse resolves the current version by them (dbt macro latest_delivery)."""
+    header = [
+        "id",
+        "name",
+        "currency",
+        "iselimination",
+        "tranprefix",
+        "_fivetran_start",
+        "_fivetran_end",
+        "_fivetran_active",
+        "_fivetran_synced",
+    ]
+    rows = [
+        ["1", "Example Inc.", "1", "F", "US01", "2026-03-01 10:00:00.000",
+         "9999-12-31 23:59:59.999", "TRUE", "2026-03-01 10:05:11"],
+        ["1", "Example Corp. (old name)", "1", "F", "US01", "2026-01-01 09:00:00.000",
+         "2026-03-01 09:59:59.999", "FALSE", "2026-03-01 10:05:11"],
+        ["2", "Example Ltd", "2", "F", "UK01", "2026-13-01 00:00:00", "", "TRUE", ""],
+    ]  # fmt: skip
+    result = land(tmp_path, "subsidiary", csv_text(header, rows).encode())
+    assert (result.rows_landed, result.rows_quarantined) == (2, 1)
+    landed = sorted(read(tmp_path / "lake", "raw"), key=lambda r: r["line_number"])
+    assert [
+        (r["name"], r["is_active_version"], r["version_start"], r["version_end"]) for r in landed
+    ] == [
+        ("Example Inc.", True, datetime(2026, 3, 1, 10),
+         datetime(9999, 12, 31, 23, 59, 59, 999000)),
+        ("Example Corp. (old name)", False, datetime(2026, 1, 1, 9),
+         datetime(2026, 3, 1, 9, 59, 59, 999000)),
+    ]  # fmt: skip
+    assert landed[0]["synced_at"] == datetime(2026, 3, 1, 10, 5, 11)
+    (bad,) = read(tmp_path / "lake", "quarantine")
+    assert bad["reason_code"] == "bad_timestamp"
+    assert "_fivetran_start" in bad["reason_detail"]

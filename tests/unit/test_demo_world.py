@@ -61,15 +61,19 @@ CSV_HEADERS = {
     "erp/consolidatedexchangerate.csv": """id postingperiod fromcurrency tocurrency fromsubsidiary
         tosubsidiary averagerate currentrate historicalrate accountingbook""",
     "erp/transaction.csv": """id transactionnumber type memo trandate status createddate duedate
-        currency entity postingperiod posting isreversal reversal reversaldate externalid""",
+        currency entity postingperiod posting isreversal reversal reversaldate externalid
+        _fivetran_deleted _fivetran_synced""",
+    "erp/transaction_deleted.csv": "id date_deleted",
     "erp/transactionline.csv": """id transaction subsidiary entity department class location item
-        memo mainline netamount foreignamount quantity rate taxline transactionlinetype""",
+        memo mainline netamount foreignamount quantity rate taxline transactionlinetype
+        _fivetran_deleted _fivetran_synced""",
     "erp/transactionaccountingline.csv": """accountingbook transaction transactionline account
-        amount debit credit netamount exchangerate posting amountpaid amountunpaid""",
+        amount debit credit netamount exchangerate posting amountpaid amountunpaid
+        _fivetran_deleted _fivetran_synced""",
 }
 STRIPE_FILES = (
-    "customers", "products", "prices", "subscriptions", "invoices", "credit_notes", "charges",
-    "refunds", "balance_transactions", "meter_events",
+    "customers", "products", "prices", "subscriptions", "invoices", "credit_notes",
+    "invoice_payments", "charges", "refunds", "balance_transactions", "meter_events",
 )  # fmt: skip
 
 
@@ -112,6 +116,26 @@ class Inbox:
 
 def invoice_subscription(invoice: dict) -> str:
     return invoice.get("subscription") or invoice["parent"]["subscription_details"]["subscription"]
+
+
+def charge_invoice(stripe: dict[str, list[dict]], charge: dict) -> str:
+    """The charge's invoice: its own `invoice` (pre-2025), else the invoice payment of its
+    PaymentIntent (API 2025-03-31 removed the charge's `invoice`)."""
+    if charge.get("invoice"):
+        return charge["invoice"]
+    (paid,) = [
+        p["invoice"]
+        for p in stripe["invoice_payments"]
+        if p["payment"].get("payment_intent") == charge["payment_intent"]
+    ]
+    return paid
+
+
+def note_refunds(note: dict) -> list[str]:
+    """A credit note's refunds: `refund` (pre-2025) or `refunds[]` (2025-03-31)."""
+    if "refunds" in note:
+        return [r["refund"] for r in note["refunds"]]
+    return [note["refund"]] if note.get("refund") else []
 
 
 def line_price(line: dict) -> str:
@@ -362,19 +386,28 @@ def recheck(out: Path) -> set[tuple]:
         assert invoice["amount_paid"] + invoice["amount_remaining"] == invoice["amount_due"]
         assert all(x["currency"] == currency for x in lines)
 
-    # billing -> ERP
-    tx = {t["id"]: t for t in inbox.erp["transaction"]}
+    # billing -> ERP: live rows only (a row flagged deleted, or a transaction in the deletion
+    # extract, is not posted); every transaction type is there, the journals are ours
+    deleted = {row["id"] for row in inbox.erp["transaction_deleted"]}
+    tx = {
+        t["id"]: t
+        for t in inbox.erp["transaction"]
+        if t["_fivetran_deleted"] == "F" and t["id"] not in deleted
+    }
     tal = defaultdict(list)
     for row in inbox.erp["transactionaccountingline"]:
-        tal[row["transaction"]].append(row)
+        if row["_fivetran_deleted"] == "F":
+            tal[row["transaction"]].append(row)
     tl = defaultdict(list)
     for row in inbox.erp["transactionline"]:
-        tl[row["transaction"]].append(row)
+        if row["_fivetran_deleted"] == "F":
+            tl[row["transaction"]].append(row)
     accounts = {a["id"]: a["acctnumber"] for a in inbox.erp["account"]}
     periods = {p["id"]: p for p in inbox.erp["accountingperiod"]}
     by_external = defaultdict(list)
     for t in tx.values():
-        by_external[t["externalid"]].append(t)
+        if t["type"] == "Journal":
+            by_external[t["externalid"]].append(t)
         debit = sum(Decimal(r["debit"] or 0) for r in tal[t["id"]])
         credit = sum(Decimal(r["credit"] or 0) for r in tal[t["id"]])
         assert debit == credit and debit > 0, t["externalid"]
@@ -468,7 +501,8 @@ def realized_fx(inbox: Inbox, charge: dict) -> dict | None:
     """The realized FX journal of a payment, from the files alone: its amount at the ERP's
     average rate of the invoice's finalization period less at the payment's period, each
     rounded half-even to the functional currency's minor unit (the journal_lines rule)."""
-    invoice = next(i for i in inbox.stripe["invoices"] if i["id"] == charge["invoice"])
+    invoice_id = charge_invoice(inbox.stripe, charge)
+    invoice = next(i for i in inbox.stripe["invoices"] if i["id"] == invoice_id)
     contract = next(
         c
         for c in inbox.crm["contracts"]
@@ -843,10 +877,14 @@ def test_stripe_ids_cross_reference(faulty: Path):
         assert invoice_subscription(invoice) in ids["subscriptions"]
         assert all(line_price(x) in ids["prices"] for x in invoice["lines"]["data"])
     for charge in s["charges"]:
-        assert charge["invoice"] in ids["invoices"]
-        assert charge["customer"] == invoice_by_id[charge["invoice"]]["customer"]
+        invoice_id = charge_invoice(s, charge)
+        assert invoice_id in ids["invoices"]
+        assert charge["customer"] == invoice_by_id[invoice_id]["customer"]
         assert charge["balance_transaction"] in ids["balance_transactions"]
-        assert charge["amount"] == invoice_by_id[charge["invoice"]]["amount_paid"]
+        assert charge["amount"] == invoice_by_id[invoice_id]["amount_paid"]
+        # the 2025-03-31 layout: no `invoice` on the charge, an invoice payment instead
+        new_layout = "parent" in invoice_by_id[invoice_id]
+        assert ("invoice" in charge) is not new_layout
     refunded = defaultdict(int)
     for refund in s["refunds"]:
         assert refund["charge"] in ids["charges"]
@@ -856,7 +894,8 @@ def test_stripe_ids_cross_reference(faulty: Path):
         assert charge["amount_refunded"] == refunded[charge["id"]]
     line_ids = {x["id"] for i in s["invoices"] for x in i["lines"]["data"]}
     for note in s["credit_notes"]:
-        assert note["invoice"] in ids["invoices"] and note["refund"] in ids["refunds"]
+        assert note["invoice"] in ids["invoices"]
+        assert note_refunds(note) and set(note_refunds(note)) <= ids["refunds"]
         assert sum(x["amount"] for x in note["lines"]["data"]) == note["subtotal"]
         assert note["total"] == note["amount"]
         assert all(x["invoice_line_item"] in line_ids for x in note["lines"]["data"])
@@ -928,7 +967,27 @@ def test_erp_rounding_lines_and_fx(faulty: Path):
         "Oct 2026": "F",
         "Nov 2026": "F",
     }
-    assert len(inbox.erp["account"]) == 12 * 4
+    # usage-to-cash's 12 accounts plus payable and hosting (the vendor bill's), per entity
+    assert len(inbox.erp["account"]) == 14 * 4
+
+
+def test_erp_extract_holds_other_transaction_types_and_deleted_rows(faulty: Path):
+    """As a real NetSuite2 sync delivers it: a vendor bill, and deleted copies of journals
+    (by the deletion extract and by _fivetran_deleted) that must not count as posted."""
+    inbox = Inbox.read(faulty)
+    types = {t["type"] for t in inbox.erp["transaction"]}
+    assert types == {"Journal", "VendBill"}
+    flagged = {t["id"] for t in inbox.erp["transaction"] if t["_fivetran_deleted"] == "T"}
+    extracted = {row["id"] for row in inbox.erp["transaction_deleted"]}
+    assert len(flagged) == len(extracted) == 1 and not flagged & extracted
+    by_id = {t["id"]: t for t in inbox.erp["transaction"]}
+    copies = {by_id[i]["externalid"] for i in flagged | extracted}
+    assert {e.split("-")[1] for e in copies} == {"INV", "PAY"}
+    for external in copies:  # each copy has a live original
+        live = [t for t in inbox.erp["transaction"] if t["externalid"] == external]
+        assert len(live) == 2
+    lines = [r for r in inbox.erp["transactionaccountingline"] if r["transaction"] in flagged]
+    assert lines and all(r["_fivetran_deleted"] == "T" for r in lines)
 
 
 # --- rating: the billing policy -----------------------------------------------------------------

@@ -18,6 +18,7 @@ GOOD = [
 
 
 def warehouse(tmp_path: Path, lines: list[tuple]) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / "warehouse.duckdb"
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts; create schema staging")
@@ -30,8 +31,9 @@ def warehouse(tmp_path: Path, lines: list[tuple]) -> Path:
         con.executemany("insert into marts.journal_lines values (?,?,?,?,?,?,?,?,?,?)", lines)
         con.execute(
             "create table staging.stg_erp__accounts as select * from (values "
-            "('1200', false), ('4100', false), ('2200', false), ('7990', false)) "
-            "as t(account_number, is_inactive)"
+            "('1200', 'AR', false), ('4100', 'Usage', false), ('2200', 'Tax', false), "
+            "('7990', 'Rounding', false), (null, 'Revenue : Services', false), "
+            "(null, 'Old revenue', true)) as t(account_number, account_name, is_inactive)"
         )
         con.execute(
             "create table marts.fiscal_periods as select * from (values "
@@ -153,3 +155,17 @@ def test_line_rules_fail_by_name(tmp_path: Path, line: tuple, failed: str):
     assert ("U2C-X", 1) in [(r["journal_id"], r["line_number"]) for r in rule.rows]
     assert "U2C-INV-in_1" not in [r["journal_id"] for r in rule.rows]
     assert f"[journal_id=U2C-X, line_number=1, {column}=" in result.describe()
+
+
+def test_an_account_without_a_number_is_in_the_chart_by_its_full_name(tmp_path: Path):
+    """Accounts are identified by internal id, the number is optional: the chart vars and the
+    NetSuite import name such an account by its full name; a number it does not have, or an
+    inactive account's name, is still outside the chart."""
+    named = [*GOOD[:1], ("U2C-INV-in_1", 2, "US01", "USD", "Revenue : Services", "2026-09",
+                         "0", "100.00", "0", "100.00"), GOOD[2]]  # fmt: skip
+    assert run_journal_gate(warehouse(tmp_path / "ok", named)).success
+    for account in ("Old revenue", "4000"):
+        line = (*named[1][:4], account, *named[1][5:])
+        lines = [named[0], line, named[2]]
+        result = run_journal_gate(warehouse(tmp_path / account.replace(" ", "_"), lines))
+        assert failures(result) == {"expect_column_values_to_be_in_set:account"}, account

@@ -3,7 +3,9 @@
     how many transactions carry it and, summed over all of them, the net debit (debit > 0,
     credit < 0) on the receivable account, on unapplied cash and on every other account, in
     transaction currency (foreign amount) and functional currency, and the customers the
-    receivable lines name. Accounts and book are vars (chart of accounts numbers).
+    receivable lines name. Accounts and book are vars (chart of accounts numbers, or the full
+    name of an account without one). Only transactions of the types the seed
+    erp_transaction_types lists for the document's kind count (every type lands in gl_lines).
     A view in the intermediate schema: shared by the reconciliation marts, not published. -#}
 {{ config(materialized='view', schema='intermediate') }}
 
@@ -24,13 +26,19 @@ lines as (
         fiscal_period,
         coalesce(foreign_amount, 0) as net_debit,
         debit - credit as net_debit_functional,
-        account_number = '{{ var("rec_receivable_account_number") }}' as is_receivable,
-        account_number = '{{ var("rec_unapplied_cash_account_number") }}' as is_unapplied_cash
-    from {{ ref('gl_lines') }}
+        account_reference = '{{ var("rec_receivable_account_number") }}' as is_receivable,
+        account_reference = '{{ var("rec_unapplied_cash_account_number") }}' as is_unapplied_cash
+    from {{ ref('gl_lines') }} as g
     where
         document_type is not null
         and is_posting
         and accounting_book_id = {{ var('rec_accounting_book_id') }}
+        and exists (
+            select 1 from {{ ref('erp_transaction_types') }} as tt
+            where
+                tt.transaction_type = g.transaction_type
+                and tt.document_type = g.document_type
+        )
 ),
 
 transactions as (

@@ -2,7 +2,11 @@
     transaction, line, account, period, legal entity, currencies and customer; debit/credit in the
     legal entity's functional currency, the foreign amount in the transaction currency. The
     billing document behind a usage-to-cash journal is parsed from the external id
-    (U2C-INV-in_… -> invoice in_…, U2C-CN-, U2C-PAY-, U2C-REF-). -#}
+    (U2C-INV-in_… -> invoice in_…, U2C-CN-, U2C-PAY-, U2C-REF-). Every transaction type is here;
+    a line counts only while its transaction is live (delivered and not deleted: staging drops
+    deleted records), as NetSuite deletes a transaction's lines with it. account_reference names
+    the account as the ERP import and the chart vars do: its number, or its full name when it
+    has none (accounts are identified by account_id, the number is optional). -#}
 with
 
 accounting_lines as (
@@ -18,6 +22,9 @@ accounting_lines as (
         batch_id,
         landed_at
     from {{ ref('stg_erp__transaction_accounting_lines') }}
+    -- NetSuite writes accounting lines without an account for non-posting transactions (a sales
+    -- order); landing lets them in only without an amount (missing_account), so no GL line
+    where account_id is not null
 ),
 
 transactions as (
@@ -84,8 +91,9 @@ currencies as (
 netsuite_customers as (
     select
         netsuite_customer_id,
+        subsidiary_id,
         crm_account_id
-    from {{ ref('stg_erp__customers') }}
+    from {{ ref('int_erp_customers_resolved') }}
 ),
 
 crm_accounts as (
@@ -108,19 +116,23 @@ joined as (
         t.external_id,
         coalesce(tl.memo, t.memo) as memo,
         coalesce(tl.netsuite_customer_id, t.netsuite_customer_id) as netsuite_customer_id,
-        coalesce(tl.subsidiary_id, a.subsidiary_id) as subsidiary_id,
+        coalesce(tl.subsidiary_id, a.subsidiary_id, nc.subsidiary_id) as subsidiary_id,
+        nc.crm_account_id,
         coalesce(al.is_posting, t.is_posting) as is_posting_line,
         tl.foreign_amount,
         a.account_number,
+        coalesce(a.account_number, a.account_name) as account_reference,
         a.account_type,
         a.account_name
     from accounting_lines as al
-    left join transactions as t on al.transaction_id = t.transaction_id
+    inner join transactions as t on al.transaction_id = t.transaction_id
     left join transaction_lines as tl
         on
             al.transaction_id = tl.transaction_id
             and al.transaction_line_id = tl.transaction_line_id
     left join accounts as a on al.account_id = a.account_id
+    left join netsuite_customers as nc
+        on coalesce(tl.netsuite_customer_id, t.netsuite_customer_id) = nc.netsuite_customer_id
 )
 
 select
@@ -137,10 +149,11 @@ select
     cast(j.created_at as timestamp) as created_at,
     cast(j.memo as varchar) as memo,
     cast(j.account_number as varchar) as account_number,
+    cast(j.account_reference as varchar) as account_reference,
     cast(j.account_type as varchar) as account_type,
     cast(j.account_name as varchar) as account_name,
     cast(j.netsuite_customer_id as bigint) as netsuite_customer_id,
-    cast(nc.crm_account_id as varchar) as crm_account_id,
+    cast(j.crm_account_id as varchar) as crm_account_id,
     cast(e.legal_entity as varchar) as legal_entity,
     cast(ca.region as varchar) as region,
     cast(e.functional_currency as varchar) as functional_currency,
@@ -160,5 +173,4 @@ from joined as j
 left join periods as p on j.period_id = p.period_id
 left join entities as e on j.subsidiary_id = e.subsidiary_id
 left join currencies as cur on j.currency_id = cur.currency_id
-left join netsuite_customers as nc on j.netsuite_customer_id = nc.netsuite_customer_id
-left join crm_accounts as ca on nc.crm_account_id = ca.account_id
+left join crm_accounts as ca on j.crm_account_id = ca.account_id

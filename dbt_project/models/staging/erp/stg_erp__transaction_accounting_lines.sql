@@ -3,7 +3,9 @@ with
 source as (
     {{ latest_delivery(
         "select * from " ~ source('erp', 'transactionaccountingline'),
-        ['accountingbook', 'transaction', 'transactionline', 'account']
+        ['accountingbook', 'transaction', 'transactionline'],
+        'is_deleted',
+        sync_markers=true
     ) }}
 ),
 
