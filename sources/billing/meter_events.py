@@ -14,8 +14,8 @@ unique over a rolling 24 hours) with `event_name`. Landed table `billing/meter_e
 | stripe_customer_id | string | required, `payload.stripe_customer_id`, `cus_…` |
 | value | decimal(38, 9) | required, `payload.value`: a numeric string or a number; >= 0 |
 
-A negative value is `negative_value` (business_rule).
-| payload | string | the whole payload as sorted compact JSON |
+A negative value is `negative_value` (business_rule). Like every billing object, the line as
+delivered is kept in the `payload` column (the meter event's own `payload` object included).
 
 `object` must be "billing.meter_event" (checked, not landed). The payload keys are Stripe's
 defaults (`customer_mapping.event_payload_key` and `value_settings.event_payload_key`); a meter
@@ -30,8 +30,6 @@ Example line (the Stripe API reference's):
 """
 
 from __future__ import annotations
-
-import json
 
 import pyarrow as pa
 
@@ -58,7 +56,6 @@ SCHEMA = pa.schema(
         pa.field("timestamp", TIMESTAMP, nullable=False),
         pa.field("stripe_customer_id", pa.string(), nullable=False),
         pa.field("value", QUANTITY, nullable=False),
-        pa.field("payload", pa.string(), nullable=False),
     ]
 )
 
@@ -79,5 +76,4 @@ def validate(record: object) -> dict:
         "timestamp": req_ts(rec, "timestamp"),
         "stripe_customer_id": req_id(payload, "stripe_customer_id", "cus_", where="payload."),
         "value": value,
-        "payload": json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str),
     }
