@@ -155,7 +155,12 @@ metered as (
         account_id,
         stripe_customer_id,
         resolved_subscription_id is not null as is_resolved,
-        case when aggregation = 'COUNT' then 1 else value end as value,
+        -- an unmetered row carries no value (a rounded one would mislead)
+        case
+            when checked_status <> 'metered' then null
+            when aggregation = 'COUNT' then 1
+            else value
+        end as value,
         case when aggregation = 'UNIQUE_COUNT' then value_json end as unique_value,
         {{ meter_dimensions('group_by_paths', 'payload') }} as dimensions
     from resolved
