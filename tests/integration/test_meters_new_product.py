@@ -1,16 +1,20 @@
 """A product that has never heard of usage-to-cash: OpenMeter's public sample events dropped in
-the inbox (tests/fixtures/real/usage/openmeter_events.jsonl), its meters described in the one
-meters file (OpenMeter's quickstart meters, written as seed rows), and a CRM contract for one of
-its customers: the usage shows in usage_daily, is rated against the contract, and what cannot be
-counted is listed with its reason, never dropped."""
+the inbox (tests/fixtures/real/usage/openmeter_events.jsonl, beside the CloudEvents spec's
+examples and Stripe's reference meter event), its meters described in the one meters file
+(OpenMeter's quickstart meters, written as seed rows), and a CRM contract for one of its
+customers: the usage shows in usage_daily, is rated against the contract, and what cannot be
+counted is listed with its reason, never dropped. Each public sample's outcome, event by event,
+is asserted here: landed and what each meter made of it, or the exact quarantine reason."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 
 from sources.landing import land_inbox
@@ -58,17 +62,49 @@ CRM = {
 }
 
 
+# public sample -> where it is delivered in the inbox
+SAMPLES = {
+    "openmeter_events.jsonl": ("usage", "events.jsonl"),
+    "cloudevents_json_format_examples.jsonl": ("usage", "cloudevents_examples.jsonl"),
+    "stripe_meter_events.jsonl": ("billing", "meter_events.jsonl"),
+}
+REQUEST = {("api_requests_duration", "metered"), ("api_requests_total", "metered")}
+NO_METER = {(None, "no_meter")}
+# per sample, per line: the quarantine reason, or each meter's (metric, meter_status) of the event
+# (int_usage_events_metered); for a Stripe meter event, its rec_usage_meters status
+OUTCOMES = {
+    "openmeter_events.jsonl": [
+        "missing_field",  # the quickstart curl event has no `time`
+        REQUEST,
+        REQUEST,
+        REQUEST,  # customer-2: metered on its key as sent, listed as unmapped usage
+        {("tokens_total", "metered")},
+        {("tokens_total", "value_missing")},  # the OpenAPI example has no data
+    ],
+    "cloudevents_json_format_examples.jsonl": [
+        "bad_data_base64",  # the spec's placeholder text is not Base64
+        NO_METER,
+        NO_METER,
+        "conflicting_duplicate",  # the spec reuses the id C234-1234-1234 with another payload
+        NO_METER,
+        "missing_field",  # no `time`
+    ],
+    "stripe_meter_events.jsonl": ["unmapped"],  # no meter reports to `ai_search_api`
+}
+
+
 @pytest.fixture(scope="module")
 def product_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("new_product")
-    (out / "inbox" / "usage").mkdir(parents=True)
-    (out / "inbox" / "crm").mkdir()
-    shutil.copy(CORPUS / "openmeter_events.jsonl", out / "inbox" / "usage" / "events.jsonl")
+    for system in ("usage", "crm", "billing"):
+        (out / "inbox" / system).mkdir(parents=True)
+    for sample, (system, name) in SAMPLES.items():
+        shutil.copy(CORPUS / sample, out / "inbox" / system / name)
     for table, lines in CRM.items():
         (out / "inbox" / "crm" / f"{table}.csv").write_text("\n".join(lines) + "\n")
     results = land_inbox(out / "inbox", out / "lake", CONTRACTS)
-    # the quickstart event without `time` is the only reject (an optional time is issue 24)
-    assert sum(r.rows_quarantined for r in results) == 1
+    # OpenMeter's quickstart event without `time`, and three of the CloudEvents examples
+    assert sum(r.rows_quarantined for r in results) == 4
     project = out / "dbt_project"
     shutil.copytree(
         ROOT / "dbt_project",
@@ -132,8 +168,12 @@ def test_what_cannot_be_counted_is_listed_not_dropped(product_world: Path):
         "select event_type, metric, reason, sum(event_count) from marts.ops_usage_unmetered"
         " group by all order by all",
     )
-    # the OpenAPI example prompt has no data: tokens_total cannot read its value
-    assert unmetered == [("prompt", "tokens_total", "value_missing", 1)]
+    # the OpenAPI example prompt has no data: tokens_total cannot read its value; no meter reads
+    # the CloudEvents examples' type
+    assert unmetered == [
+        ("com.example.someevent", None, "no_meter", 3),
+        ("prompt", "tokens_total", "value_missing", 1),
+    ]
     unmapped = query(
         product_world,
         "select record_id, reason from marts.unmapped_records"
@@ -143,3 +183,34 @@ def test_what_cannot_be_counted_is_listed_not_dropped(product_world: Path):
         ("AMD-OM1 gpu_hours", "price_terms_metric_without_meter"),
         ("customer-2", "usage_for_unknown_subscription"),
     ]
+
+
+def test_each_public_sample_is_landed_and_metered_or_has_its_reason(product_world: Path):
+    lake = product_world / "lake"
+    quarantined = {
+        (row["file_name"], row["line_number"]): row["reason_code"]
+        for path in (lake / "quarantine").rglob("*.parquet")
+        if not path.name.startswith("_")
+        for row in pq.read_table(path).to_pylist()
+    }
+    metering: dict[tuple[str, str], set] = {}
+    for source, event_id, metric, status in query(
+        product_world,
+        "select event_source, event_id, metric, meter_status"
+        " from intermediate.int_usage_events_metered",
+    ):
+        metering.setdefault((source, event_id), set()).add((metric, status))
+    stripe = dict(query(product_world, "select stripe_event_name, status from marts.rec_usage_meters"))
+    for sample, expected in OUTCOMES.items():
+        name = SAMPLES[sample][1]
+        lines = (CORPUS / sample).read_text().splitlines()
+        assert len(lines) == len(expected), sample
+        for number, (line, outcome) in enumerate(zip(lines, expected, strict=True), start=1):
+            event = json.loads(line)
+            if (name, number) in quarantined:
+                got = quarantined[name, number]
+            elif sample == "stripe_meter_events.jsonl":
+                got = stripe.get(event["event_name"])
+            else:
+                got = metering.get((event["source"], event["id"]))
+            assert got == outcome, (sample, number)
