@@ -3,7 +3,8 @@
 Per legal entity: the journals derived for the period and how many went out (and in which
 batches and files), the reconciliation statuses with their open variances, the journals that
 need review, and the unbilled exposure: late usage valued as the contract would have billed it
-(`rec_summary.unbilled_exposure`), per entity and transaction currency. Written as
+(`rec_summary.unbilled_exposure`), per entity and transaction currency; and where the product's
+metered usage and Stripe's meter events disagree (`rec_usage_meters`, quantities). Written as
 `close/<YYYY-MM>/close_report.json` under the exports directory by temp + rename; rewritten only
 when its content changes (a later run after a correction).
 """
