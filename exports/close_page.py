@@ -4,7 +4,8 @@ One static, self-contained HTML file per period (inline CSS and SVG, no script, 
 with a section per legal entity: the tie-out of control totals usage -> billed -> receivable ->
 cash in functional currency, the variances by reconciliation and status (a bar chart and a
 table), the aging of open variances, the late and unbilled usage, the product usage Stripe's
-meter events disagree with, the journals to review, and the export files with their manifest totals and checksums; the run's quality gates on top.
+meter events disagree with, the journals to review, and the export files with their manifest
+totals and checksums; the run's quality gates on top.
 
 Every number comes from the marts as they are. The variance, aging and usage tables take their
 columns from the marts by name (counts and `*_functional` amounts of `rec_summary`, the `late`,
@@ -279,7 +280,9 @@ def meter_exceptions(
         """,
         [period, entity],
     )
-    kinds = {c: "quantity" for c in METER_COLUMNS if c.endswith("quantity") or c.endswith("variance")}
+    kinds = {
+        c: "quantity" for c in METER_COLUMNS if c.endswith("quantity") or c.endswith("variance")
+    }
     return Table(list(METER_COLUMNS), rows, kinds)
 
 

@@ -200,7 +200,9 @@ def test_each_public_sample_is_landed_and_metered_or_has_its_reason(product_worl
         " from intermediate.int_usage_events_metered",
     ):
         metering.setdefault((source, event_id), set()).add((metric, status))
-    stripe = dict(query(product_world, "select stripe_event_name, status from marts.rec_usage_meters"))
+    stripe = dict(
+        query(product_world, "select stripe_event_name, status from marts.rec_usage_meters")
+    )
     for sample, expected in OUTCOMES.items():
         name = SAMPLES[sample][1]
         lines = (CORPUS / sample).read_text().splitlines()

@@ -65,7 +65,12 @@ def usage_event(seeds, **data) -> dict:
 
 API_REQUESTS = "com.example.api.requests"
 METERS_SEED = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "meters.csv"
-METERS_TYPES = {"valid_from": "date", "valid_to": "date", "billable": "boolean", "unit_divisor": "bigint"}  # fmt: skip
+METERS_TYPES = {
+    "valid_from": "date",
+    "valid_to": "date",
+    "billable": "boolean",
+    "unit_divisor": "bigint",
+}
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +91,9 @@ def meter(metering_sql: dict[str, str], landed: dict) -> dict:
             f" all_varchar = true, types = {{{types}}})",
             [str(METERS_SEED)],
         )
-        con.execute(f"create table warehouse.intermediate.int_meters as {metering_sql['int_meters']}")
+        con.execute(
+            f"create table warehouse.intermediate.int_meters as {metering_sql['int_meters']}"
+        )
         con.execute(
             "create table warehouse.intermediate.int_usage_subjects (subject_key varchar,"
             " valid_from timestamp, valid_to timestamp, subscription_id varchar,"
@@ -126,13 +133,17 @@ def meter(metering_sql: dict[str, str], landed: dict) -> dict:
         (str(DECIMAL_38_9_MAX), "imprecise_number", None, None),
     ],
 )
-def test_zero_and_huge_usage_values(seeds, metering_sql, requests, landing_code, meter_status, value):
+def test_zero_and_huge_usage_values(
+    seeds, metering_sql, requests, landing_code, meter_status, value
+):
     """Landing checks the envelope and keeps data as sent (only a number JSON readers would
     change is refused); the meter that reads the value meters it exactly, or counts the event
     as unmetered with the reason."""
-    line = json_line(usage_event(seeds, requests=None)).replace(
-        b'"requests":null', f'"requests":{requests}'.encode()
-    ).replace(b'"requests": null', f'"requests": {requests}'.encode())
+    line = (
+        json_line(usage_event(seeds, requests=None))
+        .replace(b'"requests":null', f'"requests":{requests}'.encode())
+        .replace(b'"requests": null', f'"requests": {requests}'.encode())
+    )
     parsed, _ = _parse_json_line(line, loads_i_json)
     got = parsed if isinstance(parsed, Rejection) else outcome(USAGE_EVENTS, parsed)
     if landing_code is not None:

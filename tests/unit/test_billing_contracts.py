@@ -1053,8 +1053,8 @@ CORPUS = [
     # meter events
     ("meter_event_without_value", "meter_events", mutate(meter_event, (("payload", "value"), "")),
      "missing_field", SCHEMA, "payload.value"),
-    ("meter_event_negative_value", "meter_events", mutate(meter_event, (("payload", "value"), "-1")),
-     "negative_value", RULE, "payload.value"),
+    ("meter_event_negative_value", "meter_events",
+     mutate(meter_event, (("payload", "value"), "-1")), "negative_value", RULE, "payload.value"),
     ("meter_event_customer_not_a_customer", "meter_events",
      mutate(meter_event, (("payload", "stripe_customer_id"), "sub_0001")), "bad_id_prefix", SCHEMA,
      "payload.stripe_customer_id"),
