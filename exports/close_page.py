@@ -3,8 +3,9 @@
 One static, self-contained HTML file per period (inline CSS and SVG, no script, no network),
 with a section per legal entity: the tie-out of control totals usage -> billed -> receivable ->
 cash in functional currency, the variances by reconciliation and status (a bar chart and a
-table), the aging of open variances, the late and unbilled usage, the journals to review, and the
-export files with their manifest totals and checksums; the run's quality gates on top.
+table), the aging of open variances, the late and unbilled usage, the product usage Stripe's
+meter events disagree with, the journals to review, and the export files with their manifest
+totals and checksums; the run's quality gates on top.
 
 Every number comes from the marts as they are. The variance, aging and usage tables take their
 columns from the marts by name (counts and `*_functional` amounts of `rec_summary`, the `late`,
@@ -87,6 +88,17 @@ USAGE_STATUSES = ("late_usage", "unbilled_usage")  # besides any row with late u
 USAGE_KEYS = ("subscription_id", "metric", "billing_period", "status", "currency")
 USAGE_CONTEXT = ("commercial_unit", "metered_quantity", "billed_quantity")
 USAGE_WORDS = ("late", "unbilled", "exposure")
+METER_MART = "rec_usage_meters"  # product usage <-> Stripe meter events, quantities only
+METER_COLUMNS = (
+    "customer_id",
+    "metric",
+    "stripe_event_name",
+    "billing_period",
+    "status",
+    "metered_quantity",
+    "stripe_quantity",
+    "quantity_variance",
+)
 AGING = re.compile(r"^open_(rows|variance_functional)_(.+)_days$")
 SUMMARY_KEYS = ("legal_entity", "fiscal_period", "reconciliation", "status")
 
@@ -251,6 +263,29 @@ def usage_exceptions(
     return Table(shown, rows, kinds)
 
 
+def meter_exceptions(
+    con: duckdb.DuckDBPyConnection, schema: str, period: str, entity: str
+) -> Table:
+    """The rows of `rec_usage_meters` where the product's metered usage and Stripe's meter
+    events disagree (or one side is missing): what Stripe never metered, and the reverse."""
+    if not _has_table(con, schema, METER_MART):
+        return Table(list(METER_COLUMNS), [])
+    rows = _fetch(
+        con,
+        f"""
+        select {", ".join(METER_COLUMNS)}
+        from {schema}.{METER_MART}
+        where fiscal_period = ? and {IN_ENTITY} and status <> '{MATCHED}'
+        order by status, customer_id, metric, billing_period
+        """,
+        [period, entity],
+    )
+    kinds = {
+        c: "quantity" for c in METER_COLUMNS if c.endswith("quantity") or c.endswith("variance")
+    }
+    return Table(list(METER_COLUMNS), rows, kinds)
+
+
 def journals_to_review(
     con: duckdb.DuckDBPyConnection, schema: str, period: str, entity: str
 ) -> Table:
@@ -325,6 +360,7 @@ def build_page_data(
                 "variances": variances(con, schema, period, name),
                 "aging": aging(con, schema, period, name),
                 "usage": usage_exceptions(con, schema, period, name),
+                "meters": meter_exceptions(con, schema, period, name),
                 "journals": journals_to_review(con, schema, period, name),
                 "files": [f for f in files if f.get("legal_entity") == name],
             }
@@ -558,6 +594,10 @@ def render_page(data: dict, page_dir: Path) -> str:
             + render_table(e["aging"], units, "aging", "Nothing open.")
             + "<h3>Unbilled and late usage</h3>"
             + render_table(e["usage"], units, "usage", "No unbilled or late usage.")
+            + "<h3>Usage ↔ Stripe meters</h3>"
+            + render_table(
+                e["meters"], units, "meters", "Stripe's meters agree with the measured usage."
+            )
             + "<h3>Journals to review</h3>"
             + render_table(e["journals"], units, "journals", "No journal to review.")
             + "<h3>Export files</h3>"

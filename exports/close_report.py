@@ -3,7 +3,8 @@
 Per legal entity: the journals derived for the period and how many went out (and in which
 batches and files), the reconciliation statuses with their open variances, the journals that
 need review, and the unbilled exposure: late usage valued as the contract would have billed it
-(`rec_summary.unbilled_exposure`), per entity and transaction currency. Written as
+(`rec_summary.unbilled_exposure`), per entity and transaction currency; and where the product's
+metered usage and Stripe's meter events disagree (`rec_usage_meters`, quantities). Written as
 `close/<YYYY-MM>/close_report.json` under the exports directory by temp + rename; rewritten only
 when its content changes (a later run after a correction).
 """
@@ -63,6 +64,16 @@ UNBILLED_EXPOSURE_SQL = """
 """
 
 
+# product usage <-> Stripe meter events: the customer x meter x period rows that disagree
+METER_DISCREPANCIES_SQL = """
+    select legal_entity, customer_id, metric, stripe_event_name, billing_period, status,
+        metered_quantity, stripe_quantity, quantity_variance
+    from marts.rec_usage_meters
+    where fiscal_period = ? and status <> 'matched'
+    order by all
+"""
+
+
 @dataclass(frozen=True)
 class CloseReport:
     period: str
@@ -94,6 +105,7 @@ def build_report(warehouse: Path, period: str) -> dict:
         sent = {r["legal_entity"]: r for r in _rows(con, SENT_SQL, period)} if has_ledger else {}
         reconciliation = _rows(con, RECONCILIATION_SQL, period)
         exposure = _rows(con, UNBILLED_EXPOSURE_SQL, period)
+        meters = _rows(con, METER_DISCREPANCIES_SQL, period)
     entities = []
     for row in journals:
         out = sent.get(row["legal_entity"], {})
@@ -117,6 +129,7 @@ def build_report(warehouse: Path, period: str) -> dict:
         "unbilled_exposure_functional": _plain(
             sum((Decimal(r["amount_functional"]) for r in exposure), Decimal(0))
         ),
+        "usage_meter_discrepancies": meters,
     }
 
 

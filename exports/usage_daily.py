@@ -13,18 +13,26 @@ from exports.formats.lines import exact_sum
 from exports.manifest import ExportedFile
 from exports.publish import PublishedBatch, publish_batch
 
-COLUMNS = ["subscription_id", "customer_id", "metric", "usage_date", "quantity", "event_count"]
+COLUMNS = [
+    "subscription_id",
+    "customer_id",
+    "metric",
+    "dimensions",
+    "usage_date",
+    "quantity",
+    "event_count",
+]
 
 
 def build_usage_daily_file(warehouse: Path) -> ExportedFile:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute(
             f"select {', '.join(COLUMNS)} from marts.usage_daily "
-            "order by usage_date, metric, subscription_id nulls first, customer_id"
+            "order by usage_date, metric, subscription_id nulls first, customer_id, dimensions"
         ).fetchall()
     parts: dict[str, list[Decimal]] = defaultdict(list)
     for row in rows:
-        parts[f"quantity.{row[2]}"].append(row[4])
+        parts[f"quantity.{row[2]}"].append(row[5])
     totals = {key: exact_sum(values) for key, values in parts.items()}
     return ExportedFile("usage_daily.csv", render_csv(COLUMNS, rows), len(rows), totals)
 

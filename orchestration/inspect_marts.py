@@ -13,13 +13,20 @@ from orchestration.errors import UserError
 from orchestration.settings import Settings
 from orchestration.tables import Section
 
-REC_MARTS = ("rec_usage_billing", "rec_billing_erp", "rec_payments_cash", "rec_adjustments_erp")
+REC_MARTS = (
+    "rec_usage_billing",
+    "rec_billing_erp",
+    "rec_payments_cash",
+    "rec_adjustments_erp",
+    "rec_usage_meters",
+)
 # what identifies a row of each reconciliation mart, as one text
 REC_ROW_ID = {
     "rec_usage_billing": "subscription_id || ' ' || metric || ' ' || billing_period",
     "rec_billing_erp": "document_type || ' ' || document_id",
     "rec_payments_cash": "payment_type || ' ' || payment_id",
     "rec_adjustments_erp": "adjustment_type || ' ' || adjustment_id",
+    "rec_usage_meters": "customer_id || ' ' || stripe_event_name || ' ' || billing_period",
 }
 MATCHED = "matched"
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")

@@ -157,6 +157,7 @@ def _mart_summary(published: Path) -> list[str]:
             "rec_billing_erp",
             "rec_payments_cash",
             "rec_adjustments_erp",
+            "rec_usage_meters",
         ):
             if mart not in tables:
                 continue

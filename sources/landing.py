@@ -49,7 +49,7 @@ from sources.contract import (
 from sources.faults import fault_point
 from sources.inbox_digests import InboxDigests
 from sources.lake_recovery import lake_writer
-from sources.readers import Reader, json_line_payloads, read_json_lines
+from sources.readers import Reader, json_line_payloads, read_i_json_lines, read_json_lines
 
 CHUNK_ROWS = 100_000
 # Files landed at the same time by `land_inbox` (reading and checking; commits are serial).
@@ -597,7 +597,7 @@ def _conflicts_sql(key: tuple[str, ...], new_source: str) -> str:
 
 
 def _payloads(contract: TableContract, path: Path, lines: set[int]):
-    if contract.reader is read_json_lines:  # the payload text alone, no JSON parsing
+    if contract.reader in (read_json_lines, read_i_json_lines):  # the text alone, no parsing
         yield from json_line_payloads(path, lines)
         return
     for line_number, _parsed, payload in contract.reader(path):

@@ -25,15 +25,55 @@ def _open_binary(path: Path):
     return gzip.open(path, "rb") if path.name.endswith(".gz") else open(path, "rb")
 
 
+BOM = b"\xef\xbb\xbf"  # a UTF-8 byte order mark: some writers start a file with it
+
+
 def read_json_lines(path: Path) -> Iterator[Record]:
-    """JSON lines: one object per line; floats are parsed as Decimal, never float."""
+    """JSON lines: one object per line; floats are parsed as Decimal, never float. A byte order
+    mark at the start of the file is not part of the first line."""
+    yield from _read_lines(path, json.loads)
+
+
+def read_i_json_lines(path: Path) -> Iterator[Record]:
+    """JSON lines held to I-JSON (RFC 7493) where plain JSON is ambiguous: a member name twice
+    in an object is `duplicate_key`, NaN and Infinity are `malformed_json` (not JSON at all)."""
+    yield from _read_lines(path, loads_i_json)
+
+
+def _read_lines(path: Path, loads: Callable[..., object]) -> Iterator[Record]:
     line_number = 0
     try:
         with _open_binary(path) as fh:
             for line_number, raw in enumerate(fh, start=1):
-                yield (line_number, *_parse_json_line(raw))
+                if line_number == 1:
+                    raw = raw.removeprefix(BOM)
+                yield (line_number, *_parse_json_line(raw, loads))
     except (EOFError, gzip.BadGzipFile, OSError) as exc:
         yield (line_number + 1, schema_error("unreadable_file", f"{type(exc).__name__}: {exc}"), "")
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_members(pairs: list[tuple[str, object]]) -> dict:
+    members = dict(pairs)
+    if len(members) != len(pairs):
+        seen: set[str] = set()
+        for name, _ in pairs:
+            if name in seen:
+                raise _DuplicateKey(name)
+            seen.add(name)
+    return members
+
+
+def _no_constant(name: str) -> object:
+    raise json.JSONDecodeError(f"{name} is not a JSON number", name, 0)
+
+
+def loads_i_json(text: str | bytes, **kw) -> object:
+    """json.loads, refusing duplicated member names (`_DuplicateKey`) and NaN / Infinity."""
+    return json.loads(text, object_pairs_hook=_unique_members, parse_constant=_no_constant, **kw)
 
 
 def json_line_payloads(path: Path, lines: set[int]) -> Iterator[tuple[int, str]]:
@@ -42,6 +82,8 @@ def json_line_payloads(path: Path, lines: set[int]) -> Iterator[tuple[int, str]]
     left = set(lines)
     with _open_binary(path) as fh:
         for line_number, raw in enumerate(fh, start=1):
+            if line_number == 1:
+                raw = raw.removeprefix(BOM)
             if line_number in left:
                 yield line_number, _payload_text(raw.rstrip(b"\r\n"))
                 left.discard(line_number)
@@ -56,7 +98,9 @@ def _payload_text(raw: bytes) -> str:
         return raw.decode("utf-8", "backslashreplace")
 
 
-def _parse_json_line(raw: bytes) -> tuple[object | Rejection, str]:
+def _parse_json_line(
+    raw: bytes, loads: Callable[..., object] = json.loads
+) -> tuple[object | Rejection, str]:
     raw = raw.rstrip(b"\r\n")
     try:
         text = raw.decode("utf-8")
@@ -65,10 +109,14 @@ def _parse_json_line(raw: bytes) -> tuple[object | Rejection, str]:
     if not text.strip():
         return schema_error("empty_line", "blank line where a JSON object was expected"), text
     try:
-        parsed = json.loads(text, parse_float=Decimal)
+        parsed = loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
         return schema_error(
             "malformed_json", f"not valid JSON ({exc.msg} at column {exc.colno})"
+        ), text
+    except _DuplicateKey as exc:
+        return schema_error(
+            "duplicate_key", f"member {str(exc)!r} appears twice in an object (RFC 7493)"
         ), text
     # JSON may escape half a UTF-16 pair (`"\ud800"`): no UTF-8 file can hold that string
     if _SURROGATE_ESCAPE.search(text) and _holds_surrogate(parsed):

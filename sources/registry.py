@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sources import billing, crm, erp
 from sources.landing import TableContract
+from sources.readers import read_i_json_lines
 from sources.usage import events, fast
 
 USAGE_EVENTS = TableContract(
@@ -11,6 +12,7 @@ USAGE_EVENTS = TableContract(
     table=events.TABLE,
     schema=events.SCHEMA,
     validate=events.validate,
+    reader=read_i_json_lines,
     suffixes=events.FILE_SUFFIXES,
     fast_reader=fast.read_fast,
     conflict_key=("source", "id"),

@@ -24,6 +24,7 @@ RAW = {
             "charges",
             "refunds",
             "balance_transactions",
+            "meter_events",
         )
     ),
     *(f"crm/{t}" for t in ("accounts", "contracts", "contract_amendments", "contract_price_terms")),
@@ -45,7 +46,7 @@ RAW = {
     "landing/batches",
     "landing/quarantine",
 }
-SEEDS = {"currencies", "product_catalog", "gl_mapping_rules", "erp_transaction_types"}
+SEEDS = {"currencies", "meters", "gl_mapping_rules", "erp_transaction_types"}
 STAGING = {
     "staging/stg_usage__events",
     "staging/stg_landing__batches",
@@ -68,6 +69,7 @@ STAGING = {
             "charges",
             "refunds",
             "balance_transactions",
+            "meter_events",
         )
     ),
     *(
@@ -93,9 +95,13 @@ STAGING = {
 INTERMEDIATE = {
     f"intermediate/{m}"
     for m in (
+        "int_meters",
+        "int_usage_subjects",
         "int_usage_events_deduplicated",
+        "int_usage_events_metered",
         "int_usage_by_batch",
         "int_usage_arrival_lags",
+        "int_usage_batches_classified",
         "int_usage_segments_classified",
         "int_billing_customers_mapped",
         "int_erp_customers_resolved",
@@ -135,6 +141,7 @@ MARTS = {
         "ops_landing_batches",
         "ops_quarantine",
         "ops_usage_duplicates",
+        "ops_usage_unmetered",
         "ops_source_health",
         "rated_usage",
         "rated_usage_tiers",
@@ -146,6 +153,7 @@ MARTS = {
         "rec_payments_cash",
         "rec_adjustments_erp",
         "rec_usage_billing",
+        "rec_usage_meters",
         "rec_summary",
         "journal_lines",
         "journals_held",
@@ -179,18 +187,27 @@ UNPARTITIONED_INTERMEDIATE = {
     "int_billing_charges_linked",
     "int_balance_transactions_converted",
     "int_erp_customers_resolved",
+    "int_meters",
+    "int_usage_subjects",
 }
 INTERMEDIATE_BY_PERIOD = (
     {m.removeprefix("intermediate/") for m in INTERMEDIATE}
     - UNPARTITIONED_INTERMEDIATE
-    - {"int_usage_events_deduplicated", "int_usage_by_batch", "int_usage_arrival_lags"}
+    - {
+        "int_usage_events_deduplicated",
+        "int_usage_events_metered",
+        "int_usage_by_batch",
+        "int_usage_arrival_lags",
+    }
 )
 # partitioned by UTC day / by billing month; everything else is not partitioned
 USAGE_DAY = {
     "intermediate/int_usage_events_deduplicated",
+    "intermediate/int_usage_events_metered",
     "intermediate/int_usage_by_batch",
     "intermediate/int_usage_arrival_lags",
     "marts/usage_daily",
+    "marts/ops_usage_unmetered",
     "marts/unmapped_records",
     "marts/ops_usage_duplicates",
     "marts/ops_source_health",
@@ -222,8 +239,14 @@ def test_asset_graph_is_pinned(defs_data_dir: Path):
         "staging/stg_usage__events",
         "staging/stg_landing__batches",
     }
-    assert parents("marts/usage_daily") == {
+    # metering reads the meters and the identity map; usage_daily reads the metered events
+    assert parents("intermediate/int_usage_events_metered") == {
         "intermediate/int_usage_events_deduplicated",
+        "intermediate/int_meters",
+        "intermediate/int_usage_subjects",
+    }
+    assert parents("marts/usage_daily") == {
+        "intermediate/int_usage_events_metered",
         "marts/subscriptions",
     }
     assert parents("exports/usage_daily") == {"marts/usage_daily"}
@@ -241,14 +264,17 @@ def test_asset_graph_is_pinned(defs_data_dir: Path):
     }
     # the period models read usage summed per batch and day, not every event
     assert parents("marts/usage_by_period") == {
-        "intermediate/int_usage_segments_classified",
+        "intermediate/int_usage_batches_classified",
         "marts/subscriptions",
-        "product_catalog",
         "staging/stg_crm__contract_price_terms",
         "marts/fiscal_periods",
     }
-    assert parents("intermediate/int_usage_segments_classified") >= {
+    assert parents("intermediate/int_usage_batches_classified") >= {
         "intermediate/int_usage_by_batch"
+    }
+    assert parents("marts/rec_usage_meters") >= {
+        "intermediate/int_usage_batches_classified",
+        "staging/stg_billing__meter_events",
     }
     assert "intermediate/int_usage_events_deduplicated" not in parents(
         "intermediate/int_usage_segments_classified"
@@ -267,7 +293,13 @@ def test_asset_graph_is_pinned(defs_data_dir: Path):
     assert ("marts/journal_lines", "gx_journal_lines") in checks
     assert [spec.blocking for spec in gx_journal_lines.check_specs] == [True]
     # each reconciliation mart: a blocking GX gate, and a non-blocking warning on open variances
-    rec_marts = {"rec_usage_billing", "rec_billing_erp", "rec_payments_cash", "rec_adjustments_erp"}
+    rec_marts = {
+        "rec_usage_billing",
+        "rec_billing_erp",
+        "rec_payments_cash",
+        "rec_adjustments_erp",
+        "rec_usage_meters",
+    }
     assert set(REC_GATES) == set(REC_WARNINGS) == rec_marts
     for mart in rec_marts:
         assert (f"marts/{mart}", f"gx_{mart}") in checks

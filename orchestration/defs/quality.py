@@ -17,6 +17,7 @@ from expectations.data_docs import build_data_docs
 from expectations.journal_gate import run_journal_gate
 from expectations.validate import SuiteResult, frame_from_duckdb, save_result, validate_dataframe
 from orchestration.defs.dbt import model_key
+from orchestration.inspect_marts import REC_MARTS
 from orchestration.pools import WAREHOUSE_POOL
 from orchestration.settings import Settings
 
@@ -113,10 +114,8 @@ def gx_journal_lines(context: AssetCheckExecutionContext) -> AssetCheckResult:
     return check_result(context, run_journal_gate(Settings.from_env().warehouse).results)
 
 
-# the reconciliation marts: a blocking gate on their shape (unique keys, accepted statuses) and a
-# warning on their content (open variances), which the demo world has on purpose
-REC_MARTS = ("rec_usage_billing", "rec_billing_erp", "rec_payments_cash", "rec_adjustments_erp")
-
+# the reconciliation marts (REC_MARTS): a blocking gate on their shape (unique keys, accepted
+# statuses) and a warning on their content (open variances), which the demo world has on purpose
 OPEN_VARIANCES_SQL = """
     select status, currency, functional_currency, count(*) as rows,
            coalesce(sum(variance), 0) as variance,

@@ -17,6 +17,7 @@ from sources.billing import (
     customers,
     invoice_payments,
     invoices,
+    meter_events,
     prices,
     products,
     refunds,
@@ -56,6 +57,7 @@ CONTRACTS: list[TableContract] = [
     _contract(charges),
     _contract(refunds),
     _contract(balance_transactions),
+    _contract(meter_events),
 ]
 
 __all__ = ["CONTRACTS"]

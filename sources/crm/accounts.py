@@ -6,9 +6,9 @@ extra columns ignored). An empty cell is null. Key: `account_id`.
 
 | column | landed type | required | rule |
 |---|---|---|---|
-| account_id | string | yes | `ACC-` then letters/digits (`ACC-0001`) |
+| account_id | string | yes | the CRM's id: letters, digits, `_ . : -` (`ACC-0001`, `customer-1`) |
 | account_name | string | yes | |
-| parent_account_id | string | no | an `ACC-…` id (customer hierarchy) |
+| parent_account_id | string | no | an account id (customer hierarchy) |
 | billing_country | string | yes | ISO 3166 alpha-2, upper-case (`US`) |
 | region | string | yes | `us-east`, `eu-west`, `ap-northeast` |
 | legal_entity | string | yes | legal entity code `[A-Z]{2}[0-9]{2}` (`US01`, `UK01`, `JP01`) |

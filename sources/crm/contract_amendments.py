@@ -16,7 +16,7 @@ downstream, across rows).
 | amendment_type | string | yes | new, upgrade, downgrade, renewal, price_change, termination |
 | effective_from | date32 | yes | `YYYY-MM-DD`, inclusive |
 | effective_to | date32 | no | `YYYY-MM-DD`, exclusive, after effective_from; empty = open-ended |
-| plan_code | string | yes | `starter`, `growth`, `enterprise` |
+| plan_code | string | yes | the company's plan code (`growth`): a-z, 0-9, `_ -` |
 | platform_fee | decimal128(38,9) | yes | major units per month, >= 0, currency's decimals at most |
 | minimum_commitment | decimal128(38,9) | yes | as platform_fee; 0 = none |
 | currency | string | yes | upper-case ISO 4217 |

@@ -8,7 +8,7 @@ An empty cell is null. Key: (`amendment_id`, `metric`, `tier`).
 | column | landed type | required | rule |
 |---|---|---|---|
 | amendment_id | string | yes | `AMD-…` (crm contract_amendments) |
-| metric | string | yes | `api_calls`, `storage_bytes`, `seats` |
+| metric | string | yes | a metric code (`api_calls`): a-z, 0-9, `_`; seed meters has it |
 | pricing_model | string | yes | `per_unit`, `graduated`, `volume` |
 | tier | int64 | yes | integer >= 1 |
 | up_to | decimal128(38,9) | no | commercial units, > 0; empty = no upper bound |

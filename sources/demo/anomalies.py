@@ -23,6 +23,8 @@ too small for (e.g. no invoiced month yet) is skipped and listed in `skipped`.
 |  | after the invoice, as `events_<day>-redelivery.jsonl` (its name sorts before the original's) |
 | intra-day extract | first invoiced month: one subscription's morning events of its 15th day, |
 |  | delivered at noon as `events_<day>_intraday.jsonl` (sorts after the day file, arrives first) |
+| usage_not_metered_in_stripe | last invoiced month: one subscription's API requests of its |
+|  | 10th day never reported to the Stripe meter (meter_events.py) |
 | realized_fx | first invoiced month's invoice of a subscription billed in a currency other than |
 |  | its entity's functional currency, paid on the 1st of the month after (another rate): the |
 |  | `U2C-FX-<charge>` journal, its lines in the answer key's `expected` |
@@ -103,6 +105,8 @@ class Plan:
     extra_deliveries: list[ExtraDelivery] = field(default_factory=list)
     # (subscription, month) of a foreign-currency invoice paid a month late, at another rate
     late_foreign_payments: set[tuple[str, str]] = field(default_factory=set)
+    # (subscription, day) whose API requests are never reported to the Stripe meter
+    missing_meter_event: tuple[str, date] | None = None
     skipped: list[str] = field(default_factory=list)
 
 
@@ -305,6 +309,19 @@ def plan_anomalies(world: World, clean: bool) -> Plan:
         days.remove(day)
         plan.conflicts.append((sub.id, day))
     plan.conflicts.sort(key=lambda c: c[1])
+
+    # usage_not_metered_in_stripe: a day of API requests the company never reported to Stripe;
+    # cast after the others, so adding it moved no other anomaly.
+    day = last + timedelta(days=9) if last is not None else None
+    sub = None
+    if day is not None and calendar.start <= day < calendar.end:
+        sub = world.cast(
+            "usage_not_metered_in_stripe", {f"meter:{month_key(last)}:api_calls": None}
+        )
+    if sub is None:
+        skip("usage_not_metered_in_stripe")
+    else:
+        plan.missing_meter_event = (sub.id, day)
 
     # re-delivered file / intra-day extract: copies of one subscription's events of a day of the
     # first invoiced month; cast last, so adding them moved no other anomaly.

@@ -17,7 +17,10 @@ from sources.demo.anomalies import Plan
 from sources.demo.billing import Billing
 from sources.demo.calendar import month_key
 from sources.demo.catalog import METRIC_CODES
+from sources.demo.meter_events import EVENT_NAME as METER_EVENT_NAME
+from sources.demo.meter_events import missing_day_requests
 from sources.demo.usage import UsageResult
+from sources.demo.world import World
 
 
 def entry(anomaly: str, mart: str, status: str, **key: object) -> dict:
@@ -36,7 +39,11 @@ def _usage_row(anomaly: str, status: str, subscription: str, month: str, metric:
 
 
 def build_entries(
-    plan: Plan, usage: UsageResult, billing: Billing, fx: list[dict] | None = None
+    plan: Plan,
+    usage: UsageResult,
+    billing: Billing,
+    fx: list[dict] | None = None,
+    world: World | None = None,
 ) -> list[dict]:
     """Every entry but the duplicate_event ones, in the spec's table order; `fx` are the
     realized FX journals expected (billing.realized_fx), each keyed by its payment."""
@@ -148,6 +155,18 @@ def build_entries(
         out.append(
             entry(
                 "closed_period_posting", "journal_lines", "moved_to_open_period", source_id=note.id
+            )
+        )
+    if world is not None and (gap := missing_day_requests(plan, usage)) is not None:
+        sub_id, day, _ = gap
+        out.append(
+            entry(
+                "usage_not_metered_in_stripe",
+                "rec_usage_meters",
+                "unbilled_usage",
+                customer_id=world.by_id[sub_id].customer.stripe_id,
+                stripe_event_name=METER_EVENT_NAME,
+                billing_period=month_key(day),
             )
         )
     for journal in fx or []:

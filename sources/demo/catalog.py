@@ -10,8 +10,9 @@ JPY 22.5); platform fees and minimum commitments are set per currency.
 | growth | 499 | graduated, 200 included, flat fee on tier 2 | graduated | per_unit | - |
 | enterprise | 1999 | volume, 1000 included | volume, flat fee on tier 2 | per_unit | 4000 |
 
-Units follow the product catalog seed: 1000 calls, 1 GB-day (10^9 byte-days), 1 seat-day,
-each rounded up.
+Units follow the meters seed (`dbt_project/seeds/meters.csv`): 1000 calls (the sum of the
+gateway's requests), 1 GB (10^9 bytes, the period's peak snapshot), 1 seat (a distinct paying
+user in the period), each rounded up.
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ class Metric:
 
 METRICS: tuple[Metric, ...] = (
     Metric("api_calls", "API calls", "1k calls", "SKU-API-CALLS", 1_000, "up", 0.5),
-    Metric("storage_bytes", "Storage", "GB-day", "SKU-STORAGE", 1_000_000_000, "up", 0.2),
-    Metric("seats", "Seats", "seat-day", "SKU-SEATS", 1, "up", 0.3),
+    Metric("storage_bytes", "Storage", "GB", "SKU-STORAGE", 1_000_000_000, "up", 0.2),
+    Metric("seats", "Seats", "seat", "SKU-SEATS", 1, "up", 0.3),
 )
 METRIC_CODES = tuple(m.code for m in METRICS)
 METRIC_BY_CODE = {m.code: m for m in METRICS}
@@ -46,11 +47,11 @@ PLANS = ("starter", "growth", "enterprise")
 PLAN_RANK = {plan: rank for rank, plan in enumerate(PLANS)}
 # Relative event volume of a subscription on each plan (times the customer's size).
 PLAN_EVENT_WEIGHT = {"starter": 1.0, "growth": 2.0, "enterprise": 4.0}
-# Technical usage per month of a size-1.0 customer on each plan.
+# Usage per month of a size-1.0 customer on each plan: API requests, peak stored bytes, seats.
 MONTHLY_USAGE = {
-    "starter": {"api_calls": 300_000, "storage_bytes": 400 * 10**9, "seats": 150},
-    "growth": {"api_calls": 3_000_000, "storage_bytes": 2_000 * 10**9, "seats": 600},
-    "enterprise": {"api_calls": 15_000_000, "storage_bytes": 10_000 * 10**9, "seats": 3_000},
+    "starter": {"api_calls": 300_000, "storage_bytes": 400 * 10**9, "seats": 6},
+    "growth": {"api_calls": 3_000_000, "storage_bytes": 2_000 * 10**9, "seats": 25},
+    "enterprise": {"api_calls": 15_000_000, "storage_bytes": 10_000 * 10**9, "seats": 90},
 }
 
 CURRENCIES = ("USD", "EUR", "GBP", "JPY")
@@ -76,7 +77,7 @@ _USD_TERMS: dict[str, dict[str, tuple[str, int, tuple[tuple[int | None, str, str
     "starter": {
         "api_calls": ("per_unit", 100, ((None, "0.50", "0"),)),
         "storage_bytes": ("per_unit", 0, ((None, "0.10", "0"),)),
-        "seats": ("per_unit", 0, ((None, "0.20", "0"),)),
+        "seats": ("per_unit", 0, ((None, "8.00", "0"),)),
     },
     "growth": {
         "api_calls": (
@@ -85,7 +86,7 @@ _USD_TERMS: dict[str, dict[str, tuple[str, int, tuple[tuple[int | None, str, str
             ((1_000, "0.40", "0"), (10_000, "0.30", "25"), (None, "0.20", "0")),
         ),
         "storage_bytes": ("graduated", 0, ((500, "0.08", "0"), (None, "0.05", "0"))),
-        "seats": ("per_unit", 0, ((None, "0.15", "0"),)),
+        "seats": ("per_unit", 0, ((None, "7.00", "0"),)),
     },
     "enterprise": {
         "api_calls": (
@@ -94,7 +95,7 @@ _USD_TERMS: dict[str, dict[str, tuple[str, int, tuple[tuple[int | None, str, str
             ((10_000, "0.30", "0"), (100_000, "0.22", "0"), (None, "0.15", "0")),
         ),
         "storage_bytes": ("volume", 0, ((5_000, "0.06", "0"), (None, "0.04", "50"))),
-        "seats": ("per_unit", 0, ((None, "0.10", "0"),)),
+        "seats": ("per_unit", 0, ((None, "6.00", "0"),)),
     },
 }
 

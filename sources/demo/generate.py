@@ -28,6 +28,7 @@ from sources.demo.erp import COLUMNS as ERP_COLUMNS
 from sources.demo.erp import build_erp
 from sources.demo.files import deliver, write_csv, write_jsonl
 from sources.demo.fx import Rates
+from sources.demo.meter_events import meter_event_objects
 from sources.demo.rating import to_major
 from sources.demo.usage import write_usage
 from sources.demo.world import build_world
@@ -93,6 +94,7 @@ def generate(options: GenerateOptions, progress: Callable[..., None] | None = No
                 for b in billing.balance_transactions
             ],
         }
+        billing_files["meter_events"] = meter_event_objects(world, plan, usage)
         # products and prices last: invoices may have added prices (true-ups, stale prices)
         billing_files = {
             "customers": billing_files.pop("customers"),
@@ -115,7 +117,7 @@ def generate(options: GenerateOptions, progress: Callable[..., None] | None = No
             and invoice.charge is not None
             and (journal := stripe.realized_fx(world, rates, invoice.charge)) is not None
         ]
-        entries = build_entries(plan, usage, billing, fx)
+        entries = build_entries(plan, usage, billing, fx, world)
         key_count = write_answer_key(out / "answer_key.json", usage.duplicates_file, entries)
         summary = _summary(options, world, plan, usage, billing, erp, billing_files, crm, key_count)
         summary["answer_key"] = _anomaly_counts(out / "answer_key.json")

@@ -1,14 +1,28 @@
 """Usage events of the demo world: CloudEvents JSON lines, one inbox file per day, streamed.
 
+The events are what a product emits, not billing records: nothing in them names a metric, a
+plan or a contract version. Three kinds, read by the meters of `dbt_project/seeds/meters.csv`:
+
+- `com.example.api.requests`, an API gateway's roll-up of a client's requests (route, method,
+  status, requests, duration_ms): api_calls is the SUM of requests, api_errors (not billed)
+  the COUNT of 5xx roll-ups;
+- `com.example.storage.snapshot`, stored bytes and tier: storage_bytes is the MAX of bytes;
+- `com.example.seat.active`, a user active in a role: seats is the UNIQUE_COUNT of user_id,
+  viewers excluded.
+
+The subject is the subscription id; plan, region and contract version come from the CRM.
+
 Built for volume (tens to hundreds of millions of events): lines are assembled from
 precomputed string pieces (no json.dumps per event), written in chunks of CHUNK events, and
-only running totals per subscription x metric x month are kept (what invoices need).
+only the draws per subscription x metric x variant x month are kept (what invoices need).
 
 How a day's events are drawn: one `getrandbits` per event picks a slot (subscription x metric,
 weighted by plan, customer size and metric share) from a lookup table, one of up to 256
 quantities prepared for that slot (their mean meets the customer's monthly usage target
 whatever the event volume), and a jitter inside the event's time step, so a file is ordered
-by time. Memory stays bounded: at most about TAIL_BUDGET prepared line endings.
+by time. Memory stays bounded: at most about TAIL_BUDGET prepared line endings. A day's draws are
+counted per slot and variant (`hits`), from which each meter's aggregate follows exactly: the sum
+of the requests, the largest snapshot, the distinct paying users.
 
 A day file `events_YYYY-MM-DD.jsonl` holds, in this order: the previous day's re-deliveries
 carried over (exact copies), the day's events, same-day re-deliveries, then conflicting
@@ -39,7 +53,16 @@ from sources.demo.world import Subscription, World
 
 CHUNK = 10_000  # events per write; ids end in <chunk number, 4 digits><4 digits in the chunk>
 TAIL_BUDGET = 1 << 17  # prepared line endings (slots x quantity variants) per kind of day
-EVENT_TYPE = "com.example.usage.recorded"
+# CloudEvents type per metric: what the meters (seed meters) read.
+EVENT_TYPES = {
+    "api_calls": "com.example.api.requests",
+    "storage_bytes": "com.example.storage.snapshot",
+    "seats": "com.example.seat.active",
+}
+ROUTES = ("/v1/items", "/v1/search", "/v1/orders", "/v1/users")
+METHODS = ("GET", "GET", "POST", "PUT")
+SERVER_ERROR_EVERY = 16  # every 16th variant of a roll-up answered 503 (the api_errors meter)
+VIEWER_EVERY = 8  # every 8th variant of a seat event is a viewer (free: not counted)
 DAY_MS = 86_400_000
 _HMS = [f"{h:02d}:{m:02d}:{s:02d}." for h in range(24) for m in range(60) for s in range(60)]
 _MS = [f"{i:03d}Z" for i in range(1000)]
@@ -67,6 +90,9 @@ class UsageResult:
     unknown_events: int = 0
     conflicts: list[dict] = field(default_factory=list)  # answer-key keys
     duplicates_file: Path | None = None  # JSON lines of duplicate_event answer-key entries
+    # (subscription id, day) -> API requests of the day's first deliveries, late ones included
+    # (what the company reports to its Stripe meter, meter_events.py)
+    api_requests_by_day: dict[tuple[str, date], int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -84,18 +110,45 @@ class _Slot:
     def head(self) -> str:
         """The text from after the id to the time."""
         return (
-            f'","source":"{self.source}","type":"{EVENT_TYPE}",'
+            f'","source":"{self.source}","type":"{EVENT_TYPES[self.metric]}",'
             f'"subject":"{self.subscription_id}","time":"'
         )
 
-    def body(self, plan_tier: str, version: int) -> tuple[str, str]:
-        """The text from the time's end to the quantity, and from the quantity to the end."""
-        return (
-            f'","datacontenttype":"application/json","data":{{"metric":"{self.metric}","quantity":',
-            f',"subscription":"{self.subscription_id}","customer":"{self.customer_id}",'
-            f'"plan_tier":"{plan_tier}","region":"{self.region}",'
-            f'"contract_version":{version}}}}}\n',
-        )
+    def tail(self, variant: int, value: int) -> str:
+        """The text from the time's end to the end of the line: the product's payload."""
+        body = '","datacontenttype":"application/json","data":{'
+        if self.metric == "api_calls":
+            status = 503 if variant % SERVER_ERROR_EVERY == 0 else 200
+            route, method = ROUTES[variant % len(ROUTES)], METHODS[variant // 4 % len(METHODS)]
+            body += (
+                f'"route":"{route}","method":"{method}","status":{status},'
+                f'"requests":{value},"duration_ms":{value * (20 + variant % 7)}'
+            )
+        elif self.metric == "storage_bytes":
+            body += f'"bytes":{value},"tier":"standard"'
+        else:
+            role = "viewer" if is_viewer(variant) else ("admin" if variant % 5 == 0 else "editor")
+            body += f'"user_id":"{user_id(self.subscription_id, value)}","role":"{role}"'
+        return body + "}}\n"
+
+
+def user_id(subscription_id: str, number: int) -> str:
+    return f"usr_{subscription_id.removeprefix('sub_')}_{number:03d}"
+
+
+def is_viewer(variant: int) -> bool:
+    return variant % VIEWER_EVERY == VIEWER_EVERY - 1
+
+
+def aggregate(metric: str, quantities: list[int], hits: list[int]) -> tuple[int, set[int]]:
+    """The meter's aggregate of a slot's events (variant j drawn hits[j] times): (the sum of
+    requests or the largest snapshot, the paying users' numbers for seats)."""
+    drawn = [j for j, n in enumerate(hits) if n]
+    if metric == "storage_bytes":
+        return max((quantities[j] for j in drawn), default=0), set()
+    if metric == "seats":
+        return 0, {quantities[j] for j in drawn if not is_viewer(j)}
+    return sum(quantities[j] * hits[j] for j in drawn), set()
 
 
 @dataclass
@@ -152,6 +205,18 @@ class _Generator:
         self.uniform = sorted(rng.random() for _ in range(1 << self.qbits))
         self._last: tuple[tuple, _Tables] | None = None  # days come in order: keep one
 
+    def _values(self, metric: str, target: float, per_day: float, days: int) -> list[int]:
+        """The value of each variant: requests whose mean meets the month's target whatever the
+        event volume; a snapshot up to the target peak; a user number among target seats."""
+        if metric == "storage_bytes":
+            return [int(target * (0.6 + 0.4 * u)) for u in self.uniform]
+        if metric == "seats":
+            pool = max(1, min(round(target), len(self.uniform)))
+            return [1 + j % pool for j in range(len(self.uniform))]
+        mean = target / days / per_day if per_day else 1.0
+        span = 2 * mean - 1
+        return [1 + int(u * span) for u in self.uniform] if mean > 1 else [1] * len(self.uniform)
+
     def tables(self, day: date) -> _Tables:
         versions = [s.version_at(at(day)) for s in self.world.subscriptions]
         unknown = self.plan.unknown
@@ -184,20 +249,14 @@ class _Generator:
         heads, tails, quantities = [], [], []
         for s, slot in enumerate(self.slots):
             if slot.sub is not None:
-                version = versions[s // len(METRICS)]
-                plan_tier, number = version.plan, version.version
+                plan_tier = versions[s // len(METRICS)].plan
                 target = MONTHLY_USAGE[plan_tier][slot.metric] * slot.sub.customer.size
             else:
-                plan_tier, number = "growth", 1
                 target = MONTHLY_USAGE["growth"][slot.metric] * 0.2
-            expected = self.per_day * counts[s] / size  # events a day
-            mean = target / days_in_month / expected if expected else 1.0
-            span = 2 * mean - 1
-            qs = [1 + int(u * span) for u in self.uniform] if mean > 1 else [1] * len(self.uniform)
-            before, after = slot.body(plan_tier, number)
+            qs = self._values(slot.metric, target, self.per_day * counts[s] / size, days_in_month)
             heads.append(slot.head())
             quantities.append(qs)
-            tails.append([f"{before}{q}{after}" for q in qs])
+            tails.append([slot.tail(j, q) for j, q in enumerate(qs)])
         tables = _Tables(
             bits=self.bits,
             qbits=self.qbits,
@@ -212,13 +271,14 @@ class _Generator:
 
 
 def _render(
-    prefix: str, c0: int, xs: list[int], t: _Tables, day_t: str, count: int, totals: list[int]
+    prefix: str, c0: int, xs: list[int], t: _Tables, day_t: str, count: int, hits: list[int]
 ) -> str:
-    """The hot loop: one chunk of event lines as one string; adds quantities to `totals`."""
+    """The hot loop: one chunk of event lines as one string; counts the draws per slot and
+    variant in `hits` (index slot << qbits | variant)."""
     mask, bits, jbits = (1 << t.bits) - 1, t.bits, t.bits + t.qbits
-    qmask = (1 << t.qbits) - 1
+    qmask, qbits = (1 << t.qbits) - 1, t.qbits
     step = DAY_MS // count
-    slot, head, tails, quantities = t.slot, t.head, t.tails, t.quantities
+    slot, head, tails = t.slot, t.head, t.tails
     hms, ms3, d4 = _HMS, _MS, _D4
     block = f"{prefix}{c0 // CHUNK:04d}"
     n = c0 * DAY_MS
@@ -227,21 +287,18 @@ def _render(
     for k, x in enumerate(xs):
         i = x & mask
         j = (x >> bits) & qmask
-        totals[slot[i]] += quantities[i][j]
+        hits[slot[i] << qbits | j] += 1
         ms = n // count + (((x >> jbits) * step) >> 16)
         n += DAY_MS
         extend((block, d4[k], head[i], day_t, hms[ms // 1000], ms3[ms % 1000], tails[i][j]))
     return "".join(parts)
 
 
-def _line(prefix: str, n: int, t: _Tables, day_t: str, x: int, count: int, quantity=None) -> str:
-    """Event `n`'s line exactly as `_render` writes it, or with another quantity."""
+def _line(prefix: str, n: int, t: _Tables, day_t: str, x: int, count: int, tail=None) -> str:
+    """Event `n`'s line exactly as `_render` writes it, or with another payload (`tail`)."""
     i, j, jitter = t.parts(x)
     ms = (n * DAY_MS) // count + ((jitter * (DAY_MS // count)) >> 16)
-    tail = t.tails[i][j]
-    if quantity is not None:
-        before, _, after = tail.partition('"quantity":')
-        tail = f'{before}"quantity":{quantity}{after[len(str(t.quantities[i][j])) :]}'
+    tail = t.tails[i][j] if tail is None else tail
     time = f"{day_t}{_HMS[ms // 1000]}{_MS[ms % 1000]}"
     return f"{prefix}{n // CHUNK:04d}{_D4[n % CHUNK]}{t.head[i]}{time}{tail}"
 
@@ -299,7 +356,10 @@ def write_usage(
     carried: list[tuple[str, str, str]] = []  # (line, source, id) re-delivered the next day
     own_lines: dict[date, tuple[int, int]] = {}  # day -> line numbers of its own events
     carried_conflicts: list[str] = []
-    sums: dict[tuple[str, tuple[int, ...]], list[int]] = {}  # (month, versions) -> per slot
+    # (month, versions) -> draws per slot and variant, and each slot's value per variant
+    hits_by_key: dict[tuple[str, tuple[int, ...]], list[int]] = {}
+    values_by_key: dict[tuple[str, tuple[int, ...]], dict[int, list[int]]] = {}
+    width = 1 << gen.qbits
     with open(result.duplicates_file, "w", encoding="utf-8") as dup_sink:
         for d in range(calendar.days):
             if on_day is not None and d:
@@ -308,7 +368,10 @@ def write_usage(
             name = f"events_{day.isoformat()}.jsonl"
             t = gen.tables(day)
             versions = tuple(sub.version_at(at(day)).version for sub in world.subscriptions)
-            totals = sums.setdefault((month_key(day), versions), [0] * len(gen.slots))
+            day_hits = [0] * (len(gen.slots) * width)
+            values = values_by_key.setdefault((month_key(day), versions), {})
+            for slot_number, index in t.first_index.items():
+                values.setdefault(slot_number, t.quantities[index])
             rng = random.Random(world.seed * 1_000_003 + 7 * d + 1)
             next_in_month = d + 1 < calendar.days and calendar.day(d + 1).month == day.month
             dups = sorted(rng.sample(range(per_day), round(per_day * plan.redelivery_rate)))
@@ -338,7 +401,7 @@ def write_usage(
                     line_no += 1
                     _dup_entry(dup_sink, source, event_id, name, line_no)
                 for c0, xs in _chunks(gen.rng, per_day, t.width, forced):
-                    fh.write(_render(prefix, c0, xs, t, day_t, per_day, totals))
+                    fh.write(_render(prefix, c0, xs, t, day_t, per_day, day_hits))
                     if gen.unknown_slot in t.first_index:
                         low, mask = t.first_index[gen.unknown_slot], (1 << t.bits) - 1
                         result.unknown_events += sum(1 for x in xs if (x & mask) >= low)
@@ -360,7 +423,8 @@ def write_usage(
                         x = xs[n - c0]
                         i, j, _ = t.parts(x)
                         other = t.quantities[i][j] + max(1, t.quantities[i][j] // 2)
-                        next_conflicts.append(_line(prefix, n, t, day_t, x, per_day, other))
+                        tail = gen.slots[t.slot[i]].tail(j, other)
+                        next_conflicts.append(_line(prefix, n, t, day_t, x, per_day, tail))
                 own_lines[day] = (line_no + 1, line_no + per_day)
                 line_no += per_day
                 for line, source, event_id in same_day:
@@ -378,6 +442,18 @@ def write_usage(
                         }
                     )
             deliver(path, calendar.usage_delivered_at(day))
+            key_hits = hits_by_key.setdefault((month_key(day), versions), [0] * len(day_hits))
+            for k, n in enumerate(day_hits):
+                key_hits[k] += n
+            for slot_number, slot in enumerate(gen.slots):
+                if slot.metric == "api_calls" and slot_number != gen.unknown_slot:
+                    requests, _ = aggregate(
+                        slot.metric,
+                        values.get(slot_number, []),
+                        day_hits[slot_number * width : (slot_number + 1) * width],
+                    )
+                    if requests:
+                        result.api_requests_by_day[(slot.subscription_id, day)] = requests
             result.files.append(path)
             result.redeliveries += len(carried) + len(same_day)
             result.events += per_day
@@ -385,20 +461,45 @@ def write_usage(
             carried, carried_conflicts = next_carried, next_conflicts
         for extra in plan.extra_deliveries:
             _write_extra(world, extra, folder, own_lines, result, dup_sink)
-    for (month, versions), totals in sorted(sums.items()):
-        for s, total in enumerate(totals):
-            if total:
-                slot = gen.slots[s]
-                target = result.unknown if s == gen.unknown_slot else result.billed
-                key = (slot.subscription_id, month, slot.metric)
-                target[key] = target.get(key, 0) + total
-                if s != gen.unknown_slot:
-                    version = versions[s // len(METRICS)]
-                    by_version = result.billed_by_version
-                    by_version[(*key, version)] = by_version.get((*key, version), 0) + total
+    _aggregate_keys(gen, hits_by_key, values_by_key, result)
     if plan.late is not None:
         _write_late(world, plan, folder, result)
     return result
+
+
+def _aggregate_keys(gen: _Generator, hits_by_key, values_by_key, result: UsageResult) -> None:
+    """Each meter's aggregate per subscription x month (and x contract version), from the draws:
+    requests add up, a peak is the largest of its parts, users are counted once (set union)."""
+    width = 1 << gen.qbits
+    # (subscription, month, metric[, version]) -> (sum or peak, users)
+    months: dict[tuple, tuple[int, set[int]]] = {}
+    by_version: dict[tuple, tuple[int, set[int]]] = {}
+    for (month, versions), hits in sorted(hits_by_key.items()):
+        values = values_by_key[(month, versions)]
+        for number, slot in enumerate(gen.slots):
+            drawn = hits[number * width : (number + 1) * width]
+            if not any(drawn):
+                continue
+            amount, users = aggregate(slot.metric, values[number], drawn)
+            key = (slot.subscription_id, month, slot.metric)
+            keys = [(months, key)]
+            if number != gen.unknown_slot:
+                keys.append((by_version, (*key, versions[number // len(METRICS)])))
+            for target, k in keys:
+                before, seen = target.get(k, (0, set()))
+                combined = (
+                    max(before, amount) if slot.metric == "storage_bytes" else before + amount
+                )
+                target[k] = (combined, seen | users)
+    for target, source in ((result.billed, months), (result.billed_by_version, by_version)):
+        for k, (amount, users) in source.items():
+            value = len(users) if k[2] == "seats" else amount
+            if value:
+                target[k] = value
+    if gen.unknown_slot is not None:
+        unknown = gen.slots[gen.unknown_slot].subscription_id
+        for k in [k for k in result.billed if k[0] == unknown]:
+            result.unknown[k] = result.billed.pop(k)
 
 
 def _write_extra(
@@ -462,12 +563,14 @@ def _write_late(world: World, plan: Plan, folder: Path, result: UsageResult) -> 
         # at least two commercial units each, so the late usage shows in the rounded quantity
         quantity = metric.unit_divisor * rng.randint(2, 6) + rng.randint(0, metric.unit_divisor)
         total += quantity
-        version = sub.version_at(moment)
-        before, after = slot.body(version.plan, version.version)
+        day = moment.date()
+        requests = result.api_requests_by_day
+        requests[(sub.id, day)] = requests.get((sub.id, day), 0) + quantity
         stamp = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+        # variant 1: a 200, never a server error
         lines.append(
             f'{{"specversion":"1.0","id":"evt_{moment.strftime("%Y%m%d")}_late{k + 1:04d}'
-            f"{slot.head()}{stamp}{before}{quantity}{after}"
+            f"{slot.head()}{stamp}{slot.tail(1, quantity)}"
         )
     path = folder / f"events_late_{late.delivered_on.isoformat()}.jsonl"
     with atomic_path(path) as tmp:

@@ -1,55 +1,89 @@
 """Contract for usage events: CloudEvents 1.0, JSON format, one event per line.
 
-File kinds: `inbox/usage/*.jsonl` and `*.jsonl.gz`, UTF-8, one JSON object per line.
+File kinds: `inbox/usage/*.jsonl` and `*.jsonl.gz`, UTF-8 (a byte order mark at the start of
+the file is fine), one JSON object per line.
+
+Landing checks the CloudEvents envelope and keeps the payload as it came: what an event
+*means* (which billable metric, which value, whose usage) is decided later, in the warehouse,
+by the meters (`dbt_project/seeds/meters.csv`). So any product's events land, whatever it puts
+in `data`; an event no meter claims is counted by type in `ops_usage_unmetered`, never
+quarantined.
 
 | field | type | rule |
 |---|---|---|
 | specversion | string | required, "1.0" |
-| id | string | required; with `source` the dedup key (a re-delivery repeats both) |
-| source | string | required, URI-reference of the emitting service |
-| type | string | required, e.g. `com.example.usage.recorded` |
-| subject | string | optional, the usage key (subscription or customer) |
+| id | string | required, non-empty; with `source` the dedup key (a re-delivery repeats both) |
+| source | string | required, non-empty URI-reference of the emitting service |
+| type | string | required, non-empty, e.g. `com.example.api.request`: selects the meters |
+| subject | string | optional, the usage key (a subscription, customer or account id) |
 | time | string | required, RFC 3339 with an offset; stored as UTC |
-| datacontenttype | string | optional |
-| data.metric | string | required, the billable metric code (e.g. `api_calls`) |
-| data.quantity | number | required, >= 0, at most 9 decimals; in the metric's technical unit |
-| data.subscription | string | required unless data.customer is given |
-| data.customer | string | required unless data.subscription is given |
-| data.plan_tier | string | required |
-| data.region | string | required |
-| data.contract_version | integer | required, >= 1 |
+| datacontenttype | string | optional, kept |
+| dataschema | string | optional, kept |
+| data | any JSON | optional, kept as canonical JSON text (`null` for an explicit null payload) |
+| data_base64 | string | optional, Base64 (RFC 4648); never together with `data` |
+| other members | any JSON | extension attributes, kept in `extensions` (a JSON object) |
+
+Attributes sent as JSON `null` are unset, as the CloudEvents JSON format says (`data: null` is
+an explicit null payload and is kept).
+
+Each line must also be I-JSON (RFC 7493), the JSON every consumer reads alike: no member name
+twice in an object (`duplicate_key`), no number beyond a double's precision or range
+(`imprecise_number`: the warehouse reads values as DuckDB JSON, whose numbers are doubles, so a
+value that would silently change is refused instead), no unpaired surrogate
+(`invalid_unicode`), no NaN or Infinity (`malformed_json`).
+
+Canonical JSON (`data`, `extensions`): members in the order sent, no whitespace, strings
+escaped as DuckDB writes them, integers as written, other numbers in the shortest form that
+reads back to the same double (`1.50000` -> `1.5`, `1E2` -> `100.0`). It is exactly the text
+DuckDB's JSON functions give, so the columnar path (`fast.py`) lands the same rows. Member
+order is kept, not sorted: producers re-send the same bytes, and sorting every payload would
+cost landing a third of its speed; the top-level order never matters (attributes are columns).
 
 Example line:
 
-    {"specversion": "1.0", "id": "evt_01", "source": "//api.example.com/eu-west",
-     "type": "com.example.usage.recorded", "subject": "sub_0001",
-     "time": "2026-09-01T10:00:00Z", "data": {"metric": "api_calls", "quantity": 120,
-     "subscription": "sub_0001", "customer": "cus_0001", "plan_tier": "growth",
-     "region": "eu-west", "contract_version": 1}}
+    {"specversion": "1.0", "id": "req-01", "source": "//api.example.com/eu-west",
+     "type": "com.example.api.request", "subject": "sub_0001",
+     "time": "2026-09-01T10:00:00Z", "datacontenttype": "application/json",
+     "data": {"method": "GET", "route": "/v1/items", "status": 200, "duration_ms": 42}}
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
-import json
-from decimal import Context, Decimal
+import math
+import re
+from decimal import Decimal
 
 import pyarrow as pa
 
 from sources.contract import (
-    QUANTITY,
     TIMESTAMP,
     optional_str,
-    parse_decimal,
     parse_rfc3339,
     require_str,
-    rule_error,
     schema_error,
 )
 
 SYSTEM = "usage"
 TABLE = "events"
 FILE_SUFFIXES = (".jsonl", ".jsonl.gz")
+
+# The CloudEvents attributes (and JSON-format members) landed as columns; every other member
+# is an extension attribute.
+ENVELOPE = (
+    "specversion",
+    "id",
+    "source",
+    "type",
+    "subject",
+    "time",
+    "datacontenttype",
+    "dataschema",
+    "data",
+    "data_base64",
+)
 
 SCHEMA = pa.schema(
     [
@@ -60,23 +94,22 @@ SCHEMA = pa.schema(
         pa.field("subject", pa.string()),
         pa.field("time", TIMESTAMP, nullable=False),
         pa.field("datacontenttype", pa.string()),
-        pa.field("data_metric", pa.string(), nullable=False),
-        pa.field("data_quantity", QUANTITY, nullable=False),
-        pa.field("data_subscription", pa.string()),
-        pa.field("data_customer", pa.string()),
-        pa.field("data_plan_tier", pa.string(), nullable=False),
-        pa.field("data_region", pa.string(), nullable=False),
-        pa.field("data_contract_version", pa.int32(), nullable=False),
-        # sha256 of the contract fields (`fingerprint`): equal for an exact re-delivery,
-        # different for a conflicting one. Keys outside the contract do not count.
+        pa.field("dataschema", pa.string()),
+        # canonical JSON text of the payload; null when the event has none
+        pa.field("data", pa.string()),
+        pa.field("data_base64", pa.string()),
+        # canonical JSON object of the extension attributes; null when there are none
+        pa.field("extensions", pa.string()),
+        # sha256 of every field above (`fingerprint`): equal for an exact re-delivery,
+        # different for a conflicting one.
         pa.field("payload_sha256", pa.string(), nullable=False),
-        pa.field("data", pa.string(), nullable=False),
     ]
 )
 
 
 def validate(event: object) -> dict:
-    """One parsed JSON value -> a row of SCHEMA, or raise Rejection."""
+    """One parsed JSON value (numbers with a fraction as Decimal) -> a row of SCHEMA, or raise
+    Rejection."""
     if not isinstance(event, dict):
         raise schema_error(
             "not_an_object", f"a CloudEvent must be a JSON object, got {type(event).__name__}"
@@ -84,75 +117,38 @@ def validate(event: object) -> dict:
     specversion = require_str(event, "specversion")
     if specversion != "1.0":
         raise schema_error("unknown_specversion", f"specversion {specversion!r} is not '1.0'")
-    event_id = require_str(event, "id")
-    source = require_str(event, "source")
-    event_type = require_str(event, "type")
-    occurred = parse_rfc3339(require_str(event, "time"), "time")
-    data = event.get("data")
-    if not isinstance(data, dict):
-        raise schema_error("missing_field", "required object 'data' is missing or not an object")
-    if "quantity" not in data:
-        raise schema_error("missing_field", "required field 'data.quantity' is missing")
-    quantity = parse_decimal(data["quantity"], "data.quantity")
-    if quantity < 0:
-        raise rule_error("negative_quantity", f"data.quantity {quantity} is below zero")
-    subscription = optional_str(data, "subscription", where="data.")
-    customer = optional_str(data, "customer", where="data.")
-    if not subscription and not customer:
-        raise schema_error("missing_field", "data needs a 'subscription' or a 'customer' reference")
-    version = data.get("contract_version")
-    if version is None:
-        raise schema_error("missing_field", "required field 'data.contract_version' is missing")
-    if isinstance(version, bool) or not isinstance(version, int):
-        raise schema_error(
-            "wrong_type", f"'data.contract_version' must be an integer, got {version!r}"
-        )
-    if not 1 <= version < 2**31:
-        raise rule_error("contract_version_out_of_range", f"data.contract_version {version} < 1")
     row = {
         "specversion": specversion,
-        "id": event_id,
-        "source": source,
-        "type": event_type,
+        "id": require_str(event, "id"),
+        "source": require_str(event, "source"),
+        "type": require_str(event, "type"),
         "subject": optional_str(event, "subject"),
-        "time": occurred,
+        "time": parse_rfc3339(require_str(event, "time"), "time"),
         "datacontenttype": optional_str(event, "datacontenttype"),
-        "data_metric": require_str(data, "metric", where="data."),
-        "data_quantity": quantity,
-        "data_subscription": subscription,
-        "data_customer": customer,
-        "data_plan_tier": require_str(data, "plan_tier", where="data."),
-        "data_region": require_str(data, "region", where="data."),
-        "data_contract_version": version,
-        "data": json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str),
+        "dataschema": optional_str(event, "dataschema"),
+        "data": canonical(event["data"]) if "data" in event else None,
+        "data_base64": optional_str(event, "data_base64"),
     }
+    if row["data_base64"] is not None:
+        if "data" in event:
+            raise schema_error(
+                "data_and_data_base64", "an event carries 'data' or 'data_base64', never both"
+            )
+        _check_base64(row["data_base64"])
+    for name in ("specversion", "id", "source", "type", "subject"):
+        _check_text(row[name], name)
+    extensions = {k: v for k, v in event.items() if k not in ENVELOPE and v is not None}
+    row["extensions"] = canonical(extensions) if extensions else None
     row["payload_sha256"] = fingerprint(row)
     return row
 
 
-FINGERPRINT_FIELDS = (
-    "specversion",
-    "id",
-    "source",
-    "type",
-    "subject",
-    "time",
-    "datacontenttype",
-    "data_metric",
-    "data_quantity",
-    "data_subscription",
-    "data_customer",
-    "data_plan_tier",
-    "data_region",
-    "data_contract_version",
-)
+FINGERPRINT_FIELDS = tuple(name for name in SCHEMA.names if name != "payload_sha256")
 SEPARATOR = "\x1f"  # ASCII unit separator: cannot be confused with text inside a field
-# Quantities go up to 29 integer digits (parse_decimal), beyond the default 28-digit context.
-_QUANTITY_CONTEXT = Context(prec=38)
 
 
 def fingerprint(row: dict) -> str:
-    """sha256 over the contract fields in a fixed text form; sources/usage/fast.py computes the
+    """sha256 over the landed fields in a fixed text form; sources/usage/fast.py computes the
     same string in DuckDB, so both landing paths agree on what a re-delivery is."""
     parts = []
     for name in FINGERPRINT_FIELDS:
@@ -161,8 +157,82 @@ def fingerprint(row: dict) -> str:
             parts.append("")
         elif name == "time":
             parts.append(value.strftime("%Y-%m-%dT%H:%M:%S.%f"))
-        elif name == "data_quantity":
-            parts.append(format(value.quantize(Decimal("1e-9"), context=_QUANTITY_CONTEXT), "f"))
         else:
             parts.append(str(value))
     return hashlib.sha256(SEPARATOR.join(parts).encode()).hexdigest()
+
+
+# --- canonical JSON --------------------------------------------------------------------------
+
+_ESCAPE = re.compile(r'["\\\x00-\x1f]')
+_SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r"}
+_SHORT_ESCAPES["\t"] = "\\t"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def canonical(value: object) -> str:
+    """The canonical JSON text of a parsed value (see the module docstring), or raise
+    Rejection (`imprecise_number`, `invalid_unicode`)."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        return _double_text(value)
+    if isinstance(value, str):
+        return _string_text(value)
+    if isinstance(value, list):
+        return "[" + ",".join(canonical(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{_string_text(k)}:{canonical(v)}" for k, v in value.items()) + "}"
+    raise TypeError(f"not a parsed JSON value: {type(value).__name__}")
+
+
+def _string_text(text: str) -> str:
+    _check_text(text, "a string")
+    return '"' + _ESCAPE.sub(_escape, text) + '"'
+
+
+def _escape(match: re.Match) -> str:
+    char = match.group()
+    return _SHORT_ESCAPES.get(char) or f"\\u{ord(char):04X}"
+
+
+def _check_text(text: str | None, where: str) -> None:
+    if text is not None and _SURROGATE.search(text):
+        raise schema_error("invalid_unicode", f"{where} holds an unpaired UTF-16 surrogate")
+
+
+def _double_text(number: Decimal) -> str:
+    """A JSON number with a fraction or an exponent, as DuckDB (yyjson) writes its double:
+    the shortest digits that read back, fixed notation for exponents -6..20, else `de<exp>`."""
+    value = float(number)
+    if not math.isfinite(value) or Decimal(repr(value)) != number:
+        raise schema_error(
+            "imprecise_number", f"{number} does not fit a double exactly (I-JSON, RFC 7493)"
+        )
+    if value == 0:
+        return "-0.0" if math.copysign(1.0, value) < 0 else "0.0"
+    sign, digits, exponent = Decimal(repr(value)).normalize().as_tuple()
+    text = "".join(map(str, digits))
+    point = len(text) + exponent  # digits before the decimal point
+    lead = "-" if sign else ""
+    if -6 < point <= 21:
+        if point <= 0:
+            return f"{lead}0.{'0' * -point}{text}"
+        if point >= len(text):
+            return f"{lead}{text}{'0' * (point - len(text))}.0"
+        return f"{lead}{text[:point]}.{text[point:]}"
+    mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
+    return f"{lead}{mantissa}e{point - 1}"
+
+
+def _check_base64(text: str) -> None:
+    try:
+        base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise schema_error("bad_data_base64", f"'data_base64' is not Base64: {exc}") from exc

@@ -1,26 +1,26 @@
 """The vectorized landing path for usage events: DuckDB reads and types a whole file at once.
 
 It only ever *accepts*: each check here is at least as strict as `events.validate`, and the
-typed values and the fingerprint are the same. A file with any line outside that accepted
-subset (malformed JSON, a blank line, a duplicated key, a missing field, an exponent in a
-quantity, a negative number, ...) raises `FastPathDeclined`, and landing falls back to the
-row-by-row path, which names the reason. So there is one set of rules for rejections, and the
-common clean file lands at columnar speed.
+typed values, the canonical JSON and the fingerprint are the same. A file with any line outside
+that accepted subset (malformed JSON, a blank line, a duplicated key, a missing attribute, a
+`data_base64`, a nested object in `data`, ...) raises `FastPathDeclined`, and landing falls back
+to the row-by-row path, which names the reason. So there is one set of rules for rejections,
+and the common clean file lands at columnar speed.
 
 How a line is vouched for:
-- DuckDB's `read_json` parses each line once, straight from the file, into JSON-typed fields
-  (`data` into a map): no Python touches the lines. It refuses (so the file is declined) a line
-  that is not one JSON object, a duplicated top-level key (Python would keep the last one, JSON
-  functions the first; in `data` the map's keys are checked), a `data` that is not an object,
-  invalid UTF-8 and raw control characters.
+- DuckDB's `read_ndjson_objects` reads each line, straight from the file, as its raw JSON text
+  (no Python touches the lines); `json_extract` types the envelope and renders `data` and the
+  extension attributes as canonical JSON (DuckDB's own writer is the definition of it). A line
+  that is not one JSON object, invalid UTF-8 and raw control characters fail the read.
 - It skips blank lines silently, so the rows it returns are counted against the file's lines
   (counted in Python, split on b"\\n" exactly like the row path): equal counts mean row i is
   line i. Rows are numbered in file order (one DuckDB thread, insertion order preserved).
-- A JSON number reaches SQL as a double and its text is lost: 0.30000000000000001 reads as
-  0.3 and 123456789012345.123456789 as 123456789012345.12, where the row path sees the exact
-  decimal. A decimal that differs from its double's shortest text has at least 16 digits, so
-  when a landed quantity has a fraction, its raw line is checked for a run of 16 digits (and a
-  point). Whole numbers are exact: DuckDB reads them as integers, or as text when too big.
+- A JSON number reaches DuckDB as a double and its text is lost: 0.30000000000000001 reads as
+  0.3, where the row path refuses it (`imprecise_number`). A number that can change has at
+  least 16 digits (or a 3-digit exponent), so a line whose raw text holds such a run is
+  re-checked by the row path's own `validate`, and accepted only when it lands the same row.
+- A byte order mark at the start of the file (DuckDB refuses it) is skipped by reading a copy
+  without it.
 """
 
 from __future__ import annotations
@@ -28,37 +28,38 @@ from __future__ import annotations
 import contextlib
 import gzip
 import re
+import shutil
+import tempfile
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sources.contract import FastPathDeclined
-from sources.usage.events import FINGERPRINT_FIELDS, SCHEMA, SEPARATOR
+from sources.contract import FastPathDeclined, Rejection
+from sources.readers import BOM, loads_i_json
+from sources.usage.events import ENVELOPE, FINGERPRINT_FIELDS, SCHEMA, SEPARATOR, validate
 
 # Rows per Arrow batch (and Parquet row group): bounds the memory of one file in flight.
 BATCH_ROWS = 122_880
 # One thread per reader: landing runs readers in parallel, one per file.
 CONNECTION_CONFIG = {"threads": 1, "memory_limit": "512MB", "preserve_insertion_order": True}
 
-_TOP = ["specversion", "id", "source", "type", "subject", "time", "datacontenttype"]
-_DATA = ["metric", "subscription", "customer", "plan_tier", "region"]
+_STRINGS = ["specversion", "id", "source", "type", "subject", "time", "datacontenttype"]
+_STRINGS += ["dataschema"]
+_REQUIRED = {"specversion", "id", "source", "type", "time"}
 
 _RFC3339 = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$"
-# Shortest texts of doubles: at most 15 integer digits and 9 places, never an exponent or a
-# sign. Whole numbers are exact (DuckDB reads them as integers, or as text when too big).
-_QUANTITY = r"^\d{1,15}(\.\d{1,9})?$"
-_WHOLE = r"^\d{1,20}$"
-# A JSON number with 16 or more significant digits: the only kind a double can misread.
-_LONG_NUMBER = re.compile(rb"[0-9]{16}|[0-9.]{17,}")
+# A number a double may not hold exactly: 16+ digits, or a 3-digit exponent; and NaN or
+# Infinity, which DuckDB reads but JSON has not (false positives, e.g. inside a string, only
+# cost a re-check).
+_SUSPECT_NUMBER = r"[0-9]{16}|[0-9.]{17}|[eE][-+]?[0-9]{3}|NaN|Infinity"
+# Extension attribute names as CloudEvents defines them (lower-case letters and digits): safe
+# to splice into a JSON path. Any other name sends the file to the row path.
+_EXTENSION_NAME = r"^[a-z0-9]+$"
 _GLOB = re.compile(r"[*?\[\]{}]")
-
-
-def _string(leaf: str) -> tuple[str, str]:
-    """(is a JSON string, its value) for a JSON-typed leaf; a JSON null is SQL null."""
-    return f"left({leaf}, 1) = '\"'", f"case when left({leaf}, 1) = '\"' then {leaf} ->> '$' end"
 
 
 # The fingerprint `events.fingerprint` computes, as SQL over the typed columns.
@@ -74,83 +75,103 @@ assert chr(31) == SEPARATOR
 
 
 def _typed_sql() -> str:
-    columns = ", ".join(f"{name}: 'JSON'" for name in _TOP) + ", data: 'MAP(VARCHAR, JSON)'"
-    leaves = [(name, f"j_{name}", "time_text" if name == "time" else name) for name in _TOP]
-    leaves += [(name, f"d['{name}']", f"data_{name}") for name in _DATA]
-    typed = []
-    for name, leaf, alias in leaves:
-        is_string, value = _string(leaf)
-        # an optional string may be absent or JSON null (both SQL null), never another type
-        typed.append(f"{leaf} is null as {name}_missing, {is_string} as {name}_is_string")
-        typed.append(f"{value} as {alias}")
+    paths = ", ".join(f"'$.{name}'" for name in ENVELOPE)
+    index = {name: i + 1 for i, name in enumerate(ENVELOPE)}
+    envelope = ", ".join(f"'{name}'" for name in ENVELOPE)
+    typed, checks = [], []
+    for name in _STRINGS:
+        leaf = f"v[{index[name]}]"
+        alias = "time_text" if name == "time" else name
+        # an attribute sent as JSON null is unset
+        typed.append(f"case when json_type({leaf}) = 'VARCHAR' then {leaf} ->> '$' end as {alias}")
+        typed.append(f"coalesce(json_type({leaf}), 'NULL') in ('VARCHAR', 'NULL') as {name}_ok")
+        checks.append(f"{name}_ok")
+        if name in _REQUIRED:
+            checks.append(f"coalesce({alias}, '') <> ''")
     typed_fields = ",\n        ".join(typed)
     return f"""
 with source_rows as (
     select
         row_number() over () as line_number,
-        {", ".join(f"{name} as j_{name}" for name in _TOP)},
-        data as d
-    from read_json(
-        $path, format = 'newline_delimited', records = true,
-        compression = $compression, columns = {{{columns}}}
-    )
+        json as j
+    from read_ndjson_objects($path, compression = $compression)
+),
+parts as (
+    select
+        line_number,
+        j,
+        json_type(j) = 'OBJECT' as is_object,
+        json_keys(j) as keys,
+        json_extract(j, [{paths}]) as v,
+        regexp_matches(j, '{_SUSPECT_NUMBER}') as suspect
+    from source_rows
 ),
 typed as (
     select
         line_number,
-        -- the same text as json_extract(line, '$.data'): DuckDB's minified JSON
-        to_json(d)::varchar as data,
-        d['quantity']::varchar as quantity_text,
-        d['contract_version']::varchar as version_text,
-        -- read_json refuses a duplicated key at the top level, but a map keeps both
-        len(list_distinct(map_keys(d))) = cardinality(d) as data_keys_unique,
-        {typed_fields}
-    from source_rows
+        j,
+        suspect,
+        is_object,
+        keys,
+        {typed_fields},
+        v[{index["data"]}]::varchar as data,
+        json_type(v[{index["data"]}]) as data_type,
+        json_keys(v[{index["data"]}]) as data_keys,
+        v[{index["data_base64"]}] is not null as has_data_base64,
+        -- the extension attributes' names (most events have none: no list work then)
+        case
+            when list_has_all([{envelope}], keys) then []
+            else list_filter(keys, k -> k not in ({envelope}))
+        end as extension_names
+    from parts
+),
+extended as (
+    select
+        *,
+        list_filter(
+            list_transform(
+                extension_names, k -> struct_pack(name := k, value := json_extract(j, '$.' || k))
+            ),
+            e -> json_type(e.value) <> 'NULL'
+        ) as extension_members,
+        list_bool_and(
+            list_transform(extension_names, k -> regexp_full_match(k, '{_EXTENSION_NAME}'))
+        ) as extension_names_ok
+    from typed
 ),
 checked as (
     select
         *,
         timezone('UTC', try_cast(time_text as timestamptz)) as time,
         case
-            -- parsing text into decimal(38, 9) is slow; whole numbers go through ubigint
-            when regexp_full_match(quantity_text, '{_WHOLE}')
-                then cast(try_cast(quantity_text as ubigint) as decimal(38, 9))
-            when regexp_full_match(quantity_text, '{_QUANTITY}')
-                then try_cast(quantity_text as decimal(38, 9))
-        end as data_quantity,
-        try_cast(version_text as bigint) as data_contract_version,
-        data_keys_unique
-        and specversion_is_string and specversion = '1.0'
-        and id_is_string and id <> ''
-        and source_is_string and source <> ''
-        and type_is_string and type <> ''
-        and (subject_missing or subject_is_string)
-        and (datacontenttype_missing or datacontenttype_is_string)
-        and time_is_string and regexp_full_match(time_text, '{_RFC3339}')
-        and metric_is_string and data_metric <> ''
-        and (subscription_missing or subscription_is_string)
-        and (customer_missing or customer_is_string)
-        and (coalesce(data_subscription, '') <> '' or coalesce(data_customer, '') <> '')
-        and plan_tier_is_string and data_plan_tier <> ''
-        and region_is_string and data_region <> ''
-        and regexp_full_match(version_text, '^\\d{{1,10}}$') as accepted
-    from typed
+            when len(extension_members) > 0 then to_json(map_from_entries(extension_members))
+        end::varchar as extensions,
+        is_object
+        and len(keys) = len(list_distinct(keys))
+        and {" and ".join(checks)}
+        and specversion = '1.0'
+        and regexp_full_match(time_text, '{_RFC3339}')
+        and not has_data_base64
+        -- no nested object (nor a brace inside a string): the row path checks those keys
+        and (data is null or strpos(substr(data, 2), '{{') = 0)
+        and (data_type is distinct from 'OBJECT' or len(data_keys) = len(list_distinct(data_keys)))
+        and coalesce(extension_names_ok, true)
+        and not coalesce(
+            list_bool_or(list_transform(extension_members, e -> contains(e.value::varchar, '{{'))),
+            false
+        ) as accepted
+    from extended
 )
 select
     line_number,
     coalesce(
-        accepted
-        and data_quantity is not null
-        and time >= timestamp '2000-01-01' and time < timestamp '2100-01-01'
-        and data_contract_version between 1 and 2147483647,
-        false  -- a missing field makes the checks null: not accepted
+        accepted and time >= timestamp '2000-01-01' and time < timestamp '2100-01-01',
+        false  -- a missing attribute makes the checks null: not accepted
     ) as accepted,
-    coalesce(contains(quantity_text, '.'), false) as quantity_has_fraction,
-    specversion, id, source, type, subject, time, datacontenttype,
-    data_metric, data_quantity, data_subscription, data_customer,
-    data_plan_tier, data_region, cast(data_contract_version as integer) as data_contract_version,
-    {_FINGERPRINT} as payload_sha256,
-    data
+    suspect,
+    specversion, id, source, type, subject, time, datacontenttype, dataschema,
+    data, cast(null as varchar) as data_base64, extensions,
+    {_FINGERPRINT} as payload_sha256
 from checked
 """
 
@@ -172,7 +193,10 @@ def read_fast(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> Itera
     with contextlib.ExitStack() as stack:
         if con is None:
             con = stack.enter_context(connect())
-        yield from _read(path.resolve(), con)
+        path = path.resolve()
+        if _starts_with_bom(path):
+            path = stack.enter_context(_without_bom(path))
+        yield from _read(path, con)
 
 
 def _read(path: Path, con: duckdb.DuckDBPyConnection) -> Iterator[pa.Table]:
@@ -184,24 +208,47 @@ def _read(path: Path, con: duckdb.DuckDBPyConnection) -> Iterator[pa.Table]:
     compression = "gzip" if path.name.endswith(".gz") else "uncompressed"
     params = {"path": str(path), "compression": compression}
     rows = 0
-    fractions: list[pa.Array] = []
+    suspects: list[pa.Table] = []
     try:
         batches = con.execute(TYPED_SQL, params).fetch_record_batch(BATCH_ROWS)
         for batch in batches:
             table = pa.Table.from_batches([batch])
             if not pc.all(table["accepted"], skip_nulls=False).as_py():
                 raise FastPathDeclined("a line needs the row-by-row checks")
-            if pc.any(table["quantity_has_fraction"]).as_py():
-                fractions.append(table["line_number"].filter(table["quantity_has_fraction"]))
+            typed = table.select(_OUTPUT.names).cast(_OUTPUT)
+            if pc.any(table["suspect"]).as_py():
+                suspects.append(typed.filter(table["suspect"]))
             rows += table.num_rows
-            yield table.select(_OUTPUT.names).cast(_OUTPUT)
+            yield typed
     except (duckdb.Error, pa.ArrowException, OSError) as exc:
         # malformed JSON, a duplicated key, ... (surfacing mid-stream through Arrow as OSError)
         raise FastPathDeclined(str(exc)) from exc
     if rows != lines:
         raise FastPathDeclined(f"{lines} lines but {rows} JSON objects (a blank line?)")
-    if fractions:
-        _check_long_numbers(path, pa.chunked_array(fractions))
+    if suspects:
+        _check_suspects(path, pa.concat_tables(suspects))
+
+
+def _starts_with_bom(path: Path) -> bool:
+    try:
+        with _open(path) as fh:
+            return fh.read(len(BOM)) == BOM
+    except (EOFError, OSError):
+        return False  # unreadable: the reads below decline it
+
+
+@contextlib.contextmanager
+def _without_bom(path: Path) -> Iterator[Path]:
+    """A copy of the file (uncompressed) without its byte order mark."""
+    with tempfile.TemporaryDirectory(prefix="u2c-bom-") as folder:
+        copy = Path(folder) / path.name.removesuffix(".gz")
+        try:
+            with _open(path) as source, open(copy, "wb") as target:
+                source.read(len(BOM))
+                shutil.copyfileobj(source, target, 1 << 20)
+        except (EOFError, OSError) as exc:
+            raise FastPathDeclined(f"unreadable: {exc}") from exc
+        yield copy
 
 
 def _open(path: Path):
@@ -221,18 +268,21 @@ def count_lines(path: Path, chunk_size: int = 1 << 20) -> int:
     return count + (last != b"\n")
 
 
-def _check_long_numbers(path: Path, line_numbers: pa.ChunkedArray) -> None:
-    """Decline when a line whose quantity has a fraction holds a number of 16+ digits.
-
-    `line_numbers` ascend (rows come in file order)."""
-    wanted = iter(line_numbers.to_numpy())
-    next_line = next(wanted, None)
+def _check_suspects(path: Path, typed: pa.Table) -> None:
+    """Decline unless the row path lands each suspect line (a long run of digits) exactly as
+    DuckDB typed it. `typed` rows ascend by line number (rows come in file order)."""
+    rows = iter(typed.to_pylist())
+    row = next(rows, None)
     with _open(path) as fh:
         for line_number, raw in enumerate(fh, start=1):
-            if line_number != next_line:
-                continue
-            if _LONG_NUMBER.search(raw):
-                raise FastPathDeclined(f"line {line_number}: a number beyond double precision")
-            next_line = next(wanted, None)
-            if next_line is None:
+            if row is None:
                 return
+            if line_number != row["line_number"]:
+                continue
+            try:
+                expected = validate(loads_i_json(raw, parse_float=Decimal))
+            except (Rejection, ValueError) as exc:
+                raise FastPathDeclined(f"line {line_number}: {exc}") from exc
+            if any(row[name] != value for name, value in expected.items()):
+                raise FastPathDeclined(f"line {line_number}: a number beyond double precision")
+            row = next(rows, None)

@@ -79,7 +79,7 @@ def test_every_close_has_a_page_whose_numbers_equal_the_marts(world: Path):
     assert set(found) == reports and reports
     index = (world / "exports" / "close" / "index.html").read_text()
     assert all(f"{period}/close_report.html" in index for period in reports)
-    open_rows_seen = 0
+    open_rows_seen = meter_rows_seen = 0
     with duckdb.connect(str(world / "published" / "marts.duckdb"), read_only=True) as con:
         for period, page in found.items():
             cells = parse(page)
@@ -164,7 +164,45 @@ def test_every_close_has_a_page_whose_numbers_equal_the_marts(world: Path):
                     for r in cells.tables.get((section, "usage"), [])
                 }
                 assert got_usage == expected_usage, (period, entity)
+                # product usage <-> Stripe meter events: every row that disagrees
+                expected_meters = set(
+                    con.execute(
+                        "select customer_id, metric, billing_period, status, metered_quantity,"
+                        " stripe_quantity from rec_usage_meters where " + IN_PERIOD_ENTITY + " "
+                        "and status <> 'matched'",
+                        [period, entity],
+                    ).fetchall()
+                )
+                got_meters = {
+                    (
+                        r["customer_id"],
+                        r["metric"],
+                        r["billing_period"],
+                        r["status"],
+                        dec(r["metered_quantity"]),
+                        dec(r["stripe_quantity"]),
+                    )
+                    for r in cells.tables.get((section, "meters"), [])
+                }
+                assert got_meters == expected_meters, (period, entity)
+                meter_rows_seen += len(got_meters)
+            # the period's JSON report lists the same discrepancies, all entities together
+            report = json.loads(page.with_name("close_report.json").read_text())
+            listed = {
+                (r["customer_id"], r["metric"], r["billing_period"], r["status"])
+                for r in report["usage_meter_discrepancies"]
+            }
+            assert listed == {
+                row
+                for row in con.execute(
+                    "select customer_id, metric, billing_period, status from rec_usage_meters"
+                    " where fiscal_period = ? and status <> 'matched'",
+                    [period],
+                ).fetchall()
+            }, period
     assert open_rows_seen > 0  # the default world has open variances, and the pages show them
+    # and a usage the product measured that Stripe's meter events left out (answer key)
+    assert meter_rows_seen > 0
 
 
 def test_page_links_are_the_published_files_with_their_checksums(world: Path):

@@ -23,16 +23,21 @@ SMALL = {"customers": 10, "days": 62, "events_per_day": 300}
 def build_world(out: Path, clean: bool) -> Path:
     generate(GenerateOptions(out=out, clean=clean, **SMALL))
     land_inbox(out / "inbox", out / "lake", CONTRACTS)
+    return dbt_build(out)
+
+
+def dbt_build(out: Path, project: Path = DBT_PROJECT) -> Path:
+    """`dbt build` of `project` on the data dir `out` (its lake landed); assert it passed."""
     env = {**os.environ, "U2C_DATA_DIR": str(out)}
     built = subprocess.run(
         [
             str(DBT), "build",
             # the unit tests run once, in test_dbt_unit_tests.py
             "--exclude-resource-type", "unit_test",
-            "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
+            "--project-dir", str(project), "--profiles-dir", str(project),
             "--target-path", str(out / "dbt" / "target"), "--log-path", str(out / "dbt" / "logs"),
         ],
-        cwd=DBT_PROJECT, env=env, capture_output=True, text=True, timeout=900, check=False,
+        cwd=project, env=env, capture_output=True, text=True, timeout=900, check=False,
     )  # fmt: skip
     assert built.returncode == 0, built.stdout[-5000:] + built.stderr[-3000:]
     return out

@@ -35,8 +35,7 @@ def test_a_redelivery_named_to_sort_first_is_the_duplicate_and_nothing_turns_lat
     )
     [(subscription,)] = rows(
         default_world,
-        "select distinct e.subscription_id from staging.stg_usage__events as e"
-        " where e.file_name = ?",
+        "select distinct e.subject from staging.stg_usage__events as e where e.file_name = ?",
         [redelivery.name],
     )
     # the invoice billed the on-time original: every metric of the month matches, none is late

@@ -32,7 +32,7 @@ def price_term(con: duckdb.DuckDBPyConnection, amendment_id: str, metric: str) -
         [amendment_id, metric],
     ).fetchall()
     divisor, rounding = con.execute(
-        "select unit_divisor, rounding from main.product_catalog where metric = ?", [metric]
+        "select unit_divisor, rounding from main.meters where metric = ?", [metric]
     ).fetchone()
     return rating.PriceTerm(
         metric=metric,

@@ -16,6 +16,7 @@ MARTS = {
     "rec_billing_erp": ("document_id",),
     "rec_payments_cash": ("payment_id",),
     "rec_adjustments_erp": ("adjustment_id",),
+    "rec_usage_meters": ("customer_id", "stripe_event_name", "billing_period"),
 }
 # every mart the answer key names -> the key columns its entries carry (all of them anomalies)
 ANSWER_MARTS = {

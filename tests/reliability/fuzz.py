@@ -22,7 +22,7 @@ from pathlib import Path
 from hypothesis import strategies as st
 
 from sources.landing import TableContract
-from sources.readers import read_json_lines
+from sources.readers import read_i_json_lines, read_json_lines
 
 # --- edge values --------------------------------------------------------------------------
 
@@ -173,7 +173,7 @@ def seed_records(inbox: Path, contracts: list[TableContract]) -> dict[str, list]
 
 
 def is_json(contract: TableContract) -> bool:
-    return contract.reader is read_json_lines
+    return contract.reader in (read_json_lines, read_i_json_lines)
 
 
 # --- mutations ------------------------------------------------------------------------------

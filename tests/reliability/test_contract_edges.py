@@ -7,12 +7,15 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pyarrow.parquet as pq
 import pytest
 
 from sources.contract import Rejection
 from sources.landing import land_file
+from sources.readers import _parse_json_line, loads_i_json
 from sources.registry import CONTRACTS, USAGE_EVENTS
+from tests.reliability.dbt_sql import compile_models
 from tests.reliability.fuzz import DECIMAL_38_9_MAX, csv_payload, json_line
 
 BY_ID = {f"{c.system}/{c.table}": c for c in CONTRACTS}
@@ -53,48 +56,102 @@ def test_decimals_at_the_limits_of_decimal_38_land_or_are_rejected(
 
 
 def usage_event(seeds, **data) -> dict:
-    event = json.loads(json.dumps(seeds["usage/events"][0], default=str), parse_float=Decimal)
+    """The demo world's first gateway roll-up (meter api_calls: SUM of data.requests)."""
+    [event] = [e for e in seeds["usage/events"] if e["type"] == API_REQUESTS][:1]
+    event = json.loads(json.dumps(event, default=str), parse_float=Decimal)
     event["data"].update(data)
     return event
 
 
-@pytest.mark.parametrize(
-    ("quantity", "code"),
-    [
-        (0, None),
-        (Decimal("0.000000001"), None),
-        (DECIMAL_38_9_MAX, None),
-        (10**29, "out_of_range"),
-        (Decimal("0.0000000001"), "too_many_decimals"),
-        (-1, "negative_quantity"),
-    ],
-)
-def test_zero_and_huge_usage_quantities(seeds, quantity, code):
-    got = outcome(USAGE_EVENTS, usage_event(seeds, quantity=quantity))
-    if code is None:
-        assert not isinstance(got, Rejection), got
-        assert got["data_quantity"] == Decimal(quantity)
-    else:
-        assert isinstance(got, Rejection) and got.reason_code == code, got
+API_REQUESTS = "com.example.api.requests"
+METERS_SEED = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "meters.csv"
+METERS_TYPES = {
+    "valid_from": "date",
+    "valid_to": "date",
+    "billable": "boolean",
+    "unit_divisor": "bigint",
+}
+
+
+@pytest.fixture(scope="module")
+def metering_sql(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    return compile_models(["int_meters", "int_usage_events_metered"], tmp_path_factory.mktemp("m"))
+
+
+def meter(metering_sql: dict[str, str], landed: dict) -> dict:
+    """The metering model's row for one landed event (api_calls), on the checked-in meters seed:
+    the warehouse decides what a value means, landing only keeps it as sent."""
+    with duckdb.connect() as con:
+        con.execute("attach ':memory:' as warehouse")
+        for schema in ("main", "intermediate"):
+            con.execute(f"create schema if not exists warehouse.{schema}")
+        types = ", ".join(f"'{c}': '{t}'" for c, t in METERS_TYPES.items())
+        con.execute(
+            "create table warehouse.main.meters as select * from read_csv(?, header = true,"
+            f" all_varchar = true, types = {{{types}}})",
+            [str(METERS_SEED)],
+        )
+        con.execute(
+            f"create table warehouse.intermediate.int_meters as {metering_sql['int_meters']}"
+        )
+        con.execute(
+            "create table warehouse.intermediate.int_usage_subjects (subject_key varchar,"
+            " valid_from timestamp, valid_to timestamp, subscription_id varchar,"
+            " account_id varchar, stripe_customer_id varchar)"
+        )
+        con.execute(
+            "create table warehouse.intermediate.int_usage_events_deduplicated as select"
+            " ?::varchar as event_source, ?::varchar as event_id, ?::varchar as event_type,"
+            " ?::varchar as subject, ?::varchar as data_content_type, ?::varchar as data,"
+            " ?::varchar as data_base64, ?::timestamp as occurred_at,"
+            " timestamp '2026-10-01' as landed_at, 'b1' as batch_id",
+            [
+                landed["source"], landed["id"], landed["type"], landed["subject"],
+                landed["datacontenttype"], landed["data"], landed["data_base64"], landed["time"],
+            ],
+        )  # fmt: skip
+        cursor = con.execute(metering_sql["int_usage_events_metered"])
+        names = [d[0] for d in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    [row] = [r for r in rows if r["metric"] == "api_calls"]
+    return row
 
 
 @pytest.mark.parametrize(
-    ("time", "utc"),
+    ("requests", "landing_code", "meter_status", "value"),
     [
-        ("2026-03-08T02:30:00-05:00", "2026-03-08 07:30:00"),  # US DST start, local offset kept
-        ("2026-11-01T01:30:00-04:00", "2026-11-01 05:30:00"),  # the first 01:30 of US DST end
-        ("2026-11-01T01:30:00-05:00", "2026-11-01 06:30:00"),  # the second one
-        ("2028-02-29T23:59:59.999999Z", "2028-02-29 23:59:59.999999"),  # leap day
-        ("2026-09-01T00:00:00+14:00", "2026-08-31 10:00:00"),  # a period boundary, far east
-        ("2099-12-31T23:59:59Z", "2099-12-31 23:59:59"),
+        ("0", None, "metered", Decimal(0)),
+        ("0.000000001", None, "metered", Decimal("0.000000001")),
+        ("9007199254740993", None, "metered", Decimal(9007199254740993)),  # beyond 2^53, exact
+        ("100000000000000000000000000000", None, "value_not_representable", None),  # 10^29
+        ("0.0000000001", None, "value_not_representable", None),  # a 10th decimal
+        ("1e300", None, "value_not_representable", None),
+        ('"12"', None, "metered", Decimal(12)),  # a numeric string, as OpenMeter reads it
+        ('"twelve"', None, "value_not_a_number", None),
+        ("null", None, "value_missing", None),
+        # more digits than a double keeps: refused at landing, never silently rounded
+        (str(DECIMAL_38_9_MAX), "imprecise_number", None, None),
     ],
 )
-def test_event_times_across_dst_leap_days_and_period_boundaries(seeds, time, utc):
-    event = usage_event(seeds)
-    event["time"] = time
-    got = outcome(USAGE_EVENTS, event)
+def test_zero_and_huge_usage_values(
+    seeds, metering_sql, requests, landing_code, meter_status, value
+):
+    """Landing checks the envelope and keeps data as sent (only a number JSON readers would
+    change is refused); the meter that reads the value meters it exactly, or counts the event
+    as unmetered with the reason."""
+    line = (
+        json_line(usage_event(seeds, requests=None))
+        .replace(b'"requests":null', f'"requests":{requests}'.encode())
+        .replace(b'"requests": null', f'"requests": {requests}'.encode())
+    )
+    parsed, _ = _parse_json_line(line, loads_i_json)
+    got = parsed if isinstance(parsed, Rejection) else outcome(USAGE_EVENTS, parsed)
+    if landing_code is not None:
+        assert isinstance(got, Rejection) and got.reason_code == landing_code, got
+        return
     assert not isinstance(got, Rejection), got
-    assert str(got["time"]) == utc
+    metered = meter(metering_sql, got)
+    assert (metered["meter_status"], metered["value"]) == (meter_status, value), metered
 
 
 @pytest.mark.parametrize(
@@ -152,7 +209,7 @@ def test_duplicate_ids_with_different_payloads(seeds, tmp_path):
     quarantined conflict. Billing objects: a later version of the same id is a new fact (an
     invoice that got paid) and lands beside the first."""
     first = usage_event(seeds)
-    second = usage_event(seeds, quantity=first["data"]["quantity"] + 1)
+    second = usage_event(seeds, requests=first["data"]["requests"] + 1)
     result, rejected = land_lines(
         tmp_path, USAGE_EVENTS, [json_line(first), json_line(second)], "events_dup.jsonl"
     )

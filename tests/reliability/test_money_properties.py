@@ -546,6 +546,7 @@ PERIOD_COLUMNS = {
     "is_mapped": "boolean",
     "commercial_unit": "varchar",
     "unit_divisor": "bigint",
+    "rounding": "varchar",
 }
 TERM_COLUMNS = {
     "amendment_id": "varchar",
@@ -588,15 +589,13 @@ def rating_tables(term: PriceTerm, usage: list[tuple], rnd: random.Random) -> di
         )
         for row in usage
     ]
-    periods = [tuple(row[column[c]] for c in PERIOD_COLUMNS) for row in usage]
+    # the meter in force at the period end gives the unit facts and the rounding
+    facts = [c for c in PERIOD_COLUMNS if c != "rounding"]
+    periods = [(*(row[column[c]] for c in facts), term.rounding) for row in usage]
     currency = usage[0][column["currency"]]
     return {
         "intermediate.int_usage_segments_classified": (SEGMENT_COLUMNS, segments),
         "marts.usage_by_period": (PERIOD_COLUMNS, periods),
-        "main.product_catalog": (
-            {"metric": "varchar", "rounding": "varchar"},
-            [(term.metric, term.rounding)],
-        ),
         "marts.subscriptions": (
             {
                 "contract_id": "varchar",

@@ -221,9 +221,10 @@ def test_no_text_cell_of_any_export_format_starts_a_formula(
             )
             con.execute(
                 "create table marts.usage_daily as select ? as subscription_id, ? as customer_id,"
-                " ? as metric, date '2026-09-01' as usage_date, 1.5::decimal(38, 9) as quantity,"
-                " 3 as event_count",
-                [dimension, customer, memo],
+                " ? as metric, ? as dimensions, date '2026-09-01' as usage_date,"
+                " 1.5::decimal(38, 9) as quantity, 3 as event_count",
+                # the dimensions are the product's own group-by values
+                [dimension, customer, memo, memo],
             )
         batch = export_journals(warehouse, exports).batch
         usage = export_usage_daily(warehouse, exports, {})

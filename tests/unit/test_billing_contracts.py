@@ -401,6 +401,19 @@ def invoice_payment() -> dict:
     }
 
 
+def meter_event() -> dict:
+    """A billing.meter_event as the Stripe API reference shows it (value as a numeric string)."""
+    return {
+        "object": "billing.meter_event",
+        "created": SEP_FINALIZED,
+        "event_name": "api_requests",
+        "identifier": "idmp_0001",
+        "livemode": False,
+        "payload": {"value": "25", "stripe_customer_id": "cus_0001"},
+        "timestamp": SEP_FINALIZED - 3600,
+    }
+
+
 def balance_transaction() -> dict:
     return {
         "id": "txn_0001",
@@ -471,6 +484,7 @@ def test_one_contract_per_stripe_object_type_with_its_children():
             "charges",
             "refunds",
             "balance_transactions",
+            "meter_events",
         ]
     ]
     children = {c.table: sorted(c.children) for c in CONTRACTS if c.children}
@@ -1036,6 +1050,14 @@ CORPUS = [
      "exchange_rate"),
     ("balance_transaction_source_is_an_invoice", "balance_transactions",
      mutate(balance_transaction, (("source",), "in_0001")), "bad_id_prefix", SCHEMA, "source"),
+    # meter events
+    ("meter_event_without_value", "meter_events", mutate(meter_event, (("payload", "value"), "")),
+     "missing_field", SCHEMA, "payload.value"),
+    ("meter_event_negative_value", "meter_events",
+     mutate(meter_event, (("payload", "value"), "-1")), "negative_value", RULE, "payload.value"),
+    ("meter_event_customer_not_a_customer", "meter_events",
+     mutate(meter_event, (("payload", "stripe_customer_id"), "sub_0001")), "bad_id_prefix", SCHEMA,
+     "payload.stripe_customer_id"),
     # prices
     ("invoice_payment_paid_exceeds_requested", "invoice_payments",
      mutate(invoice_payment, (("amount_paid",), 77215)), "paid_exceeds_requested", CONTROL,

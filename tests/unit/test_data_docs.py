@@ -23,6 +23,7 @@ def usage_daily_frame() -> pd.DataFrame:
             "subscription_id": ["sub_1", "sub_1"],
             "customer_id": ["cus_1", "cus_1"],
             "metric": ["api_calls", "api_calls"],
+            "dimensions": ["{}", "{}"],
             "usage_date": [date(2026, 9, 1), date(2026, 9, 2)],
             "quantity": [Decimal("10"), Decimal("12")],
             "event_count": [3, 4],

@@ -24,8 +24,11 @@ from sources.contract import Rejection
 from sources.demo import rating
 from sources.demo.generate import GenerateOptions, generate
 from sources.demo.rating import PriceTerm, Tier
+from sources.demo.usage import EVENT_TYPES
 from sources.registry import CONTRACTS
 from sources.usage.events import validate as validate_event
+
+DBT_SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 
 SMALL = {"seed": 5, "customers": 8, "days": 62, "events_per_day": 300}
 TAX_RATES = {
@@ -70,7 +73,7 @@ CSV_HEADERS = {
 }
 STRIPE_FILES = (
     "customers", "products", "prices", "subscriptions", "invoices", "credit_notes",
-    "invoice_payments", "charges", "refunds", "balance_transactions",
+    "invoice_payments", "charges", "refunds", "balance_transactions", "meter_events",
 )  # fmt: skip
 
 
@@ -144,17 +147,41 @@ def line_price(line: dict) -> str:
 
 @dataclass
 class Usage:
-    metered: dict = field(default_factory=lambda: defaultdict(int))  # on time, first delivery
-    by_version: dict = field(default_factory=lambda: defaultdict(int))  # the same per version
+    metered: dict = field(default_factory=dict)  # on time, first delivery, per the meter
+    by_version: dict = field(default_factory=dict)  # the same per version in effect (CRM)
     late: dict = field(default_factory=lambda: defaultdict(int))
     redeliveries: set = field(default_factory=set)  # (source, id, file, line)
     conflicts: set = field(default_factory=set)  # (file, line)
-    events: list = field(default_factory=list)  # first deliveries: (time, data)
-    first: dict = field(default_factory=dict)  # (source, id) -> (file, line, quantity)
+    events: list = field(default_factory=list)  # first deliveries: the events themselves
+    first: dict = field(default_factory=dict)  # (source, id) -> (file, line, requests)
+    errors: dict = field(default_factory=lambda: defaultdict(int))  # 5xx roll-ups per sub x day
+
+
+def meter(event: dict) -> tuple[str, str, object] | None:
+    """(metric, aggregation, value) of an event as the demo's meters read it (seed meters),
+    re-implemented here from the seed's documented semantics, independently of the SQL."""
+    data = event.get("data") or {}
+    if event["type"] == "com.example.api.requests":
+        return "api_calls", "SUM", int(data["requests"])
+    if event["type"] == "com.example.storage.snapshot":
+        return "storage_bytes", "MAX", int(data["bytes"])
+    if event["type"] == "com.example.seat.active" and data["role"] != "viewer":
+        return "seats", "UNIQUE_COUNT", data["user_id"]
+    return None
+
+
+def _combine(target: dict, key: tuple, aggregation: str, value: object) -> None:
+    if aggregation == "SUM":
+        target[key] = target.get(key, 0) + value
+    elif aggregation == "MAX":
+        target[key] = max(target.get(key, 0), value)
+    else:
+        target.setdefault(key, set()).add(value)
 
 
 def scan_usage(inbox: Path) -> Usage:
     usage, first = Usage(), {}
+    amendments, _, _ = contract_terms(Inbox.read(inbox.parent))
     # landing order: delivery time (mtime), then name
     for path in sorted((inbox / "usage").glob("*.jsonl"), key=lambda p: (mtime(p), p.name)):
         late = path.name.startswith("events_late_")
@@ -170,13 +197,28 @@ def scan_usage(inbox: Path) -> Usage:
                 continue
             first[key] = canonical
             data = event["data"]
-            usage.first[key] = (path.name, number, data["quantity"])
-            target = usage.late if late else usage.metered
-            key = (data["subscription"], event["time"][:7], data["metric"])
-            target[key] += int(data["quantity"])
-            if not late:
-                usage.by_version[(*key, data["contract_version"])] += int(data["quantity"])
-            usage.events.append((event["time"], data))
+            usage.first[key] = (path.name, number, data.get("requests"))
+            usage.events.append(event)
+            if data.get("status", 200) >= 500:
+                usage.errors[(event["subject"], event["time"][:10])] += 1
+            metered = meter(event)
+            if metered is None:
+                continue
+            metric, aggregation, value = metered
+            sub = event["subject"]
+            key = (sub, event["time"][:7], metric)
+            if late:
+                usage.late[key] += value
+                continue
+            _combine(usage.metered, key, aggregation, value)
+            if sub in amendments:
+                version = version_at(amendments[sub], date.fromisoformat(event["time"][:10]))
+                versioned = (*key, int(version["contract_version"]))
+                _combine(usage.by_version, versioned, aggregation, value)
+    for target in (usage.metered, usage.by_version):
+        for key, value in target.items():
+            if isinstance(value, set):
+                target[key] = len(value)
     return usage
 
 
@@ -437,6 +479,21 @@ def recheck(out: Path) -> set[tuple]:
         if f"U2C-REF-{refund['id']}" not in by_external:
             flag("refund_not_recorded", "rec_payments_cash", "missing_in_erp",
                  payment_id=refund["id"])  # fmt: skip
+    # usage -> Stripe meter: per customer x period, the day sums reported against the requests
+    customer_of = {x["id"]: x["customer"] for x in s["subscriptions"]}
+    measured, reported = defaultdict(int), defaultdict(int)
+    for event in usage.events:
+        if event["type"] == "com.example.api.requests" and event["subject"] in customer_of:
+            key = (customer_of[event["subject"]], event["time"][:7])
+            measured[key] += event["data"]["requests"]
+    for e in s["meter_events"]:
+        month = datetime.fromtimestamp(e["timestamp"], UTC).strftime("%Y-%m")
+        reported[(e["payload"]["stripe_customer_id"], month)] += int(e["payload"]["value"])
+    for customer, month in sorted(set(measured) | set(reported)):
+        if reported[(customer, month)] < measured[(customer, month)]:
+            flag("usage_not_metered_in_stripe", "rec_usage_meters", "unbilled_usage",
+                 customer_id=customer, stripe_event_name="api_requests",
+                 billing_period=month)  # fmt: skip
     return found
 
 
@@ -599,6 +656,7 @@ def test_every_anomaly_of_the_spec_is_injected(faulty: Path):
         "invoice_missing_in_erp", "invoice_posted_twice", "erp_amount_mismatch",
         "unknown_erp_posting", "credit_note_not_reversed", "payment_unapplied",
         "payment_misapplied", "refund_not_recorded", "closed_period_posting", "realized_fx",
+        "usage_not_metered_in_stripe",
     }  # fmt: skip
     assert counts["credit_note_not_reversed"] == 2
     assert 1 <= counts["conflicting_duplicate"] <= 2
@@ -616,10 +674,10 @@ def test_every_anomaly_of_the_spec_is_injected(faulty: Path):
 def test_answer_key_ids_exist_in_the_files(faulty: Path):
     inbox = Inbox.read(faulty)
     s = inbox.stripe
-    ids = {o["id"] for name in STRIPE_FILES for o in s[name]}
+    ids = {o.get("id", o.get("identifier")) for name in STRIPE_FILES for o in s[name]}
     unknown_sub = [e for e in answer_key(faulty) if e["anomaly"] == "unknown_subscription"]
     unknown_doc = [e for e in answer_key(faulty) if e["anomaly"] == "unknown_erp_posting"]
-    usage_subs = {d["subscription"] for _, d in scan_usage(inbox.root).events}
+    usage_subs = {e["subject"] for e in scan_usage(inbox.root).events}
     externals = {t["externalid"] for t in inbox.erp["transaction"]}
     for e in answer_key(faulty):
         key = e["key"]
@@ -645,9 +703,9 @@ def test_conflicts_come_after_their_original_and_the_original_is_billed(faulty: 
     for k in conflicts:
         text = (faulty / "inbox" / "usage" / k["file_name"]).read_text().splitlines()
         event = json.loads(text[k["line_number"] - 1])
-        file_name, _, quantity = usage.first[(event["source"], event["id"])]
+        file_name, _, requests = usage.first[(event["source"], event["id"])]
         assert file_name < k["file_name"]  # delivered first, in an earlier day's file
-        assert quantity != event["data"]["quantity"]
+        assert requests != event["data"]["requests"]
         # the original's month is invoiced, so the first delivery is the one billed
         assert (
             event["time"][:7] in json.loads((faulty / "world.json").read_text())["invoiced_months"]
@@ -678,23 +736,49 @@ def test_every_row_passes_its_landing_contract(faulty: Path):
     assert checked > 1000
 
 
-def test_usage_events_are_valid_and_carry_the_contract_version_in_effect(faulty: Path):
-    inbox = Inbox.read(faulty)
-    amendments, _, _ = contract_terms(inbox)
-    usage = scan_usage(inbox.root)
-    changed = set()
-    for time, data in usage.events:
-        if data["subscription"] not in amendments:
-            continue
-        version = version_at(amendments[data["subscription"]], date.fromisoformat(time[:10]))
-        assert data["contract_version"] == int(version["contract_version"])
-        assert data["plan_tier"] == version["plan_code"]
-        if data["contract_version"] > 1:
-            changed.add(data["subscription"])
-    assert changed  # some events come after a plan change
-    for path in sorted((inbox.root / "usage").glob("*.jsonl"))[:3]:
+def test_usage_events_are_a_products_not_billing_records(faulty: Path):
+    """Nothing in an event names a metric, a plan or a contract version: the meters read the
+    product's own properties, and every event type the world emits is one a meter reads."""
+    usage = scan_usage(faulty / "inbox")
+    seed = DBT_SEEDS / "meters.csv"
+    with open(seed, newline="") as fh:
+        meter_types = {row["event_type"] for row in csv.DictReader(fh)}
+    types = {event["type"] for event in usage.events}
+    assert types == set(EVENT_TYPES.values()) <= meter_types
+    for event in usage.events:
+        assert not {"metric", "quantity", "plan_tier", "contract_version"} & set(event["data"])
+    # each aggregation has something to do: repeated users, peaks, errors to count
+    assert any(isinstance(v, int) and v > 0 for k, v in usage.metered.items() if k[2] == "seats")
+    assert sum(usage.errors.values()) > 0
+    roles = {event["data"].get("role") for event in usage.events}
+    assert "viewer" in roles  # filtered out by the seats meter
+    for path in sorted((faulty / "inbox" / "usage").glob("*.jsonl"))[:3]:
         for text in path.read_text().splitlines():
             validate_event(json.loads(text, parse_float=Decimal))
+
+
+def test_the_stripe_meter_gets_every_day_but_the_planned_gap(faulty: Path):
+    """The company reports each subscription's API requests per day to its Stripe meter: the
+    sum of the day's first deliveries (late ones included); one day is never reported."""
+    usage = scan_usage(faulty / "inbox")
+    inbox = Inbox.read(faulty)
+    customer_of = {s["id"]: s["customer"] for s in inbox.stripe["subscriptions"]}
+    product = defaultdict(int)
+    for event in usage.events:
+        if event["type"] == "com.example.api.requests" and event["subject"] in customer_of:
+            key = (customer_of[event["subject"]], event["time"][:10])
+            product[key] += event["data"]["requests"]
+    stripe = {}
+    for e in jsonl(faulty / "inbox" / "billing" / "meter_events.jsonl"):
+        day = datetime.fromtimestamp(e["timestamp"], UTC).date().isoformat()
+        stripe[(e["payload"]["stripe_customer_id"], day)] = int(e["payload"]["value"])
+    missing = set(product) - set(stripe)
+    assert len(missing) == 1 and all(stripe[k] == product[k] for k in stripe)
+    [(customer, day)] = missing
+    [entry] = [e for e in answer_key(faulty) if e["anomaly"] == "usage_not_metered_in_stripe"]
+    assert entry["key"] == {
+        "customer_id": customer, "stripe_event_name": "api_requests", "billing_period": day[:7],
+    }  # fmt: skip
 
 
 def test_delivery_times(faulty: Path):
@@ -780,7 +864,7 @@ def test_the_answer_keys_realized_fx_journal_is_what_the_files_give(faulty: Path
 def test_stripe_ids_cross_reference(faulty: Path):
     inbox = Inbox.read(faulty)
     s = inbox.stripe
-    ids = {name: {o["id"] for o in s[name]} for name in STRIPE_FILES}
+    ids = {name: {o.get("id", o.get("identifier")) for o in s[name]} for name in STRIPE_FILES}
     for name in STRIPE_FILES:
         assert len(ids[name]) == len(s[name]), name
     assert all(p["product"] in ids["products"] for p in s["prices"])

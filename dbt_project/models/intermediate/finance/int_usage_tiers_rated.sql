@@ -53,15 +53,9 @@ periods as (
         billing_period,
         is_mapped,
         commercial_unit,
-        unit_divisor
-    from {{ ref('usage_by_period') }}
-),
-
-catalog as (
-    select
-        metric,
+        unit_divisor,
         rounding
-    from {{ ref('product_catalog') }}
+    from {{ ref('usage_by_period') }}
 ),
 
 versions as (
@@ -107,16 +101,16 @@ usage as (
         p.is_mapped,
         p.commercial_unit,
         p.unit_divisor,
-        k.rounding,
+        p.rounding,
         v.amendment_id,
         v.plan_code,
         v.legal_entity,
         v.currency,
         cast(
-            {{ divide_to_whole('s.metered_quantity', 'p.unit_divisor', 'k.rounding') }} as decimal(38, 9)
+            {{ divide_to_whole('s.metered_quantity', 'p.unit_divisor', 'p.rounding') }} as decimal(38, 9)
         ) as commercial_quantity,
         cast(
-            {{ divide_to_whole('s.on_time_quantity', 'p.unit_divisor', 'k.rounding') }} as decimal(38, 9)
+            {{ divide_to_whole('s.on_time_quantity', 'p.unit_divisor', 'p.rounding') }} as decimal(38, 9)
         ) as on_time_commercial_quantity
     from segments as s
     left join periods as p
@@ -124,7 +118,6 @@ usage as (
             s.subscription_id = p.subscription_id
             and s.metric = p.metric
             and s.billing_period = p.billing_period
-    left join catalog as k on s.metric = k.metric
     left join versions as v
         on s.contract_id = v.contract_id and s.contract_version = v.contract_version
 ),

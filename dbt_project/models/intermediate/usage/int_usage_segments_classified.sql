@@ -1,14 +1,17 @@
-{#- Usage per subscription x metric x billing period x rating segment, split into on-time and
-    late: an event is late when it arrived (the earlier of its file's delivery and its landing)
-    after the period's invoice was finalized.
+{#- Usage per subscription x metric x billing period x rating segment, with the part that
+    arrived on time and the part that arrived late (int_usage_batches_classified).
 
     A segment is the part of the period one contract version rates, per var
     mid_cycle_usage_policy (dbt_project.yml):
       split_at_change     one segment per version in effect during the period, cut at the change
-                          instant (versions change at UTC midnight, so by the events' UTC day);
+                          instant (versions change at UTC midnight, so by the usage's UTC day);
                           usage outside every version goes to the version at the period end
       period_end_version  one segment, the whole period, on the version in effect at its end
-    Unmapped usage (no version at all) is one segment without a version. -#}
+    Unmapped usage (no version at all) is one segment without a version.
+
+    Quantities are the meter's aggregation over the segment's usage (macro combine_usage):
+    metered_quantity over all of it, on_time_quantity over what arrived on time, late_quantity
+    their difference (what late usage added: for SUM its sum, for MAX how far it raised the peak). -#}
 {%- set policy = var('mid_cycle_usage_policy') -%}
 {%- if policy not in ('split_at_change', 'period_end_version') -%}
     {{ exceptions.raise_compiler_error(
@@ -19,38 +22,15 @@
 
 with
 
-events as (
+segmented as (
     select
-        subscription_id,
-        metric,
-        billing_period,
-        usage_date,
-        batch_id,
-        customer_id,
-        quantity,
-        event_count,
-        first_occurred_at,
-        last_occurred_at
-    from {{ ref('int_usage_by_batch') }}
-),
-
-arrivals as (
-    select
-        batch_id,
-        -- a file cannot arrive after it landed; the earlier clock is the arrival
-        least(file_delivered_at, landed_at) as arrived_at
-    from {{ ref('stg_landing__batches') }}
-),
-
-period_invoices as (
-    select
-        subscription_id,
-        {{ period_key('period_start') }} as billing_period,
-        min(invoice_id) as invoice_id,
-        min(finalized_at) as finalized_at
-    from {{ ref('stg_billing__invoices') }}
-    where finalized_at is not null and invoice_status <> 'void'
-    group by subscription_id, {{ period_key('period_start') }}
+        *,
+        {% if policy == 'split_at_change' %}
+            coalesce(usage_day_version, period_end_version) as contract_version
+        {% else %}
+            period_end_version as contract_version
+        {% endif %}
+    from {{ ref('int_usage_batches_classified') }}
 ),
 
 versions as (
@@ -64,88 +44,27 @@ versions as (
     from {{ ref('subscriptions') }}
 ),
 
-classified as (
-    select
-        e.*,
-        a.arrived_at,
-        coalesce(i.finalized_at < a.arrived_at, false) as is_late,
-        {{ period_start('e.billing_period') }} as period_start,
-        cast({{ dbt.dateadd('month', 1, period_start('e.billing_period')) }} as date) as period_end,
-        cast(
-            {{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, period_start('e.billing_period'))) }}
-            as date
-        ) as period_last_date
-    from events as e
-    left join arrivals as a on e.batch_id = a.batch_id
-    left join period_invoices as i
-        on e.subscription_id = i.subscription_id and e.billing_period = i.billing_period
-),
-
--- the days a version is looked up for: each period's last day (the version at the period end:
--- today's rule and the fallback) and, to split at a change, the events' days
-version_days as (
-    select distinct
-        subscription_id,
-        period_last_date as version_date
-    from classified
-    {% if policy == 'split_at_change' %}
-        union
-        select distinct
-            subscription_id,
-            usage_date as version_date
-        from classified
-    {% endif %}
-),
-
-day_versions as (
-    select
-        d.subscription_id,
-        d.version_date,
-        max(v.contract_version) as contract_version
-    from version_days as d
-    inner join versions as v
-        on
-            d.subscription_id = v.subscription_id
-            and d.version_date >= v.effective_from
-            and (v.effective_to is null or d.version_date < v.effective_to)
-    group by d.subscription_id, d.version_date
-),
-
-segmented as (
-    select
-        c.*,
-        {% if policy == 'split_at_change' %}
-            coalesce(d.contract_version, p.contract_version) as contract_version
-        {% else %}
-            p.contract_version
-        {% endif %}
-    from classified as c
-    left join day_versions as p
-        on c.subscription_id = p.subscription_id and c.period_last_date = p.version_date
-    {% if policy == 'split_at_change' %}
-        left join day_versions as d
-            on c.subscription_id = d.subscription_id and c.usage_date = d.version_date
-    {% endif %}
-),
-
 by_segment as (
     select
         subscription_id,
         metric,
         billing_period,
         contract_version,
+        aggregation,
         min(period_start) as period_start,
         min(period_end) as period_end,
         min(customer_id) as customer_id,
-        sum(quantity) as metered_quantity,
-        sum(case when is_late then quantity else 0 end) as late_quantity,
+        {{ combine_usage('aggregation') }} as metered_quantity,
+        {{ combine_usage('aggregation', 'not is_late') }} as on_time_quantity,
         sum(event_count) as event_count,
         sum(case when is_late then event_count else 0 end) as late_event_count,
         min(first_occurred_at) as first_occurred_at,
         max(last_occurred_at) as last_occurred_at,
-        max(arrived_at) as last_arrived_at
+        max(arrived_at) as last_arrived_at,
+        min(invoice_id) as invoice_id,
+        min(invoice_finalized_at) as invoice_finalized_at
     from segmented
-    group by subscription_id, metric, billing_period, contract_version
+    group by subscription_id, metric, billing_period, contract_version, aggregation
 )
 
 select
@@ -178,18 +97,17 @@ select
         end as timestamp
     ) as segment_end,
     s.customer_id,
+    s.aggregation,
     s.metered_quantity,
-    s.late_quantity,
-    s.metered_quantity - s.late_quantity as on_time_quantity,
+    s.metered_quantity - s.on_time_quantity as late_quantity,
+    s.on_time_quantity,
     s.event_count,
     s.late_event_count,
     s.first_occurred_at,
     s.last_occurred_at,
     s.last_arrived_at,
-    i.invoice_id,
-    i.finalized_at as invoice_finalized_at
+    s.invoice_id,
+    s.invoice_finalized_at
 from by_segment as s
 left join versions as v
     on s.subscription_id = v.subscription_id and s.contract_version = v.contract_version
-left join period_invoices as i
-    on s.subscription_id = i.subscription_id and s.billing_period = i.billing_period

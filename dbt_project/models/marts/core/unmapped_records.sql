@@ -16,7 +16,7 @@ stripe_products as (select * from {{ ref('stg_billing__products') }}),
 
 netsuite_customers as (select * from {{ ref('stg_erp__customers') }}),
 
-catalog as (select * from {{ ref('product_catalog') }}),
+catalog as (select * from {{ ref('int_meters') }}),
 
 stripe_invoices as (select * from {{ ref('stg_billing__invoices') }}),
 
@@ -36,11 +36,13 @@ subsidiaries as (select * from {{ ref('stg_erp__subsidiaries') }}),
 
 entities as (select * from {{ ref('legal_entities') }}),
 
+-- metered usage whose key the identity map does not know (kept under the key as sent)
 usage_subscriptions as (
     select
         subscription_id,
         count(*) as event_count
-    from {{ ref('int_usage_events_deduplicated') }}
+    from {{ ref('int_usage_events_metered') }}
+    where meter_status = 'metered' and not is_resolved
     group by subscription_id
 ),
 
@@ -152,12 +154,32 @@ exceptions as (
         'product' as record_type,
         p.product_id as record_id,
         'product_metric_not_in_catalog' as reason,
-        'metric ' || p.metric || ' is not in the product catalog' as detail
+        'metric ' || p.metric || ' has no meter (seed meters)' as detail
     from stripe_products as p
     where
         p.metric is not null and not exists (
             select 1 from catalog as k
             where k.metric = p.metric
+        )
+
+    union all
+
+    select
+        'crm' as system,
+        'price_term' as record_type,
+        t.amendment_id || ' ' || t.metric as record_id,
+        'price_terms_metric_without_meter' as reason,
+        'metric ' || t.metric || ' has no meter (seed meters): nothing is metered to rate' as detail
+    from (
+        select distinct
+            amendment_id,
+            metric
+        from {{ ref('stg_crm__contract_price_terms') }}
+    ) as t
+    where
+        not exists (
+            select 1 from catalog as k
+            where k.metric = t.metric
         )
 
     union all
@@ -286,12 +308,9 @@ exceptions as (
         'subscription' as record_type,
         coalesce(u.subscription_id, '(none)') as record_id,
         'usage_for_unknown_subscription' as reason,
-        cast(u.event_count as varchar) || ' events for a subscription no contract knows' as detail
+        cast(u.event_count as varchar)
+        || ' metered events whose key names no subscription, customer or account' as detail
     from usage_subscriptions as u
-    where not exists (
-        select 1 from contracts as c
-        where c.subscription_id = u.subscription_id
-    )
 )
 
 select

@@ -1,29 +1,37 @@
-{#- Usage per subscription x metric x billing period (calendar month, UTC), in technical and in
-    commercial units, split into on-time and late: an event is late when it arrived after the
-    period's invoice had been finalized. Mapped to the contract version in effect at period end
+{#- Usage of the billable meters per subscription x metric x billing period (calendar month,
+    UTC), in technical and in commercial units (the meter's unit_divisor and rounding), split
+    into on-time and late: an event is late when it arrived after the period's invoice had been
+    finalized. The quantity is the meter's aggregation over the whole period (a MAX is the
+    period's peak, not a sum of daily peaks), with the definition in force at the period end
+    (meter_valid_from). Mapped to the contract version in effect at period end
     (the rating segments of a mid-cycle change: int_usage_segments_classified),
     with the entitlement check (usage above the plan limit where no overage is allowed). -#}
 with
 
--- on-time / late is decided per landing batch in int_usage_segments_classified; a period's
--- segments (one per contract version rated under the mid-cycle policy) add up to the period
+-- the meter's aggregation over the period's usage, over all of it and over what arrived on time
+-- (late usage arrived after the period's invoice was finalized: int_usage_batches_classified)
 by_period as (
     select
         subscription_id,
         metric,
         billing_period,
+        aggregation,
         min(customer_id) as customer_id,
-        sum(metered_quantity) as metered_quantity,
-        sum(late_quantity) as late_quantity,
+        min(period_meter_valid_from) as meter_valid_from,
+        min(commercial_unit) as commercial_unit,
+        min(unit_divisor) as unit_divisor,
+        min(rounding) as rounding,
+        {{ combine_usage('aggregation') }} as metered_quantity,
+        {{ combine_usage('aggregation', 'not is_late') }} as on_time_quantity,
         sum(event_count) as event_count,
-        sum(late_event_count) as late_event_count,
+        sum(case when is_late then event_count else 0 end) as late_event_count,
         min(first_occurred_at) as first_occurred_at,
         max(last_occurred_at) as last_occurred_at,
-        max(last_arrived_at) as last_arrived_at,
+        max(arrived_at) as last_arrived_at,
         min(invoice_id) as invoice_id,
         min(invoice_finalized_at) as finalized_at
-    from {{ ref('int_usage_segments_classified') }}
-    group by subscription_id, metric, billing_period
+    from {{ ref('int_usage_batches_classified') }}
+    group by subscription_id, metric, billing_period, aggregation
 ),
 
 versions as (
@@ -82,17 +90,20 @@ select
     cast(e.account_id as varchar) as account_id,
     cast(e.contract_id as varchar) as contract_id,
     cast(e.contract_version as integer) as contract_version,
+    cast(e.aggregation as varchar) as aggregation,
+    cast(e.meter_valid_from as date) as meter_valid_from,
     cast(e.metered_quantity as decimal(38, 9)) as metered_quantity,
-    cast(e.metered_quantity - e.late_quantity as decimal(38, 9)) as on_time_quantity,
-    cast(e.late_quantity as decimal(38, 9)) as late_quantity,
+    cast(e.on_time_quantity as decimal(38, 9)) as on_time_quantity,
+    cast(e.metered_quantity - e.on_time_quantity as decimal(38, 9)) as late_quantity,
     cast(e.event_count as bigint) as event_count,
     cast(e.late_event_count as bigint) as late_event_count,
-    cast(k.commercial_unit as varchar) as commercial_unit,
-    cast(k.unit_divisor as bigint) as unit_divisor,
-    cast({{ divide_to_whole('e.metered_quantity', 'k.unit_divisor', 'k.rounding') }} as decimal(38, 9))
+    cast(e.commercial_unit as varchar) as commercial_unit,
+    cast(e.unit_divisor as bigint) as unit_divisor,
+    cast(e.rounding as varchar) as rounding,
+    cast({{ divide_to_whole('e.metered_quantity', 'e.unit_divisor', 'e.rounding') }} as decimal(38, 9))
         as commercial_quantity,
     cast(
-        {{ divide_to_whole('e.metered_quantity - e.late_quantity', 'k.unit_divisor', 'k.rounding') }}
+        {{ divide_to_whole('e.on_time_quantity', 'e.unit_divisor', 'e.rounding') }}
         as decimal(38, 9)
     ) as on_time_commercial_quantity,
     cast(t.included_units as decimal(38, 9)) as included_units,
@@ -102,7 +113,7 @@ select
         coalesce(
             t.plan_limit is not null
             and not t.overage_allowed
-            and {{ divide_to_whole('e.metered_quantity', 'k.unit_divisor', 'k.rounding') }}
+            and {{ divide_to_whole('e.metered_quantity', 'e.unit_divisor', 'e.rounding') }}
             > t.plan_limit,
             false
         ) as boolean
@@ -119,6 +130,5 @@ select
     cast(e.last_occurred_at as timestamp) as last_occurred_at,
     cast(e.last_arrived_at as timestamp) as last_arrived_at
 from in_effect as e
-left join {{ ref('product_catalog') }} as k on e.metric = k.metric
 left join terms as t on e.amendment_id = t.amendment_id and e.metric = t.metric
 left join fiscal as f on {{ period_key('e.finalized_at') }} = f.fiscal_period

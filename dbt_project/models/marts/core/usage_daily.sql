@@ -1,5 +1,8 @@
-{#- Usage per subscription (or customer, when the platform sent no subscription) x metric x UTC day,
-    each event counted once. Incremental: only the days that received newly landed events are
+{#- Metered usage per subscription x metric x UTC day x dimensions (the meter's group-by
+    values), each event counted once, aggregated per the meter (seed meters: SUM, COUNT, MIN, MAX,
+    UNIQUE_COUNT, LATEST) over the day: a day is recomputed whole from its events, so the
+    aggregations that do not add up across days or batches stay exact. Every meter, billable or
+    not; meter_valid_from names the definition used. Incremental: only the days that received newly landed events are
     recomputed (delete+insert by usage_date), so a nightly run costs one day, not all history;
     and the days of the run's partition window (`partition_window`: vars or env), so a backfill or a
     replay of days recomputes them from the deduplicated events. -#}
@@ -14,16 +17,29 @@
 
 with
 
+-- each event as a partial aggregate of itself (macro combine_usage)
 events as (
     select
         subscription_id,
-        customer_id,
+        stripe_customer_id as customer_id,
+        account_id,
         metric,
-        quantity,
+        aggregation,
+        meter_valid_from,
+        dimensions,
+        value as quantity,
+        1 as event_count,
+        value as min_value,
+        value as max_value,
+        value as latest_value,
+        occurred_at as latest_occurred_at,
+        event_source || chr(31) || event_id as latest_event,
+        unique_value,
         occurred_at,
         landed_at,
         cast(occurred_at as date) as usage_date
-    from {{ ref('int_usage_events_deduplicated') }}
+    from {{ ref('int_usage_events_metered') }}
+    where meter_status = 'metered'
 ),
 
 {% if is_incremental() %}
@@ -31,7 +47,7 @@ events as (
         literals: the scan below then skips the other days' row groups by their min/max -#}
     {%- set touched = query_column(
         "select distinct cast(occurred_at as date) as usage_date from "
-        ~ ref('int_usage_events_deduplicated')
+        ~ ref('int_usage_events_metered')
         ~ " where landed_at > " ~ incremental_watermark('last_landed_at')
         ~ " union select cast(unnest(range(cast(nullif('" ~ partition_window('usage_window_start')
         ~ "', '') as date), cast(nullif('" ~ partition_window('usage_window_end')
@@ -43,9 +59,13 @@ daily as (
     select
         subscription_id,
         customer_id,
+        account_id,
         metric,
+        aggregation,
+        dimensions,
         usage_date,
-        sum(quantity) as quantity,
+        max(meter_valid_from) as meter_valid_from,
+        {{ combine_usage('aggregation') }} as quantity,
         count(*) as event_count,
         min(occurred_at) as first_occurred_at,
         max(occurred_at) as last_occurred_at,
@@ -61,7 +81,7 @@ daily as (
             where false
         {% endif %}
     {% endif %}
-    group by subscription_id, customer_id, metric, usage_date
+    group by subscription_id, customer_id, account_id, metric, aggregation, dimensions, usage_date
 ),
 
 -- the contract version in effect on the day gives the accounting dimensions
@@ -81,10 +101,14 @@ versions as (
 select
     cast(d.subscription_id as varchar) as subscription_id,
     cast(d.customer_id as varchar) as customer_id,
+    cast(d.account_id as varchar) as account_id,
     cast(d.metric as varchar) as metric,
+    cast(d.dimensions as varchar) as dimensions,
     cast(d.usage_date as date) as usage_date,
     cast({{ period_key('d.usage_date') }} as varchar) as billing_period,
     cast(d.quantity as decimal(38, 9)) as quantity,
+    cast(d.aggregation as varchar) as aggregation,
+    cast(d.meter_valid_from as date) as meter_valid_from,
     cast(d.event_count as bigint) as event_count,
     cast(d.first_occurred_at as timestamp) as first_occurred_at,
     cast(d.last_occurred_at as timestamp) as last_occurred_at,

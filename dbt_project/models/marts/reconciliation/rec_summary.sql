@@ -1,6 +1,6 @@
 {#- One row per legal entity x fiscal period x reconciliation x status x transaction currency over
-    the four reconciliation marts (rec_usage_billing, rec_billing_erp, rec_payments_cash,
-    rec_adjustments_erp): row counts, variance totals in transaction currency (one currency per
+    the reconciliation marts (rec_usage_billing, rec_billing_erp, rec_payments_cash,
+    rec_adjustments_erp, rec_usage_meters: quantities only, so no variance in money): row counts, variance totals in transaction currency (one currency per
     row, so they add up) and in functional currency, and the open variance (every status but
     matched) aged in buckets of days from the document date (usage: the billing period end;
     an ERP-only row: its fiscal period end) to the "as of" date: var rec_as_of_date, else the
@@ -79,6 +79,21 @@ rows_reconciled as (
         0 as unbilled_exposure_functional,
         adjustment_date as aging_date
     from {{ ref('rec_adjustments_erp') }}
+    union all
+    -- quantities, not money: no variance in currency, only the rows and their statuses
+    select
+        'rec_usage_meters' as reconciliation,
+        legal_entity,
+        fiscal_period,
+        status,
+        currency,
+        functional_currency,
+        0 as variance,
+        0 as variance_functional,
+        0 as unbilled_exposure,
+        0 as unbilled_exposure_functional,
+        period_end_date as aging_date
+    from {{ ref('rec_usage_meters') }}
 ),
 
 as_of as (

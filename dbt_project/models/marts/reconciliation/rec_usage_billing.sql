@@ -174,7 +174,10 @@ enriched as (
         coalesce(c.is_invoiced_cycle, false) as is_invoiced_cycle,
         cast(c.period_end as date) as period_end_date,
         i.invoice_id,
-        r.amendment_id,
+        -- the contract in effect at the period end gives the context of a row without usage
+        coalesce(r.amendment_id, v.amendment_id) as amendment_id,
+        coalesce(p.contract_id, v.contract_id) as resolved_contract_id,
+        coalesce(p.contract_version, v.contract_version) as resolved_contract_version,
         case when k.subscription_id is not null then coalesce(r.expected_amount, 0) end as expected_amount,
         -- late usage the invoice does not carry is exposure: what the contract would have billed
         case
@@ -198,6 +201,14 @@ enriched as (
             and p.metric = r.metric
             and p.billing_period = r.billing_period
     left join customers as m on p.customer_id = m.stripe_customer_id
+    left join {{ ref('subscriptions') }} as v
+        on
+            p.subscription_id = v.subscription_id
+            and v.effective_from < {{ dbt.dateadd('month', 1, period_start('p.billing_period')) }}
+            and (
+                v.effective_to is null
+                or v.effective_to >= {{ dbt.dateadd('month', 1, period_start('p.billing_period')) }}
+            )
     left join fiscal as f
         on {{ period_key(dbt.dateadd('month', 1, period_start('p.billing_period'))) }} = f.fiscal_period
 ),
@@ -295,8 +306,8 @@ select
     cast(is_mapped as boolean) as is_mapped,
     cast(resolved_account_id as varchar) as account_id,
     cast(customer_id as varchar) as customer_id,
-    cast(contract_id as varchar) as contract_id,
-    cast(contract_version as integer) as contract_version,
+    cast(resolved_contract_id as varchar) as contract_id,
+    cast(resolved_contract_version as integer) as contract_version,
     cast(amendment_id as varchar) as amendment_id,
     cast(currency as varchar) as currency,
     cast(resolved_functional_currency as varchar) as functional_currency,

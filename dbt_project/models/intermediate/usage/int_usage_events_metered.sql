@@ -1,0 +1,230 @@
+{#- Metering: each deduplicated event read by every meter (seed meters, int_meters) in force at
+    its time for its type, one row per event x meter, plus one row for an event no meter claims.
+    A meter claims an event when its filters pass; it then reads the value (value_path) from the
+    payload (`data`, or `data_base64` decoded when its content type is JSON), the group-by
+    dimensions, and the usage key (the subject, or subject_path), which the identity map
+    (int_usage_subjects) resolves to the subscription of the contract in force at the event's time.
+
+    meter_status, first that applies:
+      no_meter               no meter in force reads the event's type
+      filtered_out           meters read the type, but their filters exclude the event
+      data_base64_not_json   the payload is data_base64 without a JSON content type, or not JSON
+      no_subject             the usage key is missing or empty
+      value_missing          the value is absent or null (every aggregation but COUNT)
+      value_not_a_number     the value is no number (SUM, MIN, MAX, LATEST)
+      value_not_representable  beyond decimal(38, 9): more than 9 decimals or too large
+      ambiguous_subject      the key names several subscriptions at the event's time
+      metered                counted (a key that resolves to nothing is metered on the key as
+                             sent, and shows as unmapped usage, as billing would see it)
+    Only metered rows feed usage; every other row is counted in ops_usage_unmetered.
+
+    Incremental (append) over landing batches, like int_usage_by_batch: a run meters the events
+    kept since the last one. A meter version applies to the events of its dates; the events
+    already metered keep the definition they were metered with (meter_valid_from) until this
+    model is rebuilt (a full refresh or `u2c replay`). -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+    )
+}}
+
+with
+
+events as not materialized (
+    select
+        event_source,
+        event_id,
+        event_type,
+        subject,
+        data_content_type,
+        data,
+        data_base64,
+        occurred_at,
+        landed_at,
+        batch_id
+    from {{ ref('int_usage_events_deduplicated') }}
+    where landed_at > {{ incremental_watermark('landed_at') }}
+),
+
+meters as (
+    select * from {{ ref('int_meters') }}
+),
+
+candidates as (
+    select
+        e.*,
+        m.metric,
+        m.valid_from as meter_valid_from,
+        m.aggregation,
+        m.value_path,
+        m.subject_path,
+        m.group_by_paths,
+        m.billable,
+        m.filter_conditions,
+        {{ meter_payload('e.data', 'e.data_base64', 'e.data_content_type') }} as payload
+    from events as e
+    inner join meters as m
+        on
+            e.event_type = m.event_type
+            and cast(e.occurred_at as date) >= m.valid_from
+            and (m.valid_to is null or cast(e.occurred_at as date) < m.valid_to)
+),
+
+claimed as (
+    select
+        *,
+        payload is null and data_base64 is not null as payload_unreadable
+    from candidates
+),
+
+valued as (
+    select
+        c.*,
+        {{ meter_value_text('c.payload', 'c.value_path') }} as value_text,
+        cast(json_extract(c.payload, c.value_path) as varchar) as value_json,
+        coalesce(
+            case when c.subject_path is null then c.subject else json_extract_string(c.payload, c.subject_path) end,
+            ''
+        ) as subject_key
+    from claimed as c
+    where c.payload_unreadable or {{ meter_filters_pass('c.filter_conditions', 'c.payload') }}
+),
+
+checked as (
+    select
+        *,
+        try_cast(value_text as decimal(38, 9)) as value,
+        case
+            when payload_unreadable then 'data_base64_not_json'
+            when subject_key = '' then 'no_subject'
+            when aggregation = 'COUNT' then 'metered'
+            when coalesce(value_json, 'null') = 'null' then 'value_missing'
+            when aggregation = 'UNIQUE_COUNT' then 'metered'
+            when try_cast(value_text as double) is null then 'value_not_a_number'
+            when
+                try_cast(value_text as decimal(38, 9)) is null
+                or cast(try_cast(value_text as decimal(38, 9)) as double) <> try_cast(value_text as double)
+                then 'value_not_representable'
+            else 'metered'
+        end as checked_status
+    from valued
+),
+
+resolved as (
+    select
+        c.*,
+        s.subscription_id as resolved_subscription_id,
+        s.account_id,
+        s.stripe_customer_id,
+        count(s.subscription_id) over (
+            partition by c.event_source, c.event_id, c.metric
+        ) as subscription_candidates
+    from checked as c
+    left join {{ ref('int_usage_subjects') }} as s
+        on
+            c.subject_key = s.subject_key
+            and (s.valid_from is null or c.occurred_at >= s.valid_from)
+            and (s.valid_to is null or c.occurred_at < s.valid_to)
+    qualify row_number() over (
+        partition by c.event_source, c.event_id, c.metric order by s.subscription_id
+    ) = 1
+),
+
+metered as (
+    select
+        event_source,
+        event_id,
+        event_type,
+        occurred_at,
+        landed_at,
+        batch_id,
+        metric,
+        meter_valid_from,
+        aggregation,
+        billable,
+        case
+            when checked_status <> 'metered' then checked_status
+            when subscription_candidates > 1 then 'ambiguous_subject'
+            else 'metered'
+        end as meter_status,
+        subject_key,
+        -- an unresolved key is kept as sent: the usage shows as unmapped, never dropped
+        coalesce(resolved_subscription_id, nullif(subject_key, '')) as subscription_id,
+        account_id,
+        stripe_customer_id,
+        resolved_subscription_id is not null as is_resolved,
+        -- an unmetered row carries no value (a rounded one would mislead)
+        case
+            when checked_status <> 'metered' then null
+            when aggregation = 'COUNT' then 1
+            else value
+        end as value,
+        case when aggregation = 'UNIQUE_COUNT' then value_json end as unique_value,
+        {{ meter_dimensions('group_by_paths', 'payload') }} as dimensions
+    from resolved
+),
+
+-- events no meter counts: of a type no meter reads, or that every meter's filters exclude
+unclaimed as (
+    select
+        e.event_source,
+        e.event_id,
+        e.event_type,
+        e.occurred_at,
+        e.landed_at,
+        e.batch_id,
+        cast(null as varchar) as metric,
+        cast(null as date) as meter_valid_from,
+        cast(null as varchar) as aggregation,
+        cast(null as boolean) as billable,
+        case
+            when exists (
+                select 1 from candidates as c
+                where c.event_source = e.event_source and c.event_id = e.event_id
+            ) then 'filtered_out'
+            else 'no_meter'
+        end as meter_status,
+        e.subject as subject_key,
+        cast(null as varchar) as subscription_id,
+        cast(null as varchar) as account_id,
+        cast(null as varchar) as stripe_customer_id,
+        false as is_resolved,
+        cast(null as decimal(38, 9)) as value,
+        cast(null as varchar) as unique_value,
+        cast(null as varchar) as dimensions
+    from events as e
+    where not exists (
+        select 1 from valued as v
+        where v.event_source = e.event_source and v.event_id = e.event_id
+    )
+),
+
+every_row as (
+    select * from metered
+    union all
+    select * from unclaimed
+)
+
+select
+    cast(event_source as varchar) as event_source,
+    cast(event_id as varchar) as event_id,
+    cast(event_type as varchar) as event_type,
+    cast(occurred_at as timestamp) as occurred_at,
+    cast(landed_at as timestamp) as landed_at,
+    cast(batch_id as varchar) as batch_id,
+    cast(metric as varchar) as metric,
+    cast(meter_valid_from as date) as meter_valid_from,
+    cast(aggregation as varchar) as aggregation,
+    cast(billable as boolean) as billable,
+    cast(meter_status as varchar) as meter_status,
+    cast(subject_key as varchar) as subject_key,
+    cast(subscription_id as varchar) as subscription_id,
+    cast(account_id as varchar) as account_id,
+    cast(stripe_customer_id as varchar) as stripe_customer_id,
+    cast(is_resolved as boolean) as is_resolved,
+    cast(value as decimal(38, 9)) as value,
+    cast(unique_value as varchar) as unique_value,
+    cast(dimensions as varchar) as dimensions
+from every_row
