@@ -39,6 +39,7 @@ from datetime import date, datetime, time, timedelta
 
 from sources.demo.calendar import add_months, at, month_key
 from sources.demo.catalog import METRIC_CODES
+from sources.demo.fx import BASE
 from sources.demo.world import CreditNotePlan, World, invoice_resource, usage_resource
 
 REDELIVERY_RATE = 0.005
@@ -196,7 +197,8 @@ def plan_anomalies(world: World, clean: bool) -> Plan:
         sub = world.cast(
             "realized_fx",
             {invoice_resource(first): None},
-            eligible=lambda s: s.currency != s.customer.entity.currency,
+            # billed in the parent currency (USD): a rate of its own in the ERP, no triangulation
+            eligible=lambda s: s.currency != s.customer.entity.currency and s.currency == BASE,
         )
     if sub is None:
         skip("realized_fx")

@@ -2,7 +2,10 @@
 
 `answer_key.json` (beside inbox/) is a JSON list of {"anomaly", "mart", "status", "key"}, one
 entry per line; a realized_fx entry also carries the journal expected (`expected`: journal id,
-entity, period, currency, lines with their debit and credit). Re-deliveries can number in the
+entity, period, currency, lines with their debit and credit), and so does a
+cross_rate_conversion entry (an invoice journal in a currency with no ERP rate into its entity's
+functional currency: each line's foreign and functional amount, converted through USD).
+Re-deliveries can number in the
 millions, so usage.py streams their entries to a side file and `write_answer_key` copies them in
 first, in file order.
 """
@@ -36,10 +39,15 @@ def _usage_row(anomaly: str, status: str, subscription: str, month: str, metric:
 
 
 def build_entries(
-    plan: Plan, usage: UsageResult, billing: Billing, fx: list[dict] | None = None
+    plan: Plan,
+    usage: UsageResult,
+    billing: Billing,
+    fx: list[dict] | None = None,
+    cross: list[dict] | None = None,
 ) -> list[dict]:
     """Every entry but the duplicate_event ones, in the spec's table order; `fx` are the
-    realized FX journals expected (billing.realized_fx), each keyed by its payment."""
+    realized FX journals expected (billing.realized_fx), each keyed by its payment; `cross` the
+    invoice journals converted through USD (erp.cross_rate_journals), keyed by their invoice."""
     out: list[dict] = []
     for key in usage.conflicts:
         out.append(entry("conflicting_duplicate", "ops_quarantine", "quarantined", **key))
@@ -155,6 +163,14 @@ def build_entries(
         out.append(
             {
                 **entry("realized_fx", "journal_lines", "ready", source_id=payment),
+                "expected": journal,
+            }
+        )
+    for journal in cross or []:
+        invoice = journal["journal_id"].removeprefix("U2C-INV-")
+        out.append(
+            {
+                **entry("cross_rate_conversion", "journal_lines", "ready", source_id=invoice),
                 "expected": journal,
             }
         )

@@ -19,10 +19,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
-from sources.currencies import minor_units
 from sources.demo import catalog, rating
 from sources.demo.anomalies import QUANTITY_FAULT_SHARE, Plan
 from sources.demo.calendar import add_months, at, month_key, month_seconds, unix
@@ -558,11 +557,9 @@ def realized_fx(world: World, rates: Rates, charge: Charge) -> dict | None:
     booked_in = calendar.posting_period(invoice.finalized_at.date())
     paid_in = calendar.posting_period(charge.created.date())
     amount = rating.to_major(charge.amount, currency)
-    unit = Decimal(1).scaleb(-minor_units(functional))
 
     def convert(period) -> Decimal:
-        rate = rates.average(period, currency, functional)
-        return (amount * rate).quantize(unit, rounding=ROUND_HALF_EVEN)
+        return rates.convert(period, amount, currency, functional)
 
     booked_less_relieved = convert(booked_in) - convert(paid_in)
     if not booked_less_relieved:

@@ -595,9 +595,10 @@ def _post(world: World, rates: Rates, journal: Journal) -> None:
     journal.period = calendar.posting_period(journal.trandate)
     rate = rates.average(journal.period, journal.currency, journal.functional_currency)
     journal.exchange_rate = rate
-    digits = Decimal(1).scaleb(-minor_units(journal.functional_currency))
     for line in journal.lines:
-        line.functional = (line.foreign * rate).quantize(digits, rounding="ROUND_HALF_EVEN")
+        line.functional = rates.convert(
+            journal.period, line.foreign, journal.currency, journal.functional_currency
+        )
     difference = sum(line.functional for line in journal.lines)
     if difference:
         journal.lines.append(
@@ -605,3 +606,45 @@ def _post(world: World, rates: Rates, journal: Journal) -> None:
                 ROUNDING, Decimal(0), "Rounding (currency conversion)", functional=-difference
             )
         )
+
+
+def cross_rate_journals(erp: Erp, faulty: set[str]) -> list[dict]:
+    """The journals usage-to-cash must convert through USD, as the answer key expects them: per
+    legal entity and currency neither its functional currency nor USD (no rate of its own in the
+    ERP), the first invoice journal posted as sent (no injected ERP discrepancy, not moved),
+    with each line's foreign and functional amount (rounded once: `Rates.convert`). `faulty`:
+    External IDs the anomalies post otherwise than sent."""
+    code = {e.subsidiary_id: e.code for e in ENTITIES}
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for j in sorted(erp.journals, key=lambda j: (j.trandate, j.external_id)):
+        key = (code[j.subsidiary], j.currency)
+        if (
+            j.kind != "invoice"
+            or j.currency in (j.functional_currency, "USD")
+            or key in seen
+            or j.external_id in faulty
+            or j.period is None
+            or j.period.key != month_key(j.trandate)
+        ):
+            continue
+        seen.add(key)
+        out.append(
+            {
+                "journal_id": j.external_id,
+                "legal_entity": key[0],
+                "posting_period": j.period.key,
+                "currency": j.currency,
+                "functional_currency": j.functional_currency,
+                "via_currency": "USD",
+                "lines": [
+                    {
+                        "account": line.account,
+                        "amount": money(line.foreign, j.currency),
+                        "functional_amount": money(line.functional, j.functional_currency),
+                    }
+                    for line in j.lines
+                ],
+            }
+        )
+    return out

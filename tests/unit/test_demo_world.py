@@ -381,6 +381,36 @@ def recheck(out: Path) -> set[tuple]:
             flag("invoice_posted_twice", "rec_billing_erp", "duplicate_in_erp", **key)
         elif minor(str(foreign(journals[0], "1200")), invoice["currency"]) != invoice["total"]:
             flag("erp_amount_mismatch", "rec_billing_erp", "amount_mismatch", **key)
+    # an invoice in a currency the ERP has no rate for into its entity's functional currency
+    # (neither, nor USD): the first per entity and currency posted as sent is converted via USD
+    currency_of = {c["id"]: c["symbol"] for c in inbox.erp["currency"]}
+    subsidiaries = {x["id"]: x for x in inbox.erp["subsidiary"]}
+    direct = {
+        (r["postingperiod"], currency_of[r["fromcurrency"]], currency_of[r["tocurrency"]])
+        for r in inbox.erp["consolidatedexchangerate"]
+    }
+    flagged_documents = {
+        dict(key)["document_id"] for *_, key in found if "document_id" in dict(key)
+    }
+    crossed: set[tuple[str, str]] = set()
+    for t in sorted(tx.values(), key=lambda t: (t["trandate"], t["externalid"])):
+        invoice_id = t["externalid"].removeprefix("U2C-INV-")
+        subsidiary = subsidiaries[tl[t["id"]][0]["subsidiary"]]
+        currency, functional = currency_of[t["currency"]], currency_of[subsidiary["currency"]]
+        own = next(p for p in periods.values() if p["startdate"] <= t["trandate"] <= p["enddate"])
+        if (
+            t["type"] != "Journal"
+            or not t["externalid"].startswith("U2C-INV-")
+            or invoice_id in flagged_documents
+            or currency in (functional, "USD")
+            or (t["postingperiod"], currency, functional) in direct
+            or own["closed"] == "T"
+            or (subsidiary["tranprefix"], currency) in crossed
+        ):
+            continue
+        crossed.add((subsidiary["tranprefix"], currency))
+        if not world["clean"]:  # the clean world has the document, its answer key no entries
+            flag("cross_rate_conversion", "journal_lines", "ready", source_id=invoice_id)
     known = {f"U2C-INV-{i['id']}" for i in s["invoices"]}
     for external in by_external:
         if external.startswith("U2C-INV-") and external not in known:
@@ -444,23 +474,12 @@ def realized_fx(inbox: Inbox, charge: dict) -> dict | None:
             p for p in inbox.erp["accountingperiod"] if p["startdate"] <= day <= p["enddate"]
         )
 
-    def rate(posting: dict) -> Decimal:
-        rows = [
-            r
-            for r in inbox.erp["consolidatedexchangerate"]
-            if r["postingperiod"] == posting["id"]
-            and currency_of[r["fromcurrency"]] == currency
-            and currency_of[r["tocurrency"]] == functional
-        ]
-        return Decimal(min(rows, key=lambda r: int(r["id"]))["averagerate"])
-
     booked = period(invoice["status_transitions"]["finalized_at"])
     paid = period(charge["created"])
     amount = Decimal(charge["amount"]).scaleb(-MINOR[charge["currency"]])
-    unit = Decimal(1).scaleb(-MINOR[functional.lower()])
-    difference = (amount * rate(booked)).quantize(unit, ROUND_HALF_EVEN) - (
-        amount * rate(paid)
-    ).quantize(unit, ROUND_HALF_EVEN)
+    difference = erp_convert(inbox, amount, currency, functional, booked) - erp_convert(
+        inbox, amount, currency, functional, paid
+    )
     if not difference:
         return None
     size, loss = abs(difference), difference > 0
@@ -475,6 +494,26 @@ def realized_fx(inbox: Inbox, charge: dict) -> dict | None:
             {"account": "7900", "debit": size if loss else 0, "credit": 0 if loss else size},
         ],
     }
+
+
+def erp_convert(inbox: Inbox, amount: Decimal, source: str, target: str, posting: dict) -> Decimal:
+    """`amount` at the ERP's average rate of `posting` (the row of the lowest id), rounded
+    half-even to the target's minor unit; a pair without a row through USD, both legs multiplied
+    before the one rounding."""
+    currency_of = {c["id"]: c["symbol"] for c in inbox.erp["currency"]}
+
+    def rate(a: str, b: str) -> Decimal | None:
+        rows = [
+            r
+            for r in inbox.erp["consolidatedexchangerate"]
+            if r["postingperiod"] == posting["id"]
+            and currency_of[r["fromcurrency"]] == a
+            and currency_of[r["tocurrency"]] == b
+        ]
+        return Decimal(min(rows, key=lambda r: int(r["id"]))["averagerate"]) if rows else None
+
+    exact = amount * (rate(source, target) or rate(source, "USD") * rate("USD", target))
+    return exact.quantize(Decimal(1).scaleb(-MINOR[target.lower()]), ROUND_HALF_EVEN)
 
 
 def answer_key(out: Path) -> list[dict]:
@@ -578,6 +617,7 @@ def test_every_anomaly_of_the_spec_is_injected(faulty: Path):
         "invoice_missing_in_erp", "invoice_posted_twice", "erp_amount_mismatch",
         "unknown_erp_posting", "credit_note_not_reversed", "payment_unapplied",
         "payment_misapplied", "refund_not_recorded", "closed_period_posting", "realized_fx",
+        "cross_rate_conversion",
     }  # fmt: skip
     assert counts["credit_note_not_reversed"] == 2
     assert 1 <= counts["conflicting_duplicate"] <= 2
@@ -754,6 +794,37 @@ def test_the_answer_keys_realized_fx_journal_is_what_the_files_give(faulty: Path
     ):
         assert expected[field_name] == found[field_name], field_name
     assert expected["currency"] != charge["currency"].upper()
+
+
+def test_the_answer_keys_cross_rate_journals_are_what_the_files_give(faulty: Path):
+    """An invoice in a currency the ERP has no rate for into its entity's functional currency
+    (EUR in UK01): the answer key's lines are the invoice journal's foreign amounts, each
+    converted through USD from the ERP's two rates and rounded once; the journal balances in the
+    functional currency with the rounding line."""
+    entries = [e for e in answer_key(faulty) if e["anomaly"] == "cross_rate_conversion"]
+    assert entries
+    inbox = Inbox.read(faulty)
+    for entry in entries:
+        expected = entry["expected"]
+        assert expected["currency"] not in (expected["functional_currency"], "USD")
+        [posting] = [
+            p
+            for p in inbox.erp["accountingperiod"]
+            if p["startdate"][:7] == expected["posting_period"]
+        ]
+        functional = Decimal(0)
+        for line in expected["lines"]:
+            converted = erp_convert(
+                inbox,
+                Decimal(line["amount"]),
+                expected["currency"],
+                expected["functional_currency"],
+                posting,
+            )
+            if line["account"] != "7990":
+                assert Decimal(line["functional_amount"]) == converted, line
+            functional += Decimal(line["functional_amount"])
+        assert functional == 0
 
 
 def test_stripe_ids_cross_reference(faulty: Path):
@@ -988,6 +1059,11 @@ def test_erp_conversion_adds_a_rounding_line_when_converted_lines_do_not_sum(tmp
     class HalfRate:
         def average(self, period, source, target):
             return Decimal("0.5")
+
+        def convert(self, period, amount, source, target):
+            return (amount * self.average(period, source, target)).quantize(
+                Decimal("0.01"), ROUND_HALF_EVEN
+            )
 
     world = build_world(1, 4, Calendar(date(2026, 8, 1), 62))
     journal = erp.Journal(

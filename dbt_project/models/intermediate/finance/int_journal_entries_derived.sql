@@ -55,7 +55,8 @@ rates as (
         fiscal_period,
         from_currency,
         to_currency,
-        average_rate
+        first_rate,
+        second_rate
     from {{ ref('int_exchange_rates_by_period') }}
 ),
 
@@ -729,8 +730,10 @@ fx_payments as (
     select
         p.*,
         {{ to_functional_half_even('p.amount', '1', 'tm.minor_units') }} as amount_rounded,
-        cast(bi.average_rate as decimal(38, 12)) as invoice_rate,
-        cast(bp.average_rate as decimal(38, 12)) as payment_rate,
+        bi.first_rate as invoice_first_rate,
+        bi.second_rate as invoice_second_rate,
+        bp.first_rate as payment_first_rate,
+        bp.second_rate as payment_second_rate,
         fm.minor_units as functional_minor_units
     from payments as p
     inner join currencies as tm on p.currency = tm.currency
@@ -751,8 +754,12 @@ fx_payments as (
 fx_differences as (
     select
         *,
-        {{ to_functional_half_even('amount_rounded', 'invoice_rate', 'functional_minor_units') }}
-        - {{ to_functional_half_even('amount_rounded', 'payment_rate', 'functional_minor_units') }}
+        {{ convert_half_even(
+            'amount_rounded', 'invoice_first_rate', 'invoice_second_rate', 'functional_minor_units'
+        ) }}
+        - {{ convert_half_even(
+            'amount_rounded', 'payment_first_rate', 'payment_second_rate', 'functional_minor_units'
+        ) }}
             as booked_less_relieved
     from fx_payments
 ),

@@ -4,9 +4,12 @@
     date (status moved_to_open_period, posting_reason period_closed). Amounts round half-even to
     the transaction currency's minor unit and convert line by line into the legal entity's
     functional currency at the posting period's average consolidated rate (as the ERP converts),
-    rounded half-even; what the rounded lines leave unbalanced, in transaction or functional
-    amount, goes to one rounding line on the rounding account, so every journal balances exactly.
-    A journal with a line on the fallback account needs review. -#}
+    rounded half-even (a pair without a direct rate triangulated through the parent currency,
+    rounded once: int_exchange_rates_by_period); what the rounded lines leave unbalanced, in
+    transaction or functional amount, goes to one rounding line on the rounding account, so every
+    journal balances exactly. A journal with a line on the fallback account needs review; a
+    journal with a line the ERP has no rate path for is missing_exchange_rate: its functional
+    amounts are 0, never null, its exchange rate null, and the journal gate stops its export. -#}
 with
 
 entries as (
@@ -49,12 +52,15 @@ fiscal as (
     from {{ ref('fiscal_periods') }}
 ),
 
--- one average rate per fiscal period and currency pair (the rate every conversion uses)
+-- one rate path per fiscal period and currency pair (the rates every conversion uses)
 rates as (
     select
         fiscal_period,
         from_currency,
         to_currency,
+        conversion_path,
+        first_rate,
+        second_rate,
         average_rate
     from {{ ref('int_exchange_rates_by_period') }}
 ),
@@ -89,10 +95,14 @@ posted as (
 converted as (
     select
         p.*,
+        case when p.currency = p.functional_currency then 'identity' else r.conversion_path end
+            as conversion_path,
         cast(
             case when p.currency = p.functional_currency then 1 else r.average_rate end
             as decimal(38, 12)
         ) as exchange_rate,
+        case when p.currency = p.functional_currency then 1 else r.first_rate end as first_rate,
+        case when p.currency <> p.functional_currency then r.second_rate end as second_rate,
         {{ to_functional_half_even('p.amount', '1', 'p.minor_units') }} as amount_rounded
     from posted as p
     left join rates as r
@@ -105,8 +115,13 @@ converted as (
 lines as (
     select
         c.*,
-        {{ to_functional_half_even('c.amount_rounded', 'c.exchange_rate', 'c.functional_minor_units') }}
-            as functional_amount
+        -- no rate path: 0, never null (the journal is missing_exchange_rate and stays unsent)
+        case
+            when c.conversion_path is null then cast(0 as decimal(38, 9))
+            else {{ convert_half_even(
+                'c.amount_rounded', 'c.first_rate', 'c.second_rate', 'c.functional_minor_units'
+            ) }}
+        end as functional_amount
     from converted as c
 ),
 
@@ -168,6 +183,7 @@ rounding_lines as (
         l.is_moved,
         l.posting_date,
         l.exchange_rate,
+        l.conversion_path,
         r.amount_rounded,
         r.functional_amount
     from residuals as r
@@ -210,6 +226,7 @@ all_lines as (
         is_moved,
         posting_date,
         exchange_rate,
+        conversion_path,
         amount_rounded,
         functional_amount
     from lines
@@ -245,6 +262,7 @@ all_lines as (
         is_moved,
         posting_date,
         exchange_rate,
+        conversion_path,
         amount_rounded,
         functional_amount
     from rounding_lines
@@ -257,6 +275,8 @@ numbered as (
         amount_rounded > 0 or (amount_rounded = 0 and functional_amount > 0) as is_debit,
         max(case when is_fallback_account then 1 else 0 end) over (partition by journal_id) = 1
             as journal_needs_review,
+        max(case when conversion_path is null then 1 else 0 end) over (partition by journal_id) = 1
+            as journal_lacks_rate,
         row_number() over (
             partition by journal_id
             order by entry_group, entry_index, source_line_id, account
@@ -276,6 +296,7 @@ select
     cast(case when is_moved then 'period_closed' end as varchar) as posting_reason,
     cast(
         case
+            when journal_lacks_rate then 'missing_exchange_rate'
             when journal_needs_review then 'needs_review'
             when is_moved then 'moved_to_open_period'
             else 'ready'
@@ -291,7 +312,8 @@ select
     cast(case when is_debit then amount_rounded else 0 end as decimal(38, 9)) as debit,
     cast(case when is_debit then 0 else -amount_rounded end as decimal(38, 9)) as credit,
     cast(functional_currency as varchar) as functional_currency,
-    cast(exchange_rate as decimal(38, 12)) as exchange_rate,
+    cast(case when not journal_lacks_rate then exchange_rate end as decimal(38, 12)) as exchange_rate,
+    cast(conversion_path as varchar) as conversion_path,
     cast(case when is_debit then functional_amount else 0 end as decimal(38, 9)) as functional_debit,
     cast(case when is_debit then 0 else -functional_amount end as decimal(38, 9)) as functional_credit,
     cast(source_system as varchar) as source_system,
