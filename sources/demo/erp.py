@@ -56,11 +56,18 @@ from sources.demo.billing import (
     Line,
     Refund,
 )
-from sources.demo.calendar import Period, at, month_key
+from sources.demo.calendar import Period, add_months, at, month_key
 from sources.demo.catalog import platform_fee
 from sources.demo.fx import Rates
 from sources.demo.rating import tax_amount, to_major, to_minor
-from sources.demo.world import CURRENCY_IDS, CURRENCY_NAMES, ENTITIES, ENTITY_BY_CODE, World
+from sources.demo.world import (
+    CURRENCY_IDS,
+    CURRENCY_NAMES,
+    ENTITIES,
+    ENTITY_BY_CODE,
+    Subscription,
+    World,
+)
 
 CHART: tuple[tuple[str, str, str], ...] = (
     ("1100", "Bank", "Cash"),
@@ -77,8 +84,10 @@ CHART: tuple[tuple[str, str, str], ...] = (
     ("7990", "OthExpense", "Rounding"),
     ("2000", "AcctPay", "Accounts payable"),
     ("5000", "COGS", "Hosting"),
+    ("1250", "OthCurrAsset", "Unbilled receivable"),
 )
 AR, CLEARING, UNAPPLIED, TAX, ROUNDING = "1200", "1150", "2050", "2200", "7990"
+UNBILLED = "1250"
 PAYABLE, HOSTING = "2000", "5000"
 VENDOR_BILL = Decimal("420.00")  # functional currency, major units
 SYNC_COLUMNS = ["_fivetran_deleted", "_fivetran_synced"]
@@ -215,7 +224,9 @@ def build_erp(world: World, plan: Plan, billing: Billing, rates: Rates) -> Erp:
     t["consolidatedexchangerate"] = rows
 
     journals = _journals(world, plan, billing)
-    journals.extend(_revenue_recognition_journals(world, billing))
+    accruals = accrued_months(world, billing)
+    journals.extend(_revenue_recognition_journals(world, billing, accruals))
+    journals.extend(_accrual_journals(world, billing, accruals))
     for journal in journals:
         _post(world, rates, journal)
     journals.sort(key=lambda j: (j.created, j.external_id))
@@ -509,9 +520,90 @@ def _spread(amount: int, start: datetime, end: datetime) -> list[tuple[date, int
     return list(zip(days, [sign * share for share in shares], strict=True))
 
 
-def _revenue_recognition_journals(world: World, billing: Billing) -> list[Journal]:
+Accruals = dict[tuple[str, str], tuple[Period, "Period | None"]]
+
+
+def accrued_months(world: World, billing: Billing) -> Accruals:
+    """(subscription, 'YYYY-MM') -> (accrual period, reversal period or None) of every month
+    whose service ended before the extracts while its invoice was not posted by the period the
+    accrual posts in (the first open one from the month's last day): accrued at that period's
+    end, reversed in the invoice's posting period (never while not invoiced)."""
+    calendar = world.calendar
+    periods = {p.key for p in calendar.periods}
+    out = {}
+    for (sub_id, mkey), _ in billing.expected.items():
+        month = date.fromisoformat(mkey + "-01")
+        last_day = add_months(month, 1) - timedelta(days=1)
+        if month_key(last_day) not in periods:
+            continue
+        accrual = calendar.posting_period(last_day)
+        invoice = billing.invoice_for(sub_id, mkey)
+        posted = calendar.posting_period(invoice.finalized_at.date()) if invoice else None
+        if posted is None or posted.key > accrual.key:
+            out[(sub_id, mkey)] = (accrual, posted)
+    return out
+
+
+def _accrual_journals(world: World, billing: Billing, accruals: Accruals) -> list[Journal]:
+    """U2C-ACCR-<entity>-<YYYY-MM>-<currency> (Dr 1250 unbilled receivable for the total, Cr each
+    account the lines map to: 2100 for fee and prorations, 4100 for usage and true-up), dated the
+    accrual period's last day; U2C-ACCR-REV-… in the invoices' posting period, on its first day,
+    the same lines with the sides swapped."""
+    calendar = world.calendar
+    subs = {s.id: s for s in world.subscriptions}
+    # (kind, entity, currency, period key) -> account -> amount (minor units, credit > 0)
+    amounts: dict[tuple[str, str, str, str], dict[str, int]] = {}
+    periods: dict[str, Period] = {}
+    for (sub_id, mkey), (accrual, reversal) in sorted(accruals.items()):
+        sub = subs[sub_id]
+        for move, period in (("ACCR", accrual), ("ACCR-REV", reversal)):
+            if period is None:
+                continue
+            periods[period.key] = period
+            key = (move, sub.customer.entity.code, sub.currency, period.key)
+            by_account = amounts.setdefault(key, {})
+            for line in billing.expected[(sub_id, mkey)]:
+                by_account[line.account] = by_account.get(line.account, 0) + line.amount
+    journals = []
+    for (move, code, currency, key), by_account in sorted(amounts.items()):
+        entity, period = ENTITY_BY_CODE[code], periods[key]
+        total = sum(by_account.values())
+        sign = 1 if move == "ACCR" else -1
+        unbilled = JournalLine(UNBILLED, sign * to_major(total, currency), "Unbilled receivable")
+        revenue = [
+            JournalLine(account, -sign * to_major(by_account[account], currency), "Revenue accrued")
+            for account in sorted(by_account)
+        ]
+        lines = [unbilled, *revenue] if move == "ACCR" else [*revenue, unbilled]
+        day = period.end if move == "ACCR" else period.start
+        source_id = f"{code}-{key}-{currency}"
+        journals.append(
+            Journal(
+                external_id=f"U2C-{move}-{source_id}",
+                source_id=source_id,
+                kind="revenue_accrual",
+                trandate=day,
+                created=min(
+                    at(day + timedelta(days=1)) + EXPORT_DELAY,
+                    calendar.extracted_at - timedelta(minutes=1),
+                ),
+                currency=currency,
+                subsidiary=entity.subsidiary_id,
+                functional_currency=entity.currency,
+                entity=None,
+                memo=f"usage-to-cash: revenue accrual {key} {code} {currency}",
+                lines=[x for x in lines if x.foreign != 0],
+            )
+        )
+    return journals
+
+
+def _revenue_recognition_journals(world: World, billing: Billing, accruals: dict) -> list[Journal]:
     """Revenue recognition of the deferred lines (platform fee, prorations), per legal entity x
-    recognition period x currency, for the periods the ERP has."""
+    recognition period x currency, for the periods the ERP has: a day of a month accrued before
+    its invoice posted counts in its own posting period (and a fee accrued but not invoiced is
+    recognized from the accrual, into the revenue account of the product the subscription was
+    last invoiced for), any other day no earlier than its document's."""
     calendar = world.calendar
     periods = {p.key: p for p in calendar.periods}
     revenue_account = {
@@ -531,27 +623,39 @@ def _revenue_recognition_journals(world: World, billing: Billing) -> list[Journa
 
     invoice_of = {line.id: invoice for invoice in billing.invoices for line in invoice.lines}
 
-    def recognize(line: Line, amount: int, document_day: date) -> None:
-        invoice = invoice_of[line.id]
-        entity = invoice.subscription.customer.entity.code
+    def recognize(
+        line: Line, amount: int, sub: Subscription, document_day: date, accrued: bool
+    ) -> None:
+        entity = sub.customer.entity.code
         document_key = calendar.posting_period(document_day).key
         revenue = revenue_account[line.price["product"]]
         for day, share in _spread(amount, line.period_start, line.period_end):
-            key = max(posting_key(day), document_key)
+            key = posting_key(day) if accrued else max(posting_key(day), document_key)
             if key not in periods or share == 0:
                 continue
-            by_account = amounts.setdefault((entity, invoice.currency, key), {})
+            by_account = amounts.setdefault((entity, sub.currency, key), {})
             by_account[line.account] = by_account.get(line.account, 0) + share
             by_account[revenue] = by_account.get(revenue, 0) - share
 
     for invoice in billing.invoices:
+        accrued = (invoice.subscription.id, month_key(invoice.month)) in accruals
         for line in invoice.lines:
             if deferred(line):
-                recognize(line, line.amount, invoice.finalized_at.date())
+                day = invoice.finalized_at.date()
+                recognize(line, line.amount, invoice.subscription, day, accrued)
     for note in billing.credit_notes:
         for credit in note.lines:
             if deferred(credit.invoice_line):
-                recognize(credit.invoice_line, -credit.amount, note.effective_at.date())
+                invoice = invoice_of[credit.invoice_line.id]
+                day = note.effective_at.date()
+                recognize(credit.invoice_line, -credit.amount, invoice.subscription, day, False)
+    subs = {s.id: s for s in world.subscriptions}
+    for (sub_id, mkey), (accrual, _) in accruals.items():
+        if billing.invoice_for(sub_id, mkey) is not None:
+            continue
+        for line in billing.expected[(sub_id, mkey)]:
+            if deferred(line):
+                recognize(line, line.amount, subs[sub_id], accrual.end, True)
 
     journals = []
     for (code, currency, key), by_account in sorted(amounts.items()):

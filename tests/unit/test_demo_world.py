@@ -928,8 +928,8 @@ def test_erp_rounding_lines_and_fx(faulty: Path):
         "Oct 2026": "F",
         "Nov 2026": "F",
     }
-    # usage-to-cash's 12 accounts plus payable and hosting (the vendor bill's), per entity
-    assert len(inbox.erp["account"]) == 14 * 4
+    # usage-to-cash's 13 accounts plus payable and hosting (the vendor bill's), per entity
+    assert len(inbox.erp["account"]) == 15 * 4
 
 
 def test_erp_extract_holds_other_transaction_types_and_deleted_rows(faulty: Path):

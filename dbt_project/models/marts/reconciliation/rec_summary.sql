@@ -6,13 +6,6 @@
     an ERP-only row: its fiscal period end) to the "as of" date: var rec_as_of_date, else the
     latest arrival of any landed batch (the earlier of file delivery and landing); and the
     unbilled exposure of late usage (rec_usage_billing; nothing in the other reconciliations). -#}
-{%- set as_of_var = var('rec_as_of_date', '') -%}
-{%- if as_of_var -%}
-    {%- set as_of_literal = "cast('" ~ as_of_var ~ "' as date)" -%}
-{%- else -%}
-    {%- set as_of_literal = "cast(null as date)" -%}
-{%- endif -%}
-
 with
 
 fiscal as (
@@ -82,8 +75,7 @@ rows_reconciled as (
 ),
 
 as_of as (
-    select coalesce({{ as_of_literal }}, cast(max(least(file_delivered_at, landed_at)) as date)) as as_of_date
-    from {{ ref('stg_landing__batches') }}
+    select {{ data_as_of_date() }} as as_of_date
 ),
 
 aged as (
