@@ -4,7 +4,9 @@
 entry per line; a realized_fx entry also carries the journal expected (`expected`: journal id,
 entity, period, currency, lines with their debit and credit), and so does a
 cross_rate_conversion entry (an invoice journal in a currency with no ERP rate into its entity's
-functional currency: each line's foreign and functional amount, converted through USD).
+functional currency: each line's foreign and functional amount, converted through USD), and
+the revenue_accrual and revenue_accrual_reversal entries (a U2C-ACCR journal and the one
+reversing it when the invoices post, with their lines).
 Re-deliveries can number in the
 millions, so usage.py streams their entries to a side file and `write_answer_key` copies them in
 first, in file order.
@@ -44,10 +46,13 @@ def build_entries(
     billing: Billing,
     fx: list[dict] | None = None,
     cross: list[dict] | None = None,
+    accrued: list[dict] | None = None,
 ) -> list[dict]:
     """Every entry but the duplicate_event ones, in the spec's table order; `fx` are the
     realized FX journals expected (billing.realized_fx), each keyed by its payment; `cross` the
-    invoice journals converted through USD (erp.cross_rate_journals), keyed by their invoice."""
+    invoice journals converted through USD (erp.cross_rate_journals), keyed by their invoice;
+    `accrued` a revenue accrual and its reversal (erp.accrual_journals), keyed by their source id
+    (entity-period-currency)."""
     out: list[dict] = []
     for key in usage.conflicts:
         out.append(entry("conflicting_duplicate", "ops_quarantine", "quarantined", **key))
@@ -165,6 +170,13 @@ def build_entries(
                 **entry("realized_fx", "journal_lines", "ready", source_id=payment),
                 "expected": journal,
             }
+        )
+    for journal in accrued or []:
+        reversal = journal["journal_id"].startswith("U2C-ACCR-REV-")
+        anomaly = "revenue_accrual_reversal" if reversal else "revenue_accrual"
+        source = journal["journal_id"].removeprefix("U2C-ACCR-REV-").removeprefix("U2C-ACCR-")
+        out.append(
+            {**entry(anomaly, "journal_lines", "ready", source_id=source), "expected": journal}
         )
     for journal in cross or []:
         invoice = journal["journal_id"].removeprefix("U2C-INV-")

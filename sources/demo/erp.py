@@ -752,3 +752,46 @@ def cross_rate_journals(erp: Erp, faulty: set[str]) -> list[dict]:
             }
         )
     return out
+
+
+def accrual_journals(erp: Erp) -> list[dict]:
+    """An accrual and its reversal as the answer key expects them: the first revenue accrual
+    journal (U2C-ACCR-…) whose entity and currency also have a reversal (U2C-ACCR-REV-…, when the
+    invoices post), each with its lines' foreign and functional amounts."""
+    code = {e.subsidiary_id: e.code for e in ENTITIES}
+    accruals = sorted(
+        (j for j in erp.journals if j.kind == "revenue_accrual"), key=lambda j: j.external_id
+    )
+    for accrual in (j for j in accruals if not j.external_id.startswith("U2C-ACCR-REV-")):
+        reversal = next(
+            (
+                j
+                for j in accruals
+                if j.external_id.startswith("U2C-ACCR-REV-")
+                and (j.subsidiary, j.currency) == (accrual.subsidiary, accrual.currency)
+                and j.trandate > accrual.trandate
+            ),
+            None,
+        )
+        if reversal is None:
+            continue
+        return [
+            {
+                "journal_id": j.external_id,
+                "legal_entity": code[j.subsidiary],
+                "posting_period": j.period.key,
+                "posting_date": j.trandate.isoformat(),
+                "currency": j.currency,
+                "functional_currency": j.functional_currency,
+                "lines": [
+                    {
+                        "account": line.account,
+                        "amount": money(line.foreign, j.currency),
+                        "functional_amount": money(line.functional, j.functional_currency),
+                    }
+                    for line in j.lines
+                ],
+            }
+            for j in (accrual, reversal)
+        ]
+    return []

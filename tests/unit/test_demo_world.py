@@ -411,6 +411,39 @@ def recheck(out: Path) -> set[tuple]:
         crossed.add((subsidiary["tranprefix"], currency))
         if not world["clean"]:  # the clean world has the document, its answer key no entries
             flag("cross_rate_conversion", "journal_lines", "ready", source_id=invoice_id)
+    # revenue accrual: the first U2C-ACCR journal with a reversal (U2C-ACCR-REV, when the invoices
+    # post) of the same entity and currency; the reversal swaps the accrual's sides account by
+    # account (one accrual period in these worlds)
+    accrual_ids = sorted(e for e in by_external if e.startswith("U2C-ACCR-"))
+    for external in (e for e in accrual_ids if not e.startswith("U2C-ACCR-REV-")):
+        [accrual] = by_external[external]
+        entity, currency = external.removeprefix("U2C-ACCR-").split("-")[0], external[-3:]
+        reversals = [
+            e
+            for e in accrual_ids
+            if e.startswith(f"U2C-ACCR-REV-{entity}-")
+            and e.endswith(f"-{currency}")
+            and by_external[e][0]["trandate"] > accrual["trandate"]
+        ]
+        if not reversals:
+            continue
+        [reversal] = by_external[reversals[0]]
+        accrued = {
+            a: foreign(accrual, a) for a in {accounts[r["account"]] for r in tal[accrual["id"]]}
+        }
+        reversed_ = {
+            a: foreign(reversal, a) for a in {accounts[r["account"]] for r in tal[reversal["id"]]}
+        }
+        assert {a: -v for a, v in accrued.items() if a != "7990"} == {
+            a: v for a, v in reversed_.items() if a != "7990"
+        }
+        assert accrued["1250"] > 0
+        if not world["clean"]:
+            source = external.removeprefix("U2C-ACCR-")
+            flag("revenue_accrual", "journal_lines", "ready", source_id=source)
+            source = reversals[0].removeprefix("U2C-ACCR-REV-")
+            flag("revenue_accrual_reversal", "journal_lines", "ready", source_id=source)
+        break
     known = {f"U2C-INV-{i['id']}" for i in s["invoices"]}
     for external in by_external:
         if external.startswith("U2C-INV-") and external not in known:
@@ -617,7 +650,7 @@ def test_every_anomaly_of_the_spec_is_injected(faulty: Path):
         "invoice_missing_in_erp", "invoice_posted_twice", "erp_amount_mismatch",
         "unknown_erp_posting", "credit_note_not_reversed", "payment_unapplied",
         "payment_misapplied", "refund_not_recorded", "closed_period_posting", "realized_fx",
-        "cross_rate_conversion",
+        "cross_rate_conversion", "revenue_accrual", "revenue_accrual_reversal",
     }  # fmt: skip
     assert counts["credit_note_not_reversed"] == 2
     assert 1 <= counts["conflicting_duplicate"] <= 2
@@ -650,6 +683,12 @@ def test_answer_key_ids_exist_in_the_files(faulty: Path):
         if "subscription_id" in key:
             assert key["subscription_id"] in usage_subs
             assert (key["subscription_id"] in ids) is (e not in unknown_sub)
+        if e["anomaly"] in ("revenue_accrual", "revenue_accrual_reversal"):
+            # a journal of its own: its source id is entity-period-currency, its External ID in
+            # the ERP extract
+            prefix = "U2C-ACCR-REV-" if e["anomaly"].endswith("reversal") else "U2C-ACCR-"
+            assert prefix + key["source_id"] in externals
+            continue
         for column in ("document_id", "adjustment_id", "payment_id", "source_id"):
             if column in key:
                 assert (key[column] in ids) is (e not in unknown_doc)
