@@ -42,7 +42,7 @@ def data_span(lake: Path) -> DataSpan | None:
     """The UTC days the landed data covers: usage event days and file delivery days."""
     globs = {
         "cast(time as date)": lake / "raw" / "usage" / "events",
-        "cast(file_delivered_at as date)": lake / "_ledger",
+        "cast(file_delivered_at as date)": lake / "_ledger" / "landing_batches",
     }
     days: list[date] = []
     with duckdb.connect() as con:

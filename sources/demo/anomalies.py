@@ -23,9 +23,11 @@ too small for (e.g. no invoiced month yet) is skipped and listed in `skipped`.
 |  | after the invoice, as `events_<day>-redelivery.jsonl` (its name sorts before the original's) |
 | intra-day extract | first invoiced month: one subscription's morning events of its 15th day, |
 |  | delivered at noon as `events_<day>_intraday.jsonl` (sorts after the day file, arrives first) |
-| realized_fx | first invoiced month's invoice of a subscription billed in a currency other than |
-|  | its entity's functional currency, paid on the 1st of the month after (another rate): the |
+| realized_fx | first invoiced month's invoice of a subscription billed in USD by an entity with |
+|  | another functional currency, paid on the 1st of the month after (another rate): the |
 |  | `U2C-FX-<charge>` journal, its lines in the answer key's `expected` |
+| export_not_posted | first invoiced month's payment: its processor-fee journal |
+|  | (`U2C-FEE-<txn>`) is exported but not in the ERP extract (rec_exports_erp not_in_erp) |
 
 The two extra files are exact copies (answer-key entries `duplicate_event`): the first delivery,
 by delivery time, is the one counted, whatever the names say.
@@ -104,6 +106,8 @@ class Plan:
     extra_deliveries: list[ExtraDelivery] = field(default_factory=list)
     # (subscription, month) of a foreign-currency invoice paid a month late, at another rate
     late_foreign_payments: set[tuple[str, str]] = field(default_factory=set)
+    # (subscription, month) whose payment's processor-fee journal the ERP never posted
+    unposted_fee_journals: set[tuple[str, str]] = field(default_factory=set)
     skipped: list[str] = field(default_factory=list)
 
 
@@ -307,6 +311,20 @@ def plan_anomalies(world: World, clean: bool) -> Plan:
         days.remove(day)
         plan.conflicts.append((sub.id, day))
     plan.conflicts.sort(key=lambda c: c[1])
+
+    # export_not_posted: the processor-fee journal of a first-month payment was exported but
+    # the ERP never posted it. It disturbs that journal only, so it claims no invoice and may
+    # share a subscription with another role (cast after the others: it moved none of them).
+    sub = None
+    if first is not None:
+        unpaid = plan.missing_invoices | plan.unexported_invoices
+        sub = world.cast(
+            "export_not_posted", {}, eligible=lambda s: (s.id, month_key(first)) not in unpaid
+        )
+    if sub is None:
+        skip("export_not_posted")
+    else:
+        plan.unposted_fee_journals.add((sub.id, month_key(first)))
 
     # re-delivered file / intra-day extract: copies of one subscription's events of a day of the
     # first invoiced month; cast last, so adding them moved no other anomaly.

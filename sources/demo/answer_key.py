@@ -171,6 +171,29 @@ def build_entries(
                 "expected": journal,
             }
         )
+
+    # the same discrepancies as the export <-> ERP confirmation sees them, per External ID
+    # (rec_exports_erp: every line usage-to-cash sent against what the ERP posted)
+    def export_row(anomaly: str, status: str, external_id: str) -> None:
+        out.append(entry(anomaly, "rec_exports_erp", status, external_id=external_id))
+
+    for invoice in invoices(plan.unexported_invoices):
+        export_row("invoice_missing_in_erp", "not_in_erp", f"U2C-INV-{invoice.id}")
+    for invoice in invoices(plan.posted_twice):
+        export_row("invoice_posted_twice", "posted_twice", f"U2C-INV-{invoice.id}")
+    for invoice in invoices(plan.amount_mismatch):
+        export_row("erp_amount_mismatch", "amount_mismatch", f"U2C-INV-{invoice.id}")
+    if (note := notes.get("credit_note_not_reversed")) is not None:
+        export_row("credit_note_not_reversed", "not_in_erp", f"U2C-CN-{note.id}")
+    if (note := notes.get("refund_not_recorded")) is not None and note.refund is not None:
+        export_row("refund_not_recorded", "not_in_erp", f"U2C-REF-{note.refund.id}")
+    for invoice in invoices(plan.payment_unapplied):
+        if invoice.charge is not None:
+            export_row("payment_unapplied", "account_mismatch", f"U2C-PAY-{invoice.charge.id}")
+    for invoice in invoices(plan.unposted_fee_journals):
+        if invoice.charge is not None:
+            txn = invoice.charge.balance_transaction
+            export_row("export_not_posted", "not_in_erp", f"U2C-FEE-{txn}")
     for journal in accrued or []:
         reversal = journal["journal_id"].startswith("U2C-ACCR-REV-")
         anomaly = "revenue_accrual_reversal" if reversal else "revenue_accrual"

@@ -12,15 +12,25 @@ Stripe document, with `transaction.externalid` `U2C-INV-`, `U2C-CN-`, `U2C-PAY-`
 | charge | Dr 1150 Stripe clearing; Cr 1200 AR (entity = the paying customer) |
 | refund | Dr 1200 AR; Cr 1150 Stripe clearing |
 
-and one revenue recognition journal per legal entity x period x currency,
-`U2C-RR-<entity>-<YYYY-MM>-<currency>`, dated the period's last day, no customer: Dr 2100 for
-the deferred revenue of the period, Cr the product's revenue account (4000). Its revenue is the
-platform fee and proration lines spread per UTC day of their service period by seconds, exactly
-(largest remainder, ties to the earliest day), credit note lines spread like the line they
-credit, negative; a day counts in the later of its own posting period and its document's (as the
-pipeline's revenue_schedule). Realized FX journals (`U2C-FX-`) are not in the extracts: every
-invoice is paid an hour after it is finalized, at the same period's rate, except the realized_fx
-anomaly's (paid a month later, the day before the extracts; its journal is the answer key's).
+and the journals that are no document of their own, as usage-to-cash exports them:
+- revenue recognition per legal entity x period x currency, `U2C-RR-<entity>-<YYYY-MM>-<currency>`,
+  dated the period's last day, no customer: Dr 2100 for the deferred revenue of the period, Cr the
+  product's revenue account (4000). Its revenue is the platform fee and proration lines spread
+  per UTC day of their service period by seconds, exactly (largest remainder, ties to the
+  earliest day), credit note lines spread like the line they credit, negative; a day counts in
+  its own posting period when its month was accrued before the invoice posted, else in the later
+  of its own posting period and its document's (as the pipeline's revenue_schedule);
+- revenue accrual, `U2C-ACCR-<entity>-<YYYY-MM>-<currency>` (Dr 1250 unbilled receivable, Cr
+  2100 for fees and prorations, Cr 4100 for usage and true-up: the lines each month whose service
+  ended before the extracts should have billed, without the injected faults), dated the last day
+  of the period it accrues in, and its reversal `U2C-ACCR-REV-…` on the first day of the period
+  the invoice posts in (none while a month has no invoice);
+- processor fees, `U2C-FEE-<balance transaction>` (Dr 6100, Cr 1150, settlement currency), except
+  the export_not_posted payment's: exported, never posted;
+- realized FX, `U2C-FX-<charge>` (Cr/Dr 1200, Dr/Cr 7900, functional currency) of the payment the
+  realized_fx anomaly pays a month late, at another rate.
+Every line is in the order usage-to-cash sends it, so the export ledger and the extract compare
+line by line (rec_exports_erp).
 
 The transaction tables come as a Fivetran NetSuite2 sync lands them, with `_fivetran_synced`
 and `_fivetran_deleted` columns, and hold more than usage-to-cash's journals, as a real extract
@@ -55,6 +65,7 @@ from sources.demo.billing import (
     Invoice,
     Line,
     Refund,
+    realized_fx,
 )
 from sources.demo.calendar import Period, add_months, at, month_key
 from sources.demo.catalog import platform_fee
@@ -87,7 +98,7 @@ CHART: tuple[tuple[str, str, str], ...] = (
     ("1250", "OthCurrAsset", "Unbilled receivable"),
 )
 AR, CLEARING, UNAPPLIED, TAX, ROUNDING = "1200", "1150", "2050", "2200", "7990"
-UNBILLED = "1250"
+UNBILLED, FEES = "1250", "6100"
 PAYABLE, HOSTING = "2000", "5000"
 VENDOR_BILL = Decimal("420.00")  # functional currency, major units
 SYNC_COLUMNS = ["_fivetran_deleted", "_fivetran_synced"]
@@ -223,7 +234,7 @@ def build_erp(world: World, plan: Plan, billing: Billing, rates: Rates) -> Erp:
             )  # fmt: skip
     t["consolidatedexchangerate"] = rows
 
-    journals = _journals(world, plan, billing)
+    journals = _journals(world, plan, billing, rates)
     accruals = accrued_months(world, billing)
     journals.extend(_revenue_recognition_journals(world, billing, accruals))
     journals.extend(_accrual_journals(world, billing, accruals))
@@ -483,7 +494,69 @@ def _unknown_posting(world: World, plan: Plan) -> Journal | None:
     )
 
 
-def _journals(world: World, plan: Plan, billing: Billing) -> list[Journal]:
+def _fee_journals(world: World, plan: Plan, billing: Billing) -> list[Journal]:
+    """`U2C-FEE-<balance transaction>` per processor fee (settlement currency, dated as its
+    charge or refund): Dr 6100 processing fees, Cr 1150 Stripe clearing; the export_not_posted
+    payment's is exported but never posted."""
+    charges = {c.id: c for c in billing.charges}
+    refunds = {r.id: r for r in billing.refunds}
+    journals = []
+    for txn in billing.balance_transactions:
+        charge = charges.get(txn.source) or refunds[txn.source].charge
+        invoice = charge.invoice
+        key = (invoice.subscription.id, month_key(invoice.month))
+        if txn.fee == 0 or (txn.source in charges and key in plan.unposted_fee_journals):
+            continue
+        sub = invoice.subscription
+        fee = to_major(txn.fee, txn.currency)
+        journal = _journal(
+            world,
+            "processor_fee",
+            txn.id,
+            "FEE",
+            txn.created.date(),
+            txn.created + EXPORT_DELAY,
+            sub,
+            f"usage-to-cash: processor fee {txn.id} of {txn.source}",
+            [
+                JournalLine(FEES, fee, "Payment processing fees"),
+                JournalLine(CLEARING, -fee, "Processor clearing"),
+            ],
+        )
+        journals.append(replace(journal, currency=txn.currency))
+    return journals
+
+
+def _realized_fx_journals(
+    world: World, plan: Plan, billing: Billing, rates: Rates
+) -> list[Journal]:
+    """`U2C-FX-<charge>` of each foreign-currency payment that realized FX (billing.realized_fx),
+    in the functional currency, dated as the payment."""
+    journals = []
+    for charge in billing.charges:
+        fx = realized_fx(world, rates, charge)
+        if fx is None:
+            continue
+        sub = charge.invoice.subscription
+        journal = _journal(
+            world,
+            "realized_fx",
+            charge.id,
+            "FX",
+            charge.created.date(),
+            charge.created + EXPORT_DELAY,
+            sub,
+            f"usage-to-cash: realized FX on {charge.id}",
+            [
+                JournalLine(x["account"], Decimal(x["debit"]) - Decimal(x["credit"]), "Realized FX")
+                for x in fx["lines"]
+            ],
+        )
+        journals.append(replace(journal, currency=fx["currency"]))
+    return journals
+
+
+def _journals(world: World, plan: Plan, billing: Billing, rates: Rates) -> list[Journal]:
     journals: list[Journal] = []
     for invoice in billing.invoices:
         journals.extend(_invoice_journals(world, plan, invoice))
@@ -497,6 +570,8 @@ def _journals(world: World, plan: Plan, billing: Billing) -> list[Journal]:
             journals.append(journal)
     if (journal := _unknown_posting(world, plan)) is not None:
         journals.append(journal)
+    journals.extend(_fee_journals(world, plan, billing))
+    journals.extend(_realized_fx_journals(world, plan, billing, rates))
     return journals
 
 

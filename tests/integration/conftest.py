@@ -1,6 +1,7 @@
 """Built worlds shared by the integration modules: a small default world (every injected
-discrepancy) and its clean twin, each generated, landed and built with `dbt build` once per test
-session (the tests only read them)."""
+discrepancy) and its clean twin, each generated, landed, built with `dbt build` and its ERP
+journals exported (then the export confirmation rebuilt) once per test session (the tests only
+read them)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from exports.erp_journals import export_journals
 from sources.demo.generate import GenerateOptions, generate
 from sources.landing import land_inbox
 from sources.registry import CONTRACTS
@@ -20,13 +22,11 @@ DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 SMALL = {"customers": 10, "days": 62, "events_per_day": 300}
 
 
-def build_world(out: Path, clean: bool) -> Path:
-    generate(GenerateOptions(out=out, clean=clean, **SMALL))
-    land_inbox(out / "inbox", out / "lake", CONTRACTS)
+def dbt_build(out: Path, *args: str) -> None:
     env = {**os.environ, "U2C_DATA_DIR": str(out)}
     built = subprocess.run(
         [
-            str(DBT), "build",
+            str(DBT), "build", *args,
             # the unit tests run once, in test_dbt_unit_tests.py
             "--exclude-resource-type", "unit_test",
             "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
@@ -35,6 +35,20 @@ def build_world(out: Path, clean: bool) -> Path:
         cwd=DBT_PROJECT, env=env, capture_output=True, text=True, timeout=900, check=False,
     )  # fmt: skip
     assert built.returncode == 0, built.stdout[-5000:] + built.stderr[-3000:]
+
+
+def build_world(out: Path, clean: bool) -> Path:
+    """Generate, land, build; export the ERP journals, then rebuild what confirms the export
+    against the ERP extract (rec_exports_erp, rec_summary), as a close does."""
+    generate(GenerateOptions(out=out, clean=clean, **SMALL))
+    land_inbox(out / "inbox", out / "lake", CONTRACTS)
+    dbt_build(out)
+    export_journals(
+        out / "warehouse.duckdb",
+        out / "exports",
+        ledger_mirror=out / "lake" / "_ledger" / "export_ledger",
+    )
+    dbt_build(out, "--select", "tag:export_confirmation")
     return out
 
 

@@ -372,15 +372,19 @@ def recheck(out: Path) -> set[tuple]:
 
     customers = {c["id"]: c for c in s["customers"]}
     for invoice in s["invoices"]:
-        journals = by_external.get(f"U2C-INV-{invoice['id']}", [])
+        external = f"U2C-INV-{invoice['id']}"
+        journals = by_external.get(external, [])
         key = {"document_id": invoice["id"]}
         if not journals:
             assert invoice["status"] == "open"
             flag("invoice_missing_in_erp", "rec_billing_erp", "missing_in_erp", **key)
+            flag("invoice_missing_in_erp", "rec_exports_erp", "not_in_erp", external_id=external)
         elif len(journals) > 1:
             flag("invoice_posted_twice", "rec_billing_erp", "duplicate_in_erp", **key)
+            flag("invoice_posted_twice", "rec_exports_erp", "posted_twice", external_id=external)
         elif minor(str(foreign(journals[0], "1200")), invoice["currency"]) != invoice["total"]:
             flag("erp_amount_mismatch", "rec_billing_erp", "amount_mismatch", **key)
+            flag("erp_amount_mismatch", "rec_exports_erp", "amount_mismatch", external_id=external)
     # an invoice in a currency the ERP has no rate for into its entity's functional currency
     # (neither, nor USD): the first per entity and currency posted as sent is converted via USD
     currency_of = {c["id"]: c["symbol"] for c in inbox.erp["currency"]}
@@ -460,6 +464,8 @@ def recheck(out: Path) -> set[tuple]:
                  adjustment_id=note["id"])  # fmt: skip
             flag("credit_note_not_reversed", "rec_billing_erp", "missing_in_erp",
                  document_id=note["id"])  # fmt: skip
+            flag("credit_note_not_reversed", "rec_exports_erp", "not_in_erp",
+                 external_id=f"U2C-CN-{note['id']}")  # fmt: skip
         else:
             [journal] = journals
             assert minor(str(-foreign(journal, "1200")), note["currency"]) == note["total"]
@@ -468,6 +474,8 @@ def recheck(out: Path) -> set[tuple]:
         paying = customers[charge["customer"]]["metadata"]["netsuite_customer_id"]
         if foreign(journal, "2050"):
             flag("payment_unapplied", "rec_payments_cash", "unapplied", payment_id=charge["id"])
+            flag("payment_unapplied", "rec_exports_erp", "account_mismatch",
+                 external_id=f"U2C-PAY-{charge['id']}")  # fmt: skip
         elif journal["entity"] != paying:
             flag("payment_misapplied", "rec_payments_cash", "misapplied", payment_id=charge["id"])
         assert foreign(journal, "1150") == Decimal(charge["amount"]).scaleb(
@@ -476,10 +484,17 @@ def recheck(out: Path) -> set[tuple]:
         if (fx := realized_fx(inbox, charge)) is not None:
             flag("realized_fx", "journal_lines", "ready", source_id=charge["id"])
             assert fx["posting_period"] != fx["invoice_period"]
+    # every processor fee is posted as its journal, but the one the ERP never got
+    for txn in s["balance_transactions"]:
+        if txn["fee"] and f"U2C-FEE-{txn['id']}" not in by_external:
+            flag("export_not_posted", "rec_exports_erp", "not_in_erp",
+                 external_id=f"U2C-FEE-{txn['id']}")  # fmt: skip
     for refund in s["refunds"]:
         if f"U2C-REF-{refund['id']}" not in by_external:
             flag("refund_not_recorded", "rec_payments_cash", "missing_in_erp",
                  payment_id=refund["id"])  # fmt: skip
+            flag("refund_not_recorded", "rec_exports_erp", "not_in_erp",
+                 external_id=f"U2C-REF-{refund['id']}")  # fmt: skip
     return found
 
 
@@ -650,9 +665,9 @@ def test_every_anomaly_of_the_spec_is_injected(faulty: Path):
         "invoice_missing_in_erp", "invoice_posted_twice", "erp_amount_mismatch",
         "unknown_erp_posting", "credit_note_not_reversed", "payment_unapplied",
         "payment_misapplied", "refund_not_recorded", "closed_period_posting", "realized_fx",
-        "cross_rate_conversion", "revenue_accrual", "revenue_accrual_reversal",
+        "cross_rate_conversion", "revenue_accrual", "revenue_accrual_reversal", "export_not_posted",
     }  # fmt: skip
-    assert counts["credit_note_not_reversed"] == 2
+    assert counts["credit_note_not_reversed"] == 3  # rec_adjustments, rec_billing, rec_exports
     assert 1 <= counts["conflicting_duplicate"] <= 2
     events = json.loads((faulty / "world.json").read_text())["usage"]["events"]
     # the two extra files (test_extra_deliveries_arrive_out_of_name_order) add a copy per line

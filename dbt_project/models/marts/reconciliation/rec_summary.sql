@@ -1,6 +1,7 @@
 {#- One row per legal entity x fiscal period x reconciliation x status x transaction currency over
-    the four reconciliation marts (rec_usage_billing, rec_billing_erp, rec_payments_cash,
-    rec_adjustments_erp): row counts, variance totals in transaction currency (one currency per
+    the five reconciliation marts (rec_usage_billing, rec_billing_erp, rec_payments_cash,
+    rec_adjustments_erp, rec_exports_erp: journal lines sent vs posted, aged from the export
+    date): row counts, variance totals in transaction currency (one currency per
     row, so they add up) and in functional currency, and the open variance (every status but
     matched) aged in buckets of days from the document date (usage: the billing period end;
     an ERP-only row: its fiscal period end) to the "as of" date: var rec_as_of_date, else the
@@ -72,6 +73,20 @@ rows_reconciled as (
         0 as unbilled_exposure_functional,
         adjustment_date as aging_date
     from {{ ref('rec_adjustments_erp') }}
+    union all
+    select
+        'rec_exports_erp' as reconciliation,
+        legal_entity,
+        fiscal_period,
+        status,
+        currency,
+        functional_currency,
+        variance,
+        variance_functional,
+        0 as unbilled_exposure,
+        0 as unbilled_exposure_functional,
+        export_date as aging_date
+    from {{ ref('rec_exports_erp') }}
 ),
 
 as_of as (
