@@ -3,9 +3,10 @@
 Four groups of models, by their dbt tag (dbt_project.yml): `usage_day` models are partitioned by
 UTC day, `billing_period` models by billing month, the rest (seeds, staging, dimensions) are not
 partitioned; the `export_confirmation` models (billing months too) read the export ledger, so
-they build after the ERP journal export, apart from the other period models it depends on. A partition range runs dbt once (single-run backfill policy), with the window in
-dbt's environment (`orchestration.partitions.dbt_window_env`). Every dbt step takes the
-warehouse pool's one slot: one writer at a time.
+they build after the ERP journal export, apart from the other period models it depends on. A
+partition range runs dbt once (single-run backfill policy), with the window in dbt's environment
+(`orchestration.partitions.dbt_window_env`). Every dbt step takes the warehouse pool's one slot:
+one writer at a time.
 
 Every model, seed and snapshot dbt built carries its row count (`dagster/row_count`). dagster-dbt's
 `fetch_row_counts()` opens one adapter connection per node inside this process and keeps a

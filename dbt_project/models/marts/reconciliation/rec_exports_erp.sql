@@ -8,7 +8,7 @@
     functional amount beyond var rec_exports_erp_tolerance_abs, or the ERP journal has no such
     line), else matched. The variance is the amount the ERP does not confirm, unsigned: the line's
     amount less the ERP's, or the whole line when the journal is not posted (a journal counts its
-    debits and its credits) or posted once too often. -#}
+    debits and its credits), posted once too often, or posted on another account. -#}
 with
 
 ledger as (
@@ -155,14 +155,15 @@ select
     cast(
         case
             when c.status = 'matched' then 0
-            when c.status in ('not_in_erp', 'posted_twice') then abs(c.sent_amount)
+            when c.status in ('not_in_erp', 'posted_twice', 'account_mismatch') then abs(c.sent_amount)
             else abs(c.sent_amount - coalesce(c.erp_amount, 0))
         end as decimal(38, 9)
     ) as variance,
     cast(
         case
             when c.status = 'matched' then 0
-            when c.status in ('not_in_erp', 'posted_twice') then abs(c.sent_amount_functional)
+            when c.status in ('not_in_erp', 'posted_twice', 'account_mismatch')
+                then abs(c.sent_amount_functional)
             else abs(c.sent_amount_functional - coalesce(c.erp_amount_functional, 0))
         end as decimal(38, 9)
     ) as variance_functional,
