@@ -132,6 +132,7 @@ def _mart_summary(published: Path) -> list[str]:
             "rec_billing_erp",
             "rec_payments_cash",
             "rec_adjustments_erp",
+            "rec_exports_erp",
         ):
             if mart not in tables:
                 continue
