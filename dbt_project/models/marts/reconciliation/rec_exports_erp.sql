@@ -115,12 +115,11 @@ compared as (
             when j.external_id is null then 'not_in_erp'
             when j.transaction_count > 1 then 'posted_twice'
             when e.line_number is null then 'amount_mismatch'
-            when e.account_reference is distinct from s.account then 'account_mismatch'
-            when
-                abs(e.foreign_amount - s.sent_amount) > {{ var('rec_exports_erp_tolerance_abs') }}
-                or abs(e.functional_amount - s.sent_amount_functional)
-                > {{ var('rec_exports_erp_tolerance_abs') }}
-                then 'amount_mismatch'
+            when coalesce(e.account_reference, '') <> coalesce(s.account, '') then 'account_mismatch'
+            when greatest(
+                abs(e.foreign_amount - s.sent_amount),
+                abs(e.functional_amount - s.sent_amount_functional)
+            ) > {{ var('rec_exports_erp_tolerance_abs') }} then 'amount_mismatch'
             else 'matched'
         end as status
     from sent as s
@@ -172,7 +171,10 @@ select
     cast(c.export_mode as varchar) as export_mode,
     cast(c.export_date as date) as export_date,
     cast(
-        case when c.status <> 'matched' then {{ dbt.datediff('c.export_date', 'a.as_of_date', 'day') }} end
+        case
+            when c.status <> 'matched'
+                then {{ dbt.datediff('c.export_date', 'a.as_of_date', 'day') }}
+        end
         as integer
     ) as days_open,
     cast(c.status as varchar) as status
