@@ -22,6 +22,14 @@ def rows(world: Path, sql: str, params: list | None = None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
 
 
+def totals(world: Path, sql: str) -> defaultdict[tuple, Decimal]:
+    """{(entity, currency, period): amount} of a query returning those four columns."""
+    out: defaultdict[tuple, Decimal] = defaultdict(Decimal)
+    for entity, currency, period, amount in rows(world, sql):
+        out[(entity, currency, period)] += amount
+    return out
+
+
 def test_the_answer_keys_accrual_and_reversal_are_derived_line_for_line(default_world: Path):
     answers = json.loads((default_world / "answer_key.json").read_text())
     entries = {
@@ -111,34 +119,27 @@ def test_revenue_lands_in_the_month_the_service_was_used(clean_world: Path):
     October's income from September's service nets to zero; September's income equals every
     September line billed (the fee per service day, usage) less credit notes posted in it,
     plus what August's invoices catch up (August closed)."""
-    income = defaultdict(Decimal)
-    for entity, currency, period, amount in rows(
+    income = totals(
         clean_world,
         "select legal_entity, currency, posting_period, sum(credit - debit)"
         " from marts.journal_lines where account in ('4000', '4100', '4990')"
         " and source_type in ('invoice', 'revenue_recognition', 'revenue_accrual',"
         " 'revenue_accrual_reversal') group by all",
-    ):
-        income[(entity, currency, period)] += amount
-    billed = defaultdict(Decimal)
-    for entity, currency, month, amount in rows(
+    )
+    billed = totals(
         clean_world,
         "select l.legal_entity, l.currency, i.billing_period, sum(l.amount)"
         " from marts.invoice_lines as l inner join marts.invoices as i using (invoice_id)"
         " where i.finalized_at is not null and i.invoice_status not in ('draft', 'void')"
         " group by all",
-    ):
-        billed[(entity, currency, month)] += amount
-    # credit notes only move the income of their own period through recognition; the clean world
-    # may have some: leave their journals out of both sides
-    credited = defaultdict(Decimal)
-    for entity, currency, period, amount in rows(
+    )
+    # the deferred credit notes move the income of the period they are recognized in
+    credited = totals(
         clean_world,
         "select legal_entity, currency, recognition_fiscal_period, sum(amount)"
         " from marts.revenue_schedule where source_type = 'credit_note_line' and is_deferred"
         " group by all",
-    ):
-        credited[(entity, currency, period)] += amount
+    )
     pairs = {(e, c) for e, c, _ in billed}
     assert pairs
     for entity, currency in pairs:

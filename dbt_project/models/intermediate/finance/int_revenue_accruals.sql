@@ -1,7 +1,8 @@
 {#- Revenue accrual by service period: one row per expected invoice line (int_invoice_lines_expected:
     the contract fees and prorations, the rated usage of rated_usage, the minimum commitment
     true-up) of a subscription billing period whose service period has ended (its end on or before
-    the data's "as of" date) and whose invoice is not posted by the period the accrual posts in.
+    the billing extract's "as of" date: the billing system's clock, which a late usage file does
+    not move) and whose invoice is not posted by the period the accrual posts in.
     The accrual posts at the end of the fiscal period holding the service period's last day, or of
     the first open period after it when that one is closed (its accrual_fiscal_period); when the
     invoice posts in that period or earlier there is nothing to accrue. The accrual is reversed in
@@ -100,7 +101,7 @@ ended as (
     -- the service period's last day, in the ERP's calendar
     inner join fiscal as a
         on cast({{ dbt.dateadd('second', -1, 'p.period_end') }} as date) between a.start_date and a.end_date
-    where cast(p.period_end as date) <= {{ data_as_of_date() }}
+    where cast(p.period_end as date) <= {{ data_as_of_date('billing') }}
 ),
 
 accrued as (
