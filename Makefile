@@ -12,7 +12,7 @@ BENCH_EVENTS ?= 1000000
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: install demo test lint format ui bench docs browser clean
+.PHONY: install demo test test-partial reliability lint format ui bench docs browser clean
 
 install: $(STAMP)
 
@@ -30,6 +30,10 @@ demo: $(STAMP)
 test: $(STAMP) $(CHROMIUM)
 	$(BIN)/pytest
 
+# Every one-system inbox (billing, ERP, usage) through a full `u2c run`; `make test` runs one.
+test-partial: $(STAMP)
+	$(BIN)/pytest tests/e2e/test_partial_deliveries.py -m "partial_delivery or not partial_delivery"
+
 # The browser tests (close report page, Dagster UI) drive Debian's Chromium, never a browser
 # download: installed here when missing (CI runs `make test` on a fresh machine, as root).
 browser: $(CHROMIUM)
@@ -40,6 +44,11 @@ $(CHROMIUM):
 # dbt docs of the project: $(U2C_DATA_DIR)/docs/dbt/static_index.html opens from disk
 docs: $(STAMP)
 	$(BIN)/u2c docs
+
+# The whole reliability suite (make test runs it reduced): every crash-trial chain, the big
+# hypothesis profile. About 35 minutes on 2 cores.
+reliability: $(STAMP)
+	U2C_RELIABILITY=full HYPOTHESIS_PROFILE=reliability $(BIN)/pytest -m reliability
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

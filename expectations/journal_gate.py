@@ -1,7 +1,7 @@
 """The gate on journal lines: two suites, line rules and journal balances, over frames read
-from the warehouse. A line without an exchange rate (journal_lines status
-missing_exchange_rate: the ERP has no rate path into the functional currency) fails the line
-rules, so no ERP file is written while a journal cannot be converted. Sums are taken in DuckDB
+from the warehouse. A journal the ERP has no rate path for is held (journals_held) before
+journal_lines; should a line without an exchange rate or functional amount reach journal_lines
+all the same, it fails the line rules, so no ERP file carries a journal that cannot be converted. Sums are taken in DuckDB
 on exact decimals, then checked by Great Expectations; the chart of accounts and the open
 periods come from the ERP extract.
 

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sources.atomic import atomic_write_bytes
+from sources.faults import fault_point
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -140,8 +143,10 @@ def _columns(kwargs: dict) -> str | None:
 
 def save_result(result: SuiteResult, results_dir: Path, run_id: str) -> Path:
     target = results_dir / run_id / f"{result.suite}.json"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(result.raw, indent=2, sort_keys=True, default=str))
+    # temp + rename: Data Docs read every run's results, a killed run must not leave half a file
+    payload = json.dumps(result.raw, indent=2, sort_keys=True, default=str)
+    atomic_write_bytes(target, payload.encode())
+    fault_point(f"gate.{result.suite}.saved")
     return target
 
 

@@ -26,6 +26,8 @@ from pathlib import Path
 import duckdb
 
 from exports.inventory import list_batches
+from sources.currencies import is_known
+from sources.currencies import minor_units as currency_minor_units
 
 PAGE_NAME = "close_report.html"
 INDEX_NAME = "index.html"
@@ -100,7 +102,10 @@ def _number_kind(column: str, duck_type: str) -> str | None:
     if duck_type in {"BIGINT", "INTEGER", "HUGEINT", "SMALLINT", "UBIGINT"}:
         return "count"
     if duck_type.startswith("DECIMAL"):
-        return "amount" if "amount" in column or "variance" in column else "quantity"
+        # money by its name: amounts, variances, exposures and any functional-currency column
+        money = ("amount", "variance", "exposure")
+        is_money = any(m in column for m in money) or column.endswith("_functional")
+        return "amount" if is_money else "quantity"
     return None
 
 
@@ -384,13 +389,25 @@ def _label(column: str) -> str:
     return column.replace("_", " ")
 
 
+def _row_minor_units(column: str, row: dict, functional_minor_units: int | None) -> int | None:
+    """A transaction-currency amount (a row with a `currency`, a column not `*_functional`) is
+    shown to its own currency's minor units, not the entity's (a USD row in a JPY entity)."""
+    currency = row.get("currency")
+    if column.endswith("_functional") or not isinstance(currency, str):
+        return functional_minor_units
+    return currency_minor_units(currency) if is_known(currency) else None
+
+
 def render_table(table: Table, minor_units: int | None, name: str, empty: str) -> str:
     if not table.rows:
         return f'<p class="empty" data-table="{name}">{html.escape(empty)}</p>'
     head = "".join(f"<th>{html.escape(_label(c))}</th>" for c in table.columns)
     body = "".join(
         "<tr>"
-        + "".join(_cell(c, row.get(c), table.kinds.get(c), minor_units) for c in table.columns)
+        + "".join(
+            _cell(c, row.get(c), table.kinds.get(c), _row_minor_units(c, row, minor_units))
+            for c in table.columns
+        )
         + "</tr>"
         for row in table.rows
     )

@@ -13,13 +13,16 @@ when its content changes (a later run after a correction).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+
+from exports.publish import FILE_MODE, ensure_dirs
+from exports.safe_names import name_part
+from sources.atomic import atomic_write_bytes, sweep_stale_temps
+from sources.faults import fault_point
 
 JOURNALS_SQL = """
     select legal_entity, functional_currency, count(distinct journal_id) as journals,
@@ -144,14 +147,13 @@ def build_report(warehouse: Path, period: str) -> dict:
 def write_close_report(warehouse: Path, exports_root: Path, period: str) -> CloseReport:
     report = build_report(warehouse, period)
     payload = (json.dumps(report, indent=2, sort_keys=True, default=str) + "\n").encode()
-    target = exports_root / "close" / period / "close_report.json"
+    target = exports_root / "close" / name_part(period) / "close_report.json"
     written = not target.exists() or target.read_bytes() != payload
     if written:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".close_report.", dir=target.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-        os.replace(tmp, target)
+        ensure_dirs(exports_root, target.parent.parent, target.parent)
+        sweep_stale_temps(target.parent)
+        atomic_write_bytes(target, payload, mode=FILE_MODE)
+        fault_point("close_report.written")
     derived = sum(e["journals"] for e in report["entities"])
     sent = sum(e["journals_sent"] for e in report["entities"])
     return CloseReport(

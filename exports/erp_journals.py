@@ -28,10 +28,16 @@ import pyarrow.parquet as pq
 
 from exports.export_ledger import KIND, LEDGER_FILE, LEDGER_SCHEMA, MONEY, mirror_ledgers
 from exports.formats import canonical, fbdi, netsuite
-from exports.formats.lines import EXPORT_LINE_KEYS, FileContext, UnsupportedCurrency
+from exports.formats.lines import (
+    EXPORT_LINE_KEYS,
+    FileContext,
+    UnsupportedCurrency,
+    exact_sum,
+)
 from exports.journal_plan import Period, batch_id, ledger_state, plan_batch, summarize
 from exports.manifest import ExportedFile
-from exports.publish import PublishedBatch, publish_batch
+from exports.publish import PublishedBatch, publish_batch, published_dirs
+from exports.safe_names import name_part
 
 MODES = ("detail", "summary")
 
@@ -106,7 +112,8 @@ def read_watermark(con: duckdb.DuckDBPyConnection) -> Watermark:
 
 
 def read_ledger(exports_root: Path) -> list[dict]:
-    files = sorted((exports_root / KIND).glob(f"*/{LEDGER_FILE}"))
+    files = [d / LEDGER_FILE for d in published_dirs(exports_root, KIND)]
+    files = [f for f in files if f.exists()]
     if not files:
         return []
     with duckdb.connect() as con:
@@ -119,13 +126,13 @@ def read_ledger(exports_root: Path) -> list[dict]:
 
 
 def _totals(lines: list[dict]) -> dict[str, Decimal]:
-    totals: dict[str, Decimal] = defaultdict(Decimal)
+    parts: dict[str, list[Decimal]] = defaultdict(list)
     for line in lines:
-        totals[f"debit.{line['currency']}"] += line["debit"]
-        totals[f"credit.{line['currency']}"] += line["credit"]
-        totals[f"functional_debit.{line['functional_currency']}"] += line["functional_debit"]
-        totals[f"functional_credit.{line['functional_currency']}"] += line["functional_credit"]
-    return dict(totals)
+        parts[f"debit.{line['currency']}"].append(line["debit"])
+        parts[f"credit.{line['currency']}"].append(line["credit"])
+        parts[f"functional_debit.{line['functional_currency']}"].append(line["functional_debit"])
+        parts[f"functional_credit.{line['functional_currency']}"].append(line["functional_credit"])
+    return {key: exact_sum(values) for key, values in parts.items()}
 
 
 def _file(name: str, payload: bytes, lines: list[dict], fmt: str, entity: str, period: str):
@@ -169,7 +176,8 @@ def render_batch(
     for line in planned:
         groups[(line["legal_entity"], line["posting_period"])].append(line)
     for (entity, period), lines in sorted(groups.items()):
-        stem = f"{entity}_{period}"
+        # entity and period come from data: only plain, safe names reach the file system
+        stem = f"{name_part(entity)}_{name_part(period)}"
         ctx = FileContext(
             export_batch_id=export_batch_id,
             legal_entity=entity,
@@ -309,6 +317,9 @@ def export_journals(
     every batch's ledger the `ledger_mirror` (the lake's copy, exports.export_ledger) lacks."""
     derived = derive_batch(warehouse, read_ledger(exports_root), mode=mode, periods=periods)
     if derived is None:
+        # nothing new, but a run killed between its batch's rename and this refresh left the
+        # warehouse's export tables (and the lake's ledger copy) behind the published batches
+        refresh_warehouse_tables(warehouse, exports_root)
         if ledger_mirror is not None:
             mirror_ledgers(exports_root, ledger_mirror)
         return JournalExport(None, 0, 0, 0, 0, {})
@@ -377,9 +388,10 @@ def _functional_totals(totals: dict[str, str]) -> tuple[str | None, Decimal, Dec
 def refresh_warehouse_tables(warehouse: Path, exports_root: Path) -> None:
     """`exports.export_ledger` (every line sent, in which files) and `exports.export_batches`
     (one row per file), rebuilt from the published batch directories."""
-    ledgers = sorted((exports_root / KIND).glob(f"*/{LEDGER_FILE}"))
+    batches = published_dirs(exports_root, KIND)
+    ledgers = [d / LEDGER_FILE for d in batches if (d / LEDGER_FILE).exists()]
     batch_rows = []
-    for path in sorted((exports_root / KIND).glob("*/manifest.json")):
+    for path in [d / "manifest.json" for d in batches if (d / "manifest.json").exists()]:
         manifest = json.loads(path.read_text())
         for f in manifest["files"]:
             if f["file"] == LEDGER_FILE:

@@ -17,6 +17,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from exports.publish import published_dirs
+from sources.atomic import atomic_path
+
 KIND = "journals"
 LEDGER_FILE = "ledger.parquet"
 MANIFEST = "manifest.json"
@@ -76,10 +79,8 @@ def ensure_mirror_schema(mirror: Path) -> None:
     target = mirror / SCHEMA_FILE
     if target.exists() and pq.read_schema(target).equals(LEDGER_SCHEMA):
         return
-    mirror.mkdir(parents=True, exist_ok=True)
-    staging = target.with_name(f".{SCHEMA_FILE}.tmp")
-    pq.write_table(LEDGER_SCHEMA.empty_table(), staging)
-    staging.replace(target)
+    with atomic_path(target) as staging:
+        pq.write_table(LEDGER_SCHEMA.empty_table(), staging)
 
 
 def mirror_ledgers(exports_root: Path, mirror: Path) -> list[Path]:
@@ -87,13 +88,12 @@ def mirror_ledgers(exports_root: Path, mirror: Path) -> list[Path]:
     A batch is published once its manifest exists (the directory is renamed into place whole)."""
     ensure_mirror_schema(mirror)
     written = []
-    for ledger in sorted((exports_root / KIND).glob(f"*/{LEDGER_FILE}")):
-        batch = ledger.parent
+    for batch in published_dirs(exports_root, KIND):
+        ledger = batch / LEDGER_FILE
         target = mirror / f"{batch.name}.parquet"
-        if target.exists() or not (batch / MANIFEST).exists():
+        if target.exists() or not ledger.exists() or not (batch / MANIFEST).exists():
             continue
-        staging = target.with_name(f".{target.name}.tmp")
-        shutil.copyfile(ledger, staging)
-        staging.replace(target)
+        with atomic_path(target) as staging:
+            shutil.copyfile(ledger, staging)
         written.append(target)
     return written

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from exports.formats.lines import side
+from exports.formats.lines import exact_sum, side
 
 ORIGINAL, REVERSAL, CORRECTION = "original", "reversal", "correction"
 Line = Mapping[str, object]
@@ -234,7 +234,7 @@ def summarize(lines: Sequence[Line], export_batch_id: str) -> tuple[list[dict], 
                     "business_transaction_id": None,
                     "batch_id": None,
                     **{
-                        f: sum((m[f] for m in members), Decimal(0))
+                        f: exact_sum(m[f] for m in members)
                         for f in ("debit", "credit", "functional_debit", "functional_credit")
                     },
                 }

@@ -9,13 +9,17 @@ records under `lake/ops/runs/` (an empty table of the same shape when there are 
 
 from __future__ import annotations
 
+import contextlib
 import os
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+
+from exports.publish import FILE_MODE, ensure_dirs, fsync_dir
+from sources.atomic import naming, sweep_stale_temps, temp_sibling
+from sources.faults import fault_point
 
 # marts, and the ERP export ledger and batches (exports.export_ledger, exports.export_batches)
 PUBLISHED_SCHEMAS = ("marts", "exports")
@@ -47,11 +51,12 @@ def publish_marts(
     `on_copied(counts)` is called once the marts are copied and before `ops_runs` is gathered
     from `runs_dir`: the caller writes the current run's record there, timed to that point.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    ensure_dirs(target.parent)
+    sweep_stale_temps(target.parent)
+    tmp = temp_sibling(target)
     counts: dict[str, int] = {}
     try:
-        with duckdb.connect(str(tmp)) as con:
+        with _naming_target(target), duckdb.connect(str(tmp)) as con:
             quoted = str(warehouse).replace("'", "''")
             con.execute(f"attach '{quoted}' as warehouse (read_only)")
             tables = con.execute(
@@ -65,17 +70,32 @@ def publish_marts(
                     f'create table main."{table}" as select * from warehouse."{schema}"."{table}"'
                 )
                 counts[table] = con.execute(f'select count(*) from main."{table}"').fetchone()[0]
+                fault_point("publish.table_copied")
             con.execute("detach warehouse")
             if on_copied is not None:
                 on_copied(dict(counts))
             if runs_dir is not None and "ops_runs" not in counts:
                 counts["ops_runs"] = create_ops_runs(con, runs_dir)
             con.execute("checkpoint")
-        os.replace(tmp, target)
+        with naming(target):
+            os.chmod(tmp, FILE_MODE)  # analysts read it; only the pipeline replaces it
+            fault_point("publish.copied")
+            os.replace(tmp, target)
+            fsync_dir(target.parent)
+        fault_point("publish.swapped")
     finally:
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
     return counts
+
+
+@contextlib.contextmanager
+def _naming_target(target: Path) -> Iterator[None]:
+    """DuckDB's write errors (disk full, no permission) as an OSError naming the copy."""
+    try:
+        yield
+    except duckdb.IOException as error:
+        raise OSError(f"cannot write the analysts' copy {target}: {error}") from error
 
 
 def create_ops_runs(con: duckdb.DuckDBPyConnection, runs_dir: Path) -> int:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from exports.erp_journals import KIND, Watermark, derive_batch, read_ledger
+from exports.publish import published_dirs
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,8 @@ class FileComparison:
 
 
 def published_manifests(exports_root: Path) -> list[dict]:
-    manifests = [json.loads(p.read_text()) for p in (exports_root / KIND).glob("*/manifest.json")]
+    paths = [d / "manifest.json" for d in published_dirs(exports_root, KIND)]
+    manifests = [json.loads(p.read_text()) for p in paths if p.exists()]
     return sorted(manifests, key=lambda m: m["export_sequence"])
 
 

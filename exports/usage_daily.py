@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 
 from exports.formats.csv_safe import render_csv
+from exports.formats.lines import exact_sum
 from exports.manifest import ExportedFile
 from exports.publish import PublishedBatch, publish_batch
 
@@ -21,13 +22,17 @@ def build_usage_daily_file(warehouse: Path) -> ExportedFile:
             f"select {', '.join(COLUMNS)} from marts.usage_daily "
             "order by usage_date, metric, subscription_id nulls first, customer_id"
         ).fetchall()
-    totals: dict[str, Decimal] = defaultdict(Decimal)
+    parts: dict[str, list[Decimal]] = defaultdict(list)
     for row in rows:
-        totals[f"quantity.{row[2]}"] += row[4]
-    return ExportedFile("usage_daily.csv", render_csv(COLUMNS, rows), len(rows), dict(totals))
+        parts[f"quantity.{row[2]}"].append(row[4])
+    totals = {key: exact_sum(values) for key, values in parts.items()}
+    return ExportedFile("usage_daily.csv", render_csv(COLUMNS, rows), len(rows), totals)
 
 
-def export_usage_daily(warehouse: Path, exports_root: Path, checks: dict) -> PublishedBatch:
-    return publish_batch(
-        exports_root, "usage_daily", [build_usage_daily_file(warehouse)], {"quality_checks": checks}
-    )
+def export_usage_daily(warehouse: Path, exports_root: Path, checks: dict) -> PublishedBatch | None:
+    """Publish the snapshot; None when usage_daily has no rows (no usage delivered yet, e.g. an
+    inbox with billing or ERP extracts only): an empty snapshot is not a file to hand over."""
+    snapshot = build_usage_daily_file(warehouse)
+    if snapshot.rows == 0:
+        return None
+    return publish_batch(exports_root, "usage_daily", [snapshot], {"quality_checks": checks})

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from orchestration.errors import RunFailed, UserError
+from orchestration.jobs import CLOSE_JOB, LANDING_JOB, USAGE_JOB
 from orchestration.settings import Settings
 from orchestration.tables import FORMATS
 
@@ -107,6 +108,39 @@ def _cmd_land(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_check_lake(args: argparse.Namespace) -> int:
+    """Every landed file against the ledger; exit 1 when one is damaged."""
+    from sources.lake_check import check_lake
+    from sources.registry import CONTRACTS
+
+    problems = check_lake(Settings.from_env().lake, CONTRACTS, deep=args.deep)
+    for problem in problems:
+        print(problem)
+    print(f"{len(problems)} problem(s) in the lake" if problems else "lake matches its ledger")
+    return 1 if problems else 0
+
+
+def _cmd_reland(args: argparse.Namespace) -> int:
+    """Land damaged batches again from their inbox files."""
+    from sources.lake_check import CannotReland, reland
+    from sources.registry import CONTRACTS
+
+    settings = Settings.from_env()
+    failed = 0
+    for batch_id in args.batch:
+        try:
+            result = reland(batch_id, settings.inbox, settings.lake, CONTRACTS)
+        except CannotReland as error:
+            print(f"cannot re-land {batch_id}: {error}", file=sys.stderr)
+            failed += 1
+            continue
+        print(
+            f"re-landed {batch_id} from {result.file_name}: {result.rows_read} read, "
+            f"{result.rows_landed} landed, {result.rows_quarantined} quarantined"
+        )
+    return 1 if failed else 0
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from orchestration.bench import format_report, run_bench
 
@@ -117,9 +151,11 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
-def _pipeline(settings: Settings, args: argparse.Namespace, work) -> list:
+def _pipeline(
+    settings: Settings, args: argparse.Namespace, work, planned_jobs: list[str] | None = None
+) -> list:
     """Run `work(run_config, say)` quietly (orchestration/console.py), then print the summary
-    and where the full log is."""
+    (what `planned_jobs` published and did not) and where the full log is."""
     from orchestration.console import run_output
     from orchestration.run_summary import print_summary
     from orchestration.runner import ready
@@ -136,14 +172,12 @@ def _pipeline(settings: Settings, args: argparse.Namespace, work) -> list:
             failed = None
     if failed is not None:
         raise RunFailed(f"stopped on an error ({failed}); the traceback is in {output.log_file}")
-    print_summary(settings, results)
+    print_summary(settings, results, planned_jobs)
     print(f"full log (Dagster events, dbt output): {output.log_file}")
     return results
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from orchestration.jobs import LANDING_JOB
-
     settings = Settings.from_env()
     _require_data_dir(settings)
     if args.job:
@@ -151,6 +185,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
             args.job != LANDING_JOB and args.first is None
         ):
             raise UserError(f"u2c run --job {args.job}: give both --from and --to (partition keys)")
+        if args.first is not None and args.job != LANDING_JOB:
+            _check_range(settings, args.job, args.first, args.last)
 
         def one_job(run_config: dict, say) -> list:
             from orchestration.runner import execute
@@ -166,8 +202,24 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 f"the inbox {settings.inbox} is empty: nothing to land "
                 "(`u2c generate` writes a demo world there)"
             )
-        results = _pipeline(settings, args, _whole_pipeline(settings))
+        results = _pipeline(settings, args, _whole_pipeline(settings), PIPELINE_JOBS)
     return 0 if results and all(r.success for r in results) else 1
+
+
+def _check_range(settings: Settings, job: str, first: str, last: str) -> None:
+    """One line, exit 2, for a range the job's partitions do not have (before Dagster runs)."""
+    from orchestration.partition_range import check_range
+    from orchestration.runner import data_span, partition_bounds
+
+    span = data_span(settings.lake) if settings.lake.is_dir() else None
+    try:
+        check_range(job, first, last, partition_bounds(), span.first_day if span else None)
+    except UserError as error:
+        raise UserError(f"--job {job}: {error}") from None
+
+
+# what `u2c run` and `u2c demo` run (orchestration.runner.run_pipeline)
+PIPELINE_JOBS = [LANDING_JOB, USAGE_JOB, CLOSE_JOB]
 
 
 def _whole_pipeline(settings: Settings):
@@ -184,7 +236,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     args.out = str(settings.data_dir)
     _cmd_generate(args)
-    results = _pipeline(settings, args, _whole_pipeline(settings))
+    results = _pipeline(settings, args, _whole_pipeline(settings), PIPELINE_JOBS)
     return 0 if results and all(r.success for r in results) else 1
 
 
@@ -389,6 +441,14 @@ def build_parser() -> argparse.ArgumentParser:
     world_options(demo)
     verbose(demo)
     demo.set_defaults(func=_cmd_demo)
+
+    check = sub.add_parser("check-lake", help="check every landed file against the ledger")
+    check.add_argument("--deep", action="store_true", help="read every page (checksums too)")
+    check.set_defaults(func=_cmd_check_lake)
+
+    again = sub.add_parser("reland", help="land damaged batches again from their inbox files")
+    again.add_argument("batch", nargs="+", help="batch id(s), as check-lake names them")
+    again.set_defaults(func=_cmd_reland)
 
     replay = sub.add_parser(
         "replay",

@@ -6,6 +6,7 @@ violation, an unbalanced journal) fails the step at once, because running it aga
 the outcome and would only delay the alert.
 """
 
+import errno
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -28,10 +29,13 @@ TRANSIENT_MESSAGES = (
 )
 # I/O errors that are configuration mistakes, not hiccups
 PERMANENT_OS_ERRORS = (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)
+# a full disk or quota, a read-only file system, no permission: waiting 14 s fixes none of them,
+# the run fails at once with the path in its message
+PERMANENT_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM)
 
 
 def is_transient(error: BaseException) -> bool:
-    if isinstance(error, PERMANENT_OS_ERRORS):
+    if isinstance(error, PERMANENT_OS_ERRORS) or getattr(error, "errno", None) in PERMANENT_ERRNOS:
         return False
     if isinstance(error, TimeoutError | ConnectionError | duckdb.IOException):
         return True

@@ -9,14 +9,13 @@ The functions from events to a row are pure; `step_events` adapts Dagster's even
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from exports.marts_copy import OPS_RUNS_SCHEMA, STAGES
+from sources.atomic import atomic_path
 
 REPLAY_TAG = "u2c/replay"  # "true" on runs the replay command launches
 PARTITION_TAG = "dagster/partition"
@@ -175,12 +174,8 @@ def write_run_record(row: dict, runs_dir: Path) -> Path:
 
     runs_dir.mkdir(parents=True, exist_ok=True)
     target = runs_dir / f"{row['run_id']}.parquet"
-    tmp = runs_dir / f".{target.name}.{uuid.uuid4().hex}.tmp"
-    try:
+    with atomic_path(target) as tmp:
         pq.write_table(pa.Table.from_pylist([row], schema=OPS_RUNS_SCHEMA), tmp)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
     return target
 
 

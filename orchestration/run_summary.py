@@ -9,7 +9,14 @@ from pathlib import Path
 from orchestration.settings import Settings
 
 
-def print_summary(settings: Settings, results: list) -> None:
+def print_summary(settings: Settings, results: list, planned_jobs: list[str] | None = None) -> None:
+    """`planned_jobs`: the jobs the command meant to run (default: those that ran), so what a
+    job that never started would have published is reported as not published."""
+    from dagster import AssetCheckSeverity
+
+    from orchestration.publications import lines as publication_lines
+    from orchestration.publications import outcomes
+
     print()
     for result in results:
         partitions = _partitions(result)
@@ -24,13 +31,24 @@ def print_summary(settings: Settings, results: list) -> None:
     gates = [e for e in evaluations if e.check_name.startswith("gx_")]
     warnings = [e for e in evaluations if e.check_name.endswith("_open_variances")]
     dbt_tests = [e for e in evaluations if e not in gates and e not in warnings]
-    failed = [e for e in dbt_tests if not e.passed]
+    failed = [e for e in dbt_tests if not e.passed and e.severity == AssetCheckSeverity.ERROR]
+    warned = [e for e in dbt_tests if not e.passed and e.severity != AssetCheckSeverity.ERROR]
     if dbt_tests:
-        print(f"dbt tests: {len(dbt_tests) - len(failed)} passed, {len(failed)} failed")
+        print(
+            f"dbt tests: {len(dbt_tests) - len(failed) - len(warned)} passed, "
+            f"{len(warned)} warned, {len(failed)} failed"
+        )
     for e in failed:
         print(f"  FAILED {e.check_name} on {e.asset_key.to_user_string()}")
+    for e in warned:
+        print(f"  warning {e.check_name} on {e.asset_key.to_user_string()} (see unmapped_records)")
     for e in gates:
-        status = "passed" if e.passed else "FAILED"
+        if e.passed:
+            status = "passed"
+        elif e.severity != AssetCheckSeverity.ERROR:
+            status = f"WARNING: {e.description}"
+        else:
+            status = "FAILED"
         print(f"quality gate {e.check_name} on {e.asset_key.to_user_string()}: {status}")
     for e in warnings:
         print(f"{'WARNING' if not e.passed else 'ok'} {e.check_name}: {e.description}")
@@ -52,8 +70,15 @@ def print_summary(settings: Settings, results: list) -> None:
     index = settings.exports / "close" / "index.html"
     if index.exists():
         print(f"close report pages (open in a browser): {index}")
+    found = outcomes(results, planned_jobs or [r.job_def.name for r in results])
+    for line in publication_lines(found):
+        print(line)
     if settings.published_marts.exists():
-        print(f"analysts' DuckDB file (read-only copy): {settings.published_marts}")
+        fresh = any(o.published and o.label.startswith("analysts'") for o in found)
+        print(
+            f"analysts' DuckDB file (read-only copy): {settings.published_marts}"
+            + ("" if fresh else " (from an earlier run: not updated by this one)")
+        )
         for result in results:
             for line in _run_summary(settings.published_marts, result.run_id):
                 print(line)
@@ -150,6 +175,16 @@ def _mart_summary(published: Path) -> list[str]:
             if exposure:
                 amounts = ", ".join(f"{amount.normalize():f} {cur}" for cur, amount in exposure)
                 lines.append(f"found: late usage not invoiced worth {amounts} (unbilled exposure)")
+        if "journals_held" in tables:
+            held = con.execute(
+                "select hold_reason, count(*) from journals_held group by all order by all"
+            ).fetchall()
+            if held:
+                reasons = ", ".join(f"{reason}: {n}" for reason, n in held)
+                lines.append(
+                    f"found: {sum(n for _, n in held)} journals held ({reasons}): they cannot "
+                    "post until the CRM and ERP extracts map them (journals_held)"
+                )
         if "unmapped_records" in tables:
             n = con.execute("select count(*) from unmapped_records").fetchone()[0]
             lines.append(f"found: {n} records the identity map cannot link")

@@ -38,16 +38,28 @@ class DataSpan:
         return (self.first_day.isoformat(), self.last_day.isoformat())
 
 
+# What dates the landed data covers, per table: usage event days, file delivery days, and the
+# dates of the billing and ERP documents, so a delivery without usage (billing or ERP extracts
+# only) still builds and closes the periods its documents fall in.
+SPAN_COLUMNS = [
+    ("cast(time as date)", ("raw", "usage", "events")),
+    # the landing ledger only: _ledger/export_ledger (what the ERP exports sent) has no delivery
+    ("cast(file_delivered_at as date)", ("_ledger", "landing_batches")),
+    ("cast(created as date)", ("raw", "billing", "invoices")),
+    ("cast(created as date)", ("raw", "billing", "credit_notes")),
+    ("cast(created as date)", ("raw", "billing", "charges")),
+    ("cast(created as date)", ("raw", "billing", "refunds")),
+    ("trandate", ("raw", "erp", "transaction")),
+]
+
+
 def data_span(lake: Path) -> DataSpan | None:
-    """The UTC days the landed data covers: usage event days and file delivery days."""
-    globs = {
-        "cast(time as date)": lake / "raw" / "usage" / "events",
-        "cast(file_delivered_at as date)": lake / "_ledger" / "landing_batches",
-    }
+    """The UTC days the landed data covers (SPAN_COLUMNS)."""
     days: list[date] = []
     with duckdb.connect() as con:
         con.execute("set TimeZone = 'UTC'")
-        for expression, root in globs.items():
+        for expression, parts in SPAN_COLUMNS:
+            root = lake.joinpath(*parts)
             files = [str(p) for p in sorted(root.glob("**/*.parquet"))]
             if files:
                 found = con.execute(
@@ -98,17 +110,19 @@ def execute(
     Dagster's console logger at INFO; `u2c` passes orchestration.console's)."""
     from dagster import DagsterInstance
 
+    from orchestration.dead_runs import process_tag, reap_dead_runs
     from orchestration.definitions import defs
     from orchestration.run_record import record_if_missing
 
     job = defs.resolve_job_def(job_name)
-    run_tags = dict(tags or {})
+    run_tags = dict(tags or {}) | process_tag()
     if key_range is not None:
         run_tags |= {RANGE_START: key_range[0], RANGE_END: key_range[1]}
     selection = None
     if skip:
         selection = [k for k in job.asset_layer.executable_asset_keys if k not in set(skip)]
     with DagsterInstance.get() as instance:
+        reap_dead_runs(instance)  # a killed u2c's runs would hold the warehouse slot forever
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
@@ -155,7 +169,14 @@ def run_pipeline(
         if not step(execute(LANDING_JOB, tags=tags, run_config=run_config)):
             return results
     span = data_span(settings.lake)
-    span = clamp(span, *partition_bounds()) if span else None
+    bounds = partition_bounds()
+    if span is not None and span.first_day < bounds[0]:
+        say(
+            f"the lake holds data from {span.first_day}, before the first partition {bounds[0]}: "
+            f"those days are not built; set U2C_PARTITIONS_START="
+            f"{span.first_day.replace(day=1)} to build them"
+        )
+    span = clamp(span, *bounds) if span else None
     if span is None:
         say("nothing landed yet: no usage days or billing periods to build")
         return results

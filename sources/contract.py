@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from enum import StrEnum
 
 import pyarrow as pa
 
 # Exact quantities and amounts: 38 digits, 9 after the point.
 QUANTITY = pa.decimal128(38, 9)
+# Enough digits for any exact DECIMAL(38, s) value and the comparisons made while checking one:
+# the default context (28 digits) raises InvalidOperation on a 38-digit quantize.
+EXACT = Context(prec=80)
 # All lake timestamps are UTC, stored without a zone so no session time zone can shift them.
 TIMESTAMP = pa.timestamp("us")
 
@@ -102,9 +105,9 @@ def parse_decimal(value: object, field: str, *, scale: int = 9) -> Decimal:
     if (
         isinstance(exponent, int)
         and -exponent > scale
-        and number != number.quantize(Decimal(1).scaleb(-scale))
+        and number != number.quantize(Decimal(1).scaleb(-scale), context=EXACT)
     ):
         raise schema_error("too_many_decimals", f"'{field}' has more than {scale} decimals")
-    if abs(number) >= Decimal(10) ** (38 - scale):
+    if number.copy_abs() >= Decimal(10) ** (38 - scale):  # abs() would round to 28 digits
         raise schema_error("out_of_range", f"'{field}' is too large: {value!r}")
     return number

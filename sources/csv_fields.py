@@ -30,6 +30,7 @@ import pyarrow as pa
 
 from sources.contract import (
     EARLIEST_SANE,
+    EXACT,
     LATEST_SANE,
     QUANTITY,
     TIMESTAMP,
@@ -250,10 +251,17 @@ def _ns_date(value: str, column: str) -> tuple[date, str | None]:
 NS_DATE = Kind(pa.date32(), _ns_date, companion=("_time", pa.string()))
 
 
-def _ns_datetime(value: str, column: str) -> datetime:
+def _ns_utc(value: str, column: str) -> datetime:
     day, clock, tz = _ns_parts(value, column, "bad_timestamp", _NS_SHAPE)
     local = datetime.combine(day, clock or time(0), tzinfo=_offset(tz))
-    parsed = local.astimezone(UTC).replace(tzinfo=None)
+    try:
+        return local.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:  # 9999-12-31T23:59:59+00:00 east of UTC
+        return datetime.max.replace(microsecond=0)
+
+
+def _ns_datetime(value: str, column: str) -> datetime:
+    parsed = _ns_utc(value, column)
     if not EARLIEST_SANE <= parsed < LATEST_SANE:
         raise rule_error("timestamp_out_of_range", f"'{column}' {value!r} is outside 2000..2100")
     return parsed
@@ -263,6 +271,29 @@ def _ns_datetime(value: str, column: str) -> datetime:
 # is UTC (as SuiteAnalytics Connect and Fivetran write it); ISO 8601 with `T` and `Z` or an
 # offset is converted to UTC; a bare date is its midnight UTC. Landed as naive UTC.
 NS_TIMESTAMP = Kind(TIMESTAMP, _ns_datetime)
+
+
+# A sync tool's own timestamps (`_fivetran_synced`, `_fivetran_start`, `_fivetran_end`): the
+# NetSuite2 shapes, in UTC, without the business range check: an open history version ends at
+# `9999-12-31 23:59:59.999` (Fivetran's "still active"), which lands as written.
+SYNC_TIMESTAMP = Kind(TIMESTAMP, _ns_utc)
+
+_ID_LIST = re.compile(r"[0-9]+(?:[ ]*,[ ]*[0-9]+)*")
+
+
+def _id_list(value: str, column: str) -> tuple[int | None, list[int]]:
+    if not _ID_LIST.fullmatch(value):
+        raise schema_error(
+            "wrong_type", f"'{column}' is not an id or a list of ids ('1, 3, 4'): {value!r}"
+        )
+    ids = [ID.parse(part.strip(), column) for part in value.split(",")]
+    return (ids[0] if len(ids) == 1 else None), ids  # type: ignore[return-value]
+
+
+# A NetSuite multi-select of internal ids (`account.subsidiary`: "1, 3, 4, 6", as SuiteAnalytics
+# and Fivetran write it): the column keeps the id when exactly one is selected (null when
+# several), and every selected id lands, in order, as a list in `<column>_ids`.
+ID_LIST = Kind(pa.int64(), _id_list, companion=("_ids", pa.list_(pa.int64())))
 
 
 def _rfc3339(value: str, column: str) -> datetime:
@@ -299,14 +330,14 @@ def decimal(
                 raise
             detail = f"{exc.detail}: {value!r}"  # name the value too
             raise Rejection(exc.reason_code, exc.reason_class, detail) from exc
-        if abs(number) >= limit:
+        if number.copy_abs() >= limit:
             raise schema_error("out_of_range", f"'{column}' is too large: {value!r}")
         if minimum is not None and (number < minimum or (exclusive and number == minimum)):
             relation = ">" if exclusive else ">="
             raise Rejection(
                 code, reason_class, f"'{column}' must be {relation} {minimum}, got {value!r}"
             )
-        return number.quantize(step)
+        return number.quantize(step, context=EXACT)
 
     return Kind(arrow, parse)
 
@@ -364,7 +395,7 @@ def check_currency_scale(row: dict, amount_columns: Iterable[str], currency_colu
     digits = MINOR_UNITS[currency]
     for column in amount_columns:
         value = row[column]
-        if value is not None and value != value.quantize(Decimal(1).scaleb(-digits)):
+        if value is not None and value != value.quantize(Decimal(1).scaleb(-digits), context=EXACT):
             raise schema_error(
                 "too_many_decimals",
                 f"'{column}' {value.normalize():f} has more than {digits} decimals for {currency}",

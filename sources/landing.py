@@ -25,7 +25,6 @@ import os
 import re
 import tempfile
 import threading
-import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -40,7 +39,7 @@ import pyarrow.parquet as pq
 
 from exports.export_ledger import LEDGER_SCHEMA as EXPORT_LEDGER_SCHEMA
 from exports.export_ledger import SCHEMA_FILE
-from sources.atomic import atomic_path, sha256_file
+from sources.atomic import atomic_path, naming, sha256_file, temp_sibling
 from sources.contract import (
     TIMESTAMP,
     FastPathDeclined,
@@ -49,7 +48,9 @@ from sources.contract import (
     rule_error,
     schema_error,
 )
+from sources.faults import fault_point
 from sources.inbox_digests import InboxDigests
+from sources.lake_recovery import lake_writer
 from sources.readers import Reader, json_line_payloads, read_json_lines
 
 CHUNK_ROWS = 100_000
@@ -178,11 +179,13 @@ class _ChunkedParquet:
 
     def __init__(self, target: Path, schema: pa.Schema) -> None:
         self.target, self.schema = target, schema
-        target.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-        self._writer: pq.ParquetWriter | None = pq.ParquetWriter(
-            self.tmp, schema, compression="zstd"
-        )
+        self.tmp = temp_sibling(target)
+        with naming(target):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            # page CRCs: a deep lake check (sources/lake_check.py) finds a flipped bit too
+            self._writer: pq.ParquetWriter | None = pq.ParquetWriter(
+                self.tmp, schema, compression="zstd", write_page_checksum=True
+            )
         self._rows: list[dict] = []
         self.count = 0
 
@@ -194,19 +197,22 @@ class _ChunkedParquet:
 
     def _flush(self) -> None:
         if self._rows and self._writer is not None:
-            self._writer.write_table(pa.Table.from_pylist(self._rows, schema=self.schema))
+            with naming(self.target):
+                self._writer.write_table(pa.Table.from_pylist(self._rows, schema=self.schema))
             self._rows = []
 
     def add_table(self, table: pa.Table) -> None:
         self._flush()
         if self._writer is not None:
-            self._writer.write_table(table.select(self.schema.names).cast(self.schema))
+            with naming(self.target):
+                self._writer.write_table(table.select(self.schema.names).cast(self.schema))
             self.count += table.num_rows
 
     def close(self) -> None:
         self._flush()
         if self._writer is not None:
-            self._writer.close()
+            with naming(self.target):
+                self._writer.close()
             self._writer = None
 
     def drop_lines(self, line_numbers: set[int]) -> None:
@@ -217,7 +223,9 @@ class _ChunkedParquet:
         count = 0
         try:
             source = pq.ParquetFile(self.tmp)
-            with pq.ParquetWriter(rewritten, self.schema, compression="zstd") as writer:
+            with pq.ParquetWriter(
+                rewritten, self.schema, compression="zstd", write_page_checksum=True
+            ) as writer:
                 for index in range(source.num_row_groups):
                     part = source.read_row_group(index)
                     part = part.filter(pc.invert(pc.is_in(part["line_number"], value_set=drop)))
@@ -233,9 +241,11 @@ class _ChunkedParquet:
         """Rename into place if anything was written; otherwise leave nothing behind."""
         self.close()
         if self.count:
-            with open(self.tmp, "rb") as fh:
-                os.fsync(fh.fileno())
-            os.replace(self.tmp, self.target)
+            with naming(self.target):
+                with open(self.tmp, "rb") as fh:
+                    os.fsync(fh.fileno())
+                fault_point("lake.rename")
+                os.replace(self.tmp, self.target)
         else:
             self.tmp.unlink(missing_ok=True)
 
@@ -406,7 +416,7 @@ def _stage(
     )
 
 
-def _commit(staged: _Staged, con) -> BatchResult:
+def _commit(staged: _Staged, con, earlier: set[str] | None = None) -> BatchResult:
     """Look for conflicts with what landed before, then make the batch visible, ledger last.
 
     Commits run one at a time in delivery order, so each sees every batch before it."""
@@ -418,7 +428,7 @@ def _commit(staged: _Staged, con) -> BatchResult:
     try:
         if contract.conflict_key and good.count:
             table_dir = lake / "raw" / contract.system / contract.table
-            conflicts = find_conflicts(good.tmp, table_dir, contract, con)
+            conflicts = find_conflicts(good.tmp, table_dir, contract, con, earlier)
             if conflicts:
                 good.drop_lines(set(conflicts))
                 for line_number, payload in _payloads(contract, path, set(conflicts)):
@@ -430,6 +440,7 @@ def _commit(staged: _Staged, con) -> BatchResult:
     # Data first, the ledger last: the ledger row is what marks the batch as landed.
     for writer in staged.writers:
         writer.publish()
+    fault_point("landing.data_published")
     ledger_row = {
         "system": contract.system,
         "source_table": contract.table,
@@ -444,6 +455,7 @@ def _commit(staged: _Staged, con) -> BatchResult:
     }
     with atomic_path(ledger_path(lake, staged.batch_id)) as tmp:
         pq.write_table(pa.Table.from_pylist([ledger_row], schema=LEDGER_SCHEMA), tmp)
+    fault_point("landing.committed")
     return BatchResult(
         contract.system,
         contract.table,
@@ -470,6 +482,7 @@ def find_conflicts(
     table_dir: Path,
     contract: TableContract,
     con: duckdb.DuckDBPyConnection | None = None,
+    earlier: set[str] | None = None,
 ) -> dict[int, Rejection]:
     """Lines of a new batch whose key was delivered before (in the lake, or earlier in this
     batch) with a different payload. The first delivery of a key is the reference.
@@ -480,12 +493,14 @@ def find_conflicts(
     rows all fall in one bucket, so each bucket is exact on its own."""
     if con is None:
         with duckdb.connect() as own:
-            return find_conflicts(new_rows, table_dir, contract, own)
+            return find_conflicts(new_rows, table_dir, contract, own, earlier)
     key, hash_column = contract.conflict_key, contract.conflict_hash
     if hash_column is None:
         raise ValueError("a conflict key needs a conflict hash column")
     keys = ", ".join(key)
     old_files = [str(p) for p in table_dir.rglob("*.parquet") if not p.name.startswith(("_", "."))]
+    if earlier is not None:  # re-landing a batch: only the batches landed before it count
+        old_files = [f for f in old_files if Path(f).stem in earlier]
     bounds = ", ".join(f"min({k}), max({k})" for k in key)
     t, days = contract.conflict_time, contract.conflict_window_days
     window = f", min({t}) - interval {days} day, max({t}) + interval {days} day" if t else ""
@@ -683,7 +698,8 @@ def land_inbox(
             files.append((path, contract))
     files.sort(key=lambda job: delivery_order(job[0], inbox))
     digests = InboxDigests(lake)
-    results = _land_all(files, lake, max(1, workers), digests.sha256, on_landed)
+    with lake_writer(lake):  # one lander at a time, after clearing what a killed one left
+        results = _land_all(files, lake, max(1, workers), digests.sha256, on_landed)
     digests.save()
     return results
 
@@ -730,6 +746,7 @@ def _land_all(
             while staging:
                 staged = staging.popleft().result()
                 stage_next()
+                fault_point("landing.staged")
                 if isinstance(staged, BatchResult):
                     results.append(staged)
                 else:

@@ -10,6 +10,7 @@ import csv
 import gzip
 import io
 import json
+import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -64,11 +65,30 @@ def _parse_json_line(raw: bytes) -> tuple[object | Rejection, str]:
     if not text.strip():
         return schema_error("empty_line", "blank line where a JSON object was expected"), text
     try:
-        return json.loads(text, parse_float=Decimal), text
+        parsed = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
         return schema_error(
             "malformed_json", f"not valid JSON ({exc.msg} at column {exc.colno})"
         ), text
+    # JSON may escape half a UTF-16 pair (`"\ud800"`): no UTF-8 file can hold that string
+    if _SURROGATE_ESCAPE.search(text) and _holds_surrogate(parsed):
+        return schema_error(
+            "invalid_unicode", "a string holds a lone surrogate (\\ud800-\\udfff)"
+        ), text
+    return parsed, text
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _holds_surrogate(value: object) -> bool:
+    if isinstance(value, str):
+        return any("\ud800" <= ch <= "\udfff" for ch in value)
+    if isinstance(value, dict):
+        return any(_holds_surrogate(k) or _holds_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_surrogate(v) for v in value)
+    return False
 
 
 class _RecordingLines:
@@ -94,7 +114,9 @@ class _RecordingLines:
 def csv_reader(columns: list[str], required: set[str]) -> Reader:
     """CSV with a header row, UTF-8 (a BOM is fine), streamed. Records are {column: text or None}.
 
-    Header columns beyond `columns` are ignored (real extracts carry many more); a header that
+    Header columns beyond `columns` are ignored (real extracts carry many more), also when their
+    bytes are not UTF-8 (a cp1252 address or memo the contract never reads); a cell the contract
+    reads that is not UTF-8 rejects the row as `invalid_utf8`, naming its column. A header that
     lacks a required column rejects every row of the file; a row with more or fewer cells
     than the header is rejected. Empty cells arrive as None.
     """
@@ -128,17 +150,17 @@ def csv_reader(columns: list[str], required: set[str]) -> Reader:
                         # The first row may be data (no header at all): rejected with the rest.
                         yield (line, header_problem, payload)
                     continue
+                bad = _undecodable_columns(header, cells, known)
+                if bad is not None:
+                    payload = _readable(payload)
                 if header_problem:
                     yield (line, header_problem, payload)
-                elif any(_has_bad_bytes(c) for c in cells):
-                    problem = schema_error("invalid_utf8", "row is not valid UTF-8")
-                    yield (
-                        line,
-                        problem,
-                        payload.encode("utf-8", "surrogateescape").decode(
-                            "utf-8", "backslashreplace"
-                        ),
+                elif bad:
+                    detail = (
+                        f"column(s) {', '.join(bad)} not valid UTF-8 (a cp1252 or Latin-1 "
+                        "export? save the file as UTF-8)"
                     )
+                    yield (line, schema_error("invalid_utf8", detail), payload)
                 elif cells == [] or cells == [""]:
                     yield (line, schema_error("empty_line", "blank line in a CSV file"), payload)
                 elif len(cells) != len(header):
@@ -170,3 +192,20 @@ def _header_problem(header: list[str], required: set[str]) -> Rejection | None:
 
 def _has_bad_bytes(cell: str) -> bool:
     return any("\udc80" <= ch <= "\udcff" for ch in cell)
+
+
+def _undecodable_columns(header: list[str], cells: list[str], known: set[str]) -> list[str] | None:
+    """None when the row is valid UTF-8; else the contract's columns whose cells are not (empty
+    when only columns the contract ignores are: those are never read, so they never reject)."""
+    if not any(_has_bad_bytes(c) for c in cells):
+        return None
+    return [
+        name
+        for name, cell in zip(header, cells, strict=False)
+        if name in known and _has_bad_bytes(cell)
+    ]
+
+
+def _readable(payload: str) -> str:
+    """The raw line with undecodable bytes as `\\xNN`: quarantine keeps text it can store."""
+    return payload.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")

@@ -19,6 +19,8 @@ RAW = {
             "invoice_lines",
             "credit_notes",
             "credit_note_lines",
+            "credit_note_refunds",
+            "invoice_payments",
             "charges",
             "refunds",
             "balance_transactions",
@@ -63,6 +65,8 @@ STAGING = {
             "invoice_lines",
             "credit_notes",
             "credit_note_lines",
+            "credit_note_refunds",
+            "invoice_payments",
             "charges",
             "refunds",
             "balance_transactions",
@@ -111,6 +115,8 @@ INTERMEDIATE = {
         "int_exchange_rates_by_period",
         "int_journal_entries_derived",
         "int_revenue_accruals",
+        "int_journal_lines_posted",
+        "int_billing_charges_linked",
     )
 }
 MARTS = {
@@ -146,6 +152,7 @@ MARTS = {
         "rec_exports_erp",
         "rec_summary",
         "journal_lines",
+        "journals_held",
     )
 }
 DOWNSTREAM = {
@@ -173,6 +180,7 @@ UNPARTITIONED_MARTS = {
 }
 UNPARTITIONED_INTERMEDIATE = {
     "int_billing_customers_mapped",
+    "int_billing_charges_linked",
     "int_balance_transactions_converted",
     "int_erp_customers_resolved",
 }

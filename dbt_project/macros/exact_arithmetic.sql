@@ -3,13 +3,18 @@
     as integers, so no decimal division (DOUBLE in DuckDB) touches an amount. DuckDB-only SQL
     (HUGEINT, the // integer division) sits behind adapter.dispatch like period_key. -#}
 
-{#- A decimal with at most `digits` decimals as a whole number of 10^-digits units (exact). -#}
+{#- A decimal with at most `digits` decimals as a whole number of 10^-digits units (exact). The
+    whole part is scaled as an integer and the fraction on its own: multiplying the decimal itself
+    overflows DECIMAL(38) past 10^(38 - scale - digits), a quantity or amount the contracts accept. -#}
 {% macro scaled_int(expression, digits=9) -%}
     {{ return(adapter.dispatch('scaled_int')(expression, digits)) }}
 {%- endmacro %}
 
 {% macro default__scaled_int(expression, digits=9) -%}
-    cast(({{ expression }}) * {{ 10 ** digits }} as hugeint)
+    (
+        cast(trunc({{ expression }}) as hugeint) * {{ 10 ** digits }}
+        + cast((({{ expression }}) - trunc({{ expression }})) * {{ 10 ** digits }} as hugeint)
+    )
 {%- endmacro %}
 
 {#- 10 to the power of a currency's minor units (0..4), as a whole number. -#}

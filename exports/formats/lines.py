@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import decimal
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -133,7 +133,7 @@ class FileContext:
     journal_source: str = "usage-to-cash"
 
     def __post_init__(self) -> None:
-        if not _PERIOD.match(self.posting_period):
+        if not _PERIOD.fullmatch(self.posting_period):  # `$` alone lets "…\n" through
             raise ValueError(f"posting_period {self.posting_period!r} is not YYYY-MM")
         if not isinstance(self.created_date, date) or hasattr(self.created_date, "hour"):
             raise TypeError("created_date must be a datetime.date (not a datetime)")
@@ -172,6 +172,13 @@ class UnrepresentableLine(ExportFormatError):
         self.external_id = external_id
         self.line_number = line_number
         super().__init__(f"{file_format}: line {external_id}#{line_number} {reason}")
+
+
+def exact_sum(values: Iterable[Decimal]) -> Decimal:
+    """The sum without rounding: the default 28-digit context rounds a total of decimal(38, s)
+    amounts (an unbalanced journal could pass, a balanced one fail)."""
+    with decimal.localcontext(_EXACT):
+        return sum(values, Decimal(0))
 
 
 def minor(value: Decimal, digits: int) -> Decimal:
@@ -301,8 +308,8 @@ def _check_line(line: Mapping[str, object]) -> None:
 
 def _check_balanced(journal: list[Mapping[str, object]], functional: bool = True) -> None:
     for debit, credit in (AMOUNT_KEYS, FUNCTIONAL_AMOUNT_KEYS) if functional else (AMOUNT_KEYS,):
-        debits = sum((line[debit] for line in journal), Decimal(0))
-        credits = sum((line[credit] for line in journal), Decimal(0))
+        debits = exact_sum(line[debit] for line in journal)
+        credits = exact_sum(line[credit] for line in journal)
         if debits != credits:
             raise InvalidExportLines(
                 f"journal {journal[0]['external_id']} does not balance: "

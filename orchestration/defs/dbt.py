@@ -38,6 +38,7 @@ from orchestration.dbt_project import make_dbt_project, prepare
 from orchestration.partitions import billing_periods, dbt_window_env, usage_days
 from orchestration.pools import WAREHOUSE_POOL
 from orchestration.settings import Settings
+from sources.faults import fault_point
 
 ROW_COUNT = "dagster/row_count"  # the key Dagster's UI shows as the asset's row count
 
@@ -89,11 +90,12 @@ def with_row_counts(events: list, manifest: dict, warehouse: Path) -> list:
     ]
 
 
-def _exhaust(stream: Iterable) -> tuple[list, Exception | None]:
+def _exhaust(stream: Iterable, step: str = "dbt") -> tuple[list, Exception | None]:
     events: list = []
     try:
         for event in stream:
             events.append(event)
+            fault_point(f"{step}.event")  # crash trials: a kill in the middle of a dbt build
     except Exception as error:  # dbt failed: still report what it built, then fail the step
         return events, error
     return events, None
@@ -129,13 +131,14 @@ def build(
     with _environ(window or {}):
         invocation = dbt.cli(args, context=context)
     # the dbt process holds the warehouse's write lock until it exits: collect, then count
-    events, error = _exhaust(invocation.stream())
+    events, error = _exhaust(invocation.stream(), f"dbt.{context.op_def.name}")
     if error is not None:
         # a stream that broke off (not dbt failing) can leave dbt running with the warehouse's
         # write lock: stop it, and report the error, not a lock conflict while counting
         _stop(invocation.process)
         yield from events
         raise error
+    fault_point(f"dbt.{context.op_def.name}.built")
     started = time.perf_counter()
     counted = with_row_counts(events, invocation.manifest, Settings.from_env().warehouse)
     context.log.info(f"row counts taken in {time.perf_counter() - started:.2f} s")

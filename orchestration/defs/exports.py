@@ -33,13 +33,17 @@ def mart_keys() -> list[AssetKey]:
     owners=[DATA_PLATFORM],
     kinds={"csv"},
     description="exports/usage_daily/<export id>/usage_daily.csv with its manifest.json: the "
-    "daily usage snapshot, written once per content (a rerun with nothing new writes nothing).",
+    "daily usage snapshot, written once per content (a rerun with nothing new writes nothing; "
+    "no usage delivered, nothing written).",
 )
 def usage_daily_export(context: AssetExecutionContext) -> MaterializeResult:
     settings = Settings.from_env()
     batch = export_usage_daily(
         settings.warehouse, settings.exports, {"gx_usage_daily": "passed", "run_id": context.run_id}
     )
+    if batch is None:
+        context.log.warning("usage_daily is empty (no usage delivered): no snapshot written")
+        return MaterializeResult(metadata={"written": False, "rows": 0})
     context.log.info(
         f"export {batch.export_id}: "
         + ("written" if batch.written else "unchanged, nothing written")

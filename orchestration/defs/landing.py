@@ -9,6 +9,7 @@ from orchestration.owners import DATA_PLATFORM
 from orchestration.pools import WAREHOUSE_POOL
 from orchestration.retries import retry_transient
 from orchestration.settings import Settings
+from sources.lake_check import LakeCorrupted, check_lake
 from sources.landing import land_inbox
 from sources.registry import CONTRACTS
 
@@ -63,6 +64,9 @@ def land_sources(context: AssetExecutionContext):
 
     with retry_transient(context.retry_number):  # an I/O hiccup is retried, a bad file is not
         results = land_inbox(settings.inbox, settings.lake, CONTRACTS, on_landed=on_landed)
+    # a damaged lake file would be read as fewer rows, or fail deep in dbt: stop here, naming it
+    if problems := check_lake(settings.lake, CONTRACTS):
+        raise LakeCorrupted(problems)
     per_table: dict[AssetKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for r in results:
         counts = per_table[raw_key(r.system, r.table)]

@@ -2,9 +2,10 @@
 
 One module per object type (its docstring is the contract); `CONTRACTS` lists them for the
 registry. Files: `inbox/billing/<prefix>[._-]….jsonl[.gz]`, one object per line. Nested lists
-land as child tables: invoice_lines, credit_note_lines, subscription_items, price_tiers. Every
-landed object also keeps its JSON line as delivered in a `payload` column (string), so keys no
-contract types (new API fields, expanded objects) are kept in raw, and never reject a row.
+land as child tables: invoice_lines, credit_note_lines, credit_note_refunds, subscription_items,
+price_tiers. Every landed object also keeps its JSON line as delivered in a `payload` column
+(string), so keys no contract types (new API fields, expanded objects) are kept in raw, and
+never reject a row.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sources.billing import (
     charges,
     credit_notes,
     customers,
+    invoice_payments,
     invoices,
     prices,
     products,
@@ -43,7 +45,14 @@ CONTRACTS: list[TableContract] = [
     _contract(prices, {prices.TIERS_TABLE: prices.TIERS_SCHEMA}),
     _contract(subscriptions, {subscriptions.ITEMS_TABLE: subscriptions.ITEMS_SCHEMA}),
     _contract(invoices, {invoices.LINES_TABLE: invoices.LINES_SCHEMA}),
-    _contract(credit_notes, {credit_notes.LINES_TABLE: credit_notes.LINES_SCHEMA}),
+    _contract(
+        credit_notes,
+        {
+            credit_notes.LINES_TABLE: credit_notes.LINES_SCHEMA,
+            credit_notes.REFUNDS_TABLE: credit_notes.REFUNDS_SCHEMA,
+        },
+    ),
+    _contract(invoice_payments),
     _contract(charges),
     _contract(refunds),
     _contract(balance_transactions),

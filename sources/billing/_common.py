@@ -30,6 +30,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 import pyarrow as pa
 
 from sources.contract import (
+    EXACT,
     ReasonClass,
     Rejection,
     parse_decimal,
@@ -295,7 +296,7 @@ def opt_rate(record: dict, field: str, *, where: str = "") -> Decimal | None:
         raise schema_error("out_of_range", f"'{where}{field}' is not a usable number: {value}")
     exponent = number.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -12:
-        number = number.quantize(_SCALE_12, rounding=ROUND_HALF_EVEN)
+        number = number.quantize(_SCALE_12, rounding=ROUND_HALF_EVEN, context=EXACT)
     return number
 
 

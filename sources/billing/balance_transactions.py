@@ -14,9 +14,22 @@ Landed table `billing/balance_transactions`:
 | exchange_rate | decimal128(38,12) | nullable number, > 0; beyond 12 decimals rounded half-even |
 | available_on | timestamp(us) | required |
 | reporting_category | string | required, as sent (`charge`, `refund`, `fee`, …) |
-| source | string | required, `ch_…`, `re_…`, `py_…`, `pyr_…` or `du_…` |
+| source | string | nullable (Stripe's own fees name none); SOURCE_PREFIXES, below |
 | status | string | required: available, pending |
-| type | string | required: charge, refund, payment, payment_refund, adjustment |
+| type | string | required, one of TYPES (below): every type Stripe documents |
+
+TYPES: Stripe's balance transaction types (API reference `balance_transaction.type`, and
+https://docs.stripe.com/reports/balance-transaction-types): charges and payments (`charge`,
+`payment`, `payment_failure_refund`, `payment_refund`, `payment_reversal`,
+`payment_unreconciled`, `refund`, `refund_failure`, disputes as `adjustment`), balance moves
+(`payout`, `payout_cancel`, `payout_failure`, `payout_minimum_balance_hold` / `_release`,
+`topup`, `topup_reversal`, `stripe_fee`, `stripe_fx_fee`, `tax_fee`, `reserve_*`, …), Connect
+(`application_fee`, `transfer`, …) and Issuing (`issuing_*`). SOURCE_PREFIXES: the objects a
+balance transaction's `source` names: charge `ch_`, payment `py_`, refund `re_` / `pyr_`,
+dispute `dp_` / `du_`, payout `po_`, transfer `tr_`, transfer reversal `trr_`, application fee
+`fee_`, application fee refund `fr_`, top-up `tu_`, issuing authorization `iauth_`, issuing
+transaction `ipi_`, issuing dispute `idp_`, reserve transaction `rtx_`, customer cash balance
+transaction `ccsbtxn_`, tax deducted at source `itd_`, connect collection transfer `connct_`.
 | metadata | string | the whole metadata object as sorted compact JSON; null when absent |
 
 Rules: `object` = "balance_transaction" (checked, not landed); exchange_rate > 0
@@ -41,11 +54,11 @@ from sources.billing._common import (
     metadata,
     opt_bool,
     opt_rate,
+    opt_ref,
     req_amount,
     req_currency,
     req_enum,
     req_id,
-    req_ref,
     req_str,
     req_ts,
     stripe_object,
@@ -54,8 +67,82 @@ from sources.contract import TIMESTAMP, rule_error
 
 TABLE = "balance_transactions"
 STATUSES = frozenset({"available", "pending"})
-TYPES = frozenset({"charge", "refund", "payment", "payment_refund", "adjustment"})
-SOURCE_PREFIXES = ("ch_", "re_", "py_", "pyr_", "du_")
+# Stripe's documented `balance_transaction.type` values (the OpenAPI enum as of API 2025-08).
+TYPES = frozenset(
+    {
+        "adjustment",
+        "advance",
+        "advance_funding",
+        "anticipation_repayment",
+        "application_fee",
+        "application_fee_refund",
+        "charge",
+        "climate_order_purchase",
+        "climate_order_refund",
+        "connect_collection_transfer",
+        "contribution",
+        "fee_credit_funding",
+        "inbound_transfer",
+        "inbound_transfer_reversal",
+        "issuing_authorization_hold",
+        "issuing_authorization_release",
+        "issuing_dispute",
+        "issuing_transaction",
+        "obligation_outbound",
+        "obligation_reversal_inbound",
+        "payment",
+        "payment_failure_refund",
+        "payment_network_reserve_hold",
+        "payment_network_reserve_release",
+        "payment_refund",
+        "payment_reversal",
+        "payment_unreconciled",
+        "payout",
+        "payout_cancel",
+        "payout_failure",
+        "payout_minimum_balance_hold",
+        "payout_minimum_balance_release",
+        "refund",
+        "refund_failure",
+        "reserve_hold",
+        "reserve_release",
+        "reserve_transaction",
+        "reserved_funds",
+        "stripe_balance_payment_debit",
+        "stripe_balance_payment_debit_reversal",
+        "stripe_fee",
+        "stripe_fx_fee",
+        "tax_fee",
+        "tax_fund",
+        "topup",
+        "topup_reversal",
+        "transfer",
+        "transfer_cancel",
+        "transfer_failure",
+        "transfer_refund",
+    }
+)
+SOURCE_PREFIXES = (
+    "ch_",
+    "py_",
+    "re_",
+    "pyr_",
+    "dp_",
+    "du_",
+    "po_",
+    "tr_",
+    "trr_",
+    "fee_",
+    "fr_",
+    "tu_",
+    "iauth_",
+    "ipi_",
+    "idp_",
+    "rtx_",
+    "ccsbtxn_",
+    "itd_",
+    "connct_",
+)
 
 SCHEMA = pa.schema(
     [
@@ -69,7 +156,7 @@ SCHEMA = pa.schema(
         pa.field("exchange_rate", DECIMAL_12),
         pa.field("available_on", TIMESTAMP, nullable=False),
         pa.field("reporting_category", pa.string(), nullable=False),
-        pa.field("source", pa.string(), nullable=False),
+        pa.field("source", pa.string()),
         pa.field("status", pa.string(), nullable=False),
         pa.field("type", pa.string(), nullable=False),
         pa.field("metadata", pa.string()),
@@ -95,7 +182,7 @@ def validate(record: object) -> dict:
         "exchange_rate": exchange_rate,
         "available_on": req_ts(rec, "available_on"),
         "reporting_category": req_str(rec, "reporting_category"),
-        "source": req_ref(rec, "source", SOURCE_PREFIXES),
+        "source": opt_ref(rec, "source", SOURCE_PREFIXES),
         "status": req_enum(rec, "status", STATUSES),
         "type": req_enum(rec, "type", TYPES),
         **metadata(rec),

@@ -19,7 +19,7 @@ Landed table `billing/credit_notes`:
 | number | string | nullable |
 | memo | string | nullable |
 | effective_at | timestamp(us) | nullable |
-| refund | string | nullable, `re_…` |
+| refund | string | nullable, `re_…`: the pre-2025 single `refund` (see `refunds[]` below) |
 | voided_at | timestamp(us) | nullable; required when void |
 | metadata | string | the whole metadata object as sorted compact JSON; null when absent |
 
@@ -28,6 +28,15 @@ credit_note string (parent id), line_index int64 (0-based), id string (`cnli_…
 type string (`invoice_line_item`|`custom_line_item`), invoice_line_item string (`il_…`,
 required for type invoice_line_item), quantity int64 (nullable, >= 0), unit_amount int64
 (nullable), amount int64, description string (nullable).
+
+Child table `billing/credit_note_refunds` (one row per refund the credit note made): API
+2025-03-31 replaced the single `refund` by `refunds[]` (`{refund, amount_refunded, type,
+payment_record_refund}`), so one credit note can keep several refunds. Columns: credit_note
+string (parent id), line_index int64 (0-based), refund string (`re_…`, id or expanded;
+null for a refund of a payment record), amount_refunded int64 (>= 0), type string (nullable:
+`refund`, `payment_record_refund`), payment_record_refund string (`payment_record_refund.
+refund_group`, nullable). A pre-2025 `refund` lands as one such row too (line_index 0,
+amount_refunded null), so the table lists every refund of every layout.
 
 Rules: `object` = "credit_note" / "list" / "credit_note_line_item" (checked, not landed);
 `lines` complete (`truncated_list`); amount >= 0 (`negative_amount`), quantity >= 0
@@ -58,10 +67,12 @@ from sources.billing._common import (
     metadata,
     non_negative,
     opt_amount,
+    opt_array,
     opt_bool,
     opt_enum,
     opt_id,
     opt_int,
+    opt_obj,
     opt_ref,
     opt_str,
     opt_ts,
@@ -78,11 +89,13 @@ from sources.landing import CHILDREN
 
 TABLE = "credit_notes"
 LINES_TABLE = "credit_note_lines"
+REFUNDS_TABLE = "credit_note_refunds"
 
 REASONS = frozenset({"duplicate", "fraudulent", "order_change", "product_unsatisfactory"})
 STATUSES = frozenset({"issued", "void"})
 TYPES = frozenset({"pre_payment", "post_payment", "mixed"})
 LINE_TYPES = frozenset({"invoice_line_item", "custom_line_item"})
+REFUND_TYPES = frozenset({"refund", "payment_record_refund"})
 
 SCHEMA = pa.schema(
     [
@@ -120,6 +133,58 @@ LINES_SCHEMA = pa.schema(
         pa.field("description", pa.string()),
     ]
 )
+
+REFUNDS_SCHEMA = pa.schema(
+    [
+        pa.field("credit_note", pa.string(), nullable=False),
+        pa.field("line_index", pa.int64(), nullable=False),
+        pa.field("refund", pa.string()),
+        pa.field("amount_refunded", pa.int64()),
+        pa.field("type", pa.string()),
+        pa.field("payment_record_refund", pa.string()),
+    ]
+)
+
+
+def _refunds(rec: dict, credit_note_id: str, single: str | None) -> list[dict]:
+    """Every refund of the credit note: `refunds[]` (2025-03-31), else the single `refund`."""
+    items = opt_array(rec, "refunds")
+    if not items:
+        if single is None:
+            return []
+        return [
+            {
+                "credit_note": credit_note_id,
+                "line_index": 0,
+                "refund": single,
+                "amount_refunded": None,
+                "type": "refund",
+                "payment_record_refund": None,
+            }
+        ]
+    rows = []
+    for i, item in enumerate(items):
+        where = f"refunds[{i}]."
+        if not isinstance(item, dict):
+            raise schema_error("not_an_object", f"'refunds[{i}]' must be a JSON object")
+        amount = opt_amount(item, "amount_refunded", where=where)
+        non_negative(amount, where + "amount_refunded")
+        record_refund = opt_obj(item, "payment_record_refund", where=where) or {}
+        rows.append(
+            {
+                "credit_note": credit_note_id,
+                "line_index": i,
+                "refund": opt_ref(item, "refund", "re_", where=where),
+                "amount_refunded": amount,
+                "type": opt_enum(
+                    item, "type", REFUND_TYPES, where=where, code="unknown_refund_type"
+                ),
+                "payment_record_refund": opt_str(
+                    record_refund, "refund_group", where=where + "payment_record_refund."
+                ),
+            }
+        )
+    return rows
 
 
 def _line(line: object, i: int, credit_note_id: str) -> dict:
@@ -179,6 +244,9 @@ def validate(record: object) -> dict:
         **metadata(rec),
     }
     lines = [_line(line, i, credit_note_id) for i, line in enumerate(list_data(rec, "lines"))]
+    refunds = _refunds(rec, credit_note_id, row["refund"])
+    if row["refund"] is None and len(refunds) == 1:
+        row["refund"] = refunds[0]["refund"]  # one refund: the pre-2025 column still names it
     non_negative(amount, "amount")
     if voided_at is None and status == "void":
         raise rule_error("missing_voided_at", "'voided_at' is null on a void credit note")
@@ -192,5 +260,5 @@ def validate(record: object) -> dict:
         raise accounting_error(
             "total_amount_mismatch", f"'total' {total} differs from 'amount' {amount}"
         )
-    row[CHILDREN] = {LINES_TABLE: lines}
+    row[CHILDREN] = {LINES_TABLE: lines, REFUNDS_TABLE: refunds}
     return row

@@ -20,6 +20,9 @@ One Stripe `invoice` object per line with all its lines, in the pre-2025 or the 
 | tax | int64 | pre-2025 `tax`, as sent (null when absent) |
 | total_taxes | int64 | 2025 sum of `total_taxes[].amount` (null when absent) |
 | amount_due, amount_paid, amount_remaining | int64 | required, minor units, >= 0 |
+| starting_balance, ending_balance | int64 | nullable: customer balance (< 0 is a credit) |
+| pre_payment_credit_notes_amount, post_payment_credit_notes_amount | int64 | nullable, >= 0 |
+| amount_overpaid | int64 | nullable (2025-03-31 on), >= 0: paid beyond amount_due |
 | status_transitions_finalized_at | timestamp(us) | nullable; required unless draft |
 | status_transitions_paid_at | timestamp(us) | nullable; required when paid |
 | status_transitions_voided_at | timestamp(us) | nullable; required when void |
@@ -61,10 +64,17 @@ from the header's or each other's (`mixed_layouts`). `lines` must be complete
 Rules, in this order: every line's currency = invoice currency (`line_currency_mismatch`,
 business_rule); periods in order (`period_end_before_start`); finalized_at present unless draft
 (`missing_finalized_at`), paid_at when paid (`missing_paid_at`), voided_at when void
-(`missing_voided_at`); amount_due/paid/remaining >= 0 (`negative_amount`), all business_rule.
+(`missing_voided_at`); amount_due/paid/remaining, the credit note amounts and amount_overpaid
+>= 0 (`negative_amount`), all business_rule.
 Accounting controls: sum(line amounts) = subtotal (`subtotal_mismatch`); subtotal + tax = total
 with tax = `tax` or the `total_taxes` sum or 0 (`total_mismatch`); amount_due = total
-(`amount_due_mismatch`); amount_paid + amount_remaining = amount_due (`amount_remaining_mismatch`).
+- pre_payment_credit_notes_amount + (starting_balance - ending_balance) (`amount_due_mismatch`):
+Stripe applies the customer's balance when it finalizes the invoice (a credit lowers
+amount_due, a debt raises it, a total below the minimum charge moves to the balance) and a
+pre-payment credit note lowers what is due (https://docs.stripe.com/invoicing/customer/balance,
+https://docs.stripe.com/invoicing/dashboard/credit-notes); the balance term is 0 until
+ending_balance exists, absent credit notes count 0. amount_paid - amount_overpaid +
+amount_remaining = amount_due (`amount_remaining_mismatch`).
 
 Example line (pre-2025, shortened):
 
@@ -175,6 +185,11 @@ SCHEMA = pa.schema(
         pa.field("amount_due", pa.int64(), nullable=False),
         pa.field("amount_paid", pa.int64(), nullable=False),
         pa.field("amount_remaining", pa.int64(), nullable=False),
+        pa.field("starting_balance", pa.int64()),
+        pa.field("ending_balance", pa.int64()),
+        pa.field("pre_payment_credit_notes_amount", pa.int64()),
+        pa.field("post_payment_credit_notes_amount", pa.int64()),
+        pa.field("amount_overpaid", pa.int64()),
         pa.field("status_transitions_finalized_at", TIMESTAMP),
         pa.field("status_transitions_paid_at", TIMESTAMP),
         pa.field("status_transitions_voided_at", TIMESTAMP),
@@ -357,6 +372,22 @@ def _line(line: object, i: int, invoice_id: str, currency: str) -> dict:
     return row
 
 
+def amount_due_expected(
+    total: int, pre_payment_credits: int | None, starting: int | None, ending: int | None
+) -> tuple[int, str]:
+    """What Stripe's arithmetic makes amount_due, and how (for the message): the total, less
+    pre-payment credit notes, plus the customer balance the invoice applied (starting - ending;
+    a credit balance is negative) once finalized."""
+    expected, how = total, f"'total' {total}"
+    if pre_payment_credits:
+        expected -= pre_payment_credits
+        how += f" - 'pre_payment_credit_notes_amount' {pre_payment_credits}"
+    if ending is not None and starting is not None and starting != ending:
+        expected += starting - ending
+        how += f" + ('starting_balance' {starting} - 'ending_balance' {ending})"
+    return expected, (how + f" = {expected}" if how != f"'total' {total}" else how)
+
+
 def validate(record: object) -> dict:
     """One parsed JSON value -> a row of SCHEMA (lines under CHILDREN), or raise Rejection."""
     rec = stripe_object(record, "invoice")
@@ -375,6 +406,11 @@ def validate(record: object) -> dict:
     amount_due = req_amount(rec, "amount_due")
     amount_paid = req_amount(rec, "amount_paid")
     amount_remaining = req_amount(rec, "amount_remaining")
+    starting_balance = opt_amount(rec, "starting_balance")
+    ending_balance = opt_amount(rec, "ending_balance")
+    pre_payment_credits = opt_amount(rec, "pre_payment_credit_notes_amount")
+    post_payment_credits = opt_amount(rec, "post_payment_credit_notes_amount")
+    overpaid = opt_amount(rec, "amount_overpaid")
     tax = opt_amount(rec, "tax")
     total_taxes = sum_amounts(rec, "total_taxes")
     parent_subscription = None
@@ -413,6 +449,11 @@ def validate(record: object) -> dict:
         "amount_due": amount_due,
         "amount_paid": amount_paid,
         "amount_remaining": amount_remaining,
+        "starting_balance": starting_balance,
+        "ending_balance": ending_balance,
+        "pre_payment_credit_notes_amount": pre_payment_credits,
+        "post_payment_credit_notes_amount": post_payment_credits,
+        "amount_overpaid": overpaid,
         "status_transitions_finalized_at": finalized_at,
         "status_transitions_paid_at": paid_at,
         "status_transitions_voided_at": voided_at,
@@ -454,6 +495,9 @@ def validate(record: object) -> dict:
     non_negative(amount_due, "amount_due")
     non_negative(amount_paid, "amount_paid")
     non_negative(amount_remaining, "amount_remaining")
+    non_negative(pre_payment_credits, "pre_payment_credit_notes_amount")
+    non_negative(post_payment_credits, "post_payment_credit_notes_amount")
+    non_negative(overpaid, "amount_overpaid")
 
     line_sum = sum(line["amount"] for line in lines)
     if line_sum != subtotal:
@@ -468,15 +512,20 @@ def validate(record: object) -> dict:
             f"'subtotal' {subtotal} + tax {tax_total} = {subtotal + tax_total} "
             f"differs from 'total' {total}",
         )
-    if amount_due != total:
+    expected_due, how = amount_due_expected(
+        total, pre_payment_credits, starting_balance, ending_balance
+    )
+    if amount_due != expected_due:
         raise accounting_error(
-            "amount_due_mismatch", f"'amount_due' {amount_due} differs from 'total' {total}"
+            "amount_due_mismatch", f"'amount_due' {amount_due} differs from {how}"
         )
-    if amount_paid + amount_remaining != amount_due:
+    paid_toward_due = amount_paid - (overpaid or 0)
+    if paid_toward_due + amount_remaining != amount_due:
+        overpaid_text = f" - 'amount_overpaid' {overpaid}" if overpaid else ""
         raise accounting_error(
             "amount_remaining_mismatch",
-            f"'amount_paid' {amount_paid} + 'amount_remaining' {amount_remaining} "
-            f"differs from 'amount_due' {amount_due}",
+            f"'amount_paid' {amount_paid}{overpaid_text} + 'amount_remaining' "
+            f"{amount_remaining} differs from 'amount_due' {amount_due}",
         )
     row[CHILDREN] = {LINES_TABLE: lines}
     return row

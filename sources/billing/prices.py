@@ -19,15 +19,22 @@ One Stripe `price` object per line. Key: `id`. Landed table `billing/prices`:
 | recurring_usage_type | string | `recurring.usage_type`: licensed, metered |
 | transform_quantity_divide_by | int64 | `transform_quantity.divide_by`, >= 1, nullable |
 | transform_quantity_round | string | `transform_quantity.round`: up, down |
+| tiers_included | bool | required: the object carries `tiers` (false: no `expand[]=tiers`) |
 | metadata | string | the whole metadata object as sorted compact JSON; null when absent |
 
 Child table `billing/price_tiers` (one row per element of `tiers`, in order):
 price string (parent id), line_index int64 (0-based), up_to int64 (null = infinity),
 unit_amount int64, unit_amount_decimal decimal128(38,12), flat_amount int64 (all nullable, >= 0).
 
+Stripe includes a price's `tiers` only when the request asks for them (`expand[]=tiers`); a
+tiered price extracted without them lands with `tiers_included = false` and no tier rows: its
+tiers are the ones another delivery of the same price carried (`stg_billing__price_tiers` keeps
+each price's latest tiers), and a tiered price no delivery gave tiers is flagged in
+`unmapped_records` (`tiered_price_without_tiers`), never quarantined.
+
 Rules: `object` = "price" (checked, not landed). per_unit needs unit_amount or
-unit_amount_decimal (`missing_unit_amount`); tiered needs tiers_mode (`missing_tiers_mode`)
-and a non-empty `tiers` (`missing_tiers`); up_to strictly ascending (`tiers_not_ascending`),
+unit_amount_decimal (`missing_unit_amount`); tiered needs tiers_mode (`missing_tiers_mode`);
+up_to strictly ascending (`tiers_not_ascending`),
 only the last tier unbounded (`unbounded_tier_not_last`) and the last tier unbounded
 (`last_tier_bounded`); when both unit_amount and unit_amount_decimal are given they are equal
 (`unit_amount_mismatch`); divide_by >= 1 and interval_count >= 1 (`not_positive`); amounts >= 0
@@ -100,6 +107,7 @@ SCHEMA = pa.schema(
         pa.field("recurring_usage_type", pa.string()),
         pa.field("transform_quantity_divide_by", pa.int64()),
         pa.field("transform_quantity_round", pa.string()),
+        pa.field("tiers_included", pa.bool_(), nullable=False),
         pa.field("metadata", pa.string()),
     ]
 )
@@ -200,6 +208,7 @@ def validate(record: object) -> dict:
         "recurring_usage_type": None,
         "transform_quantity_divide_by": None,
         "transform_quantity_round": None,
+        "tiers_included": bool(tiers),
         **metadata(rec),
     }
     if recurring is not None:
@@ -231,8 +240,6 @@ def validate(record: object) -> dict:
     else:
         if tiers_mode is None:
             raise rule_error("missing_tiers_mode", "a tiered price needs 'tiers_mode'")
-        if not tiers:
-            raise rule_error("missing_tiers", "a tiered price needs a non-empty 'tiers' list")
-        tier_rows = _tiers(tiers, price_id)
+        tier_rows = _tiers(tiers, price_id) if tiers else []
     row[CHILDREN] = {TIERS_TABLE: tier_rows}
     return row

@@ -1,12 +1,14 @@
 """Stripe objects of the demo world: customers, products, prices, subscriptions, invoices,
-credit notes, charges, refunds and balance transactions.
+credit notes, invoice payments, charges, refunds and balance transactions.
 
 Invoices follow the billing policy (rating.py) on the usage as the pipeline will see it:
 distinct events, first delivery, late events left out (usage.py's `billed` totals), a month with
 a plan change billed per version (usage split at the change, as Stripe does). A customer's
 objects come in its API layout (pre-2025 or 2025-03-31; the 2025-03-31 invoices and lines keep
 the deprecated `subscription` key as null, as Stripe's own fixtures serialize them, so an
-invoice's layout is decided on keys with a value). Every finalized invoice
+invoice's layout is decided on keys with a value; their charges do not name the invoice, an
+invoice payment links it to the PaymentIntent, and their credit notes list the refund in
+`refunds[]`, as that API version does). Every finalized invoice
 is paid by a charge an hour later, except the one left unpaid by `invoice_missing_in_erp`;
 every credit note is post-payment and refunded to the card.
 
@@ -928,7 +930,7 @@ def credit_note_object(note: CreditNote) -> dict:
         "number": note.number,
         "memo": note.memo,
         "effective_at": unix(note.effective_at),
-        "refund": note.refund.id if note.refund else None,
+        **_refunds(note),
         "voided_at": None,
         "lines": {
             "object": "list",
@@ -950,8 +952,56 @@ def credit_note_object(note: CreditNote) -> dict:
     }
 
 
+def _new_layout(invoice: Invoice) -> bool:
+    return invoice.subscription.customer.layout == LAYOUT_2025
+
+
+def _refunds(note: CreditNote) -> dict:
+    """The credit note's refund: `refund` before API 2025-03-31, `refunds[]` since."""
+    if not _new_layout(note.invoice):
+        return {"refund": note.refund.id if note.refund else None}
+    refunds = [note.refund] if note.refund else []
+    return {
+        "refunds": [
+            {
+                "amount_refunded": r.amount,
+                "refund": r.id,
+                "payment_record_refund": None,
+                "type": "refund",
+            }
+            for r in refunds
+        ]
+    }
+
+
+def invoice_payment_object(charge: Charge) -> dict:
+    """API 2025-03-31: the charge no longer names its invoice; the invoice payment links the
+    invoice to the PaymentIntent that paid it."""
+    invoice = charge.invoice
+    return {
+        "id": "inpay_" + charge.payment_intent.removeprefix("pi_"),
+        "object": "invoice_payment",
+        "created": unix(charge.created),
+        "livemode": False,
+        "invoice": invoice.id,
+        "currency": invoice.currency.lower(),
+        "amount_requested": charge.amount,
+        "amount_paid": charge.amount,
+        "is_default": True,
+        "status": "paid",
+        "payment": {"type": "payment_intent", "payment_intent": charge.payment_intent},
+        "status_transitions": {"canceled_at": None, "paid_at": unix(charge.created)},
+    }
+
+
+def invoice_payments(charges: list[Charge]) -> list[dict]:
+    return [invoice_payment_object(c) for c in charges if _new_layout(c.invoice)]
+
+
 def charge_object(charge: Charge) -> dict:
     invoice = charge.invoice
+    # API 2025-03-31 removed the charge's `invoice` (its invoice payment links the two)
+    linked = {} if _new_layout(invoice) else {"invoice": invoice.id}
     return {
         "id": charge.id,
         "object": "charge",
@@ -963,7 +1013,7 @@ def charge_object(charge: Charge) -> dict:
         "amount_refunded": charge.amount_refunded,
         "currency": invoice.currency.lower(),
         "customer": invoice.subscription.customer.stripe_id,
-        "invoice": invoice.id,
+        **linked,
         "payment_intent": charge.payment_intent,
         "balance_transaction": charge.balance_transaction,
         "status": "succeeded",

@@ -85,6 +85,7 @@ def generate(options: GenerateOptions, progress: Callable[..., None] | None = No
             ],
             "invoices": [stripe.invoice_object(i) for i in billing.invoices],
             "credit_notes": [stripe.credit_note_object(n) for n in billing.credit_notes],
+            "invoice_payments": stripe.invoice_payments(billing.charges),
             "charges": [stripe.charge_object(c) for c in billing.charges],
             "refunds": [stripe.refund_object(r) for r in billing.refunds],
             "balance_transactions": [

@@ -13,9 +13,14 @@ file through `reader` and its rows through `parse`, so these rules hold for ever
 - Every row lands with `is_deleted` (bool, never null). The warehouse keeps each key's latest
   delivery and drops the key when that delivery is a deletion (dbt macro `latest_delivery`),
   so a deleted record never counts as live downstream, and a later re-delivery revives it.
-
-History-mode columns (`_fivetran_active`, `_fivetran_start`, `_fivetran_end`) are not handled
-yet: add them here, beside `_fivetran_deleted`.
+- History mode (Fivetran keeps every version of a record: `_fivetran_active`, `_fivetran_start`,
+  `_fivetran_end`; https://fivetran.com/docs/core-concepts/sync-modes/history-mode) repeats a key
+  once per version, in any line order. Those markers and `_fivetran_synced` land as
+  `is_active_version` (bool), `version_start`, `version_end` and `synced_at` (UTC timestamps;
+  an open version's end, `9999-12-31 23:59:59.999`, lands as written), all null when the extract
+  has no such column. Within a delivery the warehouse keeps the version that started last (then
+  the active one, then the last synced, then the last line), and drops the key when that
+  version is inactive: what Fivetran's history mode says of a record deleted in the source.
 """
 
 from __future__ import annotations
@@ -26,11 +31,24 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from sources.csv_fields import FLAG, Field, columns, parse_row, required, schema
+from sources.csv_fields import FLAG, SYNC_TIMESTAMP, Field, columns, parse_row, required, schema
 from sources.readers import Reader, Record, csv_reader
 
 DELETED = "_fivetran_deleted"
 IS_DELETED = "is_deleted"
+# The sync's own markers of which version of a record is current, landed beside the record.
+MARKERS = [
+    Field("_fivetran_active", FLAG),
+    Field("_fivetran_start", SYNC_TIMESTAMP),
+    Field("_fivetran_end", SYNC_TIMESTAMP),
+    Field("_fivetran_synced", SYNC_TIMESTAMP),
+]
+MARKER_COLUMNS = {
+    "_fivetran_active": "is_active_version",
+    "_fivetran_start": "version_start",
+    "_fivetran_end": "version_end",
+    "_fivetran_synced": "synced_at",
+}
 
 
 def deletion_extract(path: Path, table: str) -> bool:
@@ -41,7 +59,7 @@ def deletion_extract(path: Path, table: str) -> bool:
 def reader(table: str, fields: Sequence[Field], key: Sequence[str]) -> Reader:
     """The CSV reader of an ERP table: full extracts need the required columns, deletion
     extracts only the key; both also read the deletion flag."""
-    names = [*columns(fields), DELETED]
+    names = [*columns(fields), DELETED, *columns(MARKERS)]
     full = csv_reader(names, required(fields))
     deletions = csv_reader(names, set(key))
 
@@ -58,14 +76,20 @@ def reader(table: str, fields: Sequence[Field], key: Sequence[str]) -> Reader:
 
 
 def parse(record: dict[str, str | None], fields: Sequence[Field], key: Sequence[str]) -> dict:
-    """The typed row with `is_deleted`; a deleted row needs its key columns only."""
+    """The typed row with `is_deleted` and the version markers; a deleted row needs its key
+    columns only."""
     flag = record.get(DELETED)
     deleted = flag is not None and flag.strip() != "" and FLAG.parse(flag, DELETED) is True
     row = parse_row(record, fields, only=key if deleted else None)
     row[IS_DELETED] = deleted
+    markers = parse_row(record, MARKERS)
+    row.update({MARKER_COLUMNS[name]: value for name, value in markers.items()})
     return row
 
 
 def lake_schema(fields: Sequence[Field], key: Sequence[str]) -> pa.Schema:
     """The landed schema: only the key is non-null (a deletion may carry nothing else)."""
-    return schema(fields, non_null=key).append(pa.field(IS_DELETED, pa.bool_(), nullable=False))
+    landed = schema(fields, non_null=key).append(pa.field(IS_DELETED, pa.bool_(), nullable=False))
+    for marker in schema(MARKERS):
+        landed = landed.append(marker.with_name(MARKER_COLUMNS[marker.name]))
+    return landed

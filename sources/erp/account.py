@@ -11,7 +11,8 @@ extra columns ignored). An empty cell is null. Key: `id`.
 | accttype | string | yes | one of ACCOUNT_TYPES (below) |
 | fullname | string | yes | |
 | currency | int64 | no | positive currency id |
-| subsidiary | int64 | no | positive subsidiary id |
+| subsidiary | int64 | no | positive subsidiary id; a multi-select (`1, 3, 4, 6`): see below |
+| subsidiary_ids | list<int64> | no | every selected subsidiary, in order (not a CSV column) |
 | isinactive | bool | yes | `T` / `F` |
 | issummary | bool | yes | `T` / `F` |
 | parent | int64 | no | positive account id |
@@ -20,6 +21,11 @@ ACCOUNT_TYPES: NetSuite's account type ids: `AcctPay`, `AcctRec`, `Bank`, `COGS`
 `DeferExpense`, `DeferRevenue`, `Equity`, `Expense`, `FixedAsset`, `Income`, `LongTermLiab`,
 `NonPosting`, `OthAsset`, `OthCurrAsset`, `OthCurrLiab`, `OthExpense`, `OthIncome`, `Stat`,
 `UnbilledRec`.
+
+`subsidiary` is a multi-select in NetSuite (an account can be shared by several subsidiaries);
+SuiteAnalytics and Fivetran write the selection as ids joined by `, `. Every selected id lands
+in `subsidiary_ids`; `subsidiary` keeps the id when exactly one is selected, and is null when
+several are (the account then names no single legal entity).
 
 An account is identified by its internal id; the number is optional (a company may not use
 account numbers). Where usage-to-cash names an account (the gl_* and rec_* dbt vars, the seed
@@ -43,6 +49,7 @@ from __future__ import annotations
 from sources.csv_fields import (
     FLAG,
     ID,
+    ID_LIST,
     TEXT,
     Field,
     columns,
@@ -87,7 +94,7 @@ FIELDS = [
     Field("accttype", enum(*ACCOUNT_TYPES), required=True),
     Field("fullname", TEXT, required=True),
     Field("currency", ID),
-    Field("subsidiary", ID),
+    Field("subsidiary", ID_LIST),
     Field("isinactive", FLAG, required=True),
     Field("issummary", FLAG, required=True),
     Field("parent", ID),

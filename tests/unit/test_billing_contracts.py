@@ -383,6 +383,24 @@ def refund() -> dict:
     }
 
 
+def invoice_payment() -> dict:
+    """API 2025-03-31: the invoice payment links in_0001 to the PaymentIntent that paid it."""
+    return {
+        "id": "inpay_0001",
+        "object": "invoice_payment",
+        "created": SEP_FINALIZED + 3600,
+        "livemode": False,
+        "invoice": "in_0001",
+        "currency": "gbp",
+        "amount_requested": 77214,
+        "amount_paid": 77214,
+        "is_default": True,
+        "status": "paid",
+        "payment": {"type": "payment_intent", "payment_intent": "pi_0001"},
+        "status_transitions": {"paid_at": SEP_FINALIZED + 3600, "canceled_at": None},
+    }
+
+
 def balance_transaction() -> dict:
     return {
         "id": "txn_0001",
@@ -449,6 +467,7 @@ def test_one_contract_per_stripe_object_type_with_its_children():
             "subscriptions",
             "invoices",
             "credit_notes",
+            "invoice_payments",
             "charges",
             "refunds",
             "balance_transactions",
@@ -459,7 +478,7 @@ def test_one_contract_per_stripe_object_type_with_its_children():
         "prices": ["price_tiers"],
         "subscriptions": ["subscription_items"],
         "invoices": ["invoice_lines"],
-        "credit_notes": ["credit_note_lines"],
+        "credit_notes": ["credit_note_lines", "credit_note_refunds"],
     }
     lineage = {f.name for f in LINEAGE_FIELDS}
     for c in CONTRACTS:
@@ -467,6 +486,7 @@ def test_one_contract_per_stripe_object_type_with_its_children():
             assert not lineage & set(schema.names), c.table
     assert BY_TABLE["invoices"].matches(Path("invoices_2026-09.jsonl.gz"))
     assert not BY_TABLE["invoices"].matches(Path("invoice_lines.jsonl"))
+    assert not BY_TABLE["invoices"].matches(Path("invoice_payments.jsonl"))
 
 
 def test_customer_lands_typed_with_metadata_columns(tmp_path: Path):
@@ -1007,7 +1027,7 @@ CORPUS = [
     ("balance_transaction_net_mismatch", "balance_transactions",
      mutate(balance_transaction, (("net",), 77214)), "net_mismatch", CONTROL, "net"),
     ("balance_transaction_unknown_type", "balance_transactions",
-     mutate(balance_transaction, (("type",), "payout")), "unknown_type", SCHEMA, "type"),
+     mutate(balance_transaction, (("type",), "payuot")), "unknown_type", SCHEMA, "type"),
     ("balance_transaction_zero_exchange_rate", "balance_transactions",
      mutate(balance_transaction, (("exchange_rate",), 0)), "non_positive_exchange_rate", RULE,
      "exchange_rate"),
@@ -1017,8 +1037,20 @@ CORPUS = [
     ("balance_transaction_source_is_an_invoice", "balance_transactions",
      mutate(balance_transaction, (("source",), "in_0001")), "bad_id_prefix", SCHEMA, "source"),
     # prices
-    ("price_tiered_without_tiers", "prices", mutate(tiered_price, (("tiers",), None)),
-     "missing_tiers", RULE, "tiers"),
+    ("invoice_payment_paid_exceeds_requested", "invoice_payments",
+     mutate(invoice_payment, (("amount_paid",), 77215)), "paid_exceeds_requested", CONTROL,
+     "amount_requested"),
+    ("invoice_payment_without_its_payment_intent", "invoice_payments",
+     mutate(invoice_payment, (("payment", "payment_intent"), None)), "missing_payment_reference",
+     SCHEMA, "payment.payment_intent"),
+    ("invoice_payment_bad_id", "invoice_payments", mutate(invoice_payment, (("id",), "ip_1")),
+     "bad_id_prefix", SCHEMA, "inpay_"),
+    ("invoice_amount_due_ignores_the_balance", "invoices",
+     mutate(invoice_pre_2025, (("starting_balance",), -5000), (("ending_balance",), 0)),
+     "amount_due_mismatch", CONTROL, "starting_balance"),
+    ("credit_note_refund_not_a_refund", "credit_notes",
+     mutate(credit_note, (("refunds",), [{"refund": "ch_1", "amount_refunded": 5}])),
+     "bad_id_prefix", SCHEMA, "refunds[0].refund"),
     ("price_tiers_not_ascending", "prices", mutate(tiered_price, (("tiers", 1, "up_to"), 500)),
      "tiers_not_ascending", RULE, "tiers[1].up_to"),
     ("price_last_tier_bounded", "prices", mutate(tiered_price, (("tiers", 2, "up_to"), 9000)),
@@ -1212,3 +1244,152 @@ def test_expanded_reference_without_an_id_is_rejected(tmp_path: Path):
         (r["reason_code"], r["reason_detail"]) for r in read(lake, "quarantine", "charges")
     ]
     assert (code, "'customer.id'" in detail) == ("missing_field", True)
+
+
+# --- API versions and Stripe's documented arithmetic (issue 24) ---------------------------------
+
+
+def test_invoice_payments_link_an_invoice_to_its_payment_intent(tmp_path: Path):
+    """API 2025-03-31: the charge has no `invoice`; the invoice payment names both sides."""
+    by_charge = mutate(
+        invoice_payment,
+        (("id",), "inpay_0002"),
+        (("payment",), {"type": "charge", "charge": {"id": "ch_0002", "object": "charge"}}),
+        (("status",), "open"),
+        (("amount_paid",), None),
+        (("status_transitions",), {"paid_at": None, "canceled_at": None}),
+    )
+    lake = land(tmp_path, "invoice_payments", [invoice_payment(), by_charge()])
+    rows = typed(read(lake, "raw", "invoice_payments"))
+    assert [
+        (r["id"], r["invoice"], r["payment_type"], r["payment_intent"], r["charge"], r["status"])
+        for r in rows
+    ] == [
+        ("inpay_0001", "in_0001", "payment_intent", "pi_0001", None, "paid"),
+        ("inpay_0002", "in_0001", "charge", None, "ch_0002", "open"),
+    ]
+    assert rows[0]["amount_paid"] == 77214 and rows[1]["amount_paid"] is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "amount_due"),
+    [
+        # a customer credit balance of 50.00 applied at finalization (starting -5000, ending 0)
+        ({"starting_balance": -5000, "ending_balance": 0}, -5000),
+        # a credit larger than the invoice: amount_due 0, the rest stays on the balance
+        ({"starting_balance": -200000, "ending_balance": -200000 + 77214}, -77214),
+        # the customer owed 12.00 before: it is added to what is due
+        ({"starting_balance": 1200, "ending_balance": 0}, 1200),
+        # a pre-payment credit note of 20.00 issued on the open invoice
+        ({"pre_payment_credit_notes_amount": 2000, "post_payment_credit_notes_amount": 0}, -2000),
+        # both, and a post-payment credit note, which does not change amount_due
+        (
+            {
+                "starting_balance": -1000,
+                "ending_balance": 0,
+                "pre_payment_credit_notes_amount": 2000,
+                "post_payment_credit_notes_amount": 500,
+            },
+            -3000,
+        ),
+    ],
+    ids=["credit_balance", "credit_covers_all", "debit_balance", "pre_payment_cn", "both"],
+)
+def test_amount_due_follows_stripe_balance_and_credit_note_arithmetic(
+    tmp_path: Path, changes: dict, amount_due: int
+):
+    """amount_due = total - pre-payment credit notes + (starting - ending balance)."""
+    record = invoice_pre_2025()
+    due = record["total"] + amount_due
+    record |= changes | {"amount_due": due, "amount_paid": due, "amount_remaining": 0}
+    lake = land(tmp_path, "invoices", [record])
+    assert read(lake, "quarantine", "invoices") == []
+    (row,) = read(lake, "raw", "invoices")
+    assert (row["amount_due"], row["starting_balance"], row["ending_balance"]) == (
+        due,
+        changes.get("starting_balance"),
+        changes.get("ending_balance"),
+    )
+    assert row["pre_payment_credit_notes_amount"] == changes.get("pre_payment_credit_notes_amount")
+
+
+def test_an_overpaid_invoice_lands_with_the_overpayment(tmp_path: Path):
+    record = invoice_pre_2025()
+    record |= {"amount_paid": record["total"] + 300, "amount_overpaid": 300}
+    lake = land(tmp_path, "invoices", [record])
+    (row,) = read(lake, "raw", "invoices")
+    assert row["amount_overpaid"] == 300
+    wrong = record | {"amount_overpaid": 0}
+    lake = land(tmp_path, "invoices", [wrong])
+    (bad,) = read(lake, "quarantine", "invoices")
+    assert bad["reason_code"] == "amount_remaining_mismatch"
+
+
+def test_credit_note_keeps_every_refund_in_both_layouts(tmp_path: Path):
+    two = mutate(
+        credit_note,
+        (("id",), "cn_0002"),
+        (("refund",), DELETE),
+        (
+            ("refunds",),
+            [
+                {"refund": "re_0002", "amount_refunded": 700, "type": "refund",
+                 "payment_record_refund": None},
+                {"refund": {"id": "re_0003", "object": "refund"}, "amount_refunded": 500,
+                 "type": "refund", "payment_record_refund": None},
+            ],
+        ),
+    )  # fmt: skip
+    lake = land(tmp_path, "credit_notes", [credit_note(), two()])
+    notes = {r["id"]: r["refund"] for r in read(lake, "raw", "credit_notes")}
+    assert notes == {"cn_0001": "re_0001", "cn_0002": None}  # two refunds: no single one
+    refunds = typed(read(lake, "raw", "credit_note_refunds"))
+    assert [
+        (r["credit_note"], r["line_index"], r["refund"], r["amount_refunded"]) for r in refunds
+    ] == [
+        ("cn_0001", 0, "re_0001", None),
+        ("cn_0002", 0, "re_0002", 700),
+        ("cn_0002", 1, "re_0003", 500),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("kind", "source", "amount", "fee"),
+    [
+        ("payout", "po_1RxA01ExmpL3", -76035, 0),
+        ("adjustment", "dp_1RxA01ExmpL3", -77214, 1500),  # a dispute (dp_), with its fee
+        ("stripe_fee", None, -250, 0),  # Stripe's own fees (Billing, Radar) name no source
+        ("application_fee", "fee_1RxA01ExmpL3", 880, 0),
+        ("topup", "tu_1RxA01ExmpL3", 10000, 0),
+        ("transfer", "tr_1RxA01ExmpL3", -5000, 0),
+        ("payout_minimum_balance_hold", "po_1RxA01ExmpL4", -10000, 0),
+        ("stripe_fx_fee", None, -12, 0),
+    ],
+)
+def test_every_documented_balance_transaction_type_and_source_lands(
+    tmp_path: Path, kind: str, source: str | None, amount: int, fee: int
+):
+    record = balance_transaction() | {
+        "type": kind,
+        "source": source,
+        "amount": amount,
+        "fee": fee,
+        "net": amount - fee,
+        "reporting_category": kind,
+    }
+    lake = land(tmp_path, "balance_transactions", [record])
+    assert read(lake, "quarantine", "balance_transactions") == []
+    (row,) = read(lake, "raw", "balance_transactions")
+    assert (row["type"], row["source"], row["net"]) == (kind, source, amount - fee)
+
+
+def test_a_tiered_price_without_expanded_tiers_lands_flagged(tmp_path: Path):
+    """Stripe sends `tiers` only with expand[]=tiers: the price lands, marked, without tiers."""
+    unexpanded = mutate(tiered_price, (("tiers",), DELETE))
+    lake = land(tmp_path, "prices", [tiered_price(), unexpanded()])
+    assert read(lake, "quarantine", "prices") == []
+    assert [(r["id"], r["tiers_included"]) for r in read(lake, "raw", "prices")] == [
+        ("price_api_growth", True),
+        ("price_api_growth", False),
+    ]
+    assert {r["line_number"] for r in read(lake, "raw", "price_tiers")} == {1}

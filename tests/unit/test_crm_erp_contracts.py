@@ -681,3 +681,83 @@ def test_accounting_line_without_account_lands_only_without_amount(tmp_path: Pat
     assert (result.rows_landed, result.rows_quarantined) == (2, 1)
     (bad,) = read(tmp_path / "lake", "quarantine")
     assert (bad["reason_code"], bad["reason_class"]) == ("missing_account", "accounting_control")
+
+
+# --- real extracts beyond the first delivery (issue 24) -----------------------------------------
+
+
+def test_cp1252_bytes_in_a_column_the_contract_ignores_do_not_reject_the_row(tmp_path: Path):
+    """A NetSuite customer export saved as cp1252: `comments` (not in the contract) carries
+    `é` as the byte 0xE9; the row lands, with every column the contract reads."""
+    data = b"id,entityid,companyname,currency,comments\n1409,CUST-1409,Acme,1,Caf\xe9 au lait\n"
+    result = land(tmp_path, "customer", data)
+    assert (result.rows_landed, result.rows_quarantined) == (1, 0)
+    (row,) = read(tmp_path / "lake", "raw")
+    assert (row["id"], row["companyname"]) == (1409, "Acme")
+
+
+def test_an_encoding_reason_names_the_column(tmp_path: Path):
+    data = b"id,entityid,companyname,currency,comments\n1409,CUST-1409,Caf\xe9,1,ok\n"
+    result = land(tmp_path, "customer", data)
+    assert (result.rows_landed, result.rows_quarantined) == (0, 1)
+    (bad,) = read(tmp_path / "lake", "quarantine")
+    assert bad["reason_code"] == "invalid_utf8"
+    assert "companyname" in bad["reason_detail"] and "comments" not in bad["reason_detail"]
+    assert "Caf\\xe9" in bad["payload"]  # the raw line kept, its byte readable
+
+
+def test_a_multi_select_subsidiary_lands_as_a_list(tmp_path: Path):
+    """NetSuite2 `account.subsidiary` is a multi-select: SuiteAnalytics and Fivetran write the
+    selected ids joined by ", " (fivetran/dbt_netsuite's netsuite2_account_data.csv)."""
+    accounts = csv_text(
+        ["id", "acctnumber", "accttype", "fullname", "subsidiary", "isinactive", "issummary"],
+        [["110", "1200", "AcctRec", "Receivables", "1, 3, 4, 6", "F", "F"],
+         ["111", "4000", "Income", "Revenue", "2", "F", "F"],
+         ["112", "", "Expense", "Power", "", "F", "F"],
+         ["113", "", "Expense", "Water", "1,,3", "F", "F"]],
+    )  # fmt: skip
+    result = land(tmp_path, "account", accounts.encode())
+    assert (result.rows_landed, result.rows_quarantined) == (3, 1)
+    rows = {r["id"]: (r["subsidiary"], r["subsidiary_ids"]) for r in read(tmp_path / "lake", "raw")}
+    assert rows == {110: (None, [1, 3, 4, 6]), 111: (2, [2]), 112: (None, None)}
+    (bad,) = read(tmp_path / "lake", "quarantine")
+    assert (bad["reason_code"], bad["line_number"]) == ("wrong_type", 5)
+    assert "subsidiary" in bad["reason_detail"] and "'1,,3'" in bad["reason_detail"]
+
+
+def test_history_mode_rows_land_with_the_sync_markers(tmp_path: Path):
+    """Fivetran history mode: one row per version of a key, in any order; the markers land so
+    the warehouse resolves the current version by them (dbt macro latest_delivery)."""
+    header = [
+        "id",
+        "name",
+        "currency",
+        "iselimination",
+        "tranprefix",
+        "_fivetran_start",
+        "_fivetran_end",
+        "_fivetran_active",
+        "_fivetran_synced",
+    ]
+    rows = [
+        ["1", "Example Inc.", "1", "F", "US01", "2026-03-01 10:00:00.000",
+         "9999-12-31 23:59:59.999", "TRUE", "2026-03-01 10:05:11"],
+        ["1", "Example Corp. (old name)", "1", "F", "US01", "2026-01-01 09:00:00.000",
+         "2026-03-01 09:59:59.999", "FALSE", "2026-03-01 10:05:11"],
+        ["2", "Example Ltd", "2", "F", "UK01", "2026-13-01 00:00:00", "", "TRUE", ""],
+    ]  # fmt: skip
+    result = land(tmp_path, "subsidiary", csv_text(header, rows).encode())
+    assert (result.rows_landed, result.rows_quarantined) == (2, 1)
+    landed = sorted(read(tmp_path / "lake", "raw"), key=lambda r: r["line_number"])
+    assert [
+        (r["name"], r["is_active_version"], r["version_start"], r["version_end"]) for r in landed
+    ] == [
+        ("Example Inc.", True, datetime(2026, 3, 1, 10),
+         datetime(9999, 12, 31, 23, 59, 59, 999000)),
+        ("Example Corp. (old name)", False, datetime(2026, 1, 1, 9),
+         datetime(2026, 3, 1, 9, 59, 59, 999000)),
+    ]  # fmt: skip
+    assert landed[0]["synced_at"] == datetime(2026, 3, 1, 10, 5, 11)
+    (bad,) = read(tmp_path / "lake", "quarantine")
+    assert bad["reason_code"] == "bad_timestamp"
+    assert "_fivetran_start" in bad["reason_detail"]

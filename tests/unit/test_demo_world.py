@@ -69,8 +69,8 @@ CSV_HEADERS = {
         _fivetran_deleted _fivetran_synced""",
 }
 STRIPE_FILES = (
-    "customers", "products", "prices", "subscriptions", "invoices", "credit_notes", "charges",
-    "refunds", "balance_transactions",
+    "customers", "products", "prices", "subscriptions", "invoices", "credit_notes",
+    "invoice_payments", "charges", "refunds", "balance_transactions",
 )  # fmt: skip
 
 
@@ -113,6 +113,26 @@ class Inbox:
 
 def invoice_subscription(invoice: dict) -> str:
     return invoice.get("subscription") or invoice["parent"]["subscription_details"]["subscription"]
+
+
+def charge_invoice(stripe: dict[str, list[dict]], charge: dict) -> str:
+    """The charge's invoice: its own `invoice` (pre-2025), else the invoice payment of its
+    PaymentIntent (API 2025-03-31 removed the charge's `invoice`)."""
+    if charge.get("invoice"):
+        return charge["invoice"]
+    (paid,) = [
+        p["invoice"]
+        for p in stripe["invoice_payments"]
+        if p["payment"].get("payment_intent") == charge["payment_intent"]
+    ]
+    return paid
+
+
+def note_refunds(note: dict) -> list[str]:
+    """A credit note's refunds: `refund` (pre-2025) or `refunds[]` (2025-03-31)."""
+    if "refunds" in note:
+        return [r["refund"] for r in note["refunds"]]
+    return [note["refund"]] if note.get("refund") else []
 
 
 def line_price(line: dict) -> str:
@@ -502,7 +522,8 @@ def realized_fx(inbox: Inbox, charge: dict) -> dict | None:
     """The realized FX journal of a payment, from the files alone: its amount at the ERP's
     average rate of the invoice's finalization period less at the payment's period, each
     rounded half-even to the functional currency's minor unit (the journal_lines rule)."""
-    invoice = next(i for i in inbox.stripe["invoices"] if i["id"] == charge["invoice"])
+    invoice_id = charge_invoice(inbox.stripe, charge)
+    invoice = next(i for i in inbox.stripe["invoices"] if i["id"] == invoice_id)
     contract = next(
         c
         for c in inbox.crm["contracts"]
@@ -897,10 +918,14 @@ def test_stripe_ids_cross_reference(faulty: Path):
         assert invoice_subscription(invoice) in ids["subscriptions"]
         assert all(line_price(x) in ids["prices"] for x in invoice["lines"]["data"])
     for charge in s["charges"]:
-        assert charge["invoice"] in ids["invoices"]
-        assert charge["customer"] == invoice_by_id[charge["invoice"]]["customer"]
+        invoice_id = charge_invoice(s, charge)
+        assert invoice_id in ids["invoices"]
+        assert charge["customer"] == invoice_by_id[invoice_id]["customer"]
         assert charge["balance_transaction"] in ids["balance_transactions"]
-        assert charge["amount"] == invoice_by_id[charge["invoice"]]["amount_paid"]
+        assert charge["amount"] == invoice_by_id[invoice_id]["amount_paid"]
+        # the 2025-03-31 layout: no `invoice` on the charge, an invoice payment instead
+        new_layout = "parent" in invoice_by_id[invoice_id]
+        assert ("invoice" in charge) is not new_layout
     refunded = defaultdict(int)
     for refund in s["refunds"]:
         assert refund["charge"] in ids["charges"]
@@ -910,7 +935,8 @@ def test_stripe_ids_cross_reference(faulty: Path):
         assert charge["amount_refunded"] == refunded[charge["id"]]
     line_ids = {x["id"] for i in s["invoices"] for x in i["lines"]["data"]}
     for note in s["credit_notes"]:
-        assert note["invoice"] in ids["invoices"] and note["refund"] in ids["refunds"]
+        assert note["invoice"] in ids["invoices"]
+        assert note_refunds(note) and set(note_refunds(note)) <= ids["refunds"]
         assert sum(x["amount"] for x in note["lines"]["data"]) == note["subtotal"]
         assert note["total"] == note["amount"]
         assert all(x["invoice_line_item"] in line_ids for x in note["lines"]["data"])

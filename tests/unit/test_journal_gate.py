@@ -177,8 +177,8 @@ def test_an_account_without_a_number_is_in_the_chart_by_its_full_name(tmp_path: 
 
 
 def test_a_journal_without_a_rate_path_is_blocked_and_named(tmp_path: Path):
-    """journal_lines gives a journal the ERP has no rate for (missing_exchange_rate) functional
-    amounts of 0 and no exchange rate: balanced, yet the gate fails on each of its lines."""
+    """A journal the ERP has no rate path for is held before journal_lines; one that reached it
+    anyway (no exchange rate, functional amounts 0: balanced) fails the gate on each line."""
     lines = [
         *GOOD,
         ("U2C-INV-in_jpy", 1, "NL01", "JPY", "1200", "2026-09", "5000", "0", "0", "0"),

@@ -22,7 +22,10 @@
       tiers sum exactly to the line.
     - Late usage has a value: an invoiced segment with late usage is rated a second time on all
       its usage (basis 'all', the same terms and rounding); late_usage_amount_minor is that line
-      minus the billed basis' line, what the contract would have billed for the late usage. -#}
+      minus the billed basis' line, what the contract would have billed for the late usage.
+    - A line whose quantity, a tier's bound or price, or a flat fee lies beyond the vars
+      rating_max_* is not rated (rating_status out_of_range, no amount): past them the exact
+      product would not fit 128-bit integers, and one absurd input must not stop the build. -#}
 with
 
 segments as (
@@ -173,7 +176,14 @@ tiered as (
         {{ scaled_int('t.lower_bound') }} as lower_nano,
         {{ scaled_int('t.up_to') }} as up_to_nano,
         {{ scaled_int('t.unit_price') }} as price_nano,
-        {{ scaled_int('t.flat_fee') }} as flat_fee_nano
+        {{ scaled_int('t.flat_fee') }} as flat_fee_nano,
+        -- within the bounds where units x price stays inside 128-bit integers (vars rating_max_*)
+        coalesce(bool_and(
+            coalesce(r.rated_quantity, 0) <= {{ var('rating_max_quantity') }}
+            and coalesce(t.up_to, 0) <= {{ var('rating_max_quantity') }}
+            and coalesce(t.unit_price, 0) <= {{ var('rating_max_unit_price') }}
+            and coalesce(t.flat_fee, 0) <= {{ var('rating_max_flat_fee') }}
+        ) over (partition by r.subscription_id, r.metric, r.billing_period), true) as is_in_range
     from rated as r
     left join price_terms as t on r.amendment_id = t.amendment_id and r.metric = t.metric
 ),
@@ -208,6 +218,7 @@ tier_amounts as (
     select
         *,
         case
+            when not is_in_range then null
             when is_touched and pricing_model <> 'per_unit'
                 then units_nano * price_nano + flat_fee_nano * cast(1000000000 as {{ wide_integer_type() }})
             when is_touched then units_nano * price_nano
@@ -312,6 +323,7 @@ select
         when not coalesce(is_mapped, false) or contract_version is null then 'unmapped'
         when pricing_model is null then 'no_price_terms'
         when minor_units is null then 'unknown_currency'
+        when not is_in_range then 'out_of_range'
         else 'rated'
     end as rating_status,
     tier,

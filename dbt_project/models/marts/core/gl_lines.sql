@@ -22,6 +22,9 @@ accounting_lines as (
         batch_id,
         landed_at
     from {{ ref('stg_erp__transaction_accounting_lines') }}
+    -- NetSuite writes accounting lines without an account for non-posting transactions (a sales
+    -- order); landing lets them in only without an amount (missing_account), so no GL line
+    where account_id is not null
 ),
 
 transactions as (

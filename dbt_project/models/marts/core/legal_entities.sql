@@ -1,6 +1,9 @@
-{#- Legal entities (NetSuite subsidiaries) with their functional currency and fiscal calendar. -#}
+{#- Legal entities (NetSuite subsidiaries) with their functional currency and fiscal calendar.
+    The code is the subsidiary's tranprefix, an optional NetSuite field: a subsidiary without one
+    is named by its internal id (unique, never null), and unmapped_records lists it
+    (subsidiary_without_tranprefix), since no CRM legal entity code can name it. -#}
 select
-    cast(s.legal_entity_code as varchar) as legal_entity,
+    cast(coalesce(s.legal_entity_code, cast(s.subsidiary_id as varchar)) as varchar) as legal_entity,
     cast(s.subsidiary_id as bigint) as subsidiary_id,
     cast(s.subsidiary_name as varchar) as legal_entity_name,
     cast(s.legal_name as varchar) as legal_name,

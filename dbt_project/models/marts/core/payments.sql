@@ -1,6 +1,8 @@
 {#- One row per Stripe charge (a card payment of an invoice), in the charge currency and, from its
     balance transaction, settled in the legal entity's settlement currency with Stripe's fee.
-    Posts at the payment date, moved to the first open period when that one is closed. -#}
+    The invoice is the charge's own or, from API 2025-03-31 on, the one its invoice payment names
+    (int_billing_charges_linked). Posts at the payment date, moved to the first open period when
+    that one is closed. -#}
 with
 
 charges as (
@@ -21,7 +23,7 @@ charges as (
         cast(created_at as date) as payment_date,
         batch_id,
         landed_at
-    from {{ ref('stg_billing__charges') }}
+    from {{ ref('int_billing_charges_linked') }}
 ),
 
 settlements as (

@@ -25,14 +25,25 @@ charges as (
         charge_id,
         invoice_id,
         customer_id
-    from {{ ref('stg_billing__charges') }}
+    from {{ ref('int_billing_charges_linked') }}
 ),
 
 credit_notes as (
+    -- a credit note names its refunds in refunds[] (API 2025-03-31), earlier in `refund`
     select
         refund_id,
         min(credit_note_id) as credit_note_id
-    from {{ ref('stg_billing__credit_notes') }}
+    from (
+        select
+            refund_id,
+            credit_note_id
+        from {{ ref('stg_billing__credit_notes') }}
+        union all
+        select
+            refund_id,
+            credit_note_id
+        from {{ ref('stg_billing__credit_note_refunds') }}
+    ) as named
     where refund_id is not null
     group by refund_id
 ),

@@ -1,5 +1,7 @@
-{#- Records one system has and the identity map cannot link to the others. They stay in their
-    marts; this lists them with the reason, so nothing unmapped goes unseen. -#}
+{#- Records one system has and the identity map cannot link to the others, and references to
+    records the extracts do not hold (a credit note whose invoice is not in the billing extract,
+    a partial delivery). They stay in their marts, and the relationship tests on them only warn:
+    this lists them with the reason, so nothing unmapped goes unseen and nothing fails the build. -#}
 with
 
 accounts as (select * from {{ ref('stg_crm__accounts') }}),
@@ -15,6 +17,24 @@ stripe_products as (select * from {{ ref('stg_billing__products') }}),
 netsuite_customers as (select * from {{ ref('stg_erp__customers') }}),
 
 catalog as (select * from {{ ref('product_catalog') }}),
+
+stripe_invoices as (select * from {{ ref('stg_billing__invoices') }}),
+
+stripe_credit_notes as (select * from {{ ref('stg_billing__credit_notes') }}),
+
+stripe_charges as (select * from {{ ref('int_billing_charges_linked') }}),
+
+stripe_refunds as (select * from {{ ref('stg_billing__refunds') }}),
+
+stripe_credit_note_refunds as (select * from {{ ref('stg_billing__credit_note_refunds') }}),
+
+stripe_prices as (select * from {{ ref('stg_billing__prices') }}),
+
+stripe_price_tiers as (select * from {{ ref('stg_billing__price_tiers') }}),
+
+subsidiaries as (select * from {{ ref('stg_erp__subsidiaries') }}),
+
+entities as (select * from {{ ref('legal_entities') }}),
 
 usage_subscriptions as (
     select
@@ -138,6 +158,125 @@ exceptions as (
         p.metric is not null and not exists (
             select 1 from catalog as k
             where k.metric = p.metric
+        )
+
+    union all
+
+    select
+        'billing' as system,
+        'invoice' as record_type,
+        i.invoice_id as record_id,
+        'invoice_customer_not_in_billing' as reason,
+        'customer ' || i.customer_id || ' is not in the billing extract' as detail
+    from stripe_invoices as i
+    where
+        not exists (
+            select 1 from stripe_customers as sc
+            where sc.customer_id = i.customer_id
+        )
+
+    union all
+
+    select
+        'billing' as system,
+        'credit_note' as record_type,
+        cn.credit_note_id as record_id,
+        'credit_note_invoice_not_in_billing' as reason,
+        'invoice ' || cn.invoice_id || ' is not in the billing extract' as detail
+    from stripe_credit_notes as cn
+    where
+        not exists (
+            select 1 from stripe_invoices as i
+            where i.invoice_id = cn.invoice_id
+        )
+
+    union all
+
+    select
+        'billing' as system,
+        'charge' as record_type,
+        ch.charge_id as record_id,
+        'charge_invoice_not_in_billing' as reason,
+        'invoice ' || ch.invoice_id || ' (' || ch.invoice_link || ') is not in the billing extract' as detail
+    from stripe_charges as ch
+    where
+        ch.invoice_id is not null
+        and not exists (
+            select 1 from stripe_invoices as i
+            where i.invoice_id = ch.invoice_id
+        )
+
+    union all
+
+    select
+        'billing' as system,
+        'refund' as record_type,
+        r.refund_id as record_id,
+        'refund_charge_not_in_billing' as reason,
+        'charge ' || r.charge_id || ' is not in the billing extract' as detail
+    from stripe_refunds as r
+    where
+        not exists (
+            select 1 from stripe_charges as ch
+            where ch.charge_id = r.charge_id
+        )
+
+    union all
+
+    select
+        'billing' as system,
+        'credit_note' as record_type,
+        r.credit_note_id as record_id,
+        'credit_note_refund_not_in_billing' as reason,
+        'refund ' || r.refund_id || ' is not in the billing extract' as detail
+    from stripe_credit_note_refunds as r
+    where
+        r.refund_id is not null
+        and not exists (
+            select 1 from stripe_refunds as sr
+            where sr.refund_id = r.refund_id
+        )
+
+    union all
+
+    select
+        'billing' as system,
+        'price' as record_type,
+        p.price_id as record_id,
+        'tiered_price_without_tiers' as reason,
+        'no delivery of this tiered price carried its tiers (expand[]=tiers)' as detail
+    from stripe_prices as p
+    where
+        p.billing_scheme = 'tiered'
+        and not exists (
+            select 1 from stripe_price_tiers as t
+            where t.price_id = p.price_id
+        )
+
+    union all
+
+    select
+        'erp' as system,
+        'subsidiary' as record_type,
+        cast(s.subsidiary_id as varchar) as record_id,
+        'subsidiary_without_tranprefix' as reason,
+        'no tranprefix: the legal entity is named by its internal id, no CRM code names it' as detail
+    from subsidiaries as s
+    where s.legal_entity_code is null and not s.is_elimination
+
+    union all
+
+    select
+        'crm' as system,
+        'account' as record_type,
+        a.account_id as record_id,
+        'legal_entity_not_in_erp' as reason,
+        'legal entity ' || a.legal_entity_code || ' is no subsidiary tranprefix in the ERP' as detail
+    from accounts as a
+    where
+        not exists (
+            select 1 from entities as e
+            where e.legal_entity = a.legal_entity_code
         )
 
     union all

@@ -1,330 +1,43 @@
-{#- One row per journal line usage-to-cash sends to the ERP (derivation rules:
-    int_journal_entries_derived). Each journal posts in the fiscal period of its document date, or,
-    when that period is closed, in the first open period on its first day, keeping the original
-    date (status moved_to_open_period, posting_reason period_closed). Amounts round half-even to
-    the transaction currency's minor unit and convert line by line into the legal entity's
-    functional currency at the posting period's average consolidated rate (as the ERP converts),
-    rounded half-even (a pair without a direct rate triangulated through the parent currency,
-    rounded once: int_exchange_rates_by_period); what the rounded lines leave unbalanced, in
-    transaction or functional amount, goes to one rounding line on the rounding account, so every
-    journal balances exactly. A journal with a line on the fallback account needs review; a
-    journal with a line the ERP has no rate path for is missing_exchange_rate: its functional
-    amounts are 0, never null, its exchange rate null, and the journal gate stops its export. -#}
-with
-
-entries as (
-    select
-        journal_id,
-        source_type,
-        source_system,
-        source_id,
-        source_line_id,
-        invoice_id,
-        related_external_id,
-        entry_group,
-        entry_index,
-        account,
-        department,
-        class,
-        location,
-        is_fallback_account,
-        memo,
-        currency,
-        amount,
-        legal_entity,
-        functional_currency,
-        original_date,
-        customer_id,
-        crm_account_id,
-        netsuite_customer_id,
-        business_transaction_id,
-        batch_id
-    from {{ ref('int_journal_entries_derived') }}
-),
-
-fiscal as (
-    select
-        period_id,
-        fiscal_period,
-        start_date,
-        end_date,
-        posting_fiscal_period
-    from {{ ref('fiscal_periods') }}
-),
-
--- one rate path per fiscal period and currency pair (the rates every conversion uses)
-rates as (
-    select
-        fiscal_period,
-        from_currency,
-        to_currency,
-        conversion_path,
-        first_rate,
-        second_rate,
-        average_rate
-    from {{ ref('int_exchange_rates_by_period') }}
-),
-
-minor_units as (
-    select
-        currency,
-        minor_units
-    from {{ ref('currencies') }}
-),
-
-posted as (
-    select
-        e.*,
-        d.fiscal_period as original_period,
-        d.posting_fiscal_period as posting_period,
-        cast(d.posting_fiscal_period is distinct from d.fiscal_period as boolean) as is_moved,
-        case
-            when cast(d.posting_fiscal_period is distinct from d.fiscal_period as boolean)
-                then o.start_date
-            else e.original_date
-        end as posting_date,
-        tm.minor_units,
-        fm.minor_units as functional_minor_units
-    from entries as e
-    left join fiscal as d on e.original_date between d.start_date and d.end_date
-    left join fiscal as o on d.posting_fiscal_period = o.fiscal_period
-    left join minor_units as tm on e.currency = tm.currency
-    left join minor_units as fm on e.functional_currency = fm.currency
-),
-
-converted as (
-    select
-        p.*,
-        case when p.currency = p.functional_currency then 'identity' else r.conversion_path end
-            as conversion_path,
-        cast(
-            case when p.currency = p.functional_currency then 1 else r.average_rate end
-            as decimal(38, 12)
-        ) as exchange_rate,
-        case when p.currency = p.functional_currency then 1 else r.first_rate end as first_rate,
-        case when p.currency <> p.functional_currency then r.second_rate end as second_rate,
-        {{ to_functional_half_even('p.amount', '1', 'p.minor_units') }} as amount_rounded
-    from posted as p
-    left join rates as r
-        on
-            p.posting_period = r.fiscal_period
-            and p.currency = r.from_currency
-            and p.functional_currency = r.to_currency
-),
-
-lines as (
-    select
-        c.*,
-        -- no rate path: 0, never null (the journal is missing_exchange_rate and stays unsent)
-        case
-            when c.conversion_path is null then cast(0 as decimal(38, 9))
-            else {{ convert_half_even(
-                'c.amount_rounded', 'c.first_rate', 'c.second_rate', 'c.functional_minor_units'
-            ) }}
-        end as functional_amount
-    from converted as c
-),
-
--- what the rounded lines leave unbalanced, per journal, entity and currency
-residuals as (
-    select
-        journal_id,
-        legal_entity,
-        currency,
-        -sum(amount_rounded) as amount_rounded,
-        -sum(functional_amount) as functional_amount
-    from lines
-    group by journal_id, legal_entity, currency
-),
-
--- the journal's first line, whose lineage the rounding line repeats
-first_lines as (
-    select *
-    from (
-        select
-            *,
-            row_number() over (
-                partition by journal_id, legal_entity, currency
-                order by entry_group, entry_index, source_line_id
-            ) as line_rank
-        from lines
-    ) as ranked
-    where line_rank = 1
-),
-
-rounding_lines as (
-    select
-        l.journal_id,
-        l.source_type,
-        l.source_system,
-        l.source_id,
-        cast(null as varchar) as source_line_id,
-        l.invoice_id,
-        l.related_external_id,
-        9 as entry_group,
-        0 as entry_index,
-        '{{ var("gl_account_rounding") }}' as account,
-        cast(null as varchar) as department,
-        cast(null as varchar) as class,
-        cast(null as varchar) as location,
-        false as is_fallback_account,
-        'Rounding (currency conversion)' as memo,
-        l.currency,
-        l.legal_entity,
-        l.functional_currency,
-        l.original_date,
-        l.customer_id,
-        l.crm_account_id,
-        l.netsuite_customer_id,
-        l.business_transaction_id,
-        l.batch_id,
-        l.original_period,
-        l.posting_period,
-        l.is_moved,
-        l.posting_date,
-        l.exchange_rate,
-        l.conversion_path,
-        r.amount_rounded,
-        r.functional_amount
-    from residuals as r
-    inner join first_lines as l
-        on
-            r.journal_id = l.journal_id
-            and r.legal_entity = l.legal_entity
-            and r.currency = l.currency
-    where r.amount_rounded <> 0 or r.functional_amount <> 0
-),
-
-all_lines as (
-    select
-        journal_id,
-        source_type,
-        source_system,
-        source_id,
-        source_line_id,
-        invoice_id,
-        related_external_id,
-        entry_group,
-        entry_index,
-        account,
-        department,
-        class,
-        location,
-        is_fallback_account,
-        memo,
-        currency,
-        legal_entity,
-        functional_currency,
-        original_date,
-        customer_id,
-        crm_account_id,
-        netsuite_customer_id,
-        business_transaction_id,
-        batch_id,
-        original_period,
-        posting_period,
-        is_moved,
-        posting_date,
-        exchange_rate,
-        conversion_path,
-        amount_rounded,
-        functional_amount
-    from lines
-    where amount_rounded <> 0 or functional_amount <> 0
-    union all
-    select
-        journal_id,
-        source_type,
-        source_system,
-        source_id,
-        source_line_id,
-        invoice_id,
-        related_external_id,
-        entry_group,
-        entry_index,
-        account,
-        department,
-        class,
-        location,
-        is_fallback_account,
-        memo,
-        currency,
-        legal_entity,
-        functional_currency,
-        original_date,
-        customer_id,
-        crm_account_id,
-        netsuite_customer_id,
-        business_transaction_id,
-        batch_id,
-        original_period,
-        posting_period,
-        is_moved,
-        posting_date,
-        exchange_rate,
-        conversion_path,
-        amount_rounded,
-        functional_amount
-    from rounding_lines
-),
-
-numbered as (
-    select
-        *,
-        -- a line is on one side: its transaction amount's, or (rounding) its functional amount's
-        amount_rounded > 0 or (amount_rounded = 0 and functional_amount > 0) as is_debit,
-        max(case when is_fallback_account then 1 else 0 end) over (partition by journal_id) = 1
-            as journal_needs_review,
-        max(case when conversion_path is null then 1 else 0 end) over (partition by journal_id) = 1
-            as journal_lacks_rate,
-        row_number() over (
-            partition by journal_id
-            order by entry_group, entry_index, source_line_id, account
-        ) as line_number
-    from all_lines
-)
-
+{#- One row per journal line usage-to-cash sends to the ERP: the posted and converted lines of
+    int_journal_lines_posted (derivation: int_journal_entries_derived), every journal that can be
+    posted. A journal without a legal entity, functional currency, fiscal period or rate path
+    (neither a direct rate nor one through the parent currency) is held whole (journals_held),
+    never sent half-derived: no functional amount here is null, and the journal gate checks it. -#}
 select
-    cast(journal_id as varchar) as journal_id,
-    cast(line_number as integer) as line_number,
-    cast(journal_id as varchar) as external_id,
-    cast(legal_entity as varchar) as legal_entity,
-    cast(posting_period as varchar) as posting_period,
-    cast(posting_date as date) as posting_date,
-    cast(original_period as varchar) as original_period,
-    cast(original_date as date) as original_date,
-    cast(case when is_moved then 'period_closed' end as varchar) as posting_reason,
-    cast(
-        case
-            when journal_lacks_rate then 'missing_exchange_rate'
-            when journal_needs_review then 'needs_review'
-            when is_moved then 'moved_to_open_period'
-            else 'ready'
-        end as varchar
-    ) as status,
-    cast(is_fallback_account as boolean) as is_fallback_account,
-    cast(account as varchar) as account,
-    cast(department as varchar) as department,
-    cast(class as varchar) as class,
-    cast(location as varchar) as location,
-    cast(memo as varchar) as memo,
-    cast(currency as varchar) as currency,
-    cast(case when is_debit then amount_rounded else 0 end as decimal(38, 9)) as debit,
-    cast(case when is_debit then 0 else -amount_rounded end as decimal(38, 9)) as credit,
-    cast(functional_currency as varchar) as functional_currency,
-    cast(case when not journal_lacks_rate then exchange_rate end as decimal(38, 12)) as exchange_rate,
-    cast(conversion_path as varchar) as conversion_path,
-    cast(case when is_debit then functional_amount else 0 end as decimal(38, 9)) as functional_debit,
-    cast(case when is_debit then 0 else -functional_amount end as decimal(38, 9)) as functional_credit,
-    cast(source_system as varchar) as source_system,
-    cast(source_type as varchar) as source_type,
-    cast(source_id as varchar) as source_id,
-    cast(source_line_id as varchar) as source_line_id,
-    cast(invoice_id as varchar) as invoice_id,
-    cast(related_external_id as varchar) as related_external_id,
-    cast(business_transaction_id as varchar) as business_transaction_id,
-    cast(batch_id as varchar) as batch_id,
-    cast(customer_id as varchar) as customer_id,
-    cast(crm_account_id as varchar) as crm_account_id,
-    cast(netsuite_customer_id as bigint) as netsuite_customer_id
-from numbered
+    journal_id,
+    line_number,
+    external_id,
+    legal_entity,
+    posting_period,
+    posting_date,
+    original_period,
+    original_date,
+    posting_reason,
+    status,
+    is_fallback_account,
+    account,
+    department,
+    class,
+    location,
+    memo,
+    currency,
+    debit,
+    credit,
+    functional_currency,
+    exchange_rate,
+    conversion_path,
+    functional_debit,
+    functional_credit,
+    source_system,
+    source_type,
+    source_id,
+    source_line_id,
+    invoice_id,
+    related_external_id,
+    business_transaction_id,
+    batch_id,
+    customer_id,
+    crm_account_id,
+    netsuite_customer_id
+from {{ ref('int_journal_lines_posted') }}
+where hold_reason is null

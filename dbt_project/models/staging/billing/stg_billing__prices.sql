@@ -13,6 +13,7 @@ renamed as (
         active as is_active,
         billing_scheme,
         tiers_mode,
+        tiers_included,
         unit_amount as unit_amount_minor,
         unit_amount_decimal as unit_amount_decimal_minor,
         recurring_interval,

@@ -1,7 +1,7 @@
 with
 
 source as (
-    {{ latest_delivery("select * from " ~ source('erp', 'account'), ['id'], 'is_deleted') }}
+    {{ latest_delivery("select * from " ~ source('erp', 'account'), ['id'], 'is_deleted', sync_markers=true) }}
 ),
 
 renamed as (
@@ -12,6 +12,7 @@ renamed as (
         fullname as account_name,
         currency as currency_id,
         subsidiary as subsidiary_id,
+        subsidiary_ids,
         isinactive as is_inactive,
         issummary as is_summary,
         parent as parent_account_id,

@@ -2,7 +2,8 @@ with
 
 source as (
     {{ latest_delivery(
-        "select * from " ~ source('erp', 'customersubsidiaryrelationship'), ['id'], 'is_deleted'
+        "select * from " ~ source('erp', 'customersubsidiaryrelationship'), ['id'], 'is_deleted',
+        sync_markers=true
     ) }}
 ),
 

@@ -1,7 +1,10 @@
 with
 
 source as (
-    {{ latest_delivery("select * from " ~ source('erp', 'consolidatedexchangerate'), ['id'], 'is_deleted') }}
+    {{ latest_delivery(
+        "select * from " ~ source('erp', 'consolidatedexchangerate'), ['id'], 'is_deleted',
+        sync_markers=true
+    ) }}
 ),
 
 renamed as (

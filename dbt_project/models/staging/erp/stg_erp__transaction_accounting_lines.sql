@@ -4,7 +4,8 @@ source as (
     {{ latest_delivery(
         "select * from " ~ source('erp', 'transactionaccountingline'),
         ['accountingbook', 'transaction', 'transactionline'],
-        'is_deleted'
+        'is_deleted',
+        sync_markers=true
     ) }}
 ),
 

@@ -1,7 +1,7 @@
 with
 
 source as (
-    {{ latest_delivery("select * from " ~ source('erp', 'transaction'), ['id'], 'is_deleted') }}
+    {{ latest_delivery("select * from " ~ source('erp', 'transaction'), ['id'], 'is_deleted', sync_markers=true) }}
 ),
 
 renamed as (

@@ -1,0 +1,168 @@
+"""The lake against its ledger: a corrupted or truncated file is found, named with its path and
+batch, and never read as fewer rows; a damaged batch can be landed again from its inbox file.
+
+`check_lake` reads every landed file's Parquet footer and compares its rows with the ledger
+(rows landed in `raw/`, rows quarantined in `quarantine/`): an unreadable footer (a truncated
+or overwritten file), a missing file or another row count is a problem. It reads footers only, so
+it runs before every warehouse build; `deep=True` also reads every page and verifies the page
+checksums landing writes (a flipped bit inside a page), for `u2c check-lake --deep`.
+
+`reland` lands one batch again from its inbox file, if that file is still there with the same
+content (its sha256 is the batch id): the batch's files and ledger row are removed and the file
+is landed as it was the first time (same landing time and partition, conflicts looked for only
+among the batches landed before it), so the lake ends up as it was before the damage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from sources.atomic import sha256_file
+from sources.lake_recovery import lake_writer
+from sources.landing import (
+    BatchResult,
+    TableContract,
+    _commit,
+    _connections,
+    _stage,
+    batch_id_for,
+    ledger_path,
+)
+
+
+@dataclass(frozen=True)
+class LakeProblem:
+    path: Path
+    batch_id: str
+    file_name: str  # the inbox file the batch came from
+    problem: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.path}: {self.problem} (batch {self.batch_id}, inbox file {self.file_name}; "
+            f"`u2c reland {self.batch_id}` lands it again if the inbox file is still there)"
+        )
+
+
+class LakeCorrupted(Exception):
+    """Landed files do not match the ledger: building on them would lose or invent rows."""
+
+    def __init__(self, problems: list[LakeProblem]) -> None:
+        self.problems = problems
+        listed = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"{len(problems)} landed file(s) do not match the ledger:\n{listed}")
+
+
+def ledger_rows(lake: Path) -> list[dict]:
+    folder = lake / "_ledger" / "landing_batches"
+    files = sorted(p for p in folder.glob("*.parquet") if not p.name.startswith(("_", ".")))
+    return pq.ParquetDataset([str(f) for f in files]).read().to_pylist() if files else []
+
+
+def batch_files(lake: Path, area: str, system: str, table: str, batch_id: str) -> list[Path]:
+    return sorted((lake / area / system / table).glob(f"load_date=*/{batch_id}.parquet"))
+
+
+def _index(lake: Path) -> dict[tuple[str, str, str, str], list[Path]]:
+    """Every landed file by (area, system, table, batch id): one walk of the lake, not one
+    listing per batch."""
+    files: dict[tuple[str, str, str, str], list[Path]] = {}
+    for area in ("raw", "quarantine"):
+        for path in sorted((lake / area).glob("*/*/load_date=*/*.parquet")):
+            system, table = path.parent.parent.parent.name, path.parent.parent.name
+            files.setdefault((area, system, table, path.stem), []).append(path)
+    return files
+
+
+def _rows_in(path: Path, deep: bool) -> int:
+    if deep:
+        return pq.read_table(path, page_checksum_verification=True).num_rows
+    return pq.read_metadata(path).num_rows
+
+
+def check_batch(
+    lake: Path, row: dict, children: tuple[str, ...] = (), deep: bool = False, index=None
+) -> list[LakeProblem]:
+    """The problems of one ledger row's files (`index`: `_index(lake)`, made once per check)."""
+    problems: list[LakeProblem] = []
+    batch, system, table = row["batch_id"], row["system"], row["source_table"]
+    index = _index(lake) if index is None else index
+
+    def problem(path: Path, text: str) -> None:
+        problems.append(LakeProblem(path, batch, row["file_name"], text))
+
+    expected = {"raw": row["rows_landed"], "quarantine": row["rows_quarantined"]}
+    for area, rows in expected.items():
+        files = index.get((area, system, table, batch), [])
+        if rows and not files:
+            problem(lake / area / system / table, f"missing: the ledger counts {rows} rows")
+        if len(files) > 1:
+            problem(files[0].parent.parent, f"landed twice: {[f.parent.name for f in files]}")
+        found = 0
+        for path in files:
+            try:
+                found += _rows_in(path, deep)
+            except Exception as error:  # any read failure is the finding: name file and batch
+                problem(path, f"unreadable ({type(error).__name__}: {error})")
+                found = None
+                break
+        if found is not None and files and found != rows:
+            problem(files[0], f"{found} rows where the ledger counts {rows} {area}")
+    for child in children:
+        for path in index.get(("raw", system, child, batch), []):
+            try:
+                _rows_in(path, deep)
+            except Exception as error:
+                problem(path, f"unreadable ({type(error).__name__}: {error})")
+    return problems
+
+
+def check_lake(
+    lake: Path, contracts: list[TableContract] = (), *, deep: bool = False
+) -> list[LakeProblem]:
+    """Every landed batch's files against its ledger row (footers only unless `deep`)."""
+    children = {(c.system, c.table): tuple(c.children) for c in contracts}
+    problems: list[LakeProblem] = []
+    index = _index(lake)
+    for row in ledger_rows(lake):
+        kids = children.get((row["system"], row["source_table"]), ())
+        problems += check_batch(lake, row, kids, deep, index)
+    return problems
+
+
+class CannotReland(Exception):
+    pass
+
+
+def reland(batch_id: str, inbox: Path, lake: Path, contracts: list[TableContract]) -> BatchResult:
+    """Land `batch_id` again from its inbox file (see the module note)."""
+    with lake_writer(lake):
+        rows = {r["batch_id"]: r for r in ledger_rows(lake)}
+        if batch_id not in rows:
+            raise CannotReland(f"no landed batch {batch_id!r} in the ledger")
+        row = rows[batch_id]
+        contract = next(
+            (c for c in contracts if (c.system, c.table) == (row["system"], row["source_table"])),
+            None,
+        )
+        path = inbox / row["system"] / row["file_name"]
+        if contract is None or not path.is_file():
+            raise CannotReland(f"{path}: the inbox file of batch {batch_id} is not there")
+        if batch_id_for(contract, sha256_file(path)) != batch_id:
+            raise CannotReland(f"{path} changed since batch {batch_id} landed: not the same file")
+        landed_at: datetime = row["landed_at"]
+        earlier = {b for b, r in rows.items() if r["landed_at"] < landed_at}
+        for table in (contract.table, *contract.children):
+            for area in ("raw", "quarantine"):
+                for old in batch_files(lake, area, contract.system, table, batch_id):
+                    old.unlink()
+        ledger_path(lake, batch_id).unlink()
+        with _connections() as connect:
+            staged = _stage(path, contract, lake, landed_at, connect)
+            if isinstance(staged, BatchResult):  # cannot happen: its ledger row is gone
+                return staged
+            return _commit(staged, connect(), earlier)
