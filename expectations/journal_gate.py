@@ -1,9 +1,9 @@
 """The gate on journal lines: two suites, line rules and journal balances, over frames read
 from the warehouse. A journal the ERP has no rate path for is held (journals_held) before
 journal_lines; should a line without an exchange rate or functional amount reach journal_lines
-all the same, it fails the line rules, so no ERP file carries a journal that cannot be converted. Sums are taken in DuckDB
-on exact decimals, then checked by Great Expectations; the chart of accounts and the open
-periods come from the ERP extract.
+all the same, it fails the line rules, so no ERP file carries a journal that cannot be
+converted. Sums are taken in DuckDB on exact decimals, then checked by Great Expectations; the
+chart of accounts and the open periods come from the ERP extract.
 
 A failure names its rows: a line rule the journal id and line number of each offending line, a
 balance the journal id, legal entity and currency with the imbalance (debit - credit).
