@@ -429,6 +429,8 @@ def revenue_inputs(draw):
                     "US01",
                     start,
                     start + timedelta(seconds=span),
+                    start.strftime("%Y-%m"),
+                    index,
                 )
             )
             if minor_amount > 0 and draw(st.booleans()):
@@ -468,8 +470,28 @@ def test_revenue_allocation_sums_exactly_to_each_line(compiled, generated):
                     "legal_entity": "varchar",
                     "period_start": "timestamp",
                     "period_end": "timestamp",
+                    "billing_period": "varchar",
+                    "line_index": "integer",
                 },
                 lines,
+            ),
+            # nothing accrued: every line is recognized no earlier than its invoice posts
+            "intermediate.int_revenue_accruals": (
+                {
+                    "accrual_line_id": "varchar",
+                    "subscription_id": "varchar",
+                    "billing_period": "varchar",
+                    "line_kind": "varchar",
+                    "metric": "varchar",
+                    "amount": "decimal(38, 9)",
+                    "currency": "varchar",
+                    "legal_entity": "varchar",
+                    "service_period_start": "timestamp",
+                    "service_period_end": "timestamp",
+                    "accrual_fiscal_period": "varchar",
+                    "invoice_id": "varchar",
+                },
+                [],
             ),
             "marts.credit_notes": (
                 {
