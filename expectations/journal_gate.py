@@ -1,6 +1,9 @@
 """The gate on journal lines: two suites, line rules and journal balances, over frames read
-from the warehouse. Sums are taken in DuckDB on exact decimals, then checked by Great
-Expectations; the chart of accounts and the open periods come from the ERP extract.
+from the warehouse. A journal the ERP has no rate path for is held (journals_held) before
+journal_lines; should a line without an exchange rate or functional amount reach journal_lines
+all the same, it fails the line rules, so no ERP file carries a journal that cannot be
+converted. Sums are taken in DuckDB on exact decimals, then checked by Great Expectations; the
+chart of accounts and the open periods come from the ERP extract.
 
 A failure names its rows: a line rule the journal id and line number of each offending line, a
 balance the journal id, legal entity and currency with the imbalance (debit - credit).
@@ -19,7 +22,7 @@ from expectations.validate import SuiteResult, validate_dataframe
 LINES_SQL = """
     select
         journal_id, line_number, legal_entity, currency, account, posting_period,
-        debit, credit, functional_debit, functional_credit,
+        debit, credit, functional_debit, functional_credit, exchange_rate,
         -- how many sides the line uses: the ERP wants exactly one
         (case when coalesce(debit, 0) + coalesce(functional_debit, 0) <> 0 then 1 else 0 end)
         + (case when coalesce(credit, 0) + coalesce(functional_credit, 0) <> 0 then 1 else 0 end)

@@ -4,8 +4,9 @@ One static, self-contained HTML file per period (inline CSS and SVG, no script, 
 with a section per legal entity: the tie-out of control totals usage -> billed -> receivable ->
 cash in functional currency, the variances by reconciliation and status (a bar chart and a
 table), the aging of open variances, the late and unbilled usage, the product usage Stripe's
-meter events disagree with, the journals to review, and the export files with their manifest
-totals and checksums; the run's quality gates on top.
+meter events disagree with, the journals to review, the journals sent that the ERP extract does
+not confirm (`rec_exports_erp`), and the export files with their manifest totals and checksums;
+the run's quality gates on top.
 
 Every number comes from the marts as they are. The variance, aging and usage tables take their
 columns from the marts by name (counts and `*_functional` amounts of `rec_summary`, the `late`,
@@ -319,6 +320,43 @@ def journals_to_review(
     )
 
 
+def unconfirmed_exports(
+    con: duckdb.DuckDBPyConnection, schema: str, period: str, entity: str
+) -> Table:
+    """Journals sent for the period that the ERP extract does not confirm (`rec_exports_erp`:
+    not posted, aged from the export date; posted twice; another account or amount), one row per
+    journal; empty before the first export's confirmation was built."""
+    if not _has_table(con, schema, "rec_exports_erp"):
+        return Table([], [])
+    rows = _fetch(
+        con,
+        f"""
+        select external_id, string_agg(distinct status, ', ' order by status) as statuses,
+            min(source_type) as source_type, min(export_batch_id) as export_batch_id,
+            min(export_date) as export_date, max(days_open) as days_open, count(*) as lines,
+            sum(variance_functional) as variance_functional
+        from {schema}.rec_exports_erp
+        where fiscal_period = ? and {IN_ENTITY} and status <> '{MATCHED}'
+        group by external_id
+        order by external_id
+        """,
+        [period, entity],
+    )
+    columns = [
+        "external_id",
+        "statuses",
+        "source_type",
+        "export_batch_id",
+        "export_date",
+        "days_open",
+        "lines",
+        "variance_functional",
+    ]
+    return Table(
+        columns, rows, {"days_open": "count", "lines": "count", "variance_functional": "amount"}
+    )
+
+
 def export_files(exports_root: Path, period: str) -> list[dict]:
     """Every published journal file of the period, with its batch and manifest entry."""
     files = []
@@ -362,6 +400,7 @@ def build_page_data(
                 "usage": usage_exceptions(con, schema, period, name),
                 "meters": meter_exceptions(con, schema, period, name),
                 "journals": journals_to_review(con, schema, period, name),
+                "unconfirmed": unconfirmed_exports(con, schema, period, name),
                 "files": [f for f in files if f.get("legal_entity") == name],
             }
         )
@@ -573,6 +612,7 @@ def render_page(data: dict, page_dir: Path) -> str:
         f"<td>{html.escape(e['functional_currency'])}</td>"
         + _cell("open_rows", sum(r["open_rows"] for r in e["tie_out"]), "count", None)
         + _cell("journals_to_review", len(e["journals"].rows), "count", None)
+        + _cell("unconfirmed_exports", len(e["unconfirmed"].rows), "count", None)
         + _cell("files", len(e["files"]), "count", None)
         + "</tr>"
         for e in data["entities"]
@@ -600,6 +640,10 @@ def render_page(data: dict, page_dir: Path) -> str:
             )
             + "<h3>Journals to review</h3>"
             + render_table(e["journals"], units, "journals", "No journal to review.")
+            + "<h3>Exports the ERP has not confirmed</h3>"
+            + render_table(
+                e["unconfirmed"], units, "unconfirmed_exports", "Every journal sent is posted."
+            )
             + "<h3>Export files</h3>"
             + render_files(e["files"], page_dir)
             + "</section>"
@@ -622,7 +666,8 @@ def render_page(data: dict, page_dir: Path) -> str:
         f"<nav>{nav}</nav>"
         '<h2>Overview</h2><table class="summary" data-table="overview"><thead><tr>'
         "<th>entity</th><th>name</th><th>currency</th><th>open reconciliation rows</th>"
-        "<th>journals to review</th><th>export files</th></tr></thead>"
+        "<th>journals to review</th><th>exports not confirmed</th><th>export files</th>"
+        "</tr></thead>"
         f"<tbody>{overview}</tbody></table>"
         "<h3>Quality gates of the close run</h3>"
         + render_gates(data["gates"])

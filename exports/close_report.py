@@ -3,8 +3,10 @@
 Per legal entity: the journals derived for the period and how many went out (and in which
 batches and files), the reconciliation statuses with their open variances, the journals that
 need review, and the unbilled exposure: late usage valued as the contract would have billed it
-(`rec_summary.unbilled_exposure`), per entity and transaction currency; and where the product's
-metered usage and Stripe's meter events disagree (`rec_usage_meters`, quantities). Written as
+(`rec_summary.unbilled_exposure`), per entity and transaction currency; where the product's
+metered usage and Stripe's meter events disagree (`rec_usage_meters`, quantities); and the
+journals sent that the ERP extract does not confirm (`rec_exports_erp`: not posted, posted twice,
+another account or amount), with their age since the export. Written as
 `close/<YYYY-MM>/close_report.json` under the exports directory by temp + rename; rewritten only
 when its content changes (a later run after a correction).
 """
@@ -63,6 +65,20 @@ UNBILLED_EXPOSURE_SQL = """
     order by all
 """
 
+# journals sent for the period that the ERP extract does not confirm as sent (rec_exports_erp)
+UNCONFIRMED_EXPORTS_SQL = """
+    select external_id, legal_entity, min(source_type) as source_type,
+        list(distinct status order by status) as statuses, count(*) as lines,
+        min(currency) as currency, sum(variance) as variance,
+        min(functional_currency) as functional_currency,
+        sum(variance_functional) as variance_functional, min(export_batch_id) as export_batch_id,
+        min(export_date) as export_date, max(days_open) as days_open
+    from marts.rec_exports_erp
+    where fiscal_period = ? and status <> 'matched'
+    group by external_id, legal_entity
+    order by legal_entity, external_id
+"""
+
 
 # product usage <-> Stripe meter events: the customer x meter x period rows that disagree
 METER_DISCREPANCIES_SQL = """
@@ -106,6 +122,11 @@ def build_report(warehouse: Path, period: str) -> dict:
         reconciliation = _rows(con, RECONCILIATION_SQL, period)
         exposure = _rows(con, UNBILLED_EXPOSURE_SQL, period)
         meters = _rows(con, METER_DISCREPANCIES_SQL, period)
+        has_confirmation = con.execute(
+            "select count(*) from duckdb_tables() "
+            "where schema_name = 'marts' and table_name = 'rec_exports_erp'"
+        ).fetchone()[0]
+        unconfirmed = _rows(con, UNCONFIRMED_EXPORTS_SQL, period) if has_confirmation else []
     entities = []
     for row in journals:
         out = sent.get(row["legal_entity"], {})
@@ -130,6 +151,9 @@ def build_report(warehouse: Path, period: str) -> dict:
             sum((Decimal(r["amount_functional"]) for r in exposure), Decimal(0))
         ),
         "usage_meter_discrepancies": meters,
+        # journals sent for the period that the ERP extract does not show as sent: not posted
+        # (aged from the export date), posted twice, on another account or another amount
+        "unconfirmed_exports": unconfirmed,
     }
 
 

@@ -26,6 +26,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from exports.export_ledger import KIND, LEDGER_FILE, LEDGER_SCHEMA, MONEY, mirror_ledgers
 from exports.formats import canonical, fbdi, netsuite
 from exports.formats.lines import (
     EXPORT_LINE_KEYS,
@@ -38,10 +39,7 @@ from exports.manifest import ExportedFile
 from exports.publish import PublishedBatch, publish_batch, published_dirs
 from exports.safe_names import name_part
 
-KIND = "journals"
-LEDGER_FILE = "ledger.parquet"
 MODES = ("detail", "summary")
-MONEY = pa.decimal128(38, 9)
 
 CURRENT_LINES_SQL = """
     select
@@ -57,50 +55,6 @@ CURRENT_LINES_SQL = """
     left join main.currencies as fc on j.functional_currency = fc.currency
     order by j.journal_id, j.line_number
 """
-
-LEDGER_SCHEMA = pa.schema(
-    [
-        ("export_sequence", pa.int64()),
-        ("export_batch_id", pa.string()),
-        ("export_mode", pa.string()),
-        ("external_id", pa.string()),
-        ("journal_id", pa.string()),
-        ("line_number", pa.int32()),
-        ("journal_kind", pa.string()),
-        ("reverses_external_id", pa.string()),
-        ("source_type", pa.string()),
-        ("legal_entity", pa.string()),
-        ("posting_period", pa.string()),
-        ("posting_date", pa.date32()),
-        ("original_date", pa.date32()),
-        ("account", pa.string()),
-        ("department", pa.string()),
-        ("class", pa.string()),
-        ("location", pa.string()),
-        ("memo", pa.string()),
-        ("name", pa.string()),
-        ("currency", pa.string()),
-        ("minor_units", pa.int32()),
-        ("exchange_rate", pa.decimal128(38, 12)),
-        ("debit", MONEY),
-        ("credit", MONEY),
-        ("functional_currency", pa.string()),
-        ("functional_minor_units", pa.int32()),
-        ("functional_debit", MONEY),
-        ("functional_credit", MONEY),
-        ("source_system", pa.string()),
-        ("source_id", pa.string()),
-        ("source_line_id", pa.string()),
-        ("business_transaction_id", pa.string()),
-        ("batch_id", pa.string()),
-        ("erp_external_id", pa.string()),
-        ("erp_line_number", pa.int32()),
-        ("canonical_csv_file", pa.string()),
-        ("canonical_parquet_file", pa.string()),
-        ("netsuite_file", pa.string()),
-        ("fbdi_file", pa.string()),
-    ]
-)
 
 
 @dataclass(frozen=True)
@@ -290,6 +244,7 @@ def render_batch(
                     "export_mode": mode,
                     "erp_external_id": link["erp_external_id"] if link else line["external_id"],
                     "erp_line_number": link["erp_line_number"] if link else line["line_number"],
+                    "export_date": as_of,
                 }
             )
     return files, ledger, skipped
@@ -356,13 +311,17 @@ def export_journals(
     mode: str = "detail",
     periods: list[str] | None = None,
     checks: dict | None = None,
+    ledger_mirror: Path | None = None,
 ) -> JournalExport:
-    """Plan, render and publish the next batch; refresh the warehouse's export tables."""
+    """Plan, render and publish the next batch; refresh the warehouse's export tables; copy
+    every batch's ledger the `ledger_mirror` (the lake's copy, exports.export_ledger) lacks."""
     derived = derive_batch(warehouse, read_ledger(exports_root), mode=mode, periods=periods)
     if derived is None:
         # nothing new, but a run killed between its batch's rename and this refresh left the
-        # warehouse's export tables behind the published batches: bring them up to date
+        # warehouse's export tables (and the lake's ledger copy) behind the published batches
         refresh_warehouse_tables(warehouse, exports_root)
+        if ledger_mirror is not None:
+            mirror_ledgers(exports_root, ledger_mirror)
         return JournalExport(None, 0, 0, 0, 0, {})
     journals = {line["external_id"]: line["journal_kind"] for line in derived.planned}
     batch = publish_batch(
@@ -382,6 +341,8 @@ def export_journals(
         export_id=derived.export_batch_id,
     )
     refresh_warehouse_tables(warehouse, exports_root)
+    if ledger_mirror is not None:
+        mirror_ledgers(exports_root, ledger_mirror)
     kinds = list(journals.values())
     return JournalExport(
         batch,

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from dagster import Field, InitLoggerContext, logger
 
-DBT_STEPS = frozenset({"warehouse_models", "usage_models", "period_models"})
+DBT_STEPS = frozenset({"warehouse_models", "usage_models", "period_models", "confirmation_models"})
 LONG_STEPS = DBT_STEPS | {"land_sources"}  # the steps whose start is worth a line of its own
 EVERY_N_MODELS = 25  # a progress line per this many dbt models built
 FORMAT = "%(asctime)s - %(levelname)s - %(message)s"

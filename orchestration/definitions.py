@@ -4,7 +4,13 @@ from dagster import AssetSelection, Definitions, colored_console_logger, define_
 
 from orchestration.console import LOGGERS
 from orchestration.dbt_project import DbtCli
-from orchestration.defs.dbt import dbt_project, period_models, usage_models, warehouse_models
+from orchestration.defs.dbt import (
+    confirmation_models,
+    dbt_project,
+    period_models,
+    usage_models,
+    warehouse_models,
+)
 from orchestration.defs.exports import published_marts, usage_daily_export
 from orchestration.defs.journal_exports import close_report, erp_journal_export
 from orchestration.defs.landing import land_sources
@@ -16,7 +22,7 @@ from orchestration.jobs import CLOSE_JOB, LANDING_JOB, PERIODS_JOB, USAGE_JOB
 
 LANDING = AssetSelection.assets(land_sources)
 USAGE = LANDING | AssetSelection.assets(warehouse_models, usage_models, usage_daily_export)
-PERIODS = AssetSelection.assets(period_models, published_marts)
+PERIODS = AssetSelection.assets(period_models, confirmation_models, published_marts)
 CLOSE = PERIODS | AssetSelection.assets(erp_journal_export, close_report)
 
 defs = Definitions(
@@ -25,6 +31,7 @@ defs = Definitions(
         warehouse_models,
         usage_models,
         period_models,
+        confirmation_models,
         usage_daily_export,
         erp_journal_export,
         close_report,

@@ -19,6 +19,7 @@ REC_MARTS = (
     "rec_payments_cash",
     "rec_adjustments_erp",
     "rec_usage_meters",
+    "rec_exports_erp",
 )
 # what identifies a row of each reconciliation mart, as one text
 REC_ROW_ID = {
@@ -27,7 +28,10 @@ REC_ROW_ID = {
     "rec_payments_cash": "payment_type || ' ' || payment_id",
     "rec_adjustments_erp": "adjustment_type || ' ' || adjustment_id",
     "rec_usage_meters": "customer_id || ' ' || stripe_event_name || ' ' || billing_period",
+    "rec_exports_erp": "external_id || ' #' || line_number",
 }
+# the customer of a row (a journal line sent to the ERP has none of its own)
+REC_CUSTOMER = {"rec_exports_erp": "cast(null as varchar)"}
 MATCHED = "matched"
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 SUMMARY_COLUMNS = [
@@ -144,7 +148,8 @@ def recon(
             behind += rows(
                 con,
                 f"select '{mart}' as reconciliation, {REC_ROW_ID[mart]} as row, status, "
-                "legal_entity, fiscal_period, customer_id, currency, variance, "
+                f"legal_entity, fiscal_period, {REC_CUSTOMER.get(mart, 'customer_id')} "
+                "as customer_id, currency, variance, "
                 "functional_currency, variance_functional "
                 f"from {mart} where {' and '.join(where)} "
                 "order by fiscal_period, legal_entity, status, row",

@@ -92,12 +92,14 @@ def run_row(
     stage_by_step: Mapping[str, str | None],
     extra_rows: Mapping[str, int] | None = None,
 ) -> dict:
-    """The run's row. A stage's duration is the wall time from its first step's start to its
-    last step's end (a step still running ends at `recorded_at`); its rows are the sum of the row
+    """The run's row. A stage's duration is the wall time its steps ran: the union of their
+    intervals from start to end (steps side by side count once; a gap between two of its steps,
+    such as the ERP export between the period models and the export confirmation, does not
+    count; a step still running ends at `recorded_at`); its rows are the sum of the row
     counts its steps reported, plus `extra_rows` (the publish step's own, not yet logged). A
     stage the run did not execute is null. Status is `failure` once any step failed."""
     events = list(events)
-    spans: dict[str, list[float]] = {}
+    spans: dict[str, float] = {}
     rows: dict[str, int] = dict(extra_rows or {})
     started: dict[str, float] = {}
     ended: dict[str, float] = {}
@@ -112,12 +114,19 @@ def run_row(
             stage = stage_by_step.get(e.step_key or "")
             if stage:
                 rows[stage] = rows.get(stage, 0) + e.rows
+    intervals: dict[str, list[tuple[float, float]]] = {}
     for step, start in started.items():
         stage = stage_by_step.get(step)
         if stage:
-            end = ended.get(step, recorded_at)
-            span = spans.setdefault(stage, [start, end])
-            span[0], span[1] = min(span[0], start), max(span[1], end)
+            intervals.setdefault(stage, []).append((start, ended.get(step, recorded_at)))
+    for stage, found in intervals.items():
+        merged: list[list[float]] = []
+        for start, end in sorted(found):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        spans[stage] = sum(end - start for start, end in merged)
     first_event = min((e.timestamp for e in events), default=recorded_at)
     row = {
         "run_id": run_id,
@@ -129,8 +138,8 @@ def run_row(
         "finished_at": _utc(recorded_at),
     }
     for stage in STAGES:
-        span = spans.get(stage)
-        row[f"{stage}_seconds"] = round(span[1] - span[0], 3) if span else None
+        seconds = spans.get(stage)
+        row[f"{stage}_seconds"] = round(seconds, 3) if seconds is not None else None
         row[f"{stage}_rows"] = rows.get(stage)
     return {name: row[name] for name in OPS_RUNS_SCHEMA.names}
 

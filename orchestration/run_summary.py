@@ -158,6 +158,7 @@ def _mart_summary(published: Path) -> list[str]:
             "rec_payments_cash",
             "rec_adjustments_erp",
             "rec_usage_meters",
+            "rec_exports_erp",
         ):
             if mart not in tables:
                 continue

@@ -43,7 +43,8 @@ class DataSpan:
 # only) still builds and closes the periods its documents fall in.
 SPAN_COLUMNS = [
     ("cast(time as date)", ("raw", "usage", "events")),
-    ("cast(file_delivered_at as date)", ("_ledger",)),
+    # the landing ledger only: _ledger/export_ledger (what the ERP exports sent) has no delivery
+    ("cast(file_delivered_at as date)", ("_ledger", "landing_batches")),
     ("cast(created as date)", ("raw", "billing", "invoices")),
     ("cast(created as date)", ("raw", "billing", "credit_notes")),
     ("cast(created as date)", ("raw", "billing", "charges")),

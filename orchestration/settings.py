@@ -60,6 +60,11 @@ class Settings:
         return self.data_dir / "exports"
 
     @property
+    def export_ledger(self) -> Path:
+        """The lake's copy of every ERP batch's ledger (exports/export_ledger.py)."""
+        return self.lake / "_ledger" / "export_ledger"
+
+    @property
     def dagster_home(self) -> Path:
         return self.data_dir / "dagster_home"
 

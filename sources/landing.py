@@ -37,6 +37,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from exports.export_ledger import LEDGER_SCHEMA as EXPORT_LEDGER_SCHEMA
+from exports.export_ledger import SCHEMA_FILE
 from sources.atomic import atomic_path, naming, sha256_file, temp_sibling
 from sources.contract import (
     TIMESTAMP,
@@ -637,6 +639,8 @@ def ensure_schema_files(lake: Path, contracts: list[TableContract]) -> None:
             targets.append((child_schema, lake / "raw" / c.system / name / "_schema.parquet"))
     targets.append((QUARANTINE_SCHEMA, lake / "quarantine" / "_schema.parquet"))
     targets.append((LEDGER_SCHEMA, lake / "_ledger" / "landing_batches" / "_schema.parquet"))
+    # what the ERP exports sent (exports/export_ledger.py): readable before the first export
+    targets.append((EXPORT_LEDGER_SCHEMA, lake / "_ledger" / "export_ledger" / SCHEMA_FILE))
     for schema, target in targets:
         existing = pq.read_schema(target) if target.exists() else None
         if existing is None or not existing.equals(schema):

@@ -49,6 +49,8 @@ RAW = {
 SEEDS = {"currencies", "meters", "gl_mapping_rules", "erp_transaction_types"}
 STAGING = {
     "staging/stg_usage__events",
+    # the lake's copy of the export ledger, written by the ERP journal export
+    "staging/stg_exports__ledger_lines",
     "staging/stg_landing__batches",
     "staging/stg_landing__quarantine_rows",
     *(
@@ -118,6 +120,7 @@ INTERMEDIATE = {
         "int_gl_lines_mapped",
         "int_exchange_rates_by_period",
         "int_journal_entries_derived",
+        "int_revenue_accruals",
         "int_journal_lines_posted",
         "int_billing_charges_linked",
     )
@@ -154,6 +157,7 @@ MARTS = {
         "rec_adjustments_erp",
         "rec_usage_billing",
         "rec_usage_meters",
+        "rec_exports_erp",
         "rec_summary",
         "journal_lines",
         "journals_held",
@@ -312,6 +316,13 @@ def test_asset_graph_is_pinned(defs_data_dir: Path):
     assert ("marts/usage_daily", "not_null_usage_daily_quantity") in checks
     assert ("marts/invoices", "unique_invoices_invoice_id") in checks
     assert parents("exports/close_report") == {"exports/erp_journals", "marts/rec_summary"}
+    # what was sent to the ERP is read after the export: the confirmation and the summary with it
+    assert parents("staging/stg_exports__ledger_lines") == {"exports/erp_journals"}
+    assert parents("marts/rec_exports_erp") >= {
+        "staging/stg_exports__ledger_lines",
+        "marts/gl_lines",
+    }
+    assert "marts/rec_exports_erp" in parents("marts/rec_summary")
 
 
 def test_partitions_are_pinned(defs_data_dir: Path):
@@ -330,7 +341,7 @@ def test_partitions_are_pinned(defs_data_dir: Path):
     assert monthly == (
         {f"intermediate/{m}" for m in INTERMEDIATE_BY_PERIOD}
         | (MARTS - USAGE_DAY - UNPARTITIONED_MARTS)
-        | {"exports/erp_journals", "exports/close_report"}
+        | {"exports/erp_journals", "exports/close_report", "staging/stg_exports__ledger_lines"}
     )
     for key in daily | monthly:
         node = by_key[key]

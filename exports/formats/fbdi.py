@@ -17,7 +17,8 @@ Filled columns (all others empty):
 - ACCOUNTING_DATE: the posting date; DATE_CREATED: `ctx.created_date`; dates `YYYY/MM/DD`.
 - USER_JE_CATEGORY_NAME from the journal's source type (`CATEGORIES`): invoice Sales Invoices,
   credit_note Credit Memos, payment and refund Receipts, processor_fee, revenue_recognition and
-  realized_fx Adjustment; a summary journal (several source types) Adjustment. A reversal or
+  realized_fx Adjustment, revenue_accrual and its reversal Accrual; a summary journal (several
+  source types) Adjustment. A reversal or
   correction keeps its source type's category.
 - CURRENCY_CODE: the transaction currency.
 - Segments (`SEGMENTS`): SEGMENT1 legal entity, SEGMENT2 account, SEGMENT3 department,
@@ -120,6 +121,8 @@ CATEGORIES: dict[str, str] = {
     "processor_fee": "Adjustment",
     "revenue_recognition": "Adjustment",
     "realized_fx": "Adjustment",
+    "revenue_accrual": "Accrual",
+    "revenue_accrual_reversal": "Accrual",
     "summary": "Adjustment",  # a summary journal mixes source types
 }
 SEGMENTS: dict[str, str] = {

@@ -96,6 +96,8 @@ SOURCE_TYPES = (
     "processor_fee",
     "revenue_recognition",
     "realized_fx",
+    "revenue_accrual",
+    "revenue_accrual_reversal",
     "summary",
 )
 # Keys every line of one journal shares (a journal is single-currency in every format).

@@ -1,10 +1,12 @@
 """The warehouse: the dbt project as Dagster assets; dbt tests become asset checks.
 
-Three groups of models, by their dbt tag (dbt_project.yml): `usage_day` models are partitioned by
+Four groups of models, by their dbt tag (dbt_project.yml): `usage_day` models are partitioned by
 UTC day, `billing_period` models by billing month, the rest (seeds, staging, dimensions) are not
-partitioned. A partition range runs dbt once (single-run backfill policy), with the window in
-dbt's environment (`orchestration.partitions.dbt_window_env`). Every dbt step takes the
-warehouse pool's one slot: one writer at a time.
+partitioned; the `export_confirmation` models (billing months too) read the export ledger, so
+they build after the ERP journal export, apart from the other period models it depends on. A
+partition range runs dbt once (single-run backfill policy), with the window in dbt's environment
+(`orchestration.partitions.dbt_window_env`). Every dbt step takes the warehouse pool's one slot:
+one writer at a time.
 
 Every model, seed and snapshot dbt built carries its row count (`dagster/row_count`). dagster-dbt's
 `fetch_row_counts()` opens one adapter connection per node inside this process and keeps a
@@ -155,6 +157,9 @@ def _stop(process: subprocess.Popen, timeout: float = 30) -> None:
 
 USAGE_DAY = "tag:usage_day"
 BILLING_PERIOD = "tag:billing_period"
+# what was sent to the ERP against what it posted (rec_exports_erp) and the summary including it:
+# read the export ledger the ERP journal export writes, so they build after that asset
+EXPORT_CONFIRMATION = "tag:export_confirmation"
 
 
 @dbt_assets(
@@ -168,14 +173,18 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource):
     yield from build(context, dbt)
 
 
-def partitioned_models(name: str, tag: str, partitions_def, window_kind: str, doc: str):
-    """The models tagged `tag`, partitioned by `partitions_def`; a range of partitions is one dbt
-    build with the window as `U2C_<WINDOW_KIND>_WINDOW_START/END` in its environment."""
+def partitioned_models(
+    name: str, tag: str, partitions_def, window_kind: str, doc: str, exclude: str | None = None
+):
+    """The models tagged `tag` (but `exclude`), partitioned by `partitions_def`; a range of
+    partitions is one dbt build with the window as `U2C_<WINDOW_KIND>_WINDOW_START/END` in its
+    environment."""
 
     @dbt_assets(
         manifest=dbt_project.manifest_path,
         project=dbt_project,
         select=tag,
+        exclude=exclude,
         name=name,
         partitions_def=partitions_def,
         backfill_policy=BackfillPolicy.single_run(),
@@ -192,11 +201,24 @@ usage_models = partitioned_models(
     "usage_models", USAGE_DAY, usage_days, "usage", "Deduplicated usage and the daily usage marts."
 )
 period_models = partitioned_models(
-    "period_models", BILLING_PERIOD, billing_periods, "period", "Rating, journals, reconciliation."
+    "period_models",
+    BILLING_PERIOD,
+    billing_periods,
+    "period",
+    "Rating, journals, reconciliation.",
+    exclude=EXPORT_CONFIRMATION,
+)
+confirmation_models = partitioned_models(
+    "confirmation_models",
+    EXPORT_CONFIRMATION,
+    billing_periods,
+    "period",
+    "Export <-> ERP confirmation (rec_exports_erp) and the reconciliation summary: after the ERP "
+    "journal export of the run, when there is one.",
 )
 
 
-DBT_ASSETS = [warehouse_models, usage_models, period_models]
+DBT_ASSETS = [warehouse_models, usage_models, period_models, confirmation_models]
 
 
 def model_key(name: str) -> AssetKey:

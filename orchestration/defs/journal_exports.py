@@ -62,7 +62,12 @@ def erp_journal_export(
     checks = saved_outcomes(settings.gx_dir / "validations", context.run.run_id, GATE_SUITES)
     periods = period_keys(context.partition_time_window)
     result = export_journals(
-        settings.warehouse, settings.exports, mode=config.mode, periods=periods, checks=checks
+        settings.warehouse,
+        settings.exports,
+        mode=config.mode,
+        periods=periods,
+        checks=checks,
+        ledger_mirror=settings.export_ledger,
     )
     if result.batch is None:
         context.log.info("ERP journals: nothing new to export, nothing written")

@@ -25,9 +25,11 @@ too small for (e.g. no invoiced month yet) is skipped and listed in `skipped`.
 |  | delivered at noon as `events_<day>_intraday.jsonl` (sorts after the day file, arrives first) |
 | usage_not_metered_in_stripe | last invoiced month: one subscription's API requests of its |
 |  | 10th day never reported to the Stripe meter (meter_events.py) |
-| realized_fx | first invoiced month's invoice of a subscription billed in a currency other than |
-|  | its entity's functional currency, paid on the 1st of the month after (another rate): the |
+| realized_fx | first invoiced month's invoice of a subscription billed in USD by an entity with |
+|  | another functional currency, paid on the 1st of the month after (another rate): the |
 |  | `U2C-FX-<charge>` journal, its lines in the answer key's `expected` |
+| export_not_posted | first invoiced month's payment: its processor-fee journal |
+|  | (`U2C-FEE-<txn>`) is exported but not in the ERP extract (rec_exports_erp not_in_erp) |
 
 The two extra files are exact copies (answer-key entries `duplicate_event`): the first delivery,
 by delivery time, is the one counted, whatever the names say.
@@ -41,6 +43,7 @@ from datetime import date, datetime, time, timedelta
 
 from sources.demo.calendar import add_months, at, month_key
 from sources.demo.catalog import METRIC_CODES
+from sources.demo.fx import BASE
 from sources.demo.world import CreditNotePlan, World, invoice_resource, usage_resource
 
 REDELIVERY_RATE = 0.005
@@ -107,6 +110,8 @@ class Plan:
     late_foreign_payments: set[tuple[str, str]] = field(default_factory=set)
     # (subscription, day) whose API requests are never reported to the Stripe meter
     missing_meter_event: tuple[str, date] | None = None
+    # (subscription, month) whose payment's processor-fee journal the ERP never posted
+    unposted_fee_journals: set[tuple[str, str]] = field(default_factory=set)
     skipped: list[str] = field(default_factory=list)
 
 
@@ -200,7 +205,8 @@ def plan_anomalies(world: World, clean: bool) -> Plan:
         sub = world.cast(
             "realized_fx",
             {invoice_resource(first): None},
-            eligible=lambda s: s.currency != s.customer.entity.currency,
+            # billed in the parent currency (USD): a rate of its own in the ERP, no triangulation
+            eligible=lambda s: s.currency != s.customer.entity.currency and s.currency == BASE,
         )
     if sub is None:
         skip("realized_fx")
@@ -322,6 +328,20 @@ def plan_anomalies(world: World, clean: bool) -> Plan:
         skip("usage_not_metered_in_stripe")
     else:
         plan.missing_meter_event = (sub.id, day)
+
+    # export_not_posted: the processor-fee journal of a first-month payment was exported but
+    # the ERP never posted it. It disturbs that journal only, so it claims no invoice and may
+    # share a subscription with another role (cast after the others: it moved none of them).
+    sub = None
+    if first is not None:
+        unpaid = plan.missing_invoices | plan.unexported_invoices
+        sub = world.cast(
+            "export_not_posted", {}, eligible=lambda s: (s.id, month_key(first)) not in unpaid
+        )
+    if sub is None:
+        skip("export_not_posted")
+    else:
+        plan.unposted_fee_journals.add((sub.id, month_key(first)))
 
     # re-delivered file / intra-day extract: copies of one subscription's events of a day of the
     # first invoiced month; cast last, so adding them moved no other anomaly.

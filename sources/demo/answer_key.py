@@ -2,7 +2,12 @@
 
 `answer_key.json` (beside inbox/) is a JSON list of {"anomaly", "mart", "status", "key"}, one
 entry per line; a realized_fx entry also carries the journal expected (`expected`: journal id,
-entity, period, currency, lines with their debit and credit). Re-deliveries can number in the
+entity, period, currency, lines with their debit and credit), and so does a
+cross_rate_conversion entry (an invoice journal in a currency with no ERP rate into its entity's
+functional currency: each line's foreign and functional amount, converted through USD), and
+the revenue_accrual and revenue_accrual_reversal entries (a U2C-ACCR journal and the one
+reversing it when the invoices post, with their lines).
+Re-deliveries can number in the
 millions, so usage.py streams their entries to a side file and `write_answer_key` copies them in
 first, in file order.
 """
@@ -43,10 +48,15 @@ def build_entries(
     usage: UsageResult,
     billing: Billing,
     fx: list[dict] | None = None,
+    cross: list[dict] | None = None,
+    accrued: list[dict] | None = None,
     world: World | None = None,
 ) -> list[dict]:
     """Every entry but the duplicate_event ones, in the spec's table order; `fx` are the
-    realized FX journals expected (billing.realized_fx), each keyed by its payment."""
+    realized FX journals expected (billing.realized_fx), each keyed by its payment; `cross` the
+    invoice journals converted through USD (erp.cross_rate_journals), keyed by their invoice;
+    `accrued` a revenue accrual and its reversal (erp.accrual_journals), keyed by their source id
+    (entity-period-currency)."""
     out: list[dict] = []
     for key in usage.conflicts:
         out.append(entry("conflicting_duplicate", "ops_quarantine", "quarantined", **key))
@@ -174,6 +184,44 @@ def build_entries(
         out.append(
             {
                 **entry("realized_fx", "journal_lines", "ready", source_id=payment),
+                "expected": journal,
+            }
+        )
+
+    # the same discrepancies as the export <-> ERP confirmation sees them, per External ID
+    # (rec_exports_erp: every line usage-to-cash sent against what the ERP posted)
+    def export_row(anomaly: str, status: str, external_id: str) -> None:
+        out.append(entry(anomaly, "rec_exports_erp", status, external_id=external_id))
+
+    for invoice in invoices(plan.unexported_invoices):
+        export_row("invoice_missing_in_erp", "not_in_erp", f"U2C-INV-{invoice.id}")
+    for invoice in invoices(plan.posted_twice):
+        export_row("invoice_posted_twice", "posted_twice", f"U2C-INV-{invoice.id}")
+    for invoice in invoices(plan.amount_mismatch):
+        export_row("erp_amount_mismatch", "amount_mismatch", f"U2C-INV-{invoice.id}")
+    if (note := notes.get("credit_note_not_reversed")) is not None:
+        export_row("credit_note_not_reversed", "not_in_erp", f"U2C-CN-{note.id}")
+    if (note := notes.get("refund_not_recorded")) is not None and note.refund is not None:
+        export_row("refund_not_recorded", "not_in_erp", f"U2C-REF-{note.refund.id}")
+    for invoice in invoices(plan.payment_unapplied):
+        if invoice.charge is not None:
+            export_row("payment_unapplied", "account_mismatch", f"U2C-PAY-{invoice.charge.id}")
+    for invoice in invoices(plan.unposted_fee_journals):
+        if invoice.charge is not None:
+            txn = invoice.charge.balance_transaction
+            export_row("export_not_posted", "not_in_erp", f"U2C-FEE-{txn}")
+    for journal in accrued or []:
+        reversal = journal["journal_id"].startswith("U2C-ACCR-REV-")
+        anomaly = "revenue_accrual_reversal" if reversal else "revenue_accrual"
+        source = journal["journal_id"].removeprefix("U2C-ACCR-REV-").removeprefix("U2C-ACCR-")
+        out.append(
+            {**entry(anomaly, "journal_lines", "ready", source_id=source), "expected": journal}
+        )
+    for journal in cross or []:
+        invoice = journal["journal_id"].removeprefix("U2C-INV-")
+        out.append(
+            {
+                **entry("cross_rate_conversion", "journal_lines", "ready", source_id=invoice),
                 "expected": journal,
             }
         )

@@ -19,12 +19,11 @@ JSON by the `*_object` functions.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
-from sources.currencies import minor_units
 from sources.demo import catalog, rating
 from sources.demo.anomalies import QUANTITY_FAULT_SHARE, Plan
 from sources.demo.calendar import add_months, at, month_key, month_seconds, unix
@@ -177,6 +176,10 @@ class Billing:
     balance_transactions: list[BalanceTransaction] = field(default_factory=list)
     # Discrepancies actually injected: (anomaly, subscription, 'YYYY-MM', metric)
     usage_faults: list[tuple[str, str, str, str]] = field(default_factory=list)
+    # (subscription, 'YYYY-MM') -> the lines its invoice should carry (no fault injected), for
+    # every month whose service period ended before the extracts, invoiced or not: what
+    # usage-to-cash accrues until the invoice posts
+    expected: dict[tuple[str, str], list[Line]] = field(default_factory=dict)
 
     def invoice_for(self, subscription_id: str, month: str) -> Invoice | None:
         return next(
@@ -384,6 +387,16 @@ def build_billing(world: World, plan: Plan, usage: UsageResult, rates: Rates) ->
             if (sub.id, mkey) not in plan.unexported_invoices:
                 late = (sub.id, mkey) in plan.late_foreign_payments
                 _pay(world, rates, billing, invoice, rng, late=late)
+    # what each ended month should have billed: the same lines without the injected faults,
+    # priced in a scratch price book (no true-up price of a missing invoice in the extracts)
+    faultless = replace(plan, quantity_faults={}, price_faults=set())
+    scratch = Billing(_PriceBook(world))
+    for month in calendar.months:
+        if at(add_months(month, 1)) > calendar.extracted_at:
+            continue
+        for sub in world.subscriptions:
+            expected = _invoice(world, faultless, usage, scratch.book, scratch, sub, month, 0)
+            billing.expected[(sub.id, month_key(month))] = expected.lines
     for cn_plan in sorted(
         [*world.credit_notes, *plan.credit_notes], key=lambda p: (p.issued_at, p.subscription_id)
     ):
@@ -560,11 +573,9 @@ def realized_fx(world: World, rates: Rates, charge: Charge) -> dict | None:
     booked_in = calendar.posting_period(invoice.finalized_at.date())
     paid_in = calendar.posting_period(charge.created.date())
     amount = rating.to_major(charge.amount, currency)
-    unit = Decimal(1).scaleb(-minor_units(functional))
 
     def convert(period) -> Decimal:
-        rate = rates.average(period, currency, functional)
-        return (amount * rate).quantize(unit, rounding=ROUND_HALF_EVEN)
+        return rates.convert(period, amount, currency, functional)
 
     booked_less_relieved = convert(booked_in) - convert(paid_in)
     if not booked_less_relieved:

@@ -12,15 +12,25 @@ Stripe document, with `transaction.externalid` `U2C-INV-`, `U2C-CN-`, `U2C-PAY-`
 | charge | Dr 1150 Stripe clearing; Cr 1200 AR (entity = the paying customer) |
 | refund | Dr 1200 AR; Cr 1150 Stripe clearing |
 
-and one revenue recognition journal per legal entity x period x currency,
-`U2C-RR-<entity>-<YYYY-MM>-<currency>`, dated the period's last day, no customer: Dr 2100 for
-the deferred revenue of the period, Cr the product's revenue account (4000). Its revenue is the
-platform fee and proration lines spread per UTC day of their service period by seconds, exactly
-(largest remainder, ties to the earliest day), credit note lines spread like the line they
-credit, negative; a day counts in the later of its own posting period and its document's (as the
-pipeline's revenue_schedule). Realized FX journals (`U2C-FX-`) are not in the extracts: every
-invoice is paid an hour after it is finalized, at the same period's rate, except the realized_fx
-anomaly's (paid a month later, the day before the extracts; its journal is the answer key's).
+and the journals that are no document of their own, as usage-to-cash exports them:
+- revenue recognition per legal entity x period x currency, `U2C-RR-<entity>-<YYYY-MM>-<currency>`,
+  dated the period's last day, no customer: Dr 2100 for the deferred revenue of the period, Cr the
+  product's revenue account (4000). Its revenue is the platform fee and proration lines spread
+  per UTC day of their service period by seconds, exactly (largest remainder, ties to the
+  earliest day), credit note lines spread like the line they credit, negative; a day counts in
+  its own posting period when its month was accrued before the invoice posted, else in the later
+  of its own posting period and its document's (as the pipeline's revenue_schedule);
+- revenue accrual, `U2C-ACCR-<entity>-<YYYY-MM>-<currency>` (Dr 1250 unbilled receivable, Cr
+  2100 for fees and prorations, Cr 4100 for usage and true-up: the lines each month whose service
+  ended before the extracts should have billed, without the injected faults), dated the last day
+  of the period it accrues in, and its reversal `U2C-ACCR-REV-…` on the first day of the period
+  the invoice posts in (none while a month has no invoice);
+- processor fees, `U2C-FEE-<balance transaction>` (Dr 6100, Cr 1150, settlement currency), except
+  the export_not_posted payment's: exported, never posted;
+- realized FX, `U2C-FX-<charge>` (Cr/Dr 1200, Dr/Cr 7900, functional currency) of the payment the
+  realized_fx anomaly pays a month late, at another rate.
+Every line is in the order usage-to-cash sends it, so the export ledger and the extract compare
+line by line (rec_exports_erp).
 
 The transaction tables come as a Fivetran NetSuite2 sync lands them, with `_fivetran_synced`
 and `_fivetran_deleted` columns, and hold more than usage-to-cash's journals, as a real extract
@@ -55,12 +65,20 @@ from sources.demo.billing import (
     Invoice,
     Line,
     Refund,
+    realized_fx,
 )
-from sources.demo.calendar import Period, at, month_key
+from sources.demo.calendar import Period, add_months, at, month_key
 from sources.demo.catalog import platform_fee
 from sources.demo.fx import Rates
 from sources.demo.rating import tax_amount, to_major, to_minor
-from sources.demo.world import CURRENCY_IDS, CURRENCY_NAMES, ENTITIES, ENTITY_BY_CODE, World
+from sources.demo.world import (
+    CURRENCY_IDS,
+    CURRENCY_NAMES,
+    ENTITIES,
+    ENTITY_BY_CODE,
+    Subscription,
+    World,
+)
 
 CHART: tuple[tuple[str, str, str], ...] = (
     ("1100", "Bank", "Cash"),
@@ -77,8 +95,10 @@ CHART: tuple[tuple[str, str, str], ...] = (
     ("7990", "OthExpense", "Rounding"),
     ("2000", "AcctPay", "Accounts payable"),
     ("5000", "COGS", "Hosting"),
+    ("1250", "OthCurrAsset", "Unbilled receivable"),
 )
 AR, CLEARING, UNAPPLIED, TAX, ROUNDING = "1200", "1150", "2050", "2200", "7990"
+UNBILLED, FEES = "1250", "6100"
 PAYABLE, HOSTING = "2000", "5000"
 VENDOR_BILL = Decimal("420.00")  # functional currency, major units
 SYNC_COLUMNS = ["_fivetran_deleted", "_fivetran_synced"]
@@ -214,8 +234,10 @@ def build_erp(world: World, plan: Plan, billing: Billing, rates: Rates) -> Erp:
             )  # fmt: skip
     t["consolidatedexchangerate"] = rows
 
-    journals = _journals(world, plan, billing)
-    journals.extend(_revenue_recognition_journals(world, billing))
+    journals = _journals(world, plan, billing, rates)
+    accruals = accrued_months(world, billing)
+    journals.extend(_revenue_recognition_journals(world, billing, accruals))
+    journals.extend(_accrual_journals(world, billing, accruals))
     for journal in journals:
         _post(world, rates, journal)
     journals.sort(key=lambda j: (j.created, j.external_id))
@@ -472,7 +494,69 @@ def _unknown_posting(world: World, plan: Plan) -> Journal | None:
     )
 
 
-def _journals(world: World, plan: Plan, billing: Billing) -> list[Journal]:
+def _fee_journals(world: World, plan: Plan, billing: Billing) -> list[Journal]:
+    """`U2C-FEE-<balance transaction>` per processor fee (settlement currency, dated as its
+    charge or refund): Dr 6100 processing fees, Cr 1150 Stripe clearing; the export_not_posted
+    payment's is exported but never posted."""
+    charges = {c.id: c for c in billing.charges}
+    refunds = {r.id: r for r in billing.refunds}
+    journals = []
+    for txn in billing.balance_transactions:
+        charge = charges.get(txn.source) or refunds[txn.source].charge
+        invoice = charge.invoice
+        key = (invoice.subscription.id, month_key(invoice.month))
+        if txn.fee == 0 or (txn.source in charges and key in plan.unposted_fee_journals):
+            continue
+        sub = invoice.subscription
+        fee = to_major(txn.fee, txn.currency)
+        journal = _journal(
+            world,
+            "processor_fee",
+            txn.id,
+            "FEE",
+            txn.created.date(),
+            txn.created + EXPORT_DELAY,
+            sub,
+            f"usage-to-cash: processor fee {txn.id} of {txn.source}",
+            [
+                JournalLine(FEES, fee, "Payment processing fees"),
+                JournalLine(CLEARING, -fee, "Processor clearing"),
+            ],
+        )
+        journals.append(replace(journal, currency=txn.currency))
+    return journals
+
+
+def _realized_fx_journals(
+    world: World, plan: Plan, billing: Billing, rates: Rates
+) -> list[Journal]:
+    """`U2C-FX-<charge>` of each foreign-currency payment that realized FX (billing.realized_fx),
+    in the functional currency, dated as the payment."""
+    journals = []
+    for charge in billing.charges:
+        fx = realized_fx(world, rates, charge)
+        if fx is None:
+            continue
+        sub = charge.invoice.subscription
+        journal = _journal(
+            world,
+            "realized_fx",
+            charge.id,
+            "FX",
+            charge.created.date(),
+            charge.created + EXPORT_DELAY,
+            sub,
+            f"usage-to-cash: realized FX on {charge.id}",
+            [
+                JournalLine(x["account"], Decimal(x["debit"]) - Decimal(x["credit"]), "Realized FX")
+                for x in fx["lines"]
+            ],
+        )
+        journals.append(replace(journal, currency=fx["currency"]))
+    return journals
+
+
+def _journals(world: World, plan: Plan, billing: Billing, rates: Rates) -> list[Journal]:
     journals: list[Journal] = []
     for invoice in billing.invoices:
         journals.extend(_invoice_journals(world, plan, invoice))
@@ -486,6 +570,8 @@ def _journals(world: World, plan: Plan, billing: Billing) -> list[Journal]:
             journals.append(journal)
     if (journal := _unknown_posting(world, plan)) is not None:
         journals.append(journal)
+    journals.extend(_fee_journals(world, plan, billing))
+    journals.extend(_realized_fx_journals(world, plan, billing, rates))
     return journals
 
 
@@ -509,9 +595,90 @@ def _spread(amount: int, start: datetime, end: datetime) -> list[tuple[date, int
     return list(zip(days, [sign * share for share in shares], strict=True))
 
 
-def _revenue_recognition_journals(world: World, billing: Billing) -> list[Journal]:
+Accruals = dict[tuple[str, str], tuple[Period, "Period | None"]]
+
+
+def accrued_months(world: World, billing: Billing) -> Accruals:
+    """(subscription, 'YYYY-MM') -> (accrual period, reversal period or None) of every month
+    whose service ended before the extracts while its invoice was not posted by the period the
+    accrual posts in (the first open one from the month's last day): accrued at that period's
+    end, reversed in the invoice's posting period (never while not invoiced)."""
+    calendar = world.calendar
+    periods = {p.key for p in calendar.periods}
+    out = {}
+    for (sub_id, mkey), _ in billing.expected.items():
+        month = date.fromisoformat(mkey + "-01")
+        last_day = add_months(month, 1) - timedelta(days=1)
+        if month_key(last_day) not in periods:
+            continue
+        accrual = calendar.posting_period(last_day)
+        invoice = billing.invoice_for(sub_id, mkey)
+        posted = calendar.posting_period(invoice.finalized_at.date()) if invoice else None
+        if posted is None or posted.key > accrual.key:
+            out[(sub_id, mkey)] = (accrual, posted)
+    return out
+
+
+def _accrual_journals(world: World, billing: Billing, accruals: Accruals) -> list[Journal]:
+    """U2C-ACCR-<entity>-<YYYY-MM>-<currency> (Dr 1250 unbilled receivable for the total, Cr each
+    account the lines map to: 2100 for fee and prorations, 4100 for usage and true-up), dated the
+    accrual period's last day; U2C-ACCR-REV-… in the invoices' posting period, on its first day,
+    the same lines with the sides swapped."""
+    calendar = world.calendar
+    subs = {s.id: s for s in world.subscriptions}
+    # (kind, entity, currency, period key) -> account -> amount (minor units, credit > 0)
+    amounts: dict[tuple[str, str, str, str], dict[str, int]] = {}
+    periods: dict[str, Period] = {}
+    for (sub_id, mkey), (accrual, reversal) in sorted(accruals.items()):
+        sub = subs[sub_id]
+        for move, period in (("ACCR", accrual), ("ACCR-REV", reversal)):
+            if period is None:
+                continue
+            periods[period.key] = period
+            key = (move, sub.customer.entity.code, sub.currency, period.key)
+            by_account = amounts.setdefault(key, {})
+            for line in billing.expected[(sub_id, mkey)]:
+                by_account[line.account] = by_account.get(line.account, 0) + line.amount
+    journals = []
+    for (move, code, currency, key), by_account in sorted(amounts.items()):
+        entity, period = ENTITY_BY_CODE[code], periods[key]
+        total = sum(by_account.values())
+        sign = 1 if move == "ACCR" else -1
+        unbilled = JournalLine(UNBILLED, sign * to_major(total, currency), "Unbilled receivable")
+        revenue = [
+            JournalLine(account, -sign * to_major(by_account[account], currency), "Revenue accrued")
+            for account in sorted(by_account)
+        ]
+        lines = [unbilled, *revenue] if move == "ACCR" else [*revenue, unbilled]
+        day = period.end if move == "ACCR" else period.start
+        source_id = f"{code}-{key}-{currency}"
+        journals.append(
+            Journal(
+                external_id=f"U2C-{move}-{source_id}",
+                source_id=source_id,
+                kind="revenue_accrual",
+                trandate=day,
+                created=min(
+                    at(day + timedelta(days=1)) + EXPORT_DELAY,
+                    calendar.extracted_at - timedelta(minutes=1),
+                ),
+                currency=currency,
+                subsidiary=entity.subsidiary_id,
+                functional_currency=entity.currency,
+                entity=None,
+                memo=f"usage-to-cash: revenue accrual {key} {code} {currency}",
+                lines=[x for x in lines if x.foreign != 0],
+            )
+        )
+    return journals
+
+
+def _revenue_recognition_journals(world: World, billing: Billing, accruals: dict) -> list[Journal]:
     """Revenue recognition of the deferred lines (platform fee, prorations), per legal entity x
-    recognition period x currency, for the periods the ERP has."""
+    recognition period x currency, for the periods the ERP has: a day of a month accrued before
+    its invoice posted counts in its own posting period (and a fee accrued but not invoiced is
+    recognized from the accrual, into the revenue account of the product the subscription was
+    last invoiced for), any other day no earlier than its document's."""
     calendar = world.calendar
     periods = {p.key: p for p in calendar.periods}
     revenue_account = {
@@ -531,27 +698,39 @@ def _revenue_recognition_journals(world: World, billing: Billing) -> list[Journa
 
     invoice_of = {line.id: invoice for invoice in billing.invoices for line in invoice.lines}
 
-    def recognize(line: Line, amount: int, document_day: date) -> None:
-        invoice = invoice_of[line.id]
-        entity = invoice.subscription.customer.entity.code
+    def recognize(
+        line: Line, amount: int, sub: Subscription, document_day: date, accrued: bool
+    ) -> None:
+        entity = sub.customer.entity.code
         document_key = calendar.posting_period(document_day).key
         revenue = revenue_account[line.price["product"]]
         for day, share in _spread(amount, line.period_start, line.period_end):
-            key = max(posting_key(day), document_key)
+            key = posting_key(day) if accrued else max(posting_key(day), document_key)
             if key not in periods or share == 0:
                 continue
-            by_account = amounts.setdefault((entity, invoice.currency, key), {})
+            by_account = amounts.setdefault((entity, sub.currency, key), {})
             by_account[line.account] = by_account.get(line.account, 0) + share
             by_account[revenue] = by_account.get(revenue, 0) - share
 
     for invoice in billing.invoices:
+        accrued = (invoice.subscription.id, month_key(invoice.month)) in accruals
         for line in invoice.lines:
             if deferred(line):
-                recognize(line, line.amount, invoice.finalized_at.date())
+                day = invoice.finalized_at.date()
+                recognize(line, line.amount, invoice.subscription, day, accrued)
     for note in billing.credit_notes:
         for credit in note.lines:
             if deferred(credit.invoice_line):
-                recognize(credit.invoice_line, -credit.amount, note.effective_at.date())
+                invoice = invoice_of[credit.invoice_line.id]
+                day = note.effective_at.date()
+                recognize(credit.invoice_line, -credit.amount, invoice.subscription, day, False)
+    subs = {s.id: s for s in world.subscriptions}
+    for (sub_id, mkey), (accrual, _) in accruals.items():
+        if billing.invoice_for(sub_id, mkey) is not None:
+            continue
+        for line in billing.expected[(sub_id, mkey)]:
+            if deferred(line):
+                recognize(line, line.amount, subs[sub_id], accrual.end, True)
 
     journals = []
     for (code, currency, key), by_account in sorted(amounts.items()):
@@ -595,9 +774,10 @@ def _post(world: World, rates: Rates, journal: Journal) -> None:
     journal.period = calendar.posting_period(journal.trandate)
     rate = rates.average(journal.period, journal.currency, journal.functional_currency)
     journal.exchange_rate = rate
-    digits = Decimal(1).scaleb(-minor_units(journal.functional_currency))
     for line in journal.lines:
-        line.functional = (line.foreign * rate).quantize(digits, rounding="ROUND_HALF_EVEN")
+        line.functional = rates.convert(
+            journal.period, line.foreign, journal.currency, journal.functional_currency
+        )
     difference = sum(line.functional for line in journal.lines)
     if difference:
         journal.lines.append(
@@ -605,3 +785,88 @@ def _post(world: World, rates: Rates, journal: Journal) -> None:
                 ROUNDING, Decimal(0), "Rounding (currency conversion)", functional=-difference
             )
         )
+
+
+def cross_rate_journals(erp: Erp, faulty: set[str]) -> list[dict]:
+    """The journals usage-to-cash must convert through USD, as the answer key expects them: per
+    legal entity and currency neither its functional currency nor USD (no rate of its own in the
+    ERP), the first invoice journal posted as sent (no injected ERP discrepancy, not moved),
+    with each line's foreign and functional amount (rounded once: `Rates.convert`). `faulty`:
+    External IDs the anomalies post otherwise than sent."""
+    code = {e.subsidiary_id: e.code for e in ENTITIES}
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for j in sorted(erp.journals, key=lambda j: (j.trandate, j.external_id)):
+        key = (code[j.subsidiary], j.currency)
+        if (
+            j.kind != "invoice"
+            or j.currency in (j.functional_currency, "USD")
+            or key in seen
+            or j.external_id in faulty
+            or j.period is None
+            or j.period.key != month_key(j.trandate)
+        ):
+            continue
+        seen.add(key)
+        out.append(
+            {
+                "journal_id": j.external_id,
+                "legal_entity": key[0],
+                "posting_period": j.period.key,
+                "currency": j.currency,
+                "functional_currency": j.functional_currency,
+                "via_currency": "USD",
+                "lines": [
+                    {
+                        "account": line.account,
+                        "amount": money(line.foreign, j.currency),
+                        "functional_amount": money(line.functional, j.functional_currency),
+                    }
+                    for line in j.lines
+                ],
+            }
+        )
+    return out
+
+
+def accrual_journals(erp: Erp) -> list[dict]:
+    """An accrual and its reversal as the answer key expects them: the first revenue accrual
+    journal (U2C-ACCR-…) whose entity and currency also have a reversal (U2C-ACCR-REV-…, when the
+    invoices post), each with its lines' foreign and functional amounts."""
+    code = {e.subsidiary_id: e.code for e in ENTITIES}
+    accruals = sorted(
+        (j for j in erp.journals if j.kind == "revenue_accrual"), key=lambda j: j.external_id
+    )
+    for accrual in (j for j in accruals if not j.external_id.startswith("U2C-ACCR-REV-")):
+        reversal = next(
+            (
+                j
+                for j in accruals
+                if j.external_id.startswith("U2C-ACCR-REV-")
+                and (j.subsidiary, j.currency) == (accrual.subsidiary, accrual.currency)
+                and j.trandate > accrual.trandate
+            ),
+            None,
+        )
+        if reversal is None:
+            continue
+        return [
+            {
+                "journal_id": j.external_id,
+                "legal_entity": code[j.subsidiary],
+                "posting_period": j.period.key,
+                "posting_date": j.trandate.isoformat(),
+                "currency": j.currency,
+                "functional_currency": j.functional_currency,
+                "lines": [
+                    {
+                        "account": line.account,
+                        "amount": money(line.foreign, j.currency),
+                        "functional_amount": money(line.functional, j.functional_currency),
+                    }
+                    for line in j.lines
+                ],
+            }
+            for j in (accrual, reversal)
+        ]
+    return []

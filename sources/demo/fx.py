@@ -2,14 +2,17 @@
 
 Rates are drawn from the seed around fixed anchors (USD per unit of EUR, GBP, JPY). The ERP's
 consolidated exchange rates, the ERP journals' conversion into functional currency and
-Stripe's settlement exchange rate all read the average rate of the posting month.
+Stripe's settlement exchange rate all read the average rate of the posting month. The ERP has
+rates between USD and each other currency only: the journals convert a pair without one (GBP
+into EUR) through USD, rounded once (`convert`); Stripe quotes its own cross rate (`average`).
 """
 
 from __future__ import annotations
 
 import random
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
+from sources.currencies import minor_units
 from sources.demo.calendar import Period
 
 BASE = "USD"
@@ -51,6 +54,23 @@ class Rates:
             self._average[(period.key, source, BASE)] * self._average[(period.key, BASE, target)],
             8,
         )
+
+    def convert(self, period: Period, amount: Decimal, source: str, target: str) -> Decimal:
+        """`amount` in `target` at `period`'s average rates, rounded half-even once to the
+        target's minor unit: a pair without a rate of its own (GBP -> EUR) is multiplied by both
+        legs through USD, unrounded, as the ERP's consolidated rates give them."""
+        unit = Decimal(1).scaleb(-minor_units(target))
+        if source == target:
+            return amount.quantize(unit, rounding=ROUND_HALF_EVEN)
+        if source == BASE or target == BASE:
+            exact = amount * self._average[(period.key, source, target)]
+        else:
+            exact = (
+                amount
+                * self._average[(period.key, source, BASE)]
+                * self._average[(period.key, BASE, target)]
+            )
+        return exact.quantize(unit, rounding=ROUND_HALF_EVEN)
 
     def month_end(self, period: Period, source: str, target: str) -> Decimal:
         if source == target:

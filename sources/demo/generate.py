@@ -25,7 +25,7 @@ from sources.demo.calendar import Calendar, month_key
 from sources.demo.crm import COLUMNS as CRM_COLUMNS
 from sources.demo.crm import build_crm
 from sources.demo.erp import COLUMNS as ERP_COLUMNS
-from sources.demo.erp import build_erp
+from sources.demo.erp import accrual_journals, build_erp, cross_rate_journals
 from sources.demo.files import deliver, write_csv, write_jsonl
 from sources.demo.fx import Rates
 from sources.demo.meter_events import meter_event_objects
@@ -117,7 +117,15 @@ def generate(options: GenerateOptions, progress: Callable[..., None] | None = No
             and invoice.charge is not None
             and (journal := stripe.realized_fx(world, rates, invoice.charge)) is not None
         ]
-        entries = build_entries(plan, usage, billing, fx, world)
+        faulty = {
+            f"U2C-INV-{invoice.id}"
+            for invoice in billing.invoices
+            if (invoice.subscription.id, month_key(invoice.month))
+            in plan.unexported_invoices | plan.posted_twice | plan.amount_mismatch
+        }
+        cross = [] if options.clean else cross_rate_journals(erp, faulty)
+        accrued = [] if options.clean else accrual_journals(erp)
+        entries = build_entries(plan, usage, billing, fx, cross, accrued, world)
         key_count = write_answer_key(out / "answer_key.json", usage.duplicates_file, entries)
         summary = _summary(options, world, plan, usage, billing, erp, billing_files, crm, key_count)
         summary["answer_key"] = _anomaly_counts(out / "answer_key.json")

@@ -239,6 +239,14 @@ def build_world(seed: int, customers: int, calendar: Calendar) -> World:
     rng.shuffle(plans)
     nl = [n for n, code in enumerate(entities) if code == "NL01"]
     usd_billed = set(nl[: min(3, len(nl) // 3 + (1 if len(nl) >= 2 else 0))])
+    # Documents in a currency that is neither the entity's nor the parent's (USD): the ERP has no
+    # rate for the pair, the pipeline converts through USD. The last UK01 customer is billed in
+    # EUR, and with three or more NL01 customers billed in EUR the last of them in GBP.
+    uk = [n for n, code in enumerate(entities) if code == "UK01"]
+    cross_billed = {uk[-1]: "EUR"} if len(uk) >= 2 else {}
+    nl_eur = [n for n in nl if n not in usd_billed]
+    if len(nl_eur) >= 3:
+        cross_billed[nl_eur[-1]] = "GBP"
 
     cast: list[Customer] = []
     subs: list[Subscription] = []
@@ -268,7 +276,7 @@ def build_world(seed: int, customers: int, calendar: Calendar) -> World:
             email=f"billing@{slug}.example",
             country=entity.customer_countries[rng.randrange(len(entity.customer_countries))],
             entity=entity,
-            currency="USD" if n in usd_billed else entity.currency,
+            currency="USD" if n in usd_billed else cross_billed.get(n, entity.currency),
             stripe_id=ids.stripe("cus", number),
             netsuite_id=1000 + number,
             parent_account_id=parent,

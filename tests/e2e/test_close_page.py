@@ -80,6 +80,7 @@ def test_every_close_has_a_page_whose_numbers_equal_the_marts(world: Path):
     index = (world / "exports" / "close" / "index.html").read_text()
     assert all(f"{period}/close_report.html" in index for period in reports)
     open_rows_seen = meter_rows_seen = 0
+    unconfirmed_seen: set[str] = set()
     with duckdb.connect(str(world / "published" / "marts.duckdb"), read_only=True) as con:
         for period, page in found.items():
             cells = parse(page)
@@ -186,6 +187,21 @@ def test_every_close_has_a_page_whose_numbers_equal_the_marts(world: Path):
                 }
                 assert got_meters == expected_meters, (period, entity)
                 meter_rows_seen += len(got_meters)
+                # the journals sent that the ERP extract does not confirm, one row per journal
+                expected_unconfirmed = set(
+                    con.execute(
+                        "select external_id, string_agg(distinct status, ', ' order by status),"
+                        " max(days_open), count(*) from rec_exports_erp"
+                        " where " + IN_PERIOD_ENTITY + " and status <> 'matched' group by all",
+                        [period, entity],
+                    ).fetchall()
+                )
+                got_unconfirmed = {
+                    (r["external_id"], r["statuses"], int(r["days_open"]), int(r["lines"]))
+                    for r in cells.tables.get((section, "unconfirmed_exports"), [])
+                }
+                assert got_unconfirmed == expected_unconfirmed, (period, entity)
+                unconfirmed_seen |= {u[0] for u in got_unconfirmed if "not_in_erp" in u[1]}
             # the period's JSON report lists the same discrepancies, all entities together
             report = json.loads(page.with_name("close_report.json").read_text())
             listed = {
@@ -203,6 +219,7 @@ def test_every_close_has_a_page_whose_numbers_equal_the_marts(world: Path):
     assert open_rows_seen > 0  # the default world has open variances, and the pages show them
     # and a usage the product measured that Stripe's meter events left out (answer key)
     assert meter_rows_seen > 0
+    assert unconfirmed_seen  # and a journal it exported that its ERP never posted
 
 
 def test_page_links_are_the_published_files_with_their_checksums(world: Path):

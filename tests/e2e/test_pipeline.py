@@ -172,6 +172,23 @@ def test_each_closed_period_has_a_close_report_that_agrees_with_the_marts(world:
     assert any(r["open_reconciliation_items"] > 0 for r in reports.values())  # the default world
     # the default world's late usage is valued: a close report shows it as unbilled exposure
     assert any(Decimal(r["unbilled_exposure_functional"]) > 0 for r in reports.values())
+    # the journals the export sent that the ERP extract does not confirm, with their status: the
+    # answer key's (a processor fee the ERP never posted, the documents it lacks, ...)
+    key = json.loads((world / "answer_key.json").read_text())
+    expected = {
+        (e["key"]["external_id"], e["status"]) for e in key if e["mart"] == "rec_exports_erp"
+    }
+    unconfirmed = {
+        (u["external_id"], status)
+        for r in reports.values()
+        for u in r["unconfirmed_exports"]
+        for status in u["statuses"]
+    }
+    assert ("not_in_erp" in {s for _, s in expected}) and unconfirmed == expected
+    assert {a for a in (e["anomaly"] for e in key) if a == "export_not_posted"}
+    for r in reports.values():
+        for u in r["unconfirmed_exports"]:
+            assert u["days_open"] is not None and Decimal(u["variance_functional"]) > 0, u
 
 
 def test_rerun_without_new_input_writes_nothing_and_changes_no_row(world: Path):

@@ -1,6 +1,7 @@
 """Built worlds shared by the integration modules: a small default world (every injected
-discrepancy) and its clean twin, each generated, landed and built with `dbt build` once per test
-session (the tests only read them)."""
+discrepancy) and its clean twin, each generated, landed, built with `dbt build` and its ERP
+journals exported (then the export confirmation rebuilt) once per test session (the tests only
+read them)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from exports.erp_journals import export_journals
 from sources.demo.generate import GenerateOptions, generate
 from sources.landing import land_inbox
 from sources.registry import CONTRACTS
@@ -20,18 +22,13 @@ DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 SMALL = {"customers": 10, "days": 62, "events_per_day": 300}
 
 
-def build_world(out: Path, clean: bool) -> Path:
-    generate(GenerateOptions(out=out, clean=clean, **SMALL))
-    land_inbox(out / "inbox", out / "lake", CONTRACTS)
-    return dbt_build(out)
-
-
-def dbt_build(out: Path, project: Path = DBT_PROJECT) -> Path:
-    """`dbt build` of `project` on the data dir `out` (its lake landed); assert it passed."""
+def dbt_build(out: Path, *args: str, project: Path = DBT_PROJECT) -> Path:
+    """`dbt build` (with `args`) of `project` on the data dir `out` (its lake landed); assert it
+    passed."""
     env = {**os.environ, "U2C_DATA_DIR": str(out)}
     built = subprocess.run(
         [
-            str(DBT), "build",
+            str(DBT), "build", *args,
             # the unit tests run once, in test_dbt_unit_tests.py
             "--exclude-resource-type", "unit_test",
             "--project-dir", str(project), "--profiles-dir", str(project),
@@ -40,6 +37,21 @@ def dbt_build(out: Path, project: Path = DBT_PROJECT) -> Path:
         cwd=project, env=env, capture_output=True, text=True, timeout=900, check=False,
     )  # fmt: skip
     assert built.returncode == 0, built.stdout[-5000:] + built.stderr[-3000:]
+    return out
+
+
+def build_world(out: Path, clean: bool) -> Path:
+    """Generate, land, build; export the ERP journals, then rebuild what confirms the export
+    against the ERP extract (rec_exports_erp, rec_summary), as a close does."""
+    generate(GenerateOptions(out=out, clean=clean, **SMALL))
+    land_inbox(out / "inbox", out / "lake", CONTRACTS)
+    dbt_build(out)
+    export_journals(
+        out / "warehouse.duckdb",
+        out / "exports",
+        ledger_mirror=out / "lake" / "_ledger" / "export_ledger",
+    )
+    dbt_build(out, "--select", "tag:export_confirmation")
     return out
 
 

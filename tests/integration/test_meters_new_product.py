@@ -112,7 +112,7 @@ def product_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"),
     )
     (project / "seeds" / "meters.csv").write_text(METERS)
-    return dbt_build(out, project)
+    return dbt_build(out, project=project)
 
 
 def query(out: Path, sql: str) -> list[tuple]:

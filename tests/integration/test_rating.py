@@ -157,6 +157,14 @@ def test_every_revenue_schedule_sums_exactly_to_its_line(world_name: str, reques
     for credit in credits:
         amount = -Decimal(credit["amount_minor"]).scaleb(-credit["stripe_minor_units"])
         assert schedule.pop(("credit_note_line", credit["credit_note_line_id"])) == amount, credit
+    # a fee accrued at a period end and not invoiced yet is scheduled from its accrual line
+    accrued = query(
+        world,
+        "select accrual_line_id, amount from intermediate.int_revenue_accruals "
+        "where invoice_id is null and line_kind in ('platform_fee', 'proration')",
+    )
+    for line in accrued:
+        assert schedule.pop(("accrued_line", line["accrual_line_id"])) == line["amount"], line
     assert not schedule  # no schedule without a line
 
 
@@ -172,9 +180,15 @@ def test_deferred_revenue_waterfall_closes(world_name: str, request):
     for row in rows:
         pair = (row["legal_entity"], row["currency"])
         assert row["opening_balance"] == previous.get(pair, Decimal(0)), row
-        assert row["closing_balance"] == row["opening_balance"] + row["billed"] - row["recognized"]
+        assert row["closing_balance"] == (
+            row["opening_balance"]
+            + row["billed"]
+            + row["accrued"]
+            - row["accrual_reversed"]
+            - row["recognized"]
+        )
         previous[pair] = row["closing_balance"]
-    billed = sum(r["billed"] for r in rows)
+    billed = sum(r["billed"] + r["accrued"] - r["accrual_reversed"] for r in rows)
     recognized = sum(r["recognized"] for r in rows)
     deferred = query(
         world,
@@ -182,3 +196,6 @@ def test_deferred_revenue_waterfall_closes(world_name: str, request):
     )[0]["total"]
     assert recognized == deferred
     assert sum(previous.values()) == billed - recognized
+    # every service period that ended is recognized in full by its period's end: deferred revenue
+    # closes at 0 in every period (monthly fees billed in arrears, accrued until invoiced)
+    assert all(r["closing_balance"] == 0 for r in rows), [r for r in rows if r["closing_balance"]]

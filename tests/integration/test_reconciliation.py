@@ -1,7 +1,7 @@
 """Reconciliation marts on generated worlds: all matched when clean; on the default world every
-answer-key entry of rec_usage_billing, rec_billing_erp, rec_payments_cash and rec_adjustments_erp
-is found by its key with its status, and nothing else is flagged (precision and recall 100%);
-rec_summary counts every row of the four marts under its status."""
+answer-key entry of rec_usage_billing, rec_billing_erp, rec_payments_cash, rec_adjustments_erp
+and rec_exports_erp is found by its key with its status, and nothing else is flagged (precision
+and recall 100%); rec_summary counts every row of the five marts under its status."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ ANSWER_MARTS = {
     "ops_usage_duplicates": ("event_source", "event_id", "file_name", "line_number"),
     "ops_quarantine": ("file_name", "line_number", "reason_code"),
     "journal_lines": ("source_id",),
+    # a row per journal line: the answer key names the journal (External ID) and its status
+    "rec_exports_erp": ("external_id",),
 }
 
 
@@ -44,6 +46,14 @@ def test_clean_world_is_all_matched(clean_world: Path):
         assert rows, f"{mart} is empty"
         flagged = {key: status for key, status in rows.items() if status != "matched"}
         assert not flagged, f"{mart}: {flagged}"
+    # every journal line sent is posted as sent by the clean world's ERP
+    with duckdb.connect(str(clean_world / "warehouse.duckdb"), read_only=True) as con:
+        sent, flagged = con.execute(
+            "select count(*), count(*) filter (where status <> 'matched')"
+            " from marts.rec_exports_erp"
+        ).fetchone()
+        lines = con.execute("select count(*) from marts.journal_lines").fetchone()[0]
+    assert sent == lines and flagged == 0
 
 
 def test_default_world_finds_every_answer_and_nothing_else(default_world: Path):
@@ -83,7 +93,7 @@ def test_default_world_finds_every_answer_key_entry_in_its_mart(default_world: P
             rows = set(con.execute(f"select {selected} from marts.{mart}").fetchall())
             missed = wanted[mart] - rows
             assert not missed, f"{mart}: {len(missed)} entries not found, e.g. {sorted(missed)[:5]}"
-            if mart in MARTS:
+            if mart in MARTS or mart == "rec_exports_erp":
                 spurious = {row for row in rows if row[-1] != "matched"} - wanted[mart]
                 assert not spurious, f"{mart}: flagged but not in the answer key: {spurious}"
 
@@ -116,7 +126,7 @@ def test_summary_counts_every_reconciled_row(default_world: Path):
     """rec_summary: per reconciliation and status, its row counts add up to the mart's rows, and
     its variance totals to the mart's variances."""
     with duckdb.connect(str(default_world / "warehouse.duckdb"), read_only=True) as con:
-        for mart in MARTS:
+        for mart in (*MARTS, "rec_exports_erp"):
             in_mart = con.execute(
                 f"select status, count(*), coalesce(sum(variance), 0),"
                 f" coalesce(sum(variance_functional), 0)"
@@ -192,8 +202,8 @@ def test_default_world_journals_carry_the_document_totals(default_world: Path):
 
 def test_clean_world_journals_equal_what_the_erp_holds(clean_world: Path):
     """On the clean world the ERP holds exactly the journals usage-to-cash derives: per External
-    ID and account, the same net amount in transaction and in functional currency (processor fee
-    journals are not in the demo ERP)."""
+    ID and account, the same net amount in transaction and in functional currency (every kind of
+    journal, processor fees, realized FX and accruals included)."""
     with duckdb.connect(str(clean_world / "warehouse.duckdb"), read_only=True) as con:
         ours = con.execute("select count(distinct journal_id) from marts.journal_lines").fetchone()
         assert ours[0] > 0
@@ -202,7 +212,7 @@ def test_clean_world_journals_equal_what_the_erp_holds(clean_world: Path):
             with ours as (
                 select external_id, account, sum(debit - credit) as amount,
                        sum(functional_debit - functional_credit) as functional_amount
-                from marts.journal_lines where source_type <> 'processor_fee' group by all
+                from marts.journal_lines group by all
             ),
             erp as (
                 select external_id, account_number as account, sum(foreign_amount) as amount,

@@ -340,7 +340,12 @@ def journal_inputs(draw):
         key = (posting[day.strftime("%Y-%m")], currency, ENTITIES[entity])
         if currency != ENTITIES[entity] and key not in seen_rates:
             seen_rates.add(key)
-            rate_rows.append((*key, len(rate_rows) + 1, draw(rates)))
+            first = draw(rates)
+            # a pair the ERP has no direct rate for converts through the parent currency
+            second = draw(st.one_of(st.none(), rates))
+            path = "direct" if second is None else "triangulated"
+            average = first if second is None else (first * second).quantize(Decimal("1e-12"))
+            rate_rows.append((*key, len(rate_rows) + 1, path, first, second, average))
     return entries, fiscal, rate_rows
 
 
@@ -358,6 +363,9 @@ def test_journal_lines_balance_in_transaction_and_functional_currency(compiled, 
                     "from_currency": "varchar",
                     "to_currency": "varchar",
                     "exchange_rate_id": "bigint",
+                    "conversion_path": "varchar",
+                    "first_rate": "decimal(38, 12)",
+                    "second_rate": "decimal(38, 12)",
                     "average_rate": "decimal(38, 12)",
                 },
                 rate_rows,
@@ -421,6 +429,8 @@ def revenue_inputs(draw):
                     "US01",
                     start,
                     start + timedelta(seconds=span),
+                    start.strftime("%Y-%m"),
+                    index,
                 )
             )
             if minor_amount > 0 and draw(st.booleans()):
@@ -460,8 +470,28 @@ def test_revenue_allocation_sums_exactly_to_each_line(compiled, generated):
                     "legal_entity": "varchar",
                     "period_start": "timestamp",
                     "period_end": "timestamp",
+                    "billing_period": "varchar",
+                    "line_index": "integer",
                 },
                 lines,
+            ),
+            # nothing accrued: every line is recognized no earlier than its invoice posts
+            "intermediate.int_revenue_accruals": (
+                {
+                    "accrual_line_id": "varchar",
+                    "subscription_id": "varchar",
+                    "billing_period": "varchar",
+                    "line_kind": "varchar",
+                    "metric": "varchar",
+                    "amount": "decimal(38, 9)",
+                    "currency": "varchar",
+                    "legal_entity": "varchar",
+                    "service_period_start": "timestamp",
+                    "service_period_end": "timestamp",
+                    "accrual_fiscal_period": "varchar",
+                    "invoice_id": "varchar",
+                },
+                [],
             ),
             "marts.credit_notes": (
                 {

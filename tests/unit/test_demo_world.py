@@ -434,15 +434,82 @@ def recheck(out: Path) -> set[tuple]:
 
     customers = {c["id"]: c for c in s["customers"]}
     for invoice in s["invoices"]:
-        journals = by_external.get(f"U2C-INV-{invoice['id']}", [])
+        external = f"U2C-INV-{invoice['id']}"
+        journals = by_external.get(external, [])
         key = {"document_id": invoice["id"]}
         if not journals:
             assert invoice["status"] == "open"
             flag("invoice_missing_in_erp", "rec_billing_erp", "missing_in_erp", **key)
+            flag("invoice_missing_in_erp", "rec_exports_erp", "not_in_erp", external_id=external)
         elif len(journals) > 1:
             flag("invoice_posted_twice", "rec_billing_erp", "duplicate_in_erp", **key)
+            flag("invoice_posted_twice", "rec_exports_erp", "posted_twice", external_id=external)
         elif minor(str(foreign(journals[0], "1200")), invoice["currency"]) != invoice["total"]:
             flag("erp_amount_mismatch", "rec_billing_erp", "amount_mismatch", **key)
+            flag("erp_amount_mismatch", "rec_exports_erp", "amount_mismatch", external_id=external)
+    # an invoice in a currency the ERP has no rate for into its entity's functional currency
+    # (neither, nor USD): the first per entity and currency posted as sent is converted via USD
+    currency_of = {c["id"]: c["symbol"] for c in inbox.erp["currency"]}
+    subsidiaries = {x["id"]: x for x in inbox.erp["subsidiary"]}
+    direct = {
+        (r["postingperiod"], currency_of[r["fromcurrency"]], currency_of[r["tocurrency"]])
+        for r in inbox.erp["consolidatedexchangerate"]
+    }
+    flagged_documents = {
+        dict(key)["document_id"] for *_, key in found if "document_id" in dict(key)
+    }
+    crossed: set[tuple[str, str]] = set()
+    for t in sorted(tx.values(), key=lambda t: (t["trandate"], t["externalid"])):
+        invoice_id = t["externalid"].removeprefix("U2C-INV-")
+        subsidiary = subsidiaries[tl[t["id"]][0]["subsidiary"]]
+        currency, functional = currency_of[t["currency"]], currency_of[subsidiary["currency"]]
+        own = next(p for p in periods.values() if p["startdate"] <= t["trandate"] <= p["enddate"])
+        if (
+            t["type"] != "Journal"
+            or not t["externalid"].startswith("U2C-INV-")
+            or invoice_id in flagged_documents
+            or currency in (functional, "USD")
+            or (t["postingperiod"], currency, functional) in direct
+            or own["closed"] == "T"
+            or (subsidiary["tranprefix"], currency) in crossed
+        ):
+            continue
+        crossed.add((subsidiary["tranprefix"], currency))
+        if not world["clean"]:  # the clean world has the document, its answer key no entries
+            flag("cross_rate_conversion", "journal_lines", "ready", source_id=invoice_id)
+    # revenue accrual: the first U2C-ACCR journal with a reversal (U2C-ACCR-REV, when the invoices
+    # post) of the same entity and currency; the reversal swaps the accrual's sides account by
+    # account (one accrual period in these worlds)
+    accrual_ids = sorted(e for e in by_external if e.startswith("U2C-ACCR-"))
+    for external in (e for e in accrual_ids if not e.startswith("U2C-ACCR-REV-")):
+        [accrual] = by_external[external]
+        entity, currency = external.removeprefix("U2C-ACCR-").split("-")[0], external[-3:]
+        reversals = [
+            e
+            for e in accrual_ids
+            if e.startswith(f"U2C-ACCR-REV-{entity}-")
+            and e.endswith(f"-{currency}")
+            and by_external[e][0]["trandate"] > accrual["trandate"]
+        ]
+        if not reversals:
+            continue
+        [reversal] = by_external[reversals[0]]
+        accrued = {
+            a: foreign(accrual, a) for a in {accounts[r["account"]] for r in tal[accrual["id"]]}
+        }
+        reversed_ = {
+            a: foreign(reversal, a) for a in {accounts[r["account"]] for r in tal[reversal["id"]]}
+        }
+        assert {a: -v for a, v in accrued.items() if a != "7990"} == {
+            a: v for a, v in reversed_.items() if a != "7990"
+        }
+        assert accrued["1250"] > 0
+        if not world["clean"]:
+            source = external.removeprefix("U2C-ACCR-")
+            flag("revenue_accrual", "journal_lines", "ready", source_id=source)
+            source = reversals[0].removeprefix("U2C-ACCR-REV-")
+            flag("revenue_accrual_reversal", "journal_lines", "ready", source_id=source)
+        break
     known = {f"U2C-INV-{i['id']}" for i in s["invoices"]}
     for external in by_external:
         if external.startswith("U2C-INV-") and external not in known:
@@ -459,6 +526,8 @@ def recheck(out: Path) -> set[tuple]:
                  adjustment_id=note["id"])  # fmt: skip
             flag("credit_note_not_reversed", "rec_billing_erp", "missing_in_erp",
                  document_id=note["id"])  # fmt: skip
+            flag("credit_note_not_reversed", "rec_exports_erp", "not_in_erp",
+                 external_id=f"U2C-CN-{note['id']}")  # fmt: skip
         else:
             [journal] = journals
             assert minor(str(-foreign(journal, "1200")), note["currency"]) == note["total"]
@@ -467,6 +536,8 @@ def recheck(out: Path) -> set[tuple]:
         paying = customers[charge["customer"]]["metadata"]["netsuite_customer_id"]
         if foreign(journal, "2050"):
             flag("payment_unapplied", "rec_payments_cash", "unapplied", payment_id=charge["id"])
+            flag("payment_unapplied", "rec_exports_erp", "account_mismatch",
+                 external_id=f"U2C-PAY-{charge['id']}")  # fmt: skip
         elif journal["entity"] != paying:
             flag("payment_misapplied", "rec_payments_cash", "misapplied", payment_id=charge["id"])
         assert foreign(journal, "1150") == Decimal(charge["amount"]).scaleb(
@@ -475,10 +546,17 @@ def recheck(out: Path) -> set[tuple]:
         if (fx := realized_fx(inbox, charge)) is not None:
             flag("realized_fx", "journal_lines", "ready", source_id=charge["id"])
             assert fx["posting_period"] != fx["invoice_period"]
+    # every processor fee is posted as its journal, but the one the ERP never got
+    for txn in s["balance_transactions"]:
+        if txn["fee"] and f"U2C-FEE-{txn['id']}" not in by_external:
+            flag("export_not_posted", "rec_exports_erp", "not_in_erp",
+                 external_id=f"U2C-FEE-{txn['id']}")  # fmt: skip
     for refund in s["refunds"]:
         if f"U2C-REF-{refund['id']}" not in by_external:
             flag("refund_not_recorded", "rec_payments_cash", "missing_in_erp",
                  payment_id=refund["id"])  # fmt: skip
+            flag("refund_not_recorded", "rec_exports_erp", "not_in_erp",
+                 external_id=f"U2C-REF-{refund['id']}")  # fmt: skip
     # usage -> Stripe meter: per customer x period, the day sums reported against the requests
     customer_of = {x["id"]: x["customer"] for x in s["subscriptions"]}
     measured, reported = defaultdict(int), defaultdict(int)
@@ -522,23 +600,12 @@ def realized_fx(inbox: Inbox, charge: dict) -> dict | None:
             p for p in inbox.erp["accountingperiod"] if p["startdate"] <= day <= p["enddate"]
         )
 
-    def rate(posting: dict) -> Decimal:
-        rows = [
-            r
-            for r in inbox.erp["consolidatedexchangerate"]
-            if r["postingperiod"] == posting["id"]
-            and currency_of[r["fromcurrency"]] == currency
-            and currency_of[r["tocurrency"]] == functional
-        ]
-        return Decimal(min(rows, key=lambda r: int(r["id"]))["averagerate"])
-
     booked = period(invoice["status_transitions"]["finalized_at"])
     paid = period(charge["created"])
     amount = Decimal(charge["amount"]).scaleb(-MINOR[charge["currency"]])
-    unit = Decimal(1).scaleb(-MINOR[functional.lower()])
-    difference = (amount * rate(booked)).quantize(unit, ROUND_HALF_EVEN) - (
-        amount * rate(paid)
-    ).quantize(unit, ROUND_HALF_EVEN)
+    difference = erp_convert(inbox, amount, currency, functional, booked) - erp_convert(
+        inbox, amount, currency, functional, paid
+    )
     if not difference:
         return None
     size, loss = abs(difference), difference > 0
@@ -553,6 +620,26 @@ def realized_fx(inbox: Inbox, charge: dict) -> dict | None:
             {"account": "7900", "debit": size if loss else 0, "credit": 0 if loss else size},
         ],
     }
+
+
+def erp_convert(inbox: Inbox, amount: Decimal, source: str, target: str, posting: dict) -> Decimal:
+    """`amount` at the ERP's average rate of `posting` (the row of the lowest id), rounded
+    half-even to the target's minor unit; a pair without a row through USD, both legs multiplied
+    before the one rounding."""
+    currency_of = {c["id"]: c["symbol"] for c in inbox.erp["currency"]}
+
+    def rate(a: str, b: str) -> Decimal | None:
+        rows = [
+            r
+            for r in inbox.erp["consolidatedexchangerate"]
+            if r["postingperiod"] == posting["id"]
+            and currency_of[r["fromcurrency"]] == a
+            and currency_of[r["tocurrency"]] == b
+        ]
+        return Decimal(min(rows, key=lambda r: int(r["id"]))["averagerate"]) if rows else None
+
+    exact = amount * (rate(source, target) or rate(source, "USD") * rate("USD", target))
+    return exact.quantize(Decimal(1).scaleb(-MINOR[target.lower()]), ROUND_HALF_EVEN)
 
 
 def answer_key(out: Path) -> list[dict]:
@@ -657,8 +744,9 @@ def test_every_anomaly_of_the_spec_is_injected(faulty: Path):
         "unknown_erp_posting", "credit_note_not_reversed", "payment_unapplied",
         "payment_misapplied", "refund_not_recorded", "closed_period_posting", "realized_fx",
         "usage_not_metered_in_stripe",
+        "cross_rate_conversion", "revenue_accrual", "revenue_accrual_reversal", "export_not_posted",
     }  # fmt: skip
-    assert counts["credit_note_not_reversed"] == 2
+    assert counts["credit_note_not_reversed"] == 3  # rec_adjustments, rec_billing, rec_exports
     assert 1 <= counts["conflicting_duplicate"] <= 2
     events = json.loads((faulty / "world.json").read_text())["usage"]["events"]
     # the two extra files (test_extra_deliveries_arrive_out_of_name_order) add a copy per line
@@ -689,6 +777,12 @@ def test_answer_key_ids_exist_in_the_files(faulty: Path):
         if "subscription_id" in key:
             assert key["subscription_id"] in usage_subs
             assert (key["subscription_id"] in ids) is (e not in unknown_sub)
+        if e["anomaly"] in ("revenue_accrual", "revenue_accrual_reversal"):
+            # a journal of its own: its source id is entity-period-currency, its External ID in
+            # the ERP extract
+            prefix = "U2C-ACCR-REV-" if e["anomaly"].endswith("reversal") else "U2C-ACCR-"
+            assert prefix + key["source_id"] in externals
+            continue
         for column in ("document_id", "adjustment_id", "payment_id", "source_id"):
             if column in key:
                 assert (key[column] in ids) is (e not in unknown_doc)
@@ -861,6 +955,37 @@ def test_the_answer_keys_realized_fx_journal_is_what_the_files_give(faulty: Path
     assert expected["currency"] != charge["currency"].upper()
 
 
+def test_the_answer_keys_cross_rate_journals_are_what_the_files_give(faulty: Path):
+    """An invoice in a currency the ERP has no rate for into its entity's functional currency
+    (EUR in UK01): the answer key's lines are the invoice journal's foreign amounts, each
+    converted through USD from the ERP's two rates and rounded once; the journal balances in the
+    functional currency with the rounding line."""
+    entries = [e for e in answer_key(faulty) if e["anomaly"] == "cross_rate_conversion"]
+    assert entries
+    inbox = Inbox.read(faulty)
+    for entry in entries:
+        expected = entry["expected"]
+        assert expected["currency"] not in (expected["functional_currency"], "USD")
+        [posting] = [
+            p
+            for p in inbox.erp["accountingperiod"]
+            if p["startdate"][:7] == expected["posting_period"]
+        ]
+        functional = Decimal(0)
+        for line in expected["lines"]:
+            converted = erp_convert(
+                inbox,
+                Decimal(line["amount"]),
+                expected["currency"],
+                expected["functional_currency"],
+                posting,
+            )
+            if line["account"] != "7990":
+                assert Decimal(line["functional_amount"]) == converted, line
+            functional += Decimal(line["functional_amount"])
+        assert functional == 0
+
+
 def test_stripe_ids_cross_reference(faulty: Path):
     inbox = Inbox.read(faulty)
     s = inbox.stripe
@@ -967,8 +1092,8 @@ def test_erp_rounding_lines_and_fx(faulty: Path):
         "Oct 2026": "F",
         "Nov 2026": "F",
     }
-    # usage-to-cash's 12 accounts plus payable and hosting (the vendor bill's), per entity
-    assert len(inbox.erp["account"]) == 14 * 4
+    # usage-to-cash's 13 accounts plus payable and hosting (the vendor bill's), per entity
+    assert len(inbox.erp["account"]) == 15 * 4
 
 
 def test_erp_extract_holds_other_transaction_types_and_deleted_rows(faulty: Path):
@@ -1098,6 +1223,11 @@ def test_erp_conversion_adds_a_rounding_line_when_converted_lines_do_not_sum(tmp
     class HalfRate:
         def average(self, period, source, target):
             return Decimal("0.5")
+
+        def convert(self, period, amount, source, target):
+            return (amount * self.average(period, source, target)).quantize(
+                Decimal("0.01"), ROUND_HALF_EVEN
+            )
 
     world = build_world(1, 4, Calendar(date(2026, 8, 1), 62))
     journal = erp.Journal(

@@ -26,9 +26,14 @@ def warehouse(tmp_path: Path, lines: list[tuple]) -> Path:
             "create table marts.journal_lines (journal_id varchar, line_number integer, "
             "legal_entity varchar, currency varchar, account varchar, posting_period varchar, "
             "debit decimal(38, 9), credit decimal(38, 9), functional_debit decimal(38, 9), "
-            "functional_credit decimal(38, 9))"
+            "functional_credit decimal(38, 9), exchange_rate decimal(38, 12) default 1)"
         )
-        con.executemany("insert into marts.journal_lines values (?,?,?,?,?,?,?,?,?,?)", lines)
+        con.executemany(
+            "insert into marts.journal_lines (journal_id, line_number, legal_entity, currency, "
+            "account, posting_period, debit, credit, functional_debit, functional_credit) "
+            "values (?,?,?,?,?,?,?,?,?,?)",
+            lines,
+        )
         con.execute(
             "create table staging.stg_erp__accounts as select * from (values "
             "('1200', 'AR', false), ('4100', 'Usage', false), ('2200', 'Tax', false), "
@@ -169,3 +174,27 @@ def test_an_account_without_a_number_is_in_the_chart_by_its_full_name(tmp_path: 
         lines = [named[0], line, named[2]]
         result = run_journal_gate(warehouse(tmp_path / account.replace(" ", "_"), lines))
         assert failures(result) == {"expect_column_values_to_be_in_set:account"}, account
+
+
+def test_a_journal_without_a_rate_path_is_blocked_and_named(tmp_path: Path):
+    """A journal the ERP has no rate path for is held before journal_lines; one that reached it
+    anyway (no exchange rate, functional amounts 0: balanced) fails the gate on each line."""
+    lines = [
+        *GOOD,
+        ("U2C-INV-in_jpy", 1, "NL01", "JPY", "1200", "2026-09", "5000", "0", "0", "0"),
+        ("U2C-INV-in_jpy", 2, "NL01", "JPY", "4100", "2026-09", "0", "5000", "0", "0"),
+    ]
+    path = warehouse(tmp_path, lines)
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "update marts.journal_lines set exchange_rate = null "
+            "where journal_id = 'U2C-INV-in_jpy'"
+        )
+    result = run_journal_gate(path)
+    assert not result.success
+    assert failures(result) == {"expect_column_values_to_not_be_null:exchange_rate"}
+    [failed] = [f for r in result.results for f in r.failed]
+    assert failed.rows == [
+        {"journal_id": "U2C-INV-in_jpy", "line_number": 1, "exchange_rate": None},
+        {"journal_id": "U2C-INV-in_jpy", "line_number": 2, "exchange_rate": None},
+    ]

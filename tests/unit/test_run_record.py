@@ -85,6 +85,29 @@ def test_a_run_row_has_every_stage_timed_and_counted():
     assert list(row) == OPS_RUNS_SCHEMA.names
 
 
+def test_a_stage_split_by_another_counts_only_the_time_its_steps_ran():
+    """The close runs the period models, the ERP export, then the export confirmation models:
+    the dbt stage is 30 s + 5 s, not the 40 s from its first start to its last end, so the
+    stages never add up to more than the run."""
+    stages = {**STAGE_BY_STEP, "confirmation_models": "dbt", "exports__erp_journals": "exports"}
+    events = [
+        *step("warehouse_models", 0, 30, 10),
+        *step("exports__erp_journals", 30, 35, 4),
+        *step("confirmation_models", 35, 40, 2),
+    ]
+    row = run_row(
+        run_id="r3",
+        job_name="close_period",
+        tags={},
+        started_at=T0,
+        recorded_at=T0 + 41,
+        events=events,
+        stage_by_step=stages,
+    )
+    assert (row["dbt_seconds"], row["exports_seconds"]) == (35.0, 5.0)
+    assert (row["dbt_rows"], row["exports_rows"]) == (12, 4)
+
+
 def test_a_gate_only_run_has_null_stages_and_a_failed_step_fails_it():
     events = [
         *step("marts__journal_lines_gx_journal_lines", 0, 2, 7, failed=True),

@@ -1,8 +1,8 @@
 {#- Every invoice line with the GL account and dimensions it posts to: the first rule of the seed
     gl_mapping_rules by priority whose legal entity scope, effective dates (on the invoice's
     document date, valid_to exclusive) and conditions (product, price, line kind, region; empty =
-    any) match. A line no rule matches, or that only the fallback rule matches, posts to the
-    unmapped revenue account and is flagged for review. -#}
+    any) match (macro gl_rule_matches). A line no rule matches, or that only the fallback rule
+    matches, posts to the unmapped revenue account and is flagged for review. -#}
 with
 
 lines as (
@@ -20,47 +20,8 @@ lines as (
     left join {{ ref('invoices') }} as i on l.invoice_id = i.invoice_id
 ),
 
-rules as (
-    select
-        rule_id,
-        priority,
-        legal_entity,
-        valid_from,
-        valid_to,
-        product_id,
-        price_id,
-        line_kind,
-        region,
-        account_number,
-        department,
-        class,
-        location,
-        needs_review
-    from {{ ref('gl_mapping_rules') }}
-),
-
 matched as (
-    select
-        l.invoice_line_id,
-        r.rule_id,
-        r.account_number,
-        r.department,
-        r.class,
-        r.location,
-        r.needs_review,
-        row_number() over (
-            partition by l.invoice_line_id order by r.priority, r.rule_id
-        ) as match_rank
-    from lines as l
-    inner join rules as r
-        on
-            (r.legal_entity = '*' or l.legal_entity = r.legal_entity)
-            and l.document_date >= r.valid_from
-            and (r.valid_to is null or l.document_date < r.valid_to)
-            and (r.product_id is null or l.product_id = r.product_id)
-            and (r.price_id is null or l.price_id = r.price_id)
-            and (r.line_kind is null or l.line_kind = r.line_kind)
-            and (r.region is null or l.region = r.region)
+    {{ gl_rule_matches('lines', 'invoice_line_id') }}
 )
 
 select
@@ -78,7 +39,4 @@ select
     cast(m.location as varchar) as location,
     cast(coalesce(m.needs_review, true) as boolean) as needs_review
 from lines as l
-left join matched as m
-    on
-        l.invoice_line_id = m.invoice_line_id
-        and m.match_rank = 1
+left join matched as m on l.invoice_line_id = m.line_key

@@ -25,6 +25,14 @@
       the receivable at the payment's posting-period rate, booked at the invoice's; the payment
       amount converted at both rates (each rounded half-even as journal_lines converts a line)
       differ by the realized FX: Cr receivable / Dr realized FX (loss) or the reverse (gain).
+    - revenue accrual (U2C-ACCR-<entity>-<YYYY-MM>-<currency>, dated the last day of the accrual
+      period; no customer): per legal entity x accrual fiscal period x transaction currency, the
+      lines of int_revenue_accruals (usage and subscription revenue whose service period has ended
+      and whose invoice is not yet posted): Dr unbilled receivable (var
+      gl_account_unbilled_receivable) for their total, Cr each line's mapped account per account x
+      department / class / location; reversed (U2C-ACCR-REV-<entity>-<YYYY-MM>-<currency>, dated
+      the first day of the period the invoices post in) line for line, sides swapped, per legal
+      entity x that period x currency. Lineage: the batch of the contract amendment landed last.
     Lines of zero amount are left out, as the ERP does. -#}
 with
 
@@ -55,7 +63,8 @@ rates as (
         fiscal_period,
         from_currency,
         to_currency,
-        average_rate
+        first_rate,
+        second_rate
     from {{ ref('int_exchange_rates_by_period') }}
 ),
 
@@ -562,6 +571,27 @@ fee_entries as (
     where f.balance_transaction_id is not null and f.fee <> 0
 ),
 
+-- the lines int_revenue_accruals accrues (revenue accrual and recognition of what is accrued)
+accruals as (
+    select
+        accrual_line_id,
+        legal_entity,
+        currency,
+        amount,
+        credit_account,
+        department,
+        class,
+        location,
+        needs_review,
+        accrual_fiscal_period,
+        accrual_date,
+        reversal_fiscal_period,
+        reversal_date,
+        batch_id,
+        landed_at
+    from {{ ref('int_revenue_accruals') }}
+),
+
 -- revenue recognition: the deferred schedule rows of the periods the ERP has, each with the
 -- account its invoice line was credited to and the revenue account it is recognized into
 schedule_line_batches as (
@@ -578,6 +608,13 @@ schedule_line_batches as (
         batch_id,
         landed_at
     from {{ ref('stg_billing__credit_note_lines') }}
+    union all
+    select
+        'accrued_line' as source_type,
+        accrual_line_id as source_line_id,
+        batch_id,
+        landed_at
+    from accruals
 ),
 
 recognized as (
@@ -587,13 +624,15 @@ recognized as (
         s.currency,
         s.recognition_fiscal_period,
         f.end_date as recognition_date,
-        coalesce(m.account_number, '{{ var("gl_account_unmapped_revenue") }}') as deferred_account,
-        coalesce(m.needs_review, true) as is_deferred_fallback,
+        -- the account the invoice line (or, not invoiced yet, the accrual) credited
+        coalesce(m.account_number, a.credit_account, '{{ var("gl_account_unmapped_revenue") }}')
+            as deferred_account,
+        coalesce(m.needs_review, a.needs_review, true) as is_deferred_fallback,
         coalesce(s.gl_revenue_account, '{{ var("gl_account_unmapped_revenue") }}') as revenue_account,
         s.gl_revenue_account is null as is_revenue_fallback,
-        m.department,
-        m.class,
-        m.location,
+        coalesce(m.department, a.department) as department,
+        coalesce(m.class, a.class) as class,
+        coalesce(m.location, a.location) as location,
         s.amount,
         b.batch_id,
         b.landed_at
@@ -601,6 +640,10 @@ recognized as (
     inner join fiscal as f on s.recognition_fiscal_period = f.fiscal_period
     left join legal_entities as e on s.legal_entity = e.legal_entity
     left join mapped as m on s.invoice_line_id = m.invoice_line_id
+    left join accruals as a
+        on
+            s.source_type = 'accrued_line'
+            and s.source_line_id = a.accrual_line_id
     left join schedule_line_batches as b
         on
             s.source_type = b.source_type
@@ -723,14 +766,177 @@ revenue_recognition_entries as (
             and l.recognition_fiscal_period = j.recognition_fiscal_period
 ),
 
+-- revenue accrual: what int_revenue_accruals accrues per legal entity x accrual period x
+-- currency (Dr unbilled receivable / Cr each line's mapped account), and its reversal per legal
+-- entity x the period the invoices post in x currency (the same lines, sides swapped)
+accrual_moves as (
+    -- one row per accrual line and journal it is in: the accrual, and the reversal once invoiced
+    select
+        'accrual' as move,
+        legal_entity,
+        currency,
+        accrual_fiscal_period as fiscal_period,
+        accrual_date as document_date,
+        1 as sign,
+        amount,
+        credit_account,
+        department,
+        class,
+        location,
+        needs_review,
+        batch_id,
+        landed_at
+    from accruals
+    union all
+    select
+        'reversal' as move,
+        legal_entity,
+        currency,
+        reversal_fiscal_period as fiscal_period,
+        reversal_date as document_date,
+        -1 as sign,
+        amount,
+        credit_account,
+        department,
+        class,
+        location,
+        needs_review,
+        batch_id,
+        landed_at
+    from accruals
+    where reversal_fiscal_period is not null
+),
+
+accrual_journals as (
+    -- the journal's date, id and lineage (the contract batch landed last)
+    select
+        move,
+        legal_entity,
+        currency,
+        fiscal_period,
+        document_date,
+        {{ dbt.concat(['legal_entity', "'-'", 'fiscal_period', "'-'", 'currency']) }} as source_id,
+        batch_id
+    from (
+        select
+            *,
+            row_number() over (
+                partition by move, legal_entity, currency, fiscal_period
+                order by landed_at desc nulls last, batch_id desc nulls last
+            ) as batch_rank
+        from accrual_moves
+    ) as ranked
+    where batch_rank = 1
+),
+
+accrual_sides as (
+    -- accrual: Dr unbilled receivable (group 1), Cr the mapped accounts (group 2); the reversal
+    -- debits the mapped accounts first (group 1) and credits unbilled receivable (group 2)
+    select
+        move,
+        legal_entity,
+        currency,
+        fiscal_period,
+        case when move = 'accrual' then 1 else 2 end as entry_group,
+        '{{ var("gl_account_unbilled_receivable") }}' as account,
+        cast(null as varchar) as department,
+        cast(null as varchar) as class,
+        cast(null as varchar) as location,
+        false as is_fallback_account,
+        'Unbilled receivable (accrued revenue)' as memo,
+        sign * amount as amount
+    from accrual_moves
+    union all
+    select
+        move,
+        legal_entity,
+        currency,
+        fiscal_period,
+        case when move = 'accrual' then 2 else 1 end as entry_group,
+        credit_account as account,
+        department,
+        class,
+        location,
+        needs_review as is_fallback_account,
+        case when move = 'accrual' then 'Revenue accrued' else 'Accrued revenue reversed' end as memo,
+        -sign * amount as amount
+    from accrual_moves
+),
+
+accrual_lines as (
+    select
+        move,
+        legal_entity,
+        currency,
+        fiscal_period,
+        entry_group,
+        account,
+        department,
+        class,
+        location,
+        memo,
+        max(case when is_fallback_account then 1 else 0 end) = 1 as is_fallback_account,
+        sum(amount) as amount,
+        row_number() over (
+            partition by move, legal_entity, currency, fiscal_period, entry_group
+            order by account, department, class, location
+        ) as entry_index
+    from accrual_sides
+    group by move, legal_entity, currency, fiscal_period, entry_group, account, department, class, location, memo
+),
+
+revenue_accrual_entries as (
+    -- U2C-ACCR-<entity>-<YYYY-MM>-<currency>, dated the accrual period's last day, and its
+    -- reversal U2C-ACCR-REV-<entity>-<YYYY-MM>-<currency>, dated the invoice period's first day
+    select
+        case
+            when j.move = 'accrual' then {{ dbt.concat(["'U2C-ACCR-'", 'j.source_id']) }}
+            else {{ dbt.concat(["'U2C-ACCR-REV-'", 'j.source_id']) }}
+        end as journal_id,
+        case when j.move = 'accrual' then 'revenue_accrual' else 'revenue_accrual_reversal' end
+            as source_type,
+        'billing' as source_system,
+        j.source_id,
+        cast(null as varchar) as source_line_id,
+        cast(null as varchar) as invoice_id,
+        cast(null as varchar) as related_external_id,
+        l.entry_group,
+        l.entry_index,
+        l.account,
+        l.department,
+        l.class,
+        l.location,
+        l.is_fallback_account,
+        l.memo,
+        l.currency,
+        l.amount,
+        l.legal_entity,
+        e.functional_currency,
+        j.document_date,
+        cast(null as varchar) as customer_id,
+        cast(null as varchar) as account_id,
+        cast(null as varchar) as business_transaction_id,
+        j.batch_id
+    from accrual_lines as l
+    inner join accrual_journals as j
+        on
+            l.move = j.move
+            and l.legal_entity = j.legal_entity
+            and l.currency = j.currency
+            and l.fiscal_period = j.fiscal_period
+    left join legal_entities as e on l.legal_entity = e.legal_entity
+),
+
 -- realized FX: a foreign-currency payment converted at the invoice's and at the payment's
 -- posting-period rate, as journal_lines converts the receivable lines of both journals
 fx_payments as (
     select
         p.*,
         {{ to_functional_half_even('p.amount', '1', 'tm.minor_units') }} as amount_rounded,
-        cast(bi.average_rate as decimal(38, 12)) as invoice_rate,
-        cast(bp.average_rate as decimal(38, 12)) as payment_rate,
+        bi.first_rate as invoice_first_rate,
+        bi.second_rate as invoice_second_rate,
+        bp.first_rate as payment_first_rate,
+        bp.second_rate as payment_second_rate,
         fm.minor_units as functional_minor_units
     from payments as p
     inner join currencies as tm on p.currency = tm.currency
@@ -751,8 +957,12 @@ fx_payments as (
 fx_differences as (
     select
         *,
-        {{ to_functional_half_even('amount_rounded', 'invoice_rate', 'functional_minor_units') }}
-        - {{ to_functional_half_even('amount_rounded', 'payment_rate', 'functional_minor_units') }}
+        {{ convert_half_even(
+            'amount_rounded', 'invoice_first_rate', 'invoice_second_rate', 'functional_minor_units'
+        ) }}
+        - {{ convert_half_even(
+            'amount_rounded', 'payment_first_rate', 'payment_second_rate', 'functional_minor_units'
+        ) }}
             as booked_less_relieved
     from fx_payments
 ),
@@ -825,6 +1035,8 @@ entries as (
     select * from revenue_recognition_entries
     union all
     select * from realized_fx_entries
+    union all
+    select * from revenue_accrual_entries
 )
 
 select

@@ -4,11 +4,14 @@
     date (status moved_to_open_period, posting_reason period_closed). Amounts round half-even to
     the transaction currency's minor unit and convert line by line into the legal entity's
     functional currency at the posting period's average consolidated rate (as the ERP converts),
-    rounded half-even; what the rounded lines leave unbalanced, in transaction or functional
-    amount, goes to one rounding line on the rounding account, so every journal balances exactly.
-    A journal with a line on the fallback account needs review.
+    rounded half-even (a pair without a direct rate is triangulated through the parent currency,
+    each leg at the period's rate, rounded once at the end: int_exchange_rates_by_period); what
+    the rounded lines leave unbalanced, in transaction or functional amount, goes to one rounding
+    line on the rounding account, so every journal balances exactly. A journal with a line on the
+    fallback account needs review.
     A journal that cannot be posted is held, whole, with the first reason one of its lines gives
-    (hold_reason: no_legal_entity, no_functional_currency, no_fiscal_period, no_exchange_rate):
+    (hold_reason: no_legal_entity, no_functional_currency, no_fiscal_period, no_exchange_rate,
+    the last when neither a direct rate nor a path through the parent currency exists):
     a delivery without the CRM or the ERP (a billing-only first run) has no legal entity or
     fiscal calendar to post in. journal_lines keeps the rest, journals_held lists the held. -#}
 with
@@ -53,12 +56,15 @@ fiscal as (
     from {{ ref('fiscal_periods') }}
 ),
 
--- one average rate per fiscal period and currency pair (the rate every conversion uses)
+-- one rate path per fiscal period and currency pair (the rates every conversion uses)
 rates as (
     select
         fiscal_period,
         from_currency,
         to_currency,
+        conversion_path,
+        first_rate,
+        second_rate,
         average_rate
     from {{ ref('int_exchange_rates_by_period') }}
 ),
@@ -93,10 +99,14 @@ posted as (
 converted as (
     select
         p.*,
+        case when p.currency = p.functional_currency then 'identity' else r.conversion_path end
+            as conversion_path,
         cast(
             case when p.currency = p.functional_currency then 1 else r.average_rate end
             as decimal(38, 12)
         ) as exchange_rate,
+        case when p.currency = p.functional_currency then 1 else r.first_rate end as first_rate,
+        case when p.currency <> p.functional_currency then r.second_rate end as second_rate,
         {{ to_functional_half_even('p.amount', '1', 'p.minor_units') }} as amount_rounded
     from posted as p
     left join rates as r
@@ -115,8 +125,10 @@ lines as (
             when c.posting_period is null then 'no_fiscal_period'
             when c.exchange_rate is null then 'no_exchange_rate'
         end as line_hold_reason,
-        {{ to_functional_half_even('c.amount_rounded', 'c.exchange_rate', 'c.functional_minor_units') }}
-            as functional_amount
+        -- null only on a held line (no rate path): held journals never reach journal_lines
+        {{ convert_half_even(
+            'c.amount_rounded', 'c.first_rate', 'c.second_rate', 'c.functional_minor_units'
+        ) }} as functional_amount
     from converted as c
 ),
 
@@ -178,6 +190,7 @@ rounding_lines as (
         l.is_moved,
         l.posting_date,
         l.exchange_rate,
+        l.conversion_path,
         l.line_hold_reason,
         r.amount_rounded,
         r.functional_amount
@@ -221,6 +234,7 @@ all_lines as (
         is_moved,
         posting_date,
         exchange_rate,
+        conversion_path,
         line_hold_reason,
         amount_rounded,
         functional_amount
@@ -257,6 +271,7 @@ all_lines as (
         is_moved,
         posting_date,
         exchange_rate,
+        conversion_path,
         line_hold_reason,
         amount_rounded,
         functional_amount
@@ -306,6 +321,7 @@ select
     cast(case when is_debit then 0 else -amount_rounded end as decimal(38, 9)) as credit,
     cast(functional_currency as varchar) as functional_currency,
     cast(exchange_rate as decimal(38, 12)) as exchange_rate,
+    cast(conversion_path as varchar) as conversion_path,
     cast(case when is_debit then functional_amount else 0 end as decimal(38, 9)) as functional_debit,
     cast(case when is_debit then 0 else -functional_amount end as decimal(38, 9)) as functional_credit,
     cast(source_system as varchar) as source_system,

@@ -11,9 +11,14 @@
     Exact allocation by largest remainder: every day gets floor(|amount| x weight / total weight)
     minor units; the minor units left over go one each to the days with the largest remainders
     (ties: the earliest day), so a schedule sums exactly to its line. The service fiscal period
-    is the ERP period holding the day; revenue is recognized no earlier than its document posts:
-    recognition_fiscal_period = the later of the day's posting period (the first open period
-    from the day's) and the document's posting fiscal period (catch-up for days already past). -#}
+    is the ERP period holding the day; revenue is recognized in the service period: when the
+    subscription period was accrued before its invoice posted (int_revenue_accruals), in the
+    day's posting period (the first open period from the day's), and a deferred line accrued but
+    not yet invoiced (source_type accrued_line: the expected fee or proration, its revenue account
+    the product last invoiced to the subscription on such a line) is spread the same way until
+    its invoice line takes over; otherwise no earlier than its document posts: the later of the
+    day's posting period and the document's posting fiscal period (catch-up for days already
+    past: a credit note, a period closed before its invoice). -#}
 with
 
 currencies as (
@@ -47,9 +52,59 @@ invoice_lines as (
         l.legal_entity,
         l.period_start,
         l.period_end,
+        l.billing_period,
+        l.line_index,
         coalesce(i.posting_fiscal_period, {{ period_key('i.finalized_at') }}) as document_posting_fiscal_period
     from {{ ref('invoice_lines') }} as l
     inner join invoices as i on l.invoice_id = i.invoice_id
+),
+
+-- revenue accrued at a period end before the invoice posted (int_revenue_accruals): its service
+-- days are recognized in their own period
+accruals as (
+    select
+        accrual_line_id,
+        subscription_id,
+        billing_period,
+        line_kind,
+        metric,
+        amount,
+        currency,
+        legal_entity,
+        service_period_start,
+        service_period_end,
+        accrual_fiscal_period,
+        invoice_id
+    from {{ ref('int_revenue_accruals') }}
+),
+
+accrued_periods as (
+    select distinct
+        subscription_id,
+        billing_period
+    from accruals
+),
+
+-- the revenue account of an accrued line not yet invoiced: the product the subscription was last
+-- invoiced for on that kind of line
+last_revenue_accounts as (
+    select
+        subscription_id,
+        line_kind,
+        gl_revenue_account
+    from (
+        select
+            subscription_id,
+            line_kind,
+            gl_revenue_account,
+            row_number() over (
+                partition by subscription_id, line_kind
+                order by billing_period desc, line_index desc, invoice_line_id desc
+            ) as line_rank
+        from invoice_lines
+        where gl_revenue_account is not null
+    ) as ranked
+    where line_rank = 1
 ),
 
 credit_notes as (
@@ -76,23 +131,55 @@ credit_note_lines as (
 sources as (
     select
         'invoice_line' as source_type,
-        invoice_line_id as source_line_id,
-        invoice_id as document_id,
-        invoice_id,
-        invoice_line_id,
+        l.invoice_line_id as source_line_id,
+        l.invoice_id as document_id,
+        l.invoice_id,
+        l.invoice_line_id,
         cast(null as varchar) as credit_note_id,
-        subscription_id,
-        line_kind,
-        metric,
-        gl_revenue_account,
-        amount,
-        currency,
-        legal_entity,
-        period_start as service_period_start,
-        period_end as service_period_end,
-        line_kind in ('platform_fee', 'proration') as is_ratable,
-        document_posting_fiscal_period
-    from invoice_lines
+        l.subscription_id,
+        l.line_kind,
+        l.metric,
+        l.gl_revenue_account,
+        l.amount,
+        l.currency,
+        l.legal_entity,
+        l.period_start as service_period_start,
+        l.period_end as service_period_end,
+        l.line_kind in ('platform_fee', 'proration') as is_ratable,
+        l.document_posting_fiscal_period,
+        a.subscription_id is not null as is_accrued
+    from invoice_lines as l
+    left join accrued_periods as a
+        on
+            l.subscription_id = a.subscription_id
+            and l.billing_period = a.billing_period
+    union all
+    select
+        'accrued_line' as source_type,
+        a.accrual_line_id as source_line_id,
+        a.accrual_line_id as document_id,
+        cast(null as varchar) as invoice_id,
+        cast(null as varchar) as invoice_line_id,
+        cast(null as varchar) as credit_note_id,
+        a.subscription_id,
+        a.line_kind,
+        a.metric,
+        r.gl_revenue_account,
+        a.amount,
+        a.currency,
+        a.legal_entity,
+        a.service_period_start,
+        a.service_period_end,
+        true as is_ratable,
+        a.accrual_fiscal_period as document_posting_fiscal_period,
+        true as is_accrued
+    from accruals as a
+    left join last_revenue_accounts as r
+        on
+            a.subscription_id = r.subscription_id
+            and a.line_kind = r.line_kind
+    -- deferred kinds not invoiced yet; once invoiced, the invoice line takes over
+    where a.invoice_id is null and a.line_kind in ('platform_fee', 'proration')
     union all
     select
         'credit_note_line' as source_type,
@@ -111,7 +198,8 @@ sources as (
         coalesce(il.period_start, cn.effective_at) as service_period_start,
         coalesce(il.period_end, {{ dbt.dateadd('second', 1, 'cn.effective_at') }}) as service_period_end,
         coalesce(il.line_kind in ('platform_fee', 'proration'), false) as is_ratable,
-        cn.document_posting_fiscal_period
+        cn.document_posting_fiscal_period,
+        false as is_accrued
     from credit_note_lines as cl
     inner join credit_notes as cn on cl.credit_note_id = cn.credit_note_id
     left join invoice_lines as il on cl.invoice_line_id = il.invoice_line_id
@@ -226,10 +314,15 @@ select
     r.weight as weight_seconds,
     coalesce(f.fiscal_period, {{ period_key('r.recognition_date') }}) as service_fiscal_period,
     r.document_posting_fiscal_period,
-    greatest(
-        coalesce(f.posting_fiscal_period, f.fiscal_period, {{ period_key('r.recognition_date') }}),
-        r.document_posting_fiscal_period
-    ) as recognition_fiscal_period,
+    r.is_accrued,
+    case
+        when r.is_accrued
+            then coalesce(f.posting_fiscal_period, f.fiscal_period, {{ period_key('r.recognition_date') }})
+        else greatest(
+            coalesce(f.posting_fiscal_period, f.fiscal_period, {{ period_key('r.recognition_date') }}),
+            r.document_posting_fiscal_period
+        )
+    end as recognition_fiscal_period,
     r.currency,
     r.minor_units,
     r.legal_entity,

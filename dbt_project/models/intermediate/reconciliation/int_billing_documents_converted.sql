@@ -2,8 +2,9 @@
     (finalized invoices that are not void, issued credit notes, succeeded charges and refunds),
     with the external id its journal carries, its posting period and its amount converted into
     the legal entity's functional currency the way the ERP converts a journal line: at the
-    posting period's average consolidated rate, rounded half-even to the functional currency's
-    minor unit, exactly (decimals scaled by powers of ten, no division, no float).
+    posting period's average consolidated rate (or triangulated through the parent currency,
+    rounded once: int_exchange_rates_by_period), rounded half-even to the functional currency's
+    minor unit (null when the ERP has no rate path), exactly (decimals scaled by powers of ten, no division, no float).
     A view in the intermediate schema: shared by the reconciliation marts, not published. -#}
 {{ config(materialized='view', schema='intermediate') }}
 
@@ -120,12 +121,14 @@ customers as (
     from {{ ref('customers') }}
 ),
 
--- one average rate per fiscal period and currency pair of the primary accounting book
+-- one rate path per fiscal period and currency pair of the primary accounting book
 rates as (
     select
         fiscal_period,
         from_currency,
         to_currency,
+        first_rate,
+        second_rate,
         average_rate
     from {{ ref('int_exchange_rates_by_period') }}
 ),
@@ -145,7 +148,9 @@ rated as (
         cast(
             case when d.currency = d.functional_currency then 1 else r.average_rate end
             as decimal(38, 12)
-        ) as exchange_rate
+        ) as exchange_rate,
+        case when d.currency = d.functional_currency then 1 else r.first_rate end as first_rate,
+        case when d.currency <> d.functional_currency then r.second_rate end as second_rate
     from documents as d
     left join customers as c on d.account_id = c.account_id
     left join rates as r
@@ -176,6 +181,6 @@ select
     cast(functional_currency as varchar) as functional_currency,
     cast(exchange_rate as decimal(38, 12)) as exchange_rate,
     cast(amount as decimal(38, 9)) as amount,
-    {{ to_functional_half_even('amount', 'exchange_rate', 'functional_minor_units') }}
+    {{ convert_half_even('amount', 'first_rate', 'second_rate', 'functional_minor_units') }}
         as amount_functional
 from rated

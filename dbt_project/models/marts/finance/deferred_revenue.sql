@@ -3,7 +3,11 @@
     lines (credited to deferred revenue when the invoice posts); usage and true-up lines are
     revenue at once and stay out. billed = invoiced (the deferred lines of invoices posting in the
     period) - credited (credit note lines against deferred lines, in the credit note's posting
-    period); recognized = their revenue schedule in its recognition fiscal period. -#}
+    period); accrued = the deferred lines (fee, prorations) of revenue accrued at the end of a
+    period before their invoice posted (int_revenue_accruals, credited to deferred revenue and
+    recognized from it in their service period); accrual_reversed = the same, reversed in the
+    period the invoice posts; recognized = their revenue schedule in its recognition fiscal
+    period. opening + billed + accrued - accrual_reversed - recognized = closing. -#}
 with
 
 allocated as (
@@ -44,6 +48,37 @@ billed as (
     group by legal_entity, currency, fiscal_period
 ),
 
+accrual_moves as (
+    select
+        legal_entity,
+        currency,
+        accrual_fiscal_period as fiscal_period,
+        amount as accrued,
+        0 as accrual_reversed
+    from {{ ref('int_revenue_accruals') }}
+    where line_kind in ('platform_fee', 'proration')
+    union all
+    select
+        legal_entity,
+        currency,
+        reversal_fiscal_period as fiscal_period,
+        0 as accrued,
+        amount as accrual_reversed
+    from {{ ref('int_revenue_accruals') }}
+    where line_kind in ('platform_fee', 'proration') and reversal_fiscal_period is not null
+),
+
+accrued as (
+    select
+        legal_entity,
+        currency,
+        fiscal_period,
+        sum(accrued) as accrued,
+        sum(accrual_reversed) as accrual_reversed
+    from accrual_moves
+    group by legal_entity, currency, fiscal_period
+),
+
 recognized as (
     select
         legal_entity,
@@ -66,6 +101,12 @@ activity as (
         currency,
         fiscal_period
     from recognized
+    union
+    select
+        legal_entity,
+        currency,
+        fiscal_period
+    from accrued
 ),
 
 pairs as (
@@ -91,6 +132,8 @@ grid as (
         coalesce(b.invoiced, 0) as invoiced,
         coalesce(b.credited, 0) as credited,
         coalesce(b.invoiced, 0) - coalesce(b.credited, 0) as billed,
+        coalesce(a.accrued, 0) as accrued,
+        coalesce(a.accrual_reversed, 0) as accrual_reversed,
         coalesce(r.recognized, 0) as recognized
     from pairs as p
     inner join periods as f on p.first_fiscal_period <= f.fiscal_period
@@ -104,13 +147,18 @@ grid as (
             p.legal_entity is not distinct from r.legal_entity
             and p.currency = r.currency
             and f.fiscal_period = r.fiscal_period
+    left join accrued as a
+        on
+            p.legal_entity is not distinct from a.legal_entity
+            and p.currency = a.currency
+            and f.fiscal_period = a.fiscal_period
 ),
 
 waterfall as (
     select
         *,
         coalesce(
-            sum(billed - recognized) over (
+            sum(billed + accrued - accrual_reversed - recognized) over (
                 partition by legal_entity, currency
                 order by fiscal_period
                 rows between unbounded preceding and 1 preceding
@@ -128,6 +176,9 @@ select
     cast(invoiced as decimal(38, 9)) as invoiced,
     cast(credited as decimal(38, 9)) as credited,
     cast(billed as decimal(38, 9)) as billed,
+    cast(accrued as decimal(38, 9)) as accrued,
+    cast(accrual_reversed as decimal(38, 9)) as accrual_reversed,
     cast(recognized as decimal(38, 9)) as recognized,
-    cast(opening_balance + billed - recognized as decimal(38, 9)) as closing_balance
+    cast(opening_balance + billed + accrued - accrual_reversed - recognized as decimal(38, 9))
+        as closing_balance
 from waterfall

@@ -1,7 +1,8 @@
 {#- One row per journal line usage-to-cash sends to the ERP: the posted and converted lines of
     int_journal_lines_posted (derivation: int_journal_entries_derived), every journal that can be
-    posted. A journal without a legal entity, functional currency, fiscal period or rate is held
-    whole (journals_held), never sent half-derived. -#}
+    posted. A journal without a legal entity, functional currency, fiscal period or rate path
+    (neither a direct rate nor one through the parent currency) is held whole (journals_held),
+    never sent half-derived: no functional amount here is null, and the journal gate checks it. -#}
 select
     journal_id,
     line_number,
@@ -24,6 +25,7 @@ select
     credit,
     functional_currency,
     exchange_rate,
+    conversion_path,
     functional_debit,
     functional_credit,
     source_system,

@@ -1,7 +1,9 @@
 {#- Revenue per billed line (and per credit note line, negative, spread like the line it credits)
     per recognition date: the platform fee and proration lines ratably per UTC day of their
     service period, usage and true-up lines in the period consumed. Each schedule sums exactly
-    to its line (largest-remainder allocation of minor units, ties to the earliest day). -#}
+    to its line (largest-remainder allocation of minor units, ties to the earliest day). A period
+    accrued before its invoice posted is recognized in its service period; the deferred lines of
+    a period accrued and not invoiced yet are scheduled from the accrual (accrued_line). -#}
 with
 
 allocated as (
@@ -27,6 +29,7 @@ select
     cast(weight_seconds as bigint) as weight_seconds,
     cast(service_fiscal_period as varchar) as service_fiscal_period,
     cast(document_posting_fiscal_period as varchar) as document_posting_fiscal_period,
+    cast(is_accrued as boolean) as is_accrued,
     cast(recognition_fiscal_period as varchar) as recognition_fiscal_period,
     cast(legal_entity as varchar) as legal_entity,
     cast(currency as varchar) as currency,

@@ -1,18 +1,13 @@
 {#- One row per legal entity x fiscal period x reconciliation x status x transaction currency over
-    the reconciliation marts (rec_usage_billing, rec_billing_erp, rec_payments_cash,
-    rec_adjustments_erp, rec_usage_meters: quantities only, so no variance in money): row counts, variance totals in transaction currency (one currency per
+    the six reconciliation marts (rec_usage_billing, rec_billing_erp, rec_payments_cash,
+    rec_adjustments_erp, rec_usage_meters: quantities only, so no variance in money;
+    rec_exports_erp: journal lines sent vs posted, aged from the export date): row counts,
+    variance totals in transaction currency (one currency per
     row, so they add up) and in functional currency, and the open variance (every status but
     matched) aged in buckets of days from the document date (usage: the billing period end;
     an ERP-only row: its fiscal period end) to the "as of" date: var rec_as_of_date, else the
     latest arrival of any landed batch (the earlier of file delivery and landing); and the
     unbilled exposure of late usage (rec_usage_billing; nothing in the other reconciliations). -#}
-{%- set as_of_var = var('rec_as_of_date', '') -%}
-{%- if as_of_var -%}
-    {%- set as_of_literal = "cast('" ~ as_of_var ~ "' as date)" -%}
-{%- else -%}
-    {%- set as_of_literal = "cast(null as date)" -%}
-{%- endif -%}
-
 with
 
 fiscal as (
@@ -94,11 +89,24 @@ rows_reconciled as (
         0 as unbilled_exposure_functional,
         period_end_date as aging_date
     from {{ ref('rec_usage_meters') }}
+    union all
+    select
+        'rec_exports_erp' as reconciliation,
+        legal_entity,
+        fiscal_period,
+        status,
+        currency,
+        functional_currency,
+        variance,
+        variance_functional,
+        0 as unbilled_exposure,
+        0 as unbilled_exposure_functional,
+        export_date as aging_date
+    from {{ ref('rec_exports_erp') }}
 ),
 
 as_of as (
-    select coalesce({{ as_of_literal }}, cast(max(least(file_delivered_at, landed_at)) as date)) as as_of_date
-    from {{ ref('stg_landing__batches') }}
+    select {{ data_as_of_date() }} as as_of_date
 ),
 
 aged as (

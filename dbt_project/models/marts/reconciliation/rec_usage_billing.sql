@@ -219,12 +219,14 @@ in_scope as (
     where not is_mapped or is_invoiced_cycle or billed_line_count > 0
 ),
 
--- one average rate per fiscal period and currency pair (the rate every conversion uses)
+-- one rate path per fiscal period and currency pair (the rates every conversion uses)
 rates as (
     select
         fiscal_period,
         from_currency,
         to_currency,
+        first_rate,
+        second_rate,
         average_rate
     from {{ ref('int_exchange_rates_by_period') }}
 ),
@@ -243,6 +245,8 @@ converted as (
             case when s.currency = s.resolved_functional_currency then 1 else x.average_rate end
             as decimal(38, 12)
         ) as exchange_rate,
+        case when s.currency = s.resolved_functional_currency then 1 else x.first_rate end as first_rate,
+        case when s.currency <> s.resolved_functional_currency then x.second_rate end as second_rate,
         m.minor_units as functional_minor_units
     from in_scope as s
     left join rates as x
@@ -256,11 +260,11 @@ converted as (
 compared as (
     select
         *,
-        {{ to_functional_half_even('expected_amount', 'exchange_rate', 'functional_minor_units') }}
+        {{ convert_half_even('expected_amount', 'first_rate', 'second_rate', 'functional_minor_units') }}
             as expected_amount_functional,
-        {{ to_functional_half_even('billed_amount', 'exchange_rate', 'functional_minor_units') }}
+        {{ convert_half_even('billed_amount', 'first_rate', 'second_rate', 'functional_minor_units') }}
             as billed_amount_functional,
-        {{ to_functional_half_even('unbilled_exposure', 'exchange_rate', 'functional_minor_units') }}
+        {{ convert_half_even('unbilled_exposure', 'first_rate', 'second_rate', 'functional_minor_units') }}
             as unbilled_exposure_functional,
         metered_quantity - billed_quantity as quantity_variance,
         coalesce(expected_amount, 0) - billed_amount as variance

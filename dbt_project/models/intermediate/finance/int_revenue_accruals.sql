@@ -1,0 +1,177 @@
+{#- Revenue accrual by service period: one row per expected invoice line (int_invoice_lines_expected:
+    the contract fees and prorations, the rated usage of rated_usage, the minimum commitment
+    true-up) of a subscription billing period whose service period has ended (its end on or before
+    the billing extract's "as of" date: the billing system's clock, which a late usage file does
+    not move) and whose invoice is not posted by the period the accrual posts in.
+    The accrual posts at the end of the fiscal period holding the service period's last day, or of
+    the first open period after it when that one is closed (its accrual_fiscal_period); when the
+    invoice posts in that period or earlier there is nothing to accrue. The accrual is reversed in
+    the invoice's posting fiscal period, on its first day; not at all while no invoice is posted.
+    Each line credits the account its invoice line will be credited to (the GL mapping rules on
+    its line kind, legal entity and the customer's region, dated the accrual date; a rule naming a
+    product or price never matches an expected line): deferred revenue for the fee and prorations
+    (recognized from it per service day, revenue_schedule), revenue for usage and true-up.
+    Lineage: the CRM contract amendment the line is priced on, and its landing batch. -#}
+with
+
+expected as (
+    select
+        match_key,
+        subscription_id,
+        billing_period,
+        line_kind,
+        metric,
+        contract_id,
+        contract_version,
+        amendment_id,
+        business_transaction_id,
+        currency,
+        legal_entity,
+        service_period_start,
+        service_period_end,
+        amount
+    from {{ ref('int_invoice_lines_expected') }}
+    where amount <> 0
+),
+
+periods as (
+    select
+        billing_period,
+        period_end
+    from {{ ref('int_billing_periods') }}
+),
+
+fiscal as (
+    select
+        fiscal_period,
+        start_date,
+        end_date,
+        posting_fiscal_period
+    from {{ ref('fiscal_periods') }}
+),
+
+-- the invoice billing the subscription period (the first to post, when several)
+posted_invoices as (
+    select
+        subscription_id,
+        billing_period,
+        invoice_id,
+        posting_fiscal_period
+    from (
+        select
+            subscription_id,
+            billing_period,
+            invoice_id,
+            posting_fiscal_period,
+            row_number() over (
+                partition by subscription_id, billing_period
+                order by posting_fiscal_period, finalized_at, invoice_id
+            ) as invoice_rank
+        from {{ ref('invoices') }}
+        where
+            finalized_at is not null
+            and invoice_status not in ('draft', 'void')
+            and subscription_id is not null
+    ) as ranked
+    where invoice_rank = 1
+),
+
+versions as (
+    select
+        amendment_id,
+        account_id,
+        region
+    from {{ ref('subscriptions') }}
+),
+
+amendments as (
+    select
+        amendment_id,
+        batch_id,
+        landed_at
+    from {{ ref('stg_crm__contract_amendments') }}
+),
+
+ended as (
+    select
+        e.*,
+        a.posting_fiscal_period as accrual_fiscal_period
+    from expected as e
+    inner join periods as p on e.billing_period = p.billing_period
+    -- the service period's last day, in the ERP's calendar
+    inner join fiscal as a
+        on cast({{ dbt.dateadd('second', -1, 'p.period_end') }} as date) between a.start_date and a.end_date
+    where cast(p.period_end as date) <= {{ data_as_of_date('billing') }}
+),
+
+accrued as (
+    select
+        e.*,
+        d.end_date as accrual_date,
+        i.invoice_id,
+        i.posting_fiscal_period as reversal_fiscal_period,
+        r.start_date as reversal_date,
+        v.account_id,
+        v.region,
+        m.batch_id,
+        m.landed_at
+    from ended as e
+    inner join fiscal as d on e.accrual_fiscal_period = d.fiscal_period
+    left join posted_invoices as i
+        on
+            e.subscription_id = i.subscription_id
+            and e.billing_period = i.billing_period
+    left join fiscal as r on i.posting_fiscal_period = r.fiscal_period
+    left join versions as v on e.amendment_id = v.amendment_id
+    left join amendments as m on e.amendment_id = m.amendment_id
+    where i.invoice_id is null or i.posting_fiscal_period > e.accrual_fiscal_period
+),
+
+rule_lines as (
+    select
+        match_key,
+        legal_entity,
+        accrual_date as document_date,
+        cast(null as varchar) as product_id,
+        cast(null as varchar) as price_id,
+        line_kind,
+        region
+    from accrued
+),
+
+matched as (
+    {{ gl_rule_matches('rule_lines', 'match_key') }}
+)
+
+select
+    cast(a.match_key as varchar) as accrual_line_id,
+    cast(a.subscription_id as varchar) as subscription_id,
+    cast(a.billing_period as varchar) as billing_period,
+    cast(a.line_kind as varchar) as line_kind,
+    cast(a.metric as varchar) as metric,
+    cast(a.contract_id as varchar) as contract_id,
+    cast(a.contract_version as integer) as contract_version,
+    cast(a.amendment_id as varchar) as amendment_id,
+    cast(a.business_transaction_id as varchar) as business_transaction_id,
+    cast(a.account_id as varchar) as account_id,
+    cast(a.legal_entity as varchar) as legal_entity,
+    cast(a.currency as varchar) as currency,
+    cast(a.service_period_start as timestamp) as service_period_start,
+    cast(a.service_period_end as timestamp) as service_period_end,
+    cast(a.amount as decimal(38, 9)) as amount,
+    cast(a.accrual_fiscal_period as varchar) as accrual_fiscal_period,
+    cast(a.accrual_date as date) as accrual_date,
+    cast(a.invoice_id as varchar) as invoice_id,
+    cast(a.reversal_fiscal_period as varchar) as reversal_fiscal_period,
+    cast(a.reversal_date as date) as reversal_date,
+    cast(m.rule_id as varchar) as gl_rule_id,
+    cast(coalesce(m.account_number, '{{ var("gl_account_unmapped_revenue") }}') as varchar)
+        as credit_account,
+    cast(m.department as varchar) as department,
+    cast(m.class as varchar) as class,
+    cast(m.location as varchar) as location,
+    cast(coalesce(m.needs_review, true) as boolean) as needs_review,
+    cast(a.batch_id as varchar) as batch_id,
+    cast(a.landed_at as timestamp) as landed_at
+from accrued as a
+left join matched as m on a.match_key = m.line_key
