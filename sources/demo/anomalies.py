@@ -344,12 +344,19 @@ def plan_anomalies(world: World, clean: bool) -> Plan:
         plan.unposted_fee_journals.add((sub.id, month_key(first)))
 
     # re-delivered file / intra-day extract: copies of one subscription's events of a day of the
-    # first invoiced month; cast last, so adding them moved no other anomaly.
+    # first invoiced month; cast last, so adding them moved no other anomaly. The re-delivery
+    # takes a subscription whose first-month usage nothing else disturbs (late usage there would
+    # hide whether the copy was counted).
     for name, offset in (("redelivered_file", 9), ("intraday_extract", 14)):
         day = first + timedelta(days=offset) if first is not None else None
         sub = None
         if day is not None and calendar.start <= day < calendar.end - timedelta(days=1):
-            sub = world.cast(name, {})
+            untouched: dict[str, str | None] = (
+                {usage_resource(first, m): None for m in METRIC_CODES}
+                if name == "redelivered_file"
+                else {}
+            )
+            sub = world.cast(name, untouched)
         if sub is None:
             skip(name)
         elif name == "redelivered_file":
