@@ -201,6 +201,8 @@ def _copy(value: object) -> object:
 
 @st.composite
 def mutated_json(draw, seed: dict, max_mutations: int = 3) -> dict:
+    # every drawn value is a copy: a later mutation of the record must never reach a shared
+    # constant (a list of JSON_VALUES mutated into itself became a cycle under the full profile)
     record = _copy(seed)
     for _ in range(draw(st.integers(0, max_mutations))):
         paths = _paths(record)
@@ -215,12 +217,12 @@ def mutated_json(draw, seed: dict, max_mutations: int = 3) -> dict:
             del parent[path[-1]]
         elif action == "add" and isinstance(parent, dict):
             parent[draw(st.sampled_from(["extra", "", "id ", "\x00"]))] = draw(
-                st.sampled_from(JSON_VALUES)
+                st.sampled_from(JSON_VALUES).map(_copy)
             )
         else:
             parent[path[-1]] = draw(
                 st.one_of(
-                    st.sampled_from(JSON_VALUES),
+                    st.sampled_from(JSON_VALUES).map(_copy),
                     st.text(max_size=20),
                     st.integers(-(2**70), 2**70),
                     st.decimals(allow_nan=False, allow_infinity=False, places=12),
