@@ -111,22 +111,27 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, period: str) -> list[dict]:
     return [{n: _plain(v) for n, v in zip(names, row, strict=True)} for row in cursor.fetchall()]
 
 
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    found = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()
+    return bool(found and found[0])
+
+
 def build_report(warehouse: Path, period: str) -> dict:
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        has_ledger = con.execute(
-            "select count(*) from duckdb_tables() "
-            "where schema_name = 'exports' and table_name = 'export_ledger'"
-        ).fetchone()[0]
+        has_ledger = _has_table(con, "exports", "export_ledger")
         journals = _rows(con, JOURNALS_SQL, period)
         sent = {r["legal_entity"]: r for r in _rows(con, SENT_SQL, period)} if has_ledger else {}
         reconciliation = _rows(con, RECONCILIATION_SQL, period)
         exposure = _rows(con, UNBILLED_EXPOSURE_SQL, period)
         meters = _rows(con, METER_DISCREPANCIES_SQL, period)
-        has_confirmation = con.execute(
-            "select count(*) from duckdb_tables() "
-            "where schema_name = 'marts' and table_name = 'rec_exports_erp'"
-        ).fetchone()[0]
-        unconfirmed = _rows(con, UNCONFIRMED_EXPORTS_SQL, period) if has_confirmation else []
+        unconfirmed = (
+            _rows(con, UNCONFIRMED_EXPORTS_SQL, period)
+            if _has_table(con, "marts", "rec_exports_erp")
+            else []
+        )
     entities = []
     for row in journals:
         out = sent.get(row["legal_entity"], {})
