@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from orchestration.inspect_marts import REC_MARTS
 from orchestration.settings import Settings
 
 
@@ -152,14 +153,7 @@ def _mart_summary(published: Path) -> list[str]:
                 f"found: {late} subscription-periods with late usage, {unmapped} with usage for "
                 f"an unknown subscription, {over} above entitlement"
             )
-        for mart in (
-            "rec_usage_billing",
-            "rec_billing_erp",
-            "rec_payments_cash",
-            "rec_adjustments_erp",
-            "rec_usage_meters",
-            "rec_exports_erp",
-        ):
+        for mart in REC_MARTS:
             if mart not in tables:
                 continue
             counts = con.execute(
