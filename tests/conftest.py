@@ -12,6 +12,17 @@ import pytest
 
 BIN = Path(sys.executable).parent
 
+# A test's kind is the directory it lives in, so `pytest -m unit` (or integration, e2e,
+# reliability) selects by kind without a decorator on every file.
+KINDS = ("unit", "integration", "e2e", "reliability")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        kind = Path(str(item.fspath)).parent.name
+        if kind in KINDS:
+            item.add_marker(getattr(pytest.mark, kind))
+
 
 def run_u2c(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
     """Run the real console script, as a user would, against `data_dir`."""

@@ -52,12 +52,6 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "reliability" if FULL
 TALLY: Counter[str] = Counter()
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "tests/reliability/" in str(item.fspath):
-            item.add_marker(pytest.mark.reliability)
-
-
 @pytest.fixture(scope="session")
 def seeds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list]:
     out = tmp_path_factory.mktemp("fuzz-world")
