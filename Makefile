@@ -21,7 +21,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml uv.lock Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv sync --frozen --compile-bytecode --python $(BIN)/python
+	$(BIN)/uv sync --frozen --all-extras --compile-bytecode --python $(BIN)/python
 	touch $(STAMP)
 
 demo: $(STAMP)
