@@ -29,9 +29,11 @@ SECRET_SHAPES = {
     "URL with a password": re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]{3,}@"),
 }
 CREDENTIAL_KEY = re.compile(
-    r"(?im)^\s*[\w.-]*(?:password|passwd|secret|token|api_?key|private_?key)[\w.-]*\s*[:=]\s*"
-    r"(?P<value>[^\s#].*)$"
+    r"(?im)^\s*(?P<key>[\w.-]*(?:password|passwd|secret|token|api_?key|private_?key)[\w.-]*)"
+    r"\s*[:=]\s*(?P<value>[^\s#].*)$"
 )
+# keys whose value names a Kubernetes Secret (deploy/k8s), never holds one
+SECRET_REFERENCES = {"secretKeyRef", "postgres_password_secret"}
 CONFIG_SUFFIXES = (".yml", ".yaml", ".toml", ".ini", ".cfg", ".env", ".json")
 # a credential key may name where its value comes from, never hold it
 FROM_ENVIRONMENT = re.compile(
@@ -47,6 +49,8 @@ def find_secrets(name: str, text: str) -> list[str]:
     ]
     if name.endswith(CONFIG_SUFFIXES) or Path(name).name.startswith(".env"):
         for match in CREDENTIAL_KEY.finditer(text):
+            if match["key"] in SECRET_REFERENCES:
+                continue
             if not FROM_ENVIRONMENT.match(match["value"].strip()):
                 found.append(f"literal credential: {match.group(0).strip()[:40]}…")
     return found
@@ -69,6 +73,8 @@ def test_the_scan_finds_what_it_looks_for():
         "dagster.yaml": "password:\n  env: DAGSTER_PG_PASSWORD",
         "g.yaml": "      password:\n        env: DAGSTER_PG_PASSWORD",
         "profiles.yml": "path: \"{{ env_var('U2C_DATA_DIR', '../data') }}\"",
+        "k.yaml": "    secretKeyRef: {name: u2c-postgres, key: postgresql-password}",
+        "l.yaml": "  postgres_password_secret: u2c-postgres",
     }.items():
         assert not find_secrets(name, text), name
 
