@@ -202,6 +202,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 f"the inbox {settings.inbox} is empty: nothing to land "
                 "(`u2c generate` writes a demo world there)"
             )
+        from orchestration.runner import nothing_new
+
+        # before Dagster and dbt load: a run with nothing new costs a look at file metadata
+        if (line := nothing_new(settings)) is not None:
+            print(line)
+            return 0
         results = _pipeline(settings, args, _whole_pipeline(settings), PIPELINE_JOBS)
     return 0 if results and all(r.success for r in results) else 1
 
