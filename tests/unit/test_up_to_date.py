@@ -95,9 +95,11 @@ def test_a_new_day_other_settings_or_another_kind_of_run_are_something_to_do(
     partitions = {"U2C_DATA_DIR": "x", "U2C_PARTITIONS_START": "2025-01-01"}
     assert up_to_date.is_up_to_date(settings, inputs(settings, environ=partitions)) is None
     assert up_to_date.is_up_to_date(settings, inputs(settings, close=False)) is None
-    # variables of other programs are not settings of ours
-    other = {"U2C_DATA_DIR": "x", "TERM": "dumb"}
+    # variables of other programs are not settings of ours; nor is the data dir's spelling
+    # (`u2c` exports it resolved once it runs, after this check)
+    other = {"U2C_DATA_DIR": str(settings.data_dir), "TERM": "dumb"}
     assert up_to_date.is_up_to_date(settings, inputs(settings, environ=other)) is not None
+    assert up_to_date.is_up_to_date(settings, inputs(settings, environ={"X": "1"})) is not None
 
 
 def test_changed_code_is_something_to_do(settings: Settings, monkeypatch, tmp_path: Path):
