@@ -198,7 +198,9 @@ def _no_op_run(settings: Settings) -> dict:
 
 
 def _count_lines(path: Path) -> int:
-    with open(path, "rb") as fh:
+    import gzip
+
+    with (gzip.open if path.name.endswith(".gz") else open)(path, "rb") as fh:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
 
 
@@ -206,29 +208,36 @@ def run_floor(inbox: Path, target: Path) -> float:
     started = time.time()
     with duckdb.connect() as con:
         con.execute("set preserve_insertion_order = false")
-        con.execute(FLOOR_SQL.format(glob=inbox / "usage" / "*.jsonl", target=target))
+        # plain and gzipped day files alike (DuckDB decompresses by the extension)
+        con.execute(FLOOR_SQL.format(glob=inbox / "usage" / "*.jsonl*", target=target))
     return time.time() - started
 
 
-def run_bench(events: int, data_dir: Path, days: int = 45, customers: int = 40) -> dict:
+def run_bench(
+    events: int, data_dir: Path, days: int = 45, customers: int = 40, gzipped: bool = False
+) -> dict:
     settings = Settings(data_dir=data_dir.resolve())
     per_day = max(1, events // days)
     generate(
         GenerateOptions(
-            out=settings.data_dir, days=days, customers=customers, events_per_day=per_day
+            out=settings.data_dir,
+            days=days,
+            customers=customers,
+            events_per_day=per_day,
+            gzip=gzipped,
         )
     )
-    usage = sorted((settings.inbox / "usage").glob("events_2*.jsonl"))
+    usage = sorted((settings.inbox / "usage").glob("events_2*.jsonl*"))
     held_back = settings.data_dir / "bench" / usage[-1].name
     held_back.parent.mkdir(parents=True, exist_ok=True)
     os.replace(usage[-1], held_back)  # appended later: the incremental run's new day
 
-    lines = sum(_count_lines(p) for p in (settings.inbox / "usage").glob("*.jsonl"))
+    lines = sum(_count_lines(p) for p in (settings.inbox / "usage").glob("*.jsonl*"))
     floor_seconds = run_floor(settings.inbox, settings.data_dir / "bench" / "floor.parquet")
     full = _timed_run(settings)
     no_op = _no_op_run(settings)
     os.replace(held_back, settings.inbox / "usage" / held_back.name)
-    day = date.fromisoformat(held_back.stem.removeprefix("events_"))
+    day = date.fromisoformat(held_back.name.split(".")[0].removeprefix("events_"))
     incremental = _timed_run(settings, intraday_day=day)
 
     def to_floor(seconds: float) -> float | None:

@@ -56,6 +56,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
                 events_per_day=args.events_per_day,
                 start=args.start,
                 clean=args.clean,
+                gzip=args.gzip,
             ),
             progress=progress,
         )
@@ -145,7 +146,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     from orchestration.bench import format_report, run_bench
 
     data_dir = Path(args.out) if args.out else Settings.from_env().data_dir / "bench-world"
-    report = run_bench(args.events, data_dir, days=args.days)
+    report = run_bench(args.events, data_dir, days=args.days, gzipped=args.gzip)
     print(format_report(report))
     print(f"report: {report['report_file']}")
     return 0
@@ -401,6 +402,11 @@ def build_parser() -> argparse.ArgumentParser:
             action="store_true",
             help="no injected discrepancies (empty answer key)",
         )
+        p.add_argument(
+            "--gzip",
+            action="store_true",
+            help="usage day files as events_YYYY-MM-DD.jsonl.gz (a big world: ~8x less disk)",
+        )
 
     def verbose(p: argparse.ArgumentParser) -> None:
         p.add_argument(
@@ -468,6 +474,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="time the pipeline per stage against a DuckDB floor")
     bench.add_argument("--events", type=int, default=1_000_000)
     bench.add_argument("--days", type=int, default=45)
+    bench.add_argument("--gzip", action="store_true", help="the usage inbox as .jsonl.gz")
     bench.add_argument(
         "--out", help="data dir for the bench world (default $U2C_DATA_DIR/bench-world)"
     )
