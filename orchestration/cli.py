@@ -56,6 +56,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
                 events_per_day=args.events_per_day,
                 start=args.start,
                 clean=args.clean,
+                gzip=args.gzip,
             ),
             progress=progress,
         )
@@ -145,7 +146,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     from orchestration.bench import format_report, run_bench
 
     data_dir = Path(args.out) if args.out else Settings.from_env().data_dir / "bench-world"
-    report = run_bench(args.events, data_dir, days=args.days)
+    report = run_bench(args.events, data_dir, days=args.days, gzipped=args.gzip)
     print(format_report(report))
     print(f"report: {report['report_file']}")
     return 0
@@ -202,6 +203,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 f"the inbox {settings.inbox} is empty: nothing to land "
                 "(`u2c generate` writes a demo world there)"
             )
+        from orchestration.runner import nothing_new
+
+        # before Dagster and dbt load: a run with nothing new costs a look at file metadata
+        if (line := nothing_new(settings)) is not None:
+            print(line)
+            return 0
         results = _pipeline(settings, args, _whole_pipeline(settings), PIPELINE_JOBS)
     return 0 if results and all(r.success for r in results) else 1
 
@@ -395,6 +402,11 @@ def build_parser() -> argparse.ArgumentParser:
             action="store_true",
             help="no injected discrepancies (empty answer key)",
         )
+        p.add_argument(
+            "--gzip",
+            action="store_true",
+            help="usage day files as events_YYYY-MM-DD.jsonl.gz (a big world: ~8x less disk)",
+        )
 
     def verbose(p: argparse.ArgumentParser) -> None:
         p.add_argument(
@@ -462,6 +474,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="time the pipeline per stage against a DuckDB floor")
     bench.add_argument("--events", type=int, default=1_000_000)
     bench.add_argument("--days", type=int, default=45)
+    bench.add_argument("--gzip", action="store_true", help="the usage inbox as .jsonl.gz")
     bench.add_argument(
         "--out", help="data dir for the bench world (default $U2C_DATA_DIR/bench-world)"
     )

@@ -9,6 +9,7 @@ the analysts' copy leave their `ops_runs` record here; the next publish carries 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration import up_to_date
 from orchestration.jobs import CLOSE_JOB, LANDING_JOB, PERIODS_JOB, USAGE_JOB
 from orchestration.settings import Settings
 
@@ -143,6 +145,23 @@ def refresh_days(span: DataSpan, *, tags: dict | None = None, run_config: dict |
     return execute(USAGE_JOB, key_range=span.days, tags=tags, skip=skip, run_config=run_config)
 
 
+def run_inputs(settings: Settings, close: bool = True) -> dict:
+    return up_to_date.inputs(settings, os.environ, up_to_date.utc_today(), close)
+
+
+def nothing_new(settings: Settings, close: bool = True) -> str | None:
+    """The one line to say when the last complete pipeline run left everything as it is now (no
+    new inbox file, partition, code or setting, no other writer since): nothing to run. None when
+    there is something to do. Cheap: file metadata and the source files, no Dagster."""
+    stamp = up_to_date.is_up_to_date(settings, run_inputs(settings, close))
+    if stamp is None:
+        return None
+    return (
+        f"nothing new since the last complete run (finished {stamp['finished_at']}): inbox, "
+        "lake, warehouse, code and settings unchanged; nothing to run"
+    )
+
+
 def run_pipeline(
     settings: Settings,
     *,
@@ -155,8 +174,18 @@ def run_pipeline(
 ) -> list:
     """Land the inbox, build the usage days the lake covers, then its billing periods; stops at
     the first failed run. Returns the runs' results in order; `say` hears what starts."""
-    results = []
     say = say or (lambda _message: None)
+    # the inbox as it is now: a file delivered while this runs is new to the next run
+    started_from = run_inputs(settings, close)
+    up_to_date.clear_stamp(settings)  # a run that stops part-way leaves no stamp
+    results = _run_sequence(settings, close, land, tags, on_run, run_config, say)
+    if land and results and all(r.success for r in results):
+        up_to_date.write_stamp(settings, started_from, [r.run_id for r in results])
+    return results
+
+
+def _run_sequence(settings, close, land, tags, on_run, run_config, say) -> list:
+    results = []
 
     def step(result) -> bool:
         results.append(result)

@@ -24,3 +24,14 @@ def test_bench_reports_every_stage_and_the_floor(tmp_path: Path):
     # the intra-day path: the new day's usage and its period's refresh, no ERP export
     assert report["incremental"]["runs"] == ["land_inbox", "refresh_usage", "refresh_periods"]
     assert "pipeline/floor" in done.stdout
+    # the second `u2c run` with nothing new: it says so and starts no Dagster run
+    assert report["no_op"]["dagster_runs"] == 0
+    assert report["no_op"]["said"].startswith("nothing new since the last complete run")
+    assert 0 < report["no_op_share_of_full"] < 1 and report["no_op"]["ratio_to_floor"] > 0
+    assert report["incremental"]["ratio_to_floor"] > 0
+    # the dbt stage against what dbt reports: two invocations per usage run, two per period run
+    for run in ("pipeline", "incremental"):
+        assert report[run]["dbt_reported"]["invocations"] == 4
+        assert report[run]["dbt_reported"]["seconds"] > 0
+        assert report[run]["dbt_stage_vs_reported"] >= 1
+    assert "reported by dbt over 4 invocations" in done.stdout

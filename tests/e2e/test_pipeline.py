@@ -195,11 +195,42 @@ def test_rerun_without_new_input_writes_nothing_and_changes_no_row(world: Path):
     published = world / "published" / "marts.duckdb"
     before_rows = mart_rows(published)
     before_files = sorted(p.relative_to(world) for p in (world / "exports").rglob("*"))
+    # without the last complete run's stamp the run cannot know nothing changed: it rebuilds
+    (world / "run_state" / "last_complete_run.json").unlink(missing_ok=True)
     again = run_u2c(world, "run")
     assert again.returncode == 0, again.stderr[-3000:]
     assert sorted(p.relative_to(world) for p in (world / "exports").rglob("*")) == before_files
     assert mart_rows(published) == before_rows
     assert "unchanged, nothing written" in again.stdout + again.stderr
+
+
+def _materializations(world: Path) -> tuple[int, int]:
+    from dagster import DagsterEventType, EventRecordsFilter
+
+    with dagster_instance(world) as instance:
+        records = instance.get_event_records(
+            EventRecordsFilter(event_type=DagsterEventType.ASSET_MATERIALIZATION)
+        )
+        return instance.get_runs_count(), len(records)
+
+
+def _file_states(world: Path) -> dict[str, tuple[int, int]]:
+    roots = [world / "published", world / "exports", world / "lake"]
+    files = [world / "warehouse.duckdb", *(p for r in roots for p in r.rglob("*") if p.is_file())]
+    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in files}
+
+
+def test_a_second_run_with_nothing_new_materializes_nothing(world: Path):
+    first = run_u2c(world, "run")  # complete (or itself a no-op after the rerun above)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    runs_before, materialized_before = _materializations(world)
+    files_before = _file_states(world)
+    again = run_u2c(world, "run")
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert again.stdout.startswith("nothing new since the last complete run"), again.stdout
+    assert len(again.stdout.splitlines()) == 1
+    assert _materializations(world) == (runs_before, materialized_before)
+    assert _file_states(world) == files_before
 
 
 def test_usage_flags_match_the_answer_key_exactly(world: Path):
