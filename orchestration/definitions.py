@@ -19,6 +19,8 @@ from orchestration.defs.quality import REC_GATES, REC_WARNINGS, gx_journal_lines
 from orchestration.defs.schedules import schedules
 from orchestration.defs.sensors import inbox_sensor, record_failed_runs, record_succeeded_runs
 from orchestration.jobs import CLOSE_JOB, LANDING_JOB, PERIODS_JOB, USAGE_JOB
+from orchestration.resources import data_dir_resources
+from orchestration.settings import Settings
 
 LANDING = AssetSelection.assets(land_sources)
 USAGE = LANDING | AssetSelection.assets(warehouse_models, usage_models, usage_daily_export)
@@ -71,7 +73,10 @@ defs = Definitions(
     ],
     schedules=schedules(prune_run_history),
     sensors=[inbox_sensor, record_succeeded_runs, record_failed_runs],
-    resources={"dbt": DbtCli(project_dir=dbt_project)},
+    resources={
+        "dbt": DbtCli(project_dir=dbt_project),
+        **data_dir_resources(Settings.from_env()),
+    },
     # Dagster's console logger (the default), and u2c's quiet terminal and log file
     loggers={"console": colored_console_logger, **LOGGERS},
 )

@@ -37,7 +37,7 @@ from dagster_dbt import DbtCliResource, dbt_assets, get_asset_key_for_model
 from orchestration.dbt_project import make_dbt_project, prepare
 from orchestration.partitions import billing_periods, dbt_window_env, usage_days
 from orchestration.pools import WAREHOUSE_POOL
-from orchestration.settings import Settings
+from orchestration.resources import Warehouse
 from sources.faults import fault_point
 
 ROW_COUNT = "dagster/row_count"  # the key Dagster's UI shows as the asset's row count
@@ -118,17 +118,22 @@ def _environ(values: dict[str, str]) -> Iterator[None]:
 
 
 def build(
-    context: AssetExecutionContext, dbt: DbtCliResource, window: dict[str, str] | None = None
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: Warehouse,
+    window: dict[str, str] | None = None,
 ) -> Iterator:
-    """`dbt build` of the step's selected models (dagster-dbt passes the selection), with the
-    row counts of what it built; `window` (env vars) is the run's partition window."""
+    """`dbt build` of the step's selected models (dagster-dbt passes the selection) into
+    `warehouse`, with the row counts of what it built; `window` (env vars) is the run's
+    partition window."""
     # dbt unit tests check the SQL, not the data: they run in the test suite
     # (tests/integration/test_dbt_unit_tests.py), not in every production build (dbt's advice)
     args = ["build", "--exclude-resource-type", "unit_test"]
     if window:
         bounds = ", ".join(f"{name}={value}" for name, value in window.items())
         context.log.info(f"dbt partition window: {bounds}")
-    with _environ(window or {}):
+    # dbt's profile reads the data dir from U2C_DATA_DIR: the warehouse resource's
+    with _environ({"U2C_DATA_DIR": warehouse.data_dir, **(window or {})}):
         invocation = dbt.cli(args, context=context)
     # the dbt process holds the warehouse's write lock until it exits: collect, then count
     events, error = _exhaust(invocation.stream(), f"dbt.{context.op_def.name}")
@@ -140,7 +145,7 @@ def build(
         raise error
     fault_point(f"dbt.{context.op_def.name}.built")
     started = time.perf_counter()
-    counted = with_row_counts(events, invocation.manifest, Settings.from_env().warehouse)
+    counted = with_row_counts(events, invocation.manifest, warehouse.path)
     context.log.info(f"row counts taken in {time.perf_counter() - started:.2f} s")
     yield from counted
 
@@ -168,9 +173,9 @@ EXPORT_CONFIRMATION = "tag:export_confirmation"
     exclude=f"{USAGE_DAY} {BILLING_PERIOD}",
     pool=WAREHOUSE_POOL,
 )
-def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource):
+def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
     """Seeds, staging and the dimensions: not partitioned."""
-    yield from build(context, dbt)
+    yield from build(context, dbt, warehouse)
 
 
 def partitioned_models(
@@ -190,8 +195,9 @@ def partitioned_models(
         backfill_policy=BackfillPolicy.single_run(),
         pool=WAREHOUSE_POOL,
     )
-    def models(context: AssetExecutionContext, dbt: DbtCliResource):
-        yield from build(context, dbt, dbt_window_env(window_kind, context.partition_time_window))
+    def models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
+        window = dbt_window_env(window_kind, context.partition_time_window)
+        yield from build(context, dbt, warehouse, window)
 
     models.__doc__ = doc
     return models

@@ -7,7 +7,7 @@ from exports.usage_daily import export_usage_daily
 from orchestration.defs.dbt import dbt_project, model_key
 from orchestration.owners import ANALYTICS, DATA_PLATFORM
 from orchestration.pools import WAREHOUSE_POOL
-from orchestration.settings import Settings
+from orchestration.resources import Lake, Warehouse
 
 USAGE_DAILY = model_key("usage_daily")
 
@@ -36,10 +36,11 @@ def mart_keys() -> list[AssetKey]:
     "daily usage snapshot, written once per content (a rerun with nothing new writes nothing; "
     "no usage delivered, nothing written).",
 )
-def usage_daily_export(context: AssetExecutionContext) -> MaterializeResult:
-    settings = Settings.from_env()
+def usage_daily_export(
+    context: AssetExecutionContext, lake: Lake, warehouse: Warehouse
+) -> MaterializeResult:
     batch = export_usage_daily(
-        settings.warehouse, settings.exports, {"gx_usage_daily": "passed", "run_id": context.run_id}
+        warehouse.path, lake.exports, {"gx_usage_daily": "passed", "run_id": context.run_id}
     )
     if batch is None:
         context.log.warning("usage_daily is empty (no usage delivered): no snapshot written")
@@ -67,24 +68,25 @@ def usage_daily_export(context: AssetExecutionContext) -> MaterializeResult:
     owners=[ANALYTICS],
     kinds={"duckdb"},
 )
-def published_marts(context: AssetExecutionContext) -> MaterializeResult:
+def published_marts(
+    context: AssetExecutionContext, lake: Lake, warehouse: Warehouse
+) -> MaterializeResult:
     """The analysts' copy, with `ops_runs`: this run's record (lake/ops/runs/<run id>.parquet) is
     written once the marts are copied, so the copy it lands in already lists this run."""
     from orchestration.run_record import record_current_run
 
-    settings = Settings.from_env()
-    runs_dir = settings.run_records
+    runs_dir = lake.run_records
     records = []
 
     def record_run(copied: dict[str, int]) -> None:
         records.append(record_current_run(context, runs_dir, {"publish": sum(copied.values())}))
 
     counts = publish_marts(
-        settings.warehouse, settings.published_marts, runs_dir=runs_dir, on_copied=record_run
+        warehouse.path, warehouse.published, runs_dir=runs_dir, on_copied=record_run
     )
     return MaterializeResult(
         metadata={
-            "path": str(settings.published_marts),
+            "path": str(warehouse.published),
             **({"run_record": str(records[0])} if records else {}),
             **{f"rows.{t}": n for t, n in counts.items()},
         }

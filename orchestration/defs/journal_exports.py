@@ -21,7 +21,7 @@ from orchestration.defs.dbt import model_key
 from orchestration.owners import FINANCE_SYSTEMS
 from orchestration.partitions import billing_periods, period_keys
 from orchestration.pools import WAREHOUSE_POOL
-from orchestration.settings import Settings
+from orchestration.resources import Lake, Warehouse
 
 ERP_JOURNALS = AssetKey(["exports", "erp_journals"])
 CLOSE_REPORT = AssetKey(["exports", "close_report"])
@@ -56,18 +56,20 @@ class JournalExportConfig(Config):
     "sent once.",
 )
 def erp_journal_export(
-    context: AssetExecutionContext, config: JournalExportConfig
+    context: AssetExecutionContext,
+    config: JournalExportConfig,
+    lake: Lake,
+    warehouse: Warehouse,
 ) -> MaterializeResult:
-    settings = Settings.from_env()
-    checks = saved_outcomes(settings.gx_dir / "validations", context.run.run_id, GATE_SUITES)
+    checks = saved_outcomes(lake.gx_dir / "validations", context.run.run_id, GATE_SUITES)
     periods = period_keys(context.partition_time_window)
     result = export_journals(
-        settings.warehouse,
-        settings.exports,
+        warehouse.path,
+        lake.exports,
         mode=config.mode,
         periods=periods,
         checks=checks,
-        ledger_mirror=settings.export_ledger,
+        ledger_mirror=lake.export_ledger,
     )
     if result.batch is None:
         context.log.info("ERP journals: nothing new to export, nothing written")
@@ -109,13 +111,14 @@ def erp_journal_export(
     "reconciliation statuses with open variances and their aging, late and unbilled usage, the "
     "journals needing review, the export files with their checksums; the run's quality gates.",
 )
-def close_report(context: AssetExecutionContext) -> MaterializeResult:
-    settings = Settings.from_env()
-    gates = run_outcomes(settings.gx_dir / "validations", context.run.run_id)
+def close_report(
+    context: AssetExecutionContext, lake: Lake, warehouse: Warehouse
+) -> MaterializeResult:
+    gates = run_outcomes(lake.gx_dir / "validations", context.run.run_id)
     reports, pages = [], {}
     for period in period_keys(context.partition_time_window):
-        reports.append(write_close_report(settings.warehouse, settings.exports, period))
-        pages[period] = write_close_page(settings.warehouse, settings.exports, period, gates)[0]
+        reports.append(write_close_report(warehouse.path, lake.exports, period))
+        pages[period] = write_close_page(warehouse.path, lake.exports, period, gates)[0]
     for r in reports:
         context.log.info(
             f"close report {r.period}: {r.open_items} open reconciliation items, "

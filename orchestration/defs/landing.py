@@ -7,8 +7,8 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResul
 from orchestration.console import every_tenth
 from orchestration.owners import DATA_PLATFORM
 from orchestration.pools import WAREHOUSE_POOL
+from orchestration.resources import Lake
 from orchestration.retries import retry_transient
-from orchestration.settings import Settings
 from sources.lake_check import LakeCorrupted, check_lake
 from sources.landing import land_inbox
 from sources.registry import CONTRACTS
@@ -53,8 +53,7 @@ LANDING_SPECS = [
 
 # landing writes the lake the dbt steps read: it takes the warehouse pool's slot too
 @multi_asset(specs=LANDING_SPECS, can_subset=False, pool=WAREHOUSE_POOL)
-def land_sources(context: AssetExecutionContext):
-    settings = Settings.from_env()
+def land_sources(context: AssetExecutionContext, lake: Lake):
 
     def on_landed(result, done: int, total: int) -> None:
         if every_tenth(done, total):  # a terminal's progress, not the whole listing
@@ -63,9 +62,9 @@ def land_sources(context: AssetExecutionContext):
             )
 
     with retry_transient(context.retry_number):  # an I/O hiccup is retried, a bad file is not
-        results = land_inbox(settings.inbox, settings.lake, CONTRACTS, on_landed=on_landed)
+        results = land_inbox(lake.inbox, lake.root, CONTRACTS, on_landed=on_landed)
     # a damaged lake file would be read as fewer rows, or fail deep in dbt: stop here, naming it
-    if problems := check_lake(settings.lake, CONTRACTS):
+    if problems := check_lake(lake.root, CONTRACTS):
         raise LakeCorrupted(problems)
     per_table: dict[AssetKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for r in results:

@@ -3,7 +3,6 @@
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
@@ -19,20 +18,19 @@ from expectations.validate import SuiteResult, frame_from_duckdb, save_result, v
 from orchestration.defs.dbt import model_key
 from orchestration.inspect_marts import REC_MARTS
 from orchestration.pools import WAREHOUSE_POOL
-from orchestration.settings import Settings
+from orchestration.resources import Lake, Warehouse
 
 USAGE_DAILY = model_key("usage_daily")
 JOURNAL_LINES = model_key("journal_lines")
 
 
-def check_result(context: AssetCheckExecutionContext, results: list[SuiteResult]):
+def check_result(context: AssetCheckExecutionContext, lake: Lake, results: list[SuiteResult]):
     """One check result from one or more suites; every suite's result is kept for the run and
     rendered into the Data Docs. A failure names the expectation and its offending rows in the
     description, the metadata and the run log."""
-    settings = Settings.from_env()
-    run_dir = settings.gx_dir / "validations" / context.run.run_id
+    run_dir = lake.gx_dir / "validations" / context.run.run_id
     saved = [str(save_result(r, run_dir.parent, context.run.run_id)) for r in results]
-    docs = _data_docs(context, run_dir, settings.gx_dir / "data_docs", [r.suite for r in results])
+    docs = _data_docs(context, run_dir, lake.gx_dir / "data_docs", [r.suite for r in results])
     passed = all(r.success for r in results)
     description = "; ".join(r.describe() for r in results)
     if not passed:
@@ -78,11 +76,12 @@ def _data_docs(
 
 
 @asset_check(asset=USAGE_DAILY, blocking=True, name="gx_usage_daily", pool=WAREHOUSE_POOL)
-def gx_usage_daily(context: AssetCheckExecutionContext) -> AssetCheckResult:
+def gx_usage_daily(
+    context: AssetCheckExecutionContext, lake: Lake, warehouse: Warehouse
+) -> AssetCheckResult:
     """The usage_daily suite. With no usage landed at all (a delivery of billing or ERP
     extracts only) there is nothing to check: a warning that says so, never a failed run."""
-    settings = Settings.from_env()
-    if not usage_landed(settings.lake):
+    if not usage_landed(lake.root):
         description = (
             "skipped: no usage events have landed (nothing in inbox/usage/ yet), so usage_daily "
             "is empty and no usage snapshot is exported"
@@ -94,8 +93,8 @@ def gx_usage_daily(context: AssetCheckExecutionContext) -> AssetCheckResult:
             description=description,
             metadata={"skipped": True, "rows": 0},
         )
-    frame = frame_from_duckdb(settings.warehouse, "marts.usage_daily")
-    return check_result(context, [validate_dataframe("usage_daily", frame)])
+    frame = frame_from_duckdb(warehouse.path, "marts.usage_daily")
+    return check_result(context, lake, [validate_dataframe("usage_daily", frame)])
 
 
 def usage_landed(lake: Path) -> bool:
@@ -108,10 +107,12 @@ def usage_landed(lake: Path) -> bool:
 
 
 @asset_check(asset=JOURNAL_LINES, blocking=True, name="gx_journal_lines", pool=WAREHOUSE_POOL)
-def gx_journal_lines(context: AssetCheckExecutionContext) -> AssetCheckResult:
+def gx_journal_lines(
+    context: AssetCheckExecutionContext, lake: Lake, warehouse: Warehouse
+) -> AssetCheckResult:
     """Balanced per journal, entity and currency; account in the chart; period open; one
     non-negative side per line. Blocks the analysts' publish (and the ERP exports to come)."""
-    return check_result(context, run_journal_gate(Settings.from_env().warehouse).results)
+    return check_result(context, lake, run_journal_gate(warehouse.path).results)
 
 
 # the reconciliation marts (REC_MARTS): a blocking gate on their shape (unique keys, accepted
@@ -136,9 +137,11 @@ def rec_gate(mart: str) -> AssetChecksDefinition:
         description=f"Great Expectations suite {mart}: unique key, accepted statuses. Blocks the "
         "analysts' publish.",
     )
-    def gate(context: AssetCheckExecutionContext) -> AssetCheckResult:
-        frame = frame_from_duckdb(Settings.from_env().warehouse, f"marts.{mart}")
-        return check_result(context, [validate_dataframe(mart, frame)])
+    def gate(
+        context: AssetCheckExecutionContext, lake: Lake, warehouse: Warehouse
+    ) -> AssetCheckResult:
+        frame = frame_from_duckdb(warehouse.path, f"marts.{mart}")
+        return check_result(context, lake, [validate_dataframe(mart, frame)])
 
     return gate
 
@@ -157,8 +160,10 @@ def rec_open_variances(mart: str) -> AssetChecksDefinition:
         description=f"Warns while {mart} has rows not matched; reports their counts and variance "
         "totals. Never blocks: finance works the open items.",
     )
-    def open_variances(context: AssetCheckExecutionContext) -> AssetCheckResult:
-        with duckdb.connect(str(Settings.from_env().warehouse), read_only=True) as con:
+    def open_variances(
+        context: AssetCheckExecutionContext, warehouse: Warehouse
+    ) -> AssetCheckResult:
+        with warehouse.connect() as con:
             rows = con.execute(OPEN_VARIANCES_SQL.format(mart=mart)).fetchall()
         by_status: dict[str, int] = {}
         variance: dict[str, Decimal] = {}

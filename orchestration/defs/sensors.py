@@ -16,7 +16,7 @@ from dagster import (
 
 from orchestration.inbox_scan import scan
 from orchestration.jobs import CLOSE_JOB, LANDING_JOB, PERIODS_JOB, USAGE_JOB
-from orchestration.settings import Settings
+from orchestration.resources import Lake
 
 MAX_FILES_IN_TAG = 20
 
@@ -26,8 +26,8 @@ MAX_FILES_IN_TAG = 20
     minimum_interval_seconds=60,
     description="Watches U2C_DATA_DIR/inbox; new or replaced files launch one landing run.",
 )
-def inbox_sensor(context: SensorEvaluationContext):
-    delta = scan(Settings.from_env().inbox, context.cursor)
+def inbox_sensor(context: SensorEvaluationContext, lake: Lake):
+    delta = scan(lake.inbox, context.cursor)
     if not delta.new_files:
         return SensorResult(
             skip_reason=SkipReason("no new files in the inbox"), cursor=delta.cursor
@@ -51,7 +51,7 @@ def inbox_sensor(context: SensorEvaluationContext):
 RECORDED_JOBS = (LANDING_JOB, USAGE_JOB, PERIODS_JOB, CLOSE_JOB)
 
 
-def record_finished_run(context: RunStatusSensorContext) -> None:
+def record_finished_run(context: RunStatusSensorContext, lake: Lake) -> None:
     from orchestration.run_record import record_if_missing
 
     run = context.dagster_run
@@ -61,7 +61,7 @@ def record_finished_run(context: RunStatusSensorContext) -> None:
     if context.repository_def is None:
         raise ValueError("record_finished_run needs the sensor's repository (code location)")
     job = context.repository_def.get_job(run.job_name)
-    record_if_missing(context.instance, run, job, Settings.from_env().run_records)
+    record_if_missing(context.instance, run, job, lake.run_records)
 
 
 def run_recorder(name: str, status: DagsterRunStatus, description: str):
@@ -72,8 +72,8 @@ def run_recorder(name: str, status: DagsterRunStatus, description: str):
         default_status=DefaultSensorStatus.RUNNING,
         description=description,
     )
-    def recorder(context: RunStatusSensorContext):
-        record_finished_run(context)
+    def recorder(context: RunStatusSensorContext, lake: Lake):
+        record_finished_run(context, lake)
 
     return recorder
 

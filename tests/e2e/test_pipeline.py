@@ -9,7 +9,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from tests.conftest import dagster_instance, run_u2c
 
@@ -324,7 +323,7 @@ def test_ops_runs_records_every_run_with_its_stages_timed(world: Path):
 
 
 def test_a_run_the_daemon_launched_gets_its_record_from_the_run_status_sensor(
-    world: Path, defs_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+    world: Path, defs_data_dir: Path
 ):
     """Runs launched by a schedule do not go through `u2c`: the run status sensor writes the
     record of a run that did not publish (evaluated here with Dagster's test context)."""
@@ -332,8 +331,8 @@ def test_a_run_the_daemon_launched_gets_its_record_from_the_run_status_sensor(
 
     from orchestration.definitions import defs
     from orchestration.defs.sensors import record_succeeded_runs
+    from orchestration.resources import Lake
 
-    monkeypatch.setenv("U2C_DATA_DIR", str(world))  # the code location stays loaded as it is
     runs_dir = world / "lake" / "ops" / "runs"
     with dagster_instance(world) as instance:
         [run] = [r for r in instance.get_runs() if r.job_name == "refresh_usage"][
@@ -349,6 +348,8 @@ def test_a_run_the_daemon_launched_gets_its_record_from_the_run_status_sensor(
             dagster_run=run,
             dagster_event=success.dagster_event,
             repository_def=defs.get_repository_def(),
+            # the code location stays loaded as it is: the sensor writes where its lake is
+            resources={"lake": Lake(data_dir=str(world))},
         )
         record_succeeded_runs(context)
     assert record.exists()

@@ -11,6 +11,7 @@ from dagster import RetryRequested, build_sensor_context
 
 from orchestration.defs.sensors import inbox_sensor
 from orchestration.inbox_scan import scan
+from orchestration.resources import Lake
 from orchestration.retries import backoff_seconds, is_transient, retry_transient
 
 
@@ -22,12 +23,11 @@ def deliver(inbox: Path, name: str, text: str = "x\n", mtime: int = 1_790_000_00
 
 
 def tick(data_dir: Path, cursor: str | None):
-    os.environ["U2C_DATA_DIR"] = str(data_dir)
-    return inbox_sensor.evaluate_tick(build_sensor_context(cursor=cursor))
+    lake = Lake(data_dir=str(data_dir))
+    return inbox_sensor.evaluate_tick(build_sensor_context(cursor=cursor, resources={"lake": lake}))
 
 
-def test_each_new_file_triggers_landing_once_however_often_the_sensor_ticks(tmp_path, monkeypatch):
-    monkeypatch.setenv("U2C_DATA_DIR", str(tmp_path))
+def test_each_new_file_triggers_landing_once_however_often_the_sensor_ticks(tmp_path):
     inbox = tmp_path / "inbox"
     deliver(inbox, "usage/events_2026-09-01.jsonl")
     deliver(inbox, "billing/invoices.jsonl")

@@ -1,0 +1,72 @@
+"""The lake and the warehouse as Dagster resources: assets, checks and sensors get their paths
+from the resources the code location binds, not by reading the environment each on its own,
+so a test (or a second deployment) points a whole job at another data dir in one place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+from dagster import ConfigurableResource
+
+from orchestration.settings import Settings
+
+
+class Lake(ConfigurableResource):
+    """The data dir's files: the inbox extracts are delivered to, the immutable lake, the
+    export batches and the run's validation results."""
+
+    data_dir: str
+
+    @property
+    def settings(self) -> Settings:
+        return Settings(Path(self.data_dir))
+
+    @property
+    def inbox(self) -> Path:
+        return self.settings.inbox
+
+    @property
+    def root(self) -> Path:
+        return self.settings.lake
+
+    @property
+    def exports(self) -> Path:
+        return self.settings.exports
+
+    @property
+    def export_ledger(self) -> Path:
+        return self.settings.export_ledger
+
+    @property
+    def run_records(self) -> Path:
+        return self.settings.run_records
+
+    @property
+    def gx_dir(self) -> Path:
+        return self.settings.gx_dir
+
+
+class Warehouse(ConfigurableResource):
+    """The dbt warehouse (DuckDB) of the data dir, and the analysts' published copy of it."""
+
+    data_dir: str
+
+    @property
+    def path(self) -> Path:
+        return Settings(Path(self.data_dir)).warehouse
+
+    @property
+    def published(self) -> Path:
+        return Settings(Path(self.data_dir)).published_marts
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        """A read-only connection: checks read the warehouse dbt writes."""
+        return duckdb.connect(str(self.path), read_only=True)
+
+
+def data_dir_resources(settings: Settings) -> dict[str, ConfigurableResource]:
+    return {
+        "lake": Lake(data_dir=str(settings.data_dir)),
+        "warehouse": Warehouse(data_dir=str(settings.data_dir)),
+    }
