@@ -28,7 +28,6 @@ from pathlib import Path
 import duckdb
 
 from orchestration.settings import Settings
-from sources.demo.generate import GenerateOptions, generate
 
 FLOOR_SQL = """
 copy (
@@ -216,6 +215,9 @@ def run_floor(inbox: Path, target: Path) -> float:
 def run_bench(
     events: int, data_dir: Path, days: int = 45, customers: int = 40, gzipped: bool = False
 ) -> dict:
+    from orchestration.demo_generator import demo_generator
+
+    GenerateOptions, generate = demo_generator()
     settings = Settings(data_dir=data_dir.resolve())
     per_day = max(1, events // days)
     generate(

@@ -37,7 +37,9 @@ def _require_data_dir(settings: Settings) -> None:
 
 def _cmd_generate(args: argparse.Namespace) -> int:
     from orchestration.console import every_tenth
-    from sources.demo.generate import GenerateOptions, generate
+    from orchestration.demo_generator import demo_generator
+
+    GenerateOptions, generate = demo_generator()
 
     def progress(message: str, done: int = 0, total: int = 0) -> None:
         if not total or every_tenth(done, total):

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from demo_world.generate import GenerateOptions, generate
 from exports.erp_journals import export_journals
-from sources.demo.generate import GenerateOptions, generate
 from sources.landing import land_inbox
 from sources.registry import CONTRACTS
 

@@ -2,7 +2,7 @@
 no rate for into its legal entity's functional currency (EUR billed by the UK entity, GBP by the
 Dutch one in the bigger demo) is converted through USD, each leg at the posting period's
 consolidated rate, rounded once at the end. The pipeline's journal carries, account by account,
-the functional amounts the answer key computed on its own (sources/demo: `Rates.convert`), and
+the functional amounts the answer key computed on its own (demo_world: `Rates.convert`), and
 no journal line of the world has a null functional amount."""
 
 from __future__ import annotations

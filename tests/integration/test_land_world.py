@@ -10,7 +10,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from sources.demo.generate import GenerateOptions, generate
+from demo_world.generate import GenerateOptions, generate
 from sources.landing import land_inbox
 from sources.registry import CONTRACTS
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from demo_world import rating
 from sources.currencies import minor_units
-from sources.demo import rating
 
 
 def one(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> dict:

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from sources.demo import rating
+from demo_world import rating
 from tests.integration.conftest import DBT, DBT_PROJECT
 from tests.integration.test_late_usage_value import price_term
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pyarrow.parquet as pq
 from dagster import build_sensor_context, materialize
 
-from sources.demo.generate import GenerateOptions, generate
+from demo_world.generate import GenerateOptions, generate
 
 
 def test_the_code_location_binds_both_resources_to_the_data_dir(defs_data_dir):

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from sources.demo.generate import GenerateOptions, generate
+from demo_world.generate import GenerateOptions, generate
 from sources.registry import CONTRACTS
 from tests.reliability.crash import (
     CANARIES,

@@ -1,6 +1,6 @@
 """Money properties, for random amounts, currencies (0 to 4 minor units: JPY, USD, KWD, CLF),
 exchange rates and proration spans, in both homes of the arithmetic: the Python rating and
-export planning (`sources/demo/rating.py`, `exports/journal_plan.py`) and the dbt models
+export planning (`demo_world/rating.py`, `exports/journal_plan.py`) and the dbt models
 (`int_journal_lines_posted`, `int_revenue_lines_allocated`, `int_usage_tiers_rated`), whose
 compiled SQL runs in DuckDB on the generated inputs (`dbt_sql.py`).
 
@@ -25,11 +25,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from demo_world import rating
+from demo_world.rating import PriceTerm, Tier
 from exports.formats.lines import exact_sum
 from exports.journal_plan import Period, SentJournal, reverse, summarize
 from sources.contract import EXACT
-from sources.demo import rating
-from sources.demo.rating import PriceTerm, Tier
 from tests.reliability.dbt_sql import DBT_PROJECT, compile_models, run_model
 
 SEED = DBT_PROJECT / "seeds" / "currencies.csv"

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pytest
 
+from demo_world import rating
+from demo_world.generate import GenerateOptions, generate
+from demo_world.rating import PriceTerm, Tier
+from demo_world.usage import EVENT_TYPES
 from sources.contract import Rejection
-from sources.demo import rating
-from sources.demo.generate import GenerateOptions, generate
-from sources.demo.rating import PriceTerm, Tier
-from sources.demo.usage import EVENT_TYPES
 from sources.registry import CONTRACTS
 from sources.usage.events import validate as validate_event
 
@@ -1216,9 +1216,9 @@ def test_tax_allocation_over_lines_adds_up():
 
 
 def test_erp_conversion_adds_a_rounding_line_when_converted_lines_do_not_sum(tmp_path: Path):
-    from sources.demo import erp
-    from sources.demo.calendar import Calendar
-    from sources.demo.world import build_world
+    from demo_world import erp
+    from demo_world.calendar import Calendar
+    from demo_world.world import build_world
 
     class HalfRate:
         def average(self, period, source, target):

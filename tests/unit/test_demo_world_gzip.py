@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sources.demo.generate import GenerateOptions, generate
+from demo_world.generate import GenerateOptions, generate
 from sources.landing import land_inbox
 from sources.registry import CONTRACTS
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("orchestration", "sources", "exports", "expectations")
+# the demo world generator: in the checkout, not in the product's wheel (pyproject.toml)
+DEMO = "demo_world"
 
 
 def module_name(path: Path) -> str:
@@ -30,7 +32,7 @@ def imports_of(path: Path, known: set[str]) -> set[str]:
 
 
 def project_graph() -> dict[str, set[str]]:
-    files = {module_name(p): p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py")}
+    files = {module_name(p): p for pkg in (*PACKAGES, DEMO) for p in (ROOT / pkg).rglob("*.py")}
     known = set(files)
     return {name: imports_of(path, known) & known for name, path in files.items()}
 
@@ -64,3 +66,33 @@ def test_libraries_never_import_orchestration_or_dagster():
         for path in (ROOT / pkg).rglob("*.py"):
             modules = imports_of(path, set())
             assert not {m for m in modules if m.split(".")[0] in {"orchestration", "dagster"}}, path
+
+
+def test_the_product_reaches_the_demo_generator_through_one_module_only():
+    """The wheel ships PACKAGES without demo_world: one lazy import, in
+    orchestration.demo_generator, says what to do when it is missing."""
+    import tomllib
+
+    wheel = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["hatch"]["build"]
+    assert set(wheel["targets"]["wheel"]["packages"]) == set(PACKAGES)
+    reaching = {
+        name
+        for name, imported in project_graph().items()
+        if name.split(".")[0] in PACKAGES and any(m.split(".")[0] == DEMO for m in imported)
+    }
+    assert reaching == {"orchestration.demo_generator"}
+
+
+def test_without_the_demo_generator_u2c_says_where_to_get_it(monkeypatch):
+    import sys
+
+    import pytest
+
+    from orchestration.demo_generator import demo_generator
+    from orchestration.errors import UserError
+
+    for name in [m for m in sys.modules if m.split(".")[0] == DEMO]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, DEMO, None)  # as in an installed wheel: not importable
+    with pytest.raises(UserError, match="ships with the source checkout"):
+        demo_generator()

@@ -17,8 +17,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from demo_world.generate import GenerateOptions, generate
 from sources.contract import FastPathDeclined
-from sources.demo.generate import GenerateOptions, generate
 from sources.landing import land_file, land_inbox
 from sources.readers import BOM, json_line_payloads, read_json_lines
 from sources.registry import CONTRACTS

@@ -17,21 +17,21 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from demo_world import billing as stripe
+from demo_world.anomalies import plan_anomalies
+from demo_world.answer_key import build_entries, write_answer_key
+from demo_world.calendar import Calendar, month_key
+from demo_world.crm import COLUMNS as CRM_COLUMNS
+from demo_world.crm import build_crm
+from demo_world.erp import COLUMNS as ERP_COLUMNS
+from demo_world.erp import accrual_journals, build_erp, cross_rate_journals
+from demo_world.files import deliver, write_csv, write_jsonl
+from demo_world.fx import Rates
+from demo_world.meter_events import meter_event_objects
+from demo_world.rating import to_major
+from demo_world.usage import write_usage
+from demo_world.world import build_world
 from sources.atomic import atomic_path
-from sources.demo import billing as stripe
-from sources.demo.anomalies import plan_anomalies
-from sources.demo.answer_key import build_entries, write_answer_key
-from sources.demo.calendar import Calendar, month_key
-from sources.demo.crm import COLUMNS as CRM_COLUMNS
-from sources.demo.crm import build_crm
-from sources.demo.erp import COLUMNS as ERP_COLUMNS
-from sources.demo.erp import accrual_journals, build_erp, cross_rate_journals
-from sources.demo.files import deliver, write_csv, write_jsonl
-from sources.demo.fx import Rates
-from sources.demo.meter_events import meter_event_objects
-from sources.demo.rating import to_major
-from sources.demo.usage import write_usage
-from sources.demo.world import build_world
 
 DEFAULT_START = date(2026, 8, 1)
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import random
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from demo_world.calendar import Period
 from sources.currencies import minor_units
-from sources.demo.calendar import Period
 
 BASE = "USD"
 _ANCHORS = {"EUR": Decimal("1.0850"), "GBP": Decimal("1.2700"), "JPY": Decimal("0.0067000")}

@@ -17,15 +17,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from demo_world.anomalies import Plan
+from demo_world.billing import Billing
+from demo_world.calendar import month_key
+from demo_world.catalog import METRIC_CODES
+from demo_world.meter_events import EVENT_NAME as METER_EVENT_NAME
+from demo_world.meter_events import missing_day_requests
+from demo_world.usage import UsageResult
+from demo_world.world import World
 from sources.atomic import atomic_path
-from sources.demo.anomalies import Plan
-from sources.demo.billing import Billing
-from sources.demo.calendar import month_key
-from sources.demo.catalog import METRIC_CODES
-from sources.demo.meter_events import EVENT_NAME as METER_EVENT_NAME
-from sources.demo.meter_events import missing_day_requests
-from sources.demo.usage import UsageResult
-from sources.demo.world import World
 
 
 def entry(anomaly: str, mart: str, status: str, **key: object) -> dict:

@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from demo_world import catalog
+from demo_world.calendar import add_months
+from demo_world.world import World
 from sources.currencies import minor_units
-from sources.demo import catalog
-from sources.demo.calendar import add_months
-from sources.demo.world import World
 
 COLUMNS: dict[str, list[str]] = {
     "accounts": [

@@ -41,10 +41,10 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sources.demo.calendar import add_months, at, month_key
-from sources.demo.catalog import METRIC_CODES
-from sources.demo.fx import BASE
-from sources.demo.world import CreditNotePlan, World, invoice_resource, usage_resource
+from demo_world.calendar import add_months, at, month_key
+from demo_world.catalog import METRIC_CODES
+from demo_world.fx import BASE
+from demo_world.world import CreditNotePlan, World, invoice_resource, usage_resource
 
 REDELIVERY_RATE = 0.005
 CONFLICTS = 2

@@ -24,13 +24,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from sources.demo import catalog, rating
-from sources.demo.anomalies import QUANTITY_FAULT_SHARE, Plan
-from sources.demo.calendar import add_months, at, month_key, month_seconds, unix
-from sources.demo.catalog import METRICS, PLANS
-from sources.demo.fx import Rates
-from sources.demo.usage import UsageResult
-from sources.demo.world import LAYOUT_2025, CreditNotePlan, Subscription, World
+from demo_world import catalog, rating
+from demo_world.anomalies import QUANTITY_FAULT_SHARE, Plan
+from demo_world.calendar import add_months, at, month_key, month_seconds, unix
+from demo_world.catalog import METRICS, PLANS
+from demo_world.fx import Rates
+from demo_world.usage import UsageResult
+from demo_world.world import LAYOUT_2025, CreditNotePlan, Subscription, World
 
 GL_DEFERRED_REVENUE = "2100"
 GL_USAGE_REVENUE = "4100"

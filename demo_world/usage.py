@@ -45,12 +45,12 @@ from itertools import repeat
 from pathlib import Path
 from typing import TextIO
 
+from demo_world.anomalies import LATE_EVENTS, ExtraDelivery, Plan
+from demo_world.calendar import add_months, at, month_key
+from demo_world.catalog import METRIC_BY_CODE, METRICS, MONTHLY_USAGE, PLAN_EVENT_WEIGHT
+from demo_world.files import deliver
+from demo_world.world import Subscription, World
 from sources.atomic import atomic_path
-from sources.demo.anomalies import LATE_EVENTS, ExtraDelivery, Plan
-from sources.demo.calendar import add_months, at, month_key
-from sources.demo.catalog import METRIC_BY_CODE, METRICS, MONTHLY_USAGE, PLAN_EVENT_WEIGHT
-from sources.demo.files import deliver
-from sources.demo.world import Subscription, World
 
 CHUNK = 10_000  # events per write; ids end in <chunk number, 4 digits><4 digits in the chunk>
 TAIL_BUDGET = 1 << 17  # prepared line endings (slots x quantity variants) per kind of day

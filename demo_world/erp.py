@@ -55,9 +55,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sources.currencies import minor_units
-from sources.demo.anomalies import ERP_AMOUNT_DELTA_MAJOR, Plan
-from sources.demo.billing import (
+from demo_world.anomalies import ERP_AMOUNT_DELTA_MAJOR, Plan
+from demo_world.billing import (
     GL_DEFERRED_REVENUE,
     Billing,
     Charge,
@@ -67,11 +66,11 @@ from sources.demo.billing import (
     Refund,
     realized_fx,
 )
-from sources.demo.calendar import Period, add_months, at, month_key
-from sources.demo.catalog import platform_fee
-from sources.demo.fx import Rates
-from sources.demo.rating import tax_amount, to_major, to_minor
-from sources.demo.world import (
+from demo_world.calendar import Period, add_months, at, month_key
+from demo_world.catalog import platform_fee
+from demo_world.fx import Rates
+from demo_world.rating import tax_amount, to_major, to_minor
+from demo_world.world import (
     CURRENCY_IDS,
     CURRENCY_NAMES,
     ENTITIES,
@@ -79,6 +78,7 @@ from sources.demo.world import (
     Subscription,
     World,
 )
+from sources.currencies import minor_units
 
 CHART: tuple[tuple[str, str, str], ...] = (
     ("1100", "Bank", "Cash"),

@@ -20,8 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from demo_world.rating import PriceTerm, Tier
 from sources.currencies import minor_units
-from sources.demo.rating import PriceTerm, Tier
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sources.demo.calendar import Calendar, add_months, at, month_key
-from sources.demo.catalog import PLANS
-from sources.demo.ids import Ids
+from demo_world.calendar import Calendar, add_months, at, month_key
+from demo_world.catalog import PLANS
+from demo_world.ids import Ids
 
 LAYOUT_PRE_2025 = "pre_2025"
 LAYOUT_2025 = "2025_03_31"

@@ -10,9 +10,9 @@ from __future__ import annotations
 import calendar as calendar_module
 from datetime import date, datetime, time, timedelta
 
-from sources.demo.anomalies import Plan
-from sources.demo.usage import UsageResult
-from sources.demo.world import World
+from demo_world.anomalies import Plan
+from demo_world.usage import UsageResult
+from demo_world.world import World
 
 EVENT_NAME = "api_requests"
 
