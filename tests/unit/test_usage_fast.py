@@ -321,7 +321,7 @@ def test_a_failure_in_a_parallel_run_leaves_no_partial_batch(tmp_path: Path):
 
 @pytest.mark.parametrize("bucket_rows", [1, 2, 3, 1000])
 def test_conflicts_are_the_same_checked_in_buckets(tmp_path: Path, monkeypatch, bucket_rows: int):
-    import sources.landing as landing
+    import sources.conflicts as landing
 
     monkeypatch.setattr(landing, "CONFLICT_BUCKET_ROWS", bucket_rows)
     inbox = tmp_path / "inbox" / "usage"

@@ -1,0 +1,11 @@
+-- Old rows that share a key hash with the new batch (usually a handful of re-deliveries).
+-- The range bounds are checked by DuckDB against Parquet statistics: most row groups are
+-- never read.
+create or replace temp table _old_matches as
+select
+    {old_keys},
+    o.{hash_column} as h
+from read_parquet($old) as o
+where
+    {old_in_range}
+    and hash({old_keys}) in (select hash({keys}) from read_parquet($new))
