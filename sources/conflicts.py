@@ -36,12 +36,14 @@ def find_conflicts(
     if con is None:
         with duckdb.connect() as own:
             return find_conflicts(new_rows, table_dir, contract, own, earlier)
-    if contract.conflict_hash is None:
-        raise ValueError("a conflict key needs a conflict hash column")
+    if contract.conflict_hash is None or not contract.conflict_fields:
+        raise ValueError("a conflict key needs a conflict hash column and the fields it covers")
     schema = contract.lake_schema
     key = [column(schema, k) for k in contract.conflict_key]
     hash_column = column(schema, contract.conflict_hash)
     time = column(schema, contract.conflict_time) if contract.conflict_time else None
+    fields = [column(schema, f) for f in contract.conflict_fields]
+    payload = "struct_pack(" + ", ".join(f"{f} := {f}" for f in fields) + ")"
     keys = ", ".join(key)
     old_keys = ", ".join(f"o.{k}" for k in key)
     old_files = [str(p) for p in table_dir.rglob("*.parquet") if not p.name.startswith(("_", "."))]
@@ -82,10 +84,11 @@ def find_conflicts(
                 hash_column=hash_column,
                 old_in_range="\n    and ".join(in_range),
                 keys=keys,
+                old_payload="struct_pack(" + ", ".join(f"{f} := o.{f}" for f in fields) + ")",
             )
             con.execute(sql, params)
         else:
-            sql = render("conflicts_no_old", keys=keys, hash_column=hash_column)
+            sql = render("conflicts_no_old", keys=keys, hash_column=hash_column, payload=payload)
             con.execute(sql, {"new": str(new_rows)})
         buckets = -(-rows // CONFLICT_BUCKET_ROWS)
         new_source = f"select {keys}, {hash_column} as h, line_number from read_parquet($new)"
@@ -101,10 +104,11 @@ def find_conflicts(
             old_eq_first=" and ".join(f"o.{k} = f.{k}" for k in key),
             first_keys=", ".join(f"f.{k}" for k in key),
             reference_eq_new=" and ".join(f"r.{k} = n.{k}" for k in key),
+            payload=payload,
         )
         found = []
         for bucket in range(buckets):
-            params = {"b": bucket} if buckets > 1 else {"new": str(new_rows)}
+            params = {"new": str(new_rows), **({"b": bucket} if buckets > 1 else {})}
             found += con.execute(find, params).fetchall()
     finally:
         con.execute("drop table if exists _old_matches")

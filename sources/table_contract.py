@@ -49,6 +49,9 @@ class TableContract:
     # A row whose key was delivered before with another `conflict_hash` is a conflict.
     conflict_key: tuple[str, ...] = ()
     conflict_hash: str | None = None
+    # The fields `conflict_hash` covers: rows of one key with equal hashes are compared on them,
+    # so a hash collision cannot make a different row pass for a re-delivery.
+    conflict_fields: tuple[str, ...] = ()
     # Only rows whose `conflict_time` lies within this many days of the new batch's are compared,
     # so the check costs the window, not all history (Parquet statistics skip the rest).
     conflict_time: str | None = None

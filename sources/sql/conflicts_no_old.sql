@@ -2,6 +2,7 @@
 create or replace temp table _old_matches as
 select
     {keys},
-    {hash_column} as h
+    {hash_column} as h,
+    {payload} as p
 from read_parquet($new)
 where false

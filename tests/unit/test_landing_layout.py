@@ -56,3 +56,32 @@ def test_a_contract_naming_a_hostile_conflict_key_is_refused(tmp_path: Path):
     new_rows = tmp_path / "new.parquet"
     with pytest.raises(ValueError, match="not a plain column"):
         find_conflicts(new_rows, tmp_path / "raw", hostile)
+
+
+def test_a_fingerprint_collision_cannot_merge_two_different_events(tmp_path: Path, monkeypatch):
+    """Every event gets the same fingerprint (a collision on every pair): conflicts are still
+    told from exact re-deliveries, in the batch and against the lake, by their fields."""
+    from sources.landing import land_inbox
+    from sources.usage import events
+
+    monkeypatch.setattr(events, "fingerprint", lambda row: "0" * 32)
+    row_path_only = dataclasses.replace(USAGE_EVENTS, fast_reader=None)
+
+    def line(n: int, minutes: int) -> str:
+        return (
+            f'{{"specversion":"1.0","id":"e{n}","source":"//p","type":"t",'
+            f'"time":"2026-09-01T00:{minutes:02d}:00Z","data":{{"n":{minutes}}}}}'
+        )
+
+    inbox = tmp_path / "inbox" / "usage"
+    inbox.mkdir(parents=True)
+    (inbox / "events_1.jsonl").write_text("\n".join([line(1, 0), line(1, 0), line(1, 5)]) + "\n")
+    lake = tmp_path / "lake"
+    [first] = land_inbox(tmp_path / "inbox", lake, [row_path_only])
+    (inbox / "events_2.jsonl").write_text("\n".join([line(1, 0), line(1, 7), line(2, 1)]) + "\n")
+    second = land_inbox(tmp_path / "inbox", lake, [row_path_only])[-1]
+
+    # line 2 repeats line 1 exactly; line 3 differs only in fields the (colliding) hash covers
+    assert (first.rows_landed, first.rows_quarantined) == (2, 1)
+    # the exact re-delivery and the new event land; the changed event is a conflict
+    assert (second.rows_landed, second.rows_quarantined) == (2, 1)
