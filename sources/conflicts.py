@@ -20,8 +20,9 @@ from sources.readers import json_line_payloads, read_i_json_lines, read_json_lin
 from sources.sql_files import column, render
 from sources.table_contract import TableContract
 
-# Keys of a new batch checked for conflicts at a time (bounds the memory of the check).
-CONFLICT_BUCKET_ROWS = 500_000
+# Rows of a new batch checked for conflicts at a time: bounds the memory of the check (a group
+# by on 64-bit key hashes first, tens of bytes a row; DuckDB spills beyond its memory limit).
+CONFLICT_BUCKET_ROWS = 4_000_000
 
 
 def find_conflicts(

@@ -4,8 +4,27 @@
 -- key is the reference. Hashes tell most rows apart; rows whose hash equals their reference's
 -- are compared field by field, so a hash collision cannot pass a different event off as an
 -- exact re-delivery.
-with new_rows as (
+with all_new as (
     {new_rows}
+),
+
+-- Only a key repeated in the batch or seen before can conflict: found first on 64-bit key
+-- hashes (cheap to group), then checked exactly on the keys themselves below. A hash collision
+-- only adds a key to check.
+candidate_hashes as (
+    select hash({keys}) as key_hash
+    from all_new
+    group by key_hash
+    having count(*) > 1
+    union
+    select hash({old_keys}) as key_hash
+    from _old_matches as o
+),
+
+new_rows as (
+    select *
+    from all_new
+    where hash({keys}) in (select c.key_hash from candidate_hashes as c)
 ),
 
 first_new as (
