@@ -94,9 +94,10 @@ def land_inbox(
     delivery order. `on_landed(result, done, total)` hears of each file as it is committed
     (progress)."""
     ensure_schema_files(lake, contracts)
-    files = inbox_files(inbox, contracts)
-    if not files:
+    if not inbox.is_dir():
         return []
+    # an empty inbox still takes the lock: it clears what a killed landing left
+    files = inbox_files(inbox, contracts)
     digests = InboxDigests(lake)
     with lake_writer(lake):  # one lander at a time, after clearing what a killed one left
         results = _land_all(files, lake, max(1, workers), digests.sha256, on_landed)
