@@ -22,16 +22,12 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from sources.atomic import sha256_file
+from sources.commit import commit_staged
+from sources.duckdb_connections import connections
+from sources.lake_files import batch_id_for, ledger_path
 from sources.lake_recovery import lake_writer
-from sources.landing import (
-    BatchResult,
-    TableContract,
-    _commit,
-    _connections,
-    _stage,
-    batch_id_for,
-    ledger_path,
-)
+from sources.stage import stage_file
+from sources.table_contract import BatchResult, TableContract
 
 
 @dataclass(frozen=True)
@@ -161,8 +157,8 @@ def reland(batch_id: str, inbox: Path, lake: Path, contracts: list[TableContract
                 for old in batch_files(lake, area, contract.system, table, batch_id):
                     old.unlink()
         ledger_path(lake, batch_id).unlink()
-        with _connections() as connect:
-            staged = _stage(path, contract, lake, landed_at, connect)
+        with connections() as connect:
+            staged = stage_file(path, contract, lake, landed_at, connect)
             if isinstance(staged, BatchResult):  # cannot happen: its ledger row is gone
                 return staged
-            return _commit(staged, connect(), earlier)
+            return commit_staged(staged, connect(), earlier)

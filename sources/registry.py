@@ -16,7 +16,8 @@ USAGE_EVENTS = TableContract(
     suffixes=events.FILE_SUFFIXES,
     fast_reader=fast.read_fast,
     conflict_key=("source", "id"),
-    conflict_hash="payload_sha256",
+    conflict_hash="payload_fingerprint",
+    conflict_fields=events.FINGERPRINT_FIELDS,
     # the same window the warehouse deduplicates in (dbt var usage_dedup_window_days)
     conflict_time="time",
     conflict_window_days=35,

@@ -100,9 +100,9 @@ SCHEMA = pa.schema(
         pa.field("data_base64", pa.string()),
         # canonical JSON object of the extension attributes; null when there are none
         pa.field("extensions", pa.string()),
-        # sha256 of every field above (`fingerprint`): equal for an exact re-delivery,
+        # 128-bit md5 of every field above (`fingerprint`): equal for an exact re-delivery,
         # different for a conflicting one.
-        pa.field("payload_sha256", pa.string(), nullable=False),
+        pa.field("payload_fingerprint", pa.string(), nullable=False),
     ]
 )
 
@@ -139,17 +139,21 @@ def validate(event: object) -> dict:
         _check_text(row[name], name)
     extensions = {k: v for k, v in event.items() if k not in ENVELOPE and v is not None}
     row["extensions"] = canonical(extensions) if extensions else None
-    row["payload_sha256"] = fingerprint(row)
+    row["payload_fingerprint"] = fingerprint(row)
     return row
 
 
-FINGERPRINT_FIELDS = tuple(name for name in SCHEMA.names if name != "payload_sha256")
+FINGERPRINT_FIELDS = tuple(name for name in SCHEMA.names if name != "payload_fingerprint")
 SEPARATOR = "\x1f"  # ASCII unit separator: cannot be confused with text inside a field
 
 
 def fingerprint(row: dict) -> str:
-    """sha256 over the landed fields in a fixed text form; sources/usage/fast.py computes the
-    same string in DuckDB, so both landing paths agree on what a re-delivery is."""
+    """md5 (128 bits, hex) over the landed fields in a fixed text form; sources/usage/fast.py
+    computes the same string in DuckDB, so both landing paths agree on what a re-delivery is.
+
+    A checksum, not a seal: 128 bits make an accidental collision between two events of one key
+    out of reach (birthday bound ~2**64 events), and md5 costs landing half of what sha256
+    did. Only conflict detection reads it (sources/conflicts.py); nothing downstream does."""
     parts = []
     for name in FINGERPRINT_FIELDS:
         value = row[name]
@@ -159,7 +163,7 @@ def fingerprint(row: dict) -> str:
             parts.append(value.strftime("%Y-%m-%dT%H:%M:%S.%f"))
         else:
             parts.append(str(value))
-    return hashlib.sha256(SEPARATOR.join(parts).encode()).hexdigest()
+    return hashlib.md5(SEPARATOR.join(parts).encode(), usedforsecurity=False).hexdigest()
 
 
 # --- canonical JSON --------------------------------------------------------------------------

@@ -31,12 +31,13 @@ def test_valid_event_keeps_its_payload_and_time_is_utc():
 
 def test_same_event_same_hash_and_attribute_order_does_not_matter():
     reordered = dict(reversed(list(copy.deepcopy(GOOD).items())))
-    assert validate(copy.deepcopy(GOOD))["payload_sha256"] == validate(reordered)["payload_sha256"]
+    fingerprint = validate(copy.deepcopy(GOOD))["payload_fingerprint"]
+    assert fingerprint == validate(reordered)["payload_fingerprint"]
     changed = copy.deepcopy(GOOD)
     changed["data"]["duration_ms"] = Decimal("13")
-    assert validate(changed)["payload_sha256"] != validate(copy.deepcopy(GOOD))["payload_sha256"]
+    assert validate(changed)["payload_fingerprint"] != fingerprint
     with_extension = {**copy.deepcopy(GOOD), "traceparent": "00-abc-01"}
-    assert validate(with_extension)["payload_sha256"] != validate(GOOD)["payload_sha256"]
+    assert validate(with_extension)["payload_fingerprint"] != validate(GOOD)["payload_fingerprint"]
 
 
 def test_null_attributes_are_unset_but_a_null_payload_is_kept():

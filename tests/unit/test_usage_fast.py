@@ -122,7 +122,7 @@ def test_fingerprint_and_typed_values_equal_the_row_path_on_tricky_lines(tmp_pat
     typed = pa.concat_tables(tables).to_pylist()
     for row, line in zip(typed, TRICKY, strict=True):
         expected = validate(json.loads(line, parse_float=Decimal))
-        assert row["payload_sha256"] == expected["payload_sha256"], line
+        assert row["payload_fingerprint"] == expected["payload_fingerprint"], line
         for name, value in expected.items():
             assert row[name] == value, (name, line)
     # canonical `data` is exactly DuckDB's JSON text of the payload, as json_extract gives it
@@ -147,6 +147,18 @@ D3 = b'"duration_ms": 3'
         (
             "duplicate_key_escaped",
             b'{"id":"first",' + dumps(event(1, id="last"))[1:].replace(b'"id"', b'"i\\u0064"'),
+            "duplicate_key",
+        ),
+        (  # a name repeated after a null: the first occurrence is JSON null, still found
+            "duplicate_key_after_null",
+            b'{"subject":null,' + dumps(event(1, subject="s2"))[1:],
+            "duplicate_key",
+        ),
+        (
+            "duplicate_extension_name",
+            dumps(event(1, traceid="a")).replace(
+                b'"traceid": "a"', b'"traceid": "a", "traceid": "b"'
+            ),
             "duplicate_key",
         ),
         (
@@ -321,7 +333,7 @@ def test_a_failure_in_a_parallel_run_leaves_no_partial_batch(tmp_path: Path):
 
 @pytest.mark.parametrize("bucket_rows", [1, 2, 3, 1000])
 def test_conflicts_are_the_same_checked_in_buckets(tmp_path: Path, monkeypatch, bucket_rows: int):
-    import sources.landing as landing
+    import sources.conflicts as landing
 
     monkeypatch.setattr(landing, "CONFLICT_BUCKET_ROWS", bucket_rows)
     inbox = tmp_path / "inbox" / "usage"

@@ -16,7 +16,7 @@ renamed as (
         data,
         data_base64,
         extensions,
-        payload_sha256,
+        payload_fingerprint,
         batch_id,
         file_name,
         line_number,
