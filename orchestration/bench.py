@@ -21,6 +21,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -213,13 +214,23 @@ def run_floor(inbox: Path, target: Path) -> float:
 
 
 def run_bench(
-    events: int, data_dir: Path, days: int = 45, customers: int = 40, gzipped: bool = False
+    events: int,
+    data_dir: Path,
+    days: int = 45,
+    customers: int = 40,
+    gzipped: bool = False,
+    say: Callable[[str], None] | None = None,
 ) -> dict:
+    """Generate, then time the floor, the full run, a run with nothing new and the intra-day
+    path; `say` hears which step starts (the terminal's progress)."""
     from orchestration.demo_generator import demo_generator
+
+    say = say or (lambda _message: None)
 
     GenerateOptions, generate = demo_generator()
     settings = Settings(data_dir=data_dir.resolve())
     per_day = max(1, events // days)
+    say(f"generating {events:,} events over {days} days into {settings.data_dir} (not timed)")
     generate(
         GenerateOptions(
             out=settings.data_dir,
@@ -235,11 +246,15 @@ def run_bench(
     os.replace(usage[-1], held_back)  # appended later: the incremental run's new day
 
     lines = sum(_count_lines(p) for p in (settings.inbox / "usage").glob("*.jsonl*"))
+    say(f"floor: bare DuckDB over {lines:,} usage lines")
     floor_seconds = run_floor(settings.inbox, settings.data_dir / "bench" / "floor.parquet")
+    say("full run: land, usage days, billing periods with the ERP export")
     full = _timed_run(settings)
+    say("a run with nothing new")
     no_op = _no_op_run(settings)
     os.replace(held_back, settings.inbox / "usage" / held_back.name)
     day = date.fromisoformat(held_back.name.split(".")[0].removeprefix("events_"))
+    say(f"intra-day path after appending {day}")
     incremental = _timed_run(settings, intraday_day=day)
 
     def to_floor(seconds: float) -> float | None:

@@ -146,9 +146,13 @@ def _cmd_reland(args: argparse.Namespace) -> int:
 
 def _cmd_bench(args: argparse.Namespace) -> int:
     from orchestration.bench import format_report, run_bench
+    from orchestration.console import run_output
 
     data_dir = Path(args.out) if args.out else Settings.from_env().data_dir / "bench-world"
-    report = run_bench(args.events, data_dir, days=args.days, gzipped=args.gzip)
+    # quiet like `u2c run`: dbt's and Dagster's output go to the log file, `-v` shows them
+    with run_output(Settings(data_dir.resolve()).logs, args.verbose) as output:
+        output.say(f"full log: {output.log_file}")
+        report = run_bench(args.events, data_dir, days=args.days, gzipped=args.gzip, say=output.say)
     print(format_report(report))
     print(f"report: {report['report_file']}")
     return 0
@@ -480,6 +484,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--out", help="data dir for the bench world (default $U2C_DATA_DIR/bench-world)"
     )
+    verbose(bench)
     bench.set_defaults(func=_cmd_bench)
 
     docs = sub.add_parser("docs", help="generate the dbt docs of the project (make docs)")

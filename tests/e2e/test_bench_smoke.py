@@ -35,3 +35,9 @@ def test_bench_reports_every_stage_and_the_floor(tmp_path: Path):
         assert report[run]["dbt_reported"]["seconds"] > 0
         assert report[run]["dbt_stage_vs_reported"] >= 1
     assert "reported by dbt over 4 invocations" in done.stdout
+    # quiet like `u2c run`: the steps as they start, the report; dbt and Dagster in the log file
+    terminal = done.stdout + done.stderr
+    assert "full run: land, usage days" in terminal and "a run with nothing new" in terminal
+    assert "dagster - " not in terminal and "START sql" not in terminal
+    [log] = (tmp_path / "world" / "logs").glob("u2c-*.log")
+    assert "START sql" in log.read_text()
