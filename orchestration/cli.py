@@ -265,7 +265,14 @@ def _cmd_replay(args: argparse.Namespace) -> int:
             f"replay: need {first_day} <= --from <= --to <= {last_day} (the usage day "
             "partitions; U2C_PARTITIONS_START sets the first)"
         )
-    report = replay(settings, args.first, args.last)
+    from orchestration.console import run_output
+
+    # quiet like `u2c run`: the rebuild's dbt and Dagster output go to the log file (-v shows it)
+    with run_output(settings.logs, args.verbose) as output:
+        output.say(
+            f"replaying {args.first} to {args.last} in a scratch dir; full log: {output.log_file}"
+        )
+        report = replay(settings, args.first, args.last)
     print()
     for run in report.runs:
         print(
@@ -475,6 +482,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     replay.add_argument("--from", dest="first", type=date.fromisoformat, required=True)
     replay.add_argument("--to", dest="last", type=date.fromisoformat, required=True)
+    verbose(replay)
     replay.set_defaults(func=_cmd_replay)
 
     bench = sub.add_parser("bench", help="time the pipeline per stage against a DuckDB floor")
