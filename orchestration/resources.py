@@ -12,15 +12,19 @@ from dagster import ConfigurableResource
 from orchestration.settings import Settings
 
 
-class Lake(ConfigurableResource):
-    """The data dir's files: the inbox extracts are delivered to, the immutable lake, the
-    export batches and the run's validation results."""
+class _DataDirResource(ConfigurableResource):
+    """A resource on one data dir; its paths are the data dir's Settings."""
 
     data_dir: str
 
     @property
     def settings(self) -> Settings:
         return Settings(Path(self.data_dir))
+
+
+class Lake(_DataDirResource):
+    """The data dir's files: the inbox extracts are delivered to, the immutable lake, the
+    export batches and the run's validation results."""
 
     @property
     def inbox(self) -> Path:
@@ -47,18 +51,16 @@ class Lake(ConfigurableResource):
         return self.settings.gx_dir
 
 
-class Warehouse(ConfigurableResource):
+class Warehouse(_DataDirResource):
     """The dbt warehouse (DuckDB) of the data dir, and the analysts' published copy of it."""
-
-    data_dir: str
 
     @property
     def path(self) -> Path:
-        return Settings(Path(self.data_dir)).warehouse
+        return self.settings.warehouse
 
     @property
     def published(self) -> Path:
-        return Settings(Path(self.data_dir)).published_marts
+        return self.settings.published_marts
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A read-only connection: checks read the warehouse dbt writes."""
