@@ -8,6 +8,7 @@ quarantine (a table on the terminal, `--format json|csv` for scripts). A mistake
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import subprocess
 import sys
@@ -146,16 +147,25 @@ def _cmd_reland(args: argparse.Namespace) -> int:
 
 def _cmd_bench(args: argparse.Namespace) -> int:
     from orchestration.bench import format_report, run_bench
-    from orchestration.console import run_output
 
     data_dir = Path(args.out) if args.out else Settings.from_env().data_dir / "bench-world"
-    # quiet like `u2c run`: dbt's and Dagster's output go to the log file, `-v` shows them
-    with run_output(Settings(data_dir.resolve()).logs, args.verbose) as output:
-        output.say(f"full log: {output.log_file}")
+    with _quietly(Settings(data_dir.resolve()), args, "benchmarking") as output:
         report = run_bench(args.events, data_dir, days=args.days, gzipped=args.gzip, say=output.say)
     print(format_report(report))
     print(f"report: {report['report_file']}")
     return 0
+
+
+@contextlib.contextmanager
+def _quietly(settings: Settings, args: argparse.Namespace, what: str):
+    """Quiet like every long command: progress on the terminal, dbt's and Dagster's output in
+    the data dir's log file (`-v` shows it too); the first line says what runs and where the log
+    is."""
+    from orchestration.console import run_output
+
+    with run_output(settings.logs, args.verbose) as output:
+        output.say(f"{what}; full log: {output.log_file}")
+        yield output
 
 
 def _pipeline(
@@ -163,13 +173,11 @@ def _pipeline(
 ) -> list:
     """Run `work(run_config, say)` quietly (orchestration/console.py), then print the summary
     (what `planned_jobs` published and did not) and where the full log is."""
-    from orchestration.console import run_output
     from orchestration.run_summary import print_summary
     from orchestration.runner import ready
 
-    with run_output(settings.logs, args.verbose) as output:
+    with _quietly(settings, args, f"data dir {settings.data_dir}") as output:
         try:
-            output.say(f"data dir {settings.data_dir}; full log: {output.log_file}")
             ready(settings, output.say)
             results = work(output.loggers(), output.say)
         except Exception as error:
@@ -265,13 +273,8 @@ def _cmd_replay(args: argparse.Namespace) -> int:
             f"replay: need {first_day} <= --from <= --to <= {last_day} (the usage day "
             "partitions; U2C_PARTITIONS_START sets the first)"
         )
-    from orchestration.console import run_output
-
-    # quiet like `u2c run`: the rebuild's dbt and Dagster output go to the log file (-v shows it)
-    with run_output(settings.logs, args.verbose) as output:
-        output.say(
-            f"replaying {args.first} to {args.last} in a scratch dir; full log: {output.log_file}"
-        )
+    what = f"replaying {args.first} to {args.last} in a scratch dir"
+    with _quietly(settings, args, what):
         report = replay(settings, args.first, args.last)
     print()
     for run in report.runs:
