@@ -118,7 +118,7 @@ def compare_marts(before: Path, after: Path) -> list[str]:
                 changed = set(types_before[table]) ^ set(types_after[table])
                 problems.append(f"mart {table}: column names or types differ: {sorted(changed)}")
                 continue
-            differ = _mart_rows_differ(con, table, (str(before), str(after)))
+            differ = _mart_rows_differ(con, table, (str(before.resolve()), str(after.resolve())))
             if differ:
                 problems.append(differ)
     return problems
