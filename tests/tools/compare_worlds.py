@@ -36,7 +36,11 @@ VOLATILE_KEYS = frozenset(
 
 # Mart columns that hold the run's clock or identity (when landing or the run happened, how
 # long a step took), and columns that hold a path inside the world's data dir.
-VOLATILE_COLUMNS = frozenset({"landed_at", "last_landed_at", "run_id", "started_at", "finished_at"})
+# `dbt_rows` (ops_runs) counts the rows of every table and seed dbt built, intermediate ones
+# included: the run's work, which a refactor that adds a seed or a table changes.
+VOLATILE_COLUMNS = frozenset(
+    {"landed_at", "last_landed_at", "run_id", "started_at", "finished_at", "dbt_rows"}
+)
 VOLATILE_COLUMN_SUFFIXES = ("_seconds",)
 PATH_COLUMNS = frozenset({"path"})
 
