@@ -18,6 +18,16 @@
     ]) }}
 {%- endmacro %}
 
+{#- What every journal line takes from its document, as `alias.column` (less `exclude`). -#}
+{% macro journal_document_columns(alias, exclude=[]) -%}
+    {%- set columns = [
+        'customer_id', 'account_id', 'legal_entity', 'functional_currency', 'currency', 'batch_id'
+    ] | reject('in', exclude) | list -%}
+    {%- for column in columns %}
+    {{ alias }}.{{ column }}{{ "," if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
 {#- The shape of a journal source line: every derivation emits the columns it has, by name;
     the others are null. -#}
 {% macro journal_source_line_columns() -%}

@@ -1,32 +1,22 @@
 {#- The journal source lines of the billing documents (doc block journal_rules): per finalized,
     not void invoice and per issued credit note its total, its tax and each of its lines with the
     account of its GL mapping rule (a credit note line: the rule of the invoice line it credits;
-    no rule: the unmapped revenue account, flagged). -#}
+    no rule: the unmapped revenue account, flagged). An invoice's total line also carries its
+    posting period, for the payments of it. -#}
 with
-
-currencies as (
-    select
-        currency,
-        stripe_minor_units
-    from {{ ref('currencies') }}
-),
 
 invoices as (
     select
-        invoice_id,
-        external_id,
-        customer_id,
-        account_id,
-        business_transaction_id,
-        legal_entity,
-        functional_currency,
-        currency,
-        total,
-        tax,
-        cast(finalized_at as date) as document_date,
-        batch_id
-    from {{ ref('invoices') }}
-    where invoice_status not in ('draft', 'void') and finalized_at is not null
+        i.invoice_id,
+        i.external_id,
+        i.business_transaction_id,
+        i.total,
+        i.tax,
+        cast(i.finalized_at as date) as document_date,
+        i.posting_fiscal_period,
+        {{ journal_document_columns('i') }}
+    from {{ ref('invoices') }} as i
+    where i.invoice_status not in ('draft', 'void') and i.finalized_at is not null
 ),
 
 credit_notes as (
@@ -34,20 +24,33 @@ credit_notes as (
         n.credit_note_id,
         n.external_id,
         n.invoice_id,
-        n.customer_id,
-        n.account_id,
         i.business_transaction_id,
-        n.legal_entity,
-        n.functional_currency,
-        n.currency,
         n.total,
         n.tax,
         n.effective_date as document_date,
-        n.batch_id
+        {{ journal_document_columns('n') }}
     from {{ ref('credit_notes') }} as n
     left join invoices as i on n.invoice_id = i.invoice_id
     where n.credit_note_status = 'issued'
 ),
+
+-- noqa: disable=AM04
+documents as (
+    select
+        'invoice' as source_type,
+        invoice_id as source_id,
+        cast(null as varchar) as related_external_id,
+        *
+    from invoices
+    union all by name
+    select
+        'credit_note' as source_type,
+        credit_note_id as source_id,
+        {{ u2c_external_id('invoice', 'invoice_id') }} as related_external_id,
+        * exclude (credit_note_id)
+    from credit_notes
+),
+-- noqa: enable=AM04
 
 mapped as (
     select
@@ -60,42 +63,12 @@ mapped as (
     from {{ ref('int_gl_lines_mapped') }}
 ),
 
-documents as (
+-- credit note lines are in Stripe's minor units
+currencies as (
     select
-        'invoice' as source_type,
-        external_id,
-        invoice_id as source_id,
-        invoice_id,
-        cast(null as varchar) as related_external_id,
-        customer_id,
-        account_id,
-        business_transaction_id,
-        legal_entity,
-        functional_currency,
         currency,
-        total,
-        tax,
-        document_date,
-        batch_id
-    from invoices
-    union all
-    select
-        'credit_note' as source_type,
-        external_id,
-        credit_note_id as source_id,
-        invoice_id,
-        {{ u2c_external_id('invoice', 'invoice_id') }} as related_external_id,
-        customer_id,
-        account_id,
-        business_transaction_id,
-        legal_entity,
-        functional_currency,
-        currency,
-        total,
-        tax,
-        document_date,
-        batch_id
-    from credit_notes
+        stripe_minor_units
+    from {{ ref('currencies') }}
 ),
 
 document_lines as (
@@ -140,15 +113,11 @@ select
     d.invoice_id,
     d.related_external_id,
     0 as entry_index,
-    d.currency,
     case a.amount_source when 'document_total' then d.total else d.tax end as amount,
-    d.legal_entity,
-    d.functional_currency,
     d.document_date,
-    d.customer_id,
-    d.account_id,
     d.business_transaction_id,
-    d.batch_id
+    d.posting_fiscal_period,
+    {{ journal_document_columns('d') }}
 from documents as d
 cross join document_amounts as a
 union all by name
@@ -169,15 +138,11 @@ select
     m.class,
     m.location,
     l.description,
-    d.currency,
     l.amount,
-    d.legal_entity,
-    d.functional_currency,
     d.document_date,
-    d.customer_id,
-    d.account_id,
     d.business_transaction_id,
-    l.batch_id
+    l.batch_id,
+    {{ journal_document_columns('d', exclude=['batch_id']) }}
 from documents as d
 inner join document_lines as l on d.source_type = l.source_type and d.source_id = l.source_id
 left join mapped as m on l.invoice_line_id = m.invoice_line_id

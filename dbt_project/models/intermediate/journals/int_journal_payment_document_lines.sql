@@ -1,62 +1,63 @@
 {#- The journal source lines of the payment documents (doc block journal_rules): the amount of
     each succeeded charge and succeeded refund, and the processor fee of its balance transaction
-    (settlement currency; lineage: the balance transaction's batch), linked to the invoice paid. -#}
+    (settlement currency; lineage: the balance transaction's batch), linked to the invoice paid.
+    A payment's line also carries its posting period and its invoice's, for realized FX. -#}
 with
 
+-- the invoices that have a journal (int_journal_billing_document_lines), one row each
 invoices as (
     select
-        invoice_id,
-        business_transaction_id
-    from {{ ref('invoices') }}
-    where invoice_status not in ('draft', 'void') and finalized_at is not null
+        source_id as invoice_id,
+        business_transaction_id,
+        posting_fiscal_period
+    from {{ ref('int_journal_billing_document_lines') }}
+    where source_type = 'invoice' and amount_source = 'document_total'
 ),
 
 documents as (
     select
         'payment' as source_type,
-        p.external_id,
         p.payment_id as source_id,
-        p.invoice_id,
         {{ u2c_external_id('invoice', 'p.invoice_id') }} as related_external_id,
-        p.customer_id,
-        p.account_id,
-        i.business_transaction_id,
-        p.legal_entity,
-        p.functional_currency,
-        p.currency,
-        p.amount,
         p.payment_date as document_date,
+        p.posting_fiscal_period,
+        p.external_id,
+        p.invoice_id,
+        p.amount,
         p.balance_transaction_id,
         p.settlement_currency,
         p.fee,
-        p.batch_id
+        {{ journal_document_columns('p') }}
     from {{ ref('payments') }} as p
-    left join invoices as i on p.invoice_id = i.invoice_id
     where p.charge_status = 'succeeded'
     union all
     select
         'refund' as source_type,
-        r.external_id,
         r.refund_id as source_id,
-        r.invoice_id,
         {{ u2c_external_id('payment', 'r.payment_id') }} as related_external_id,
-        r.customer_id,
-        r.account_id,
-        i.business_transaction_id,
-        r.legal_entity,
-        r.functional_currency,
-        r.currency,
-        r.amount,
         r.refund_date as document_date,
+        r.posting_fiscal_period,
+        r.external_id,
+        r.invoice_id,
+        r.amount,
         r.balance_transaction_id,
         r.settlement_currency,
         r.fee,
-        r.batch_id
+        {{ journal_document_columns('r') }}
     from {{ ref('refunds') }} as r
-    left join invoices as i on r.invoice_id = i.invoice_id
     where r.refund_status = 'succeeded'
 ),
 
+linked as (
+    select
+        d.*,
+        i.business_transaction_id,
+        i.posting_fiscal_period as invoice_posting_fiscal_period
+    from documents as d
+    left join invoices as i on d.invoice_id = i.invoice_id
+),
+
+-- noqa: disable=AM07
 balance_transactions as (
     select
         balance_transaction_id,
@@ -65,24 +66,20 @@ balance_transactions as (
 )
 
 -- by name: each part has the journal source line columns it knows, the others are null
--- noqa: disable=AM07
 select
-    source_type,
+    d.source_type,
     'document_total' as amount_source,
-    external_id,
-    source_id,
-    invoice_id,
-    related_external_id,
-    currency,
-    amount,
-    legal_entity,
-    functional_currency,
-    document_date,
-    customer_id,
-    account_id,
-    business_transaction_id,
-    batch_id
-from documents
+    d.external_id,
+    d.source_id,
+    d.invoice_id,
+    d.related_external_id,
+    d.amount,
+    d.document_date,
+    d.business_transaction_id,
+    d.posting_fiscal_period,
+    d.invoice_posting_fiscal_period,
+    {{ journal_document_columns('d') }}
+from linked as d
 union all by name
 -- the fee journal (U2C-FEE-<balance transaction>) relates to the charge or refund it is taken on
 select
@@ -95,13 +92,10 @@ select
     d.external_id as related_external_id,
     d.settlement_currency as currency,
     d.fee as amount,
-    d.legal_entity,
-    d.functional_currency,
     d.document_date,
-    d.customer_id,
-    d.account_id,
     d.business_transaction_id,
-    coalesce(b.batch_id, d.batch_id) as batch_id
-from documents as d
+    coalesce(b.batch_id, d.batch_id) as batch_id,
+    {{ journal_document_columns('d', exclude=['currency', 'batch_id']) }}
+from linked as d
 left join balance_transactions as b on d.balance_transaction_id = b.balance_transaction_id
 where d.balance_transaction_id is not null and d.fee <> 0

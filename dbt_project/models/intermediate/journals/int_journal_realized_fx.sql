@@ -21,34 +21,20 @@ rates as (
     from {{ ref('int_exchange_rates_by_period') }}
 ),
 
-invoices as (
-    select
-        invoice_id,
-        business_transaction_id,
-        posting_fiscal_period
-    from {{ ref('invoices') }}
-    where invoice_status not in ('draft', 'void') and finalized_at is not null
-),
-
+-- the succeeded payments in a currency other than their entity's functional currency
 payments as (
     select
-        p.payment_id,
+        p.source_id as payment_id,
         p.external_id,
         p.invoice_id,
-        p.customer_id,
-        p.account_id,
-        i.business_transaction_id,
-        p.legal_entity,
-        p.functional_currency,
-        p.currency,
         p.amount,
-        p.payment_date,
+        p.document_date,
+        p.business_transaction_id,
         p.posting_fiscal_period,
-        i.posting_fiscal_period as invoice_posting_fiscal_period,
-        p.batch_id
-    from {{ ref('payments') }} as p
-    left join invoices as i on p.invoice_id = i.invoice_id
-    where p.charge_status = 'succeeded' and p.currency <> p.functional_currency
+        p.invoice_posting_fiscal_period,
+        {{ journal_document_columns('p') }}
+    from {{ ref('int_journal_payment_document_lines') }} as p
+    where p.source_type = 'payment' and p.currency <> p.functional_currency
 ),
 
 fx_payments as (
@@ -81,26 +67,24 @@ source_lines as (
     select
         'realized_fx' as source_type,
         'fx_difference' as amount_source,
-        payment_id as journal_key,
-        payment_id as source_id,
-        invoice_id,
-        external_id as related_external_id,
-        functional_currency as currency,
+        x.payment_id as journal_key,
+        x.payment_id as source_id,
+        x.invoice_id,
+        x.external_id as related_external_id,
+        x.functional_currency as currency,
         {{ convert_half_even(
-            'amount_rounded', 'invoice_first_rate', 'invoice_second_rate', 'functional_minor_units'
+            'x.amount_rounded', 'x.invoice_first_rate', 'x.invoice_second_rate',
+            'x.functional_minor_units'
         ) }}
         - {{ convert_half_even(
-            'amount_rounded', 'payment_first_rate', 'payment_second_rate', 'functional_minor_units'
+            'x.amount_rounded', 'x.payment_first_rate', 'x.payment_second_rate',
+            'x.functional_minor_units'
         ) }}
             as amount,
-        legal_entity,
-        functional_currency,
-        payment_date as document_date,
-        customer_id,
-        account_id,
-        business_transaction_id,
-        batch_id
-    from fx_payments
+        x.document_date,
+        x.business_transaction_id,
+        {{ journal_document_columns('x', exclude=['currency']) }}
+    from fx_payments as x
 )
 
 {{ journal_lines_from_rules('source_lines') }}

@@ -62,39 +62,22 @@ source_lines as (
 
 journal_lines as (
     {{ journal_lines_from_rules('source_lines') }}
+),
+
+-- summed per account x dimensions; a line is flagged when any of its parts is
+summed as (
+    select
+        * exclude (entry_index, is_fallback_account, amount),
+        max(case when is_fallback_account then 1 else 0 end) = 1 as is_fallback_account,
+        sum(amount) as amount
+    from journal_lines
+    group by all
 )
 
 select
-    journal_id,
-    source_type,
-    source_system,
-    source_id,
-    source_line_id,
-    invoice_id,
-    related_external_id,
-    entry_group,
+    *,
     row_number() over (
         partition by journal_id, entry_group
         order by account, department, class, location
-    ) as entry_index,
-    account,
-    department,
-    class,
-    location,
-    max(case when is_fallback_account then 1 else 0 end) = 1 as is_fallback_account,
-    memo,
-    currency,
-    sum(amount) as amount,
-    legal_entity,
-    functional_currency,
-    document_date,
-    customer_id,
-    account_id,
-    business_transaction_id,
-    batch_id
-from journal_lines
-group by
-    journal_id, source_type, source_system, source_id, source_line_id, invoice_id,
-    related_external_id, entry_group, account, department, class, location, memo, currency,
-    legal_entity, functional_currency, document_date, customer_id, account_id,
-    business_transaction_id, batch_id
+    ) as entry_index
+from summed

@@ -54,6 +54,18 @@ accruals as (
     left join legal_entities as e on a.legal_entity = e.legal_entity
 ),
 
+-- noqa: disable=AM07
+-- an accrual line is in its accrual, and once invoiced in the reversal
+accrual_moves as (
+    select
+        'revenue_accrual' as source_type,
+        false as is_reversal
+    union all
+    select
+        'revenue_accrual_reversal' as source_type,
+        true as is_reversal
+),
+
 -- lineage: the batch each scheduled line landed in
 schedule_line_batches as (
     select
@@ -137,38 +149,21 @@ from recognized
 where line_account <> revenue_account
 union all by name
 select
-    'revenue_accrual' as source_type,
+    m.source_type,
     'accrual_line' as amount_source,
-    legal_entity,
-    functional_currency,
-    currency,
-    accrual_fiscal_period as fiscal_period,
-    accrual_date as document_date,
-    credit_account as line_account,
-    needs_review as line_is_fallback,
-    department,
-    class,
-    location,
-    amount,
-    batch_id,
-    landed_at
-from accruals
-union all by name
-select
-    'revenue_accrual_reversal' as source_type,
-    'accrual_line' as amount_source,
-    legal_entity,
-    functional_currency,
-    currency,
-    reversal_fiscal_period as fiscal_period,
-    reversal_date as document_date,
-    credit_account as line_account,
-    needs_review as line_is_fallback,
-    department,
-    class,
-    location,
-    amount,
-    batch_id,
-    landed_at
-from accruals
-where reversal_fiscal_period is not null
+    a.legal_entity,
+    a.functional_currency,
+    a.currency,
+    case when m.is_reversal then a.reversal_fiscal_period else a.accrual_fiscal_period end
+        as fiscal_period,
+    case when m.is_reversal then a.reversal_date else a.accrual_date end as document_date,
+    a.credit_account as line_account,
+    a.needs_review as line_is_fallback,
+    a.department,
+    a.class,
+    a.location,
+    a.amount,
+    a.batch_id,
+    a.landed_at
+from accruals as a
+inner join accrual_moves as m on not m.is_reversal or a.reversal_fiscal_period is not null
