@@ -46,7 +46,7 @@ RAW = {
     "landing/batches",
     "landing/quarantine",
 }
-SEEDS = {"currencies", "meters", "gl_mapping_rules", "erp_transaction_types"}
+SEEDS = {"currencies", "meters", "gl_mapping_rules", "erp_transaction_types", "journal_rules"}
 STAGING = {
     "staging/stg_usage__events",
     # the lake's copy of the export ledger, written by the ERP journal export
@@ -120,6 +120,13 @@ INTERMEDIATE = {
         "int_gl_lines_mapped",
         "int_exchange_rates_by_period",
         "int_journal_entries_derived",
+        "int_revenue_schedule",
+        "int_journal_billing_document_lines",
+        "int_journal_payment_document_lines",
+        "int_journal_documents",
+        "int_journal_revenue_source_lines",
+        "int_journal_revenue_recognition",
+        "int_journal_realized_fx",
         "int_revenue_accruals",
         "int_journal_lines_posted",
         "int_billing_charges_linked",

@@ -1,0 +1,120 @@
+{#- The one generic journal derivation (seed journal_rules, doc block journal_rules): every
+    journal line is a journal source line (one amount of a document, a schedule or accrual row,
+    or a realized FX difference) joined to the rules of its source_type and amount_source. The
+    rule names the side (sign), the entry group, the memo and the account role: a role var
+    (gl_account_…), or the account the source line carries (line_account: its GL mapping rule;
+    line_revenue_account: the revenue account it is recognized into). Only a line account
+    carries the line's dimensions and its review flag; a role account carries neither. -#}
+
+{#- The role vars a rule may name (journal_rules.account_role, besides the line accounts). -#}
+{% macro journal_role_account_vars() -%}
+    {{ return([
+        'gl_account_receivable',
+        'gl_account_cash_clearing',
+        'gl_account_tax_payable',
+        'gl_account_processing_fees',
+        'gl_account_realized_fx',
+        'gl_account_unbilled_receivable',
+    ]) }}
+{%- endmacro %}
+
+{#- What every journal line takes from its document, as `alias.column` (less `exclude`). -#}
+{% macro journal_document_columns(alias, exclude=[]) -%}
+    {%- set columns = [
+        'customer_id', 'account_id', 'legal_entity', 'functional_currency', 'currency', 'batch_id'
+    ] | reject('in', exclude) | list -%}
+    {%- for column in columns %}
+    {{ alias }}.{{ column }}{{ "," if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- The shape of a journal source line: every derivation emits the columns it has, by name;
+    the others are null. -#}
+{% macro journal_source_line_columns() -%}
+    {{ return({
+        'source_type': 'varchar',
+        'amount_source': 'varchar',
+        'external_id': 'varchar',
+        'journal_key': 'varchar',
+        'source_id': 'varchar',
+        'source_line_id': 'varchar',
+        'invoice_id': 'varchar',
+        'related_external_id': 'varchar',
+        'entry_index': 'integer',
+        'line_account': 'varchar',
+        'line_is_fallback': 'boolean',
+        'revenue_account': 'varchar',
+        'revenue_is_fallback': 'boolean',
+        'department': 'varchar',
+        'class': 'varchar',
+        'location': 'varchar',
+        'description': 'varchar',
+        'currency': 'varchar',
+        'amount': 'decimal(38, 9)',
+        'legal_entity': 'varchar',
+        'functional_currency': 'varchar',
+        'document_date': 'date',
+        'customer_id': 'varchar',
+        'account_id': 'varchar',
+        'business_transaction_id': 'varchar',
+        'batch_id': 'varchar',
+    }) }}
+{%- endmacro %}
+
+{#- The journal lines of the source lines in `source_lines` (a CTE or relation with some of the
+    columns above), one per matching rule, signed (debit > 0), zero amounts kept (the union
+    int_journal_entries_derived leaves them out). -#}
+{% macro journal_lines_from_rules(source_lines) -%}
+    {%- set line_roles = ['line_account', 'line_revenue_account'] -%}
+    select
+        coalesce(l.external_id, {{ dbt.concat(['r.journal_id_prefix', 'l.journal_key']) }})
+            as journal_id,
+        l.source_type,
+        r.source_system,
+        l.source_id,
+        l.source_line_id,
+        l.invoice_id,
+        l.related_external_id,
+        r.entry_group,
+        coalesce(l.entry_index, 0) as entry_index,
+        case r.account_role
+            when 'line_account' then l.line_account
+            when 'line_revenue_account' then l.revenue_account
+            {%- for role in journal_role_account_vars() %}
+            when '{{ role }}' then '{{ var(role) }}'
+            {%- endfor %}
+        end as account,
+        case when r.account_role in ('{{ line_roles | join("', '") }}') then l.department end
+            as department,
+        case when r.account_role in ('{{ line_roles | join("', '") }}') then l.class end as class,
+        case when r.account_role in ('{{ line_roles | join("', '") }}') then l.location end
+            as location,
+        case r.account_role
+            when 'line_account' then l.line_is_fallback
+            when 'line_revenue_account' then l.revenue_is_fallback
+            else false
+        end as is_fallback_account,
+        coalesce(nullif(r.memo, ''), l.description) as memo,
+        l.currency,
+        r.sign * l.amount as amount,
+        l.legal_entity,
+        l.functional_currency,
+        l.document_date,
+        l.customer_id,
+        l.account_id,
+        l.business_transaction_id,
+        l.batch_id
+    from (
+        select
+            {%- for name, data_type in journal_source_line_columns().items() %}
+            cast(null as {{ data_type }}) as {{ name }}{{ "," if not loop.last }}
+            {%- endfor %}
+        where false
+        union all by name
+        select * from {{ source_lines }}
+    ) as l
+    inner join {{ ref('journal_rules') }} as r
+        on
+            l.source_type = r.source_type
+            and l.amount_source = r.amount_source
+{%- endmacro %}
