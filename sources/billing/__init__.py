@@ -60,4 +60,7 @@ CONTRACTS: list[TableContract] = [
     _contract(meter_events),
 ]
 
-__all__ = ["CONTRACTS"]
+# The contract modules whose columns come from a spec (`sources/specs/billing/`).
+SPEC_MODULES: list = []
+
+__all__ = ["CONTRACTS", "SPEC_MODULES"]

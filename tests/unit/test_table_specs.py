@@ -1,0 +1,178 @@
+"""One spec per landed table (`sources/specs/<system>/<table>.json`): the Arrow schema and the
+validator's fields come from it, and each contract module's docstring column table is the one
+rendered from it, so a column added to one and not the other fails here."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from sources import crm, erp, table_spec
+from sources.contract import Rejection
+from sources.csv_fields import Field
+from sources.erp import _sync
+from sources.registry import CONTRACTS
+from sources.table_spec import SPECS, Column, documented_table, render_table
+
+MODULES = table_spec.spec_modules()
+BY_TABLE = {(c.system, c.table): c for c in CONTRACTS}
+
+
+def ids(module) -> str:
+    return f"{module.SPEC.system}/{module.SPEC.table}"
+
+
+@pytest.mark.parametrize("module", MODULES, ids=ids)
+def test_docstring_column_table_is_the_spec(module):
+    """`python -m sources.table_spec` rewrites a table that differs."""
+    assert documented_table(module.__doc__) == render_table(module.SPEC)
+
+
+@pytest.mark.parametrize("module", MODULES, ids=ids)
+def test_landed_schema_is_the_spec(module):
+    spec = module.SPEC
+    contract = BY_TABLE[(spec.system, spec.table)]
+    landed = list(contract.schema)
+    if spec.system == "erp":  # the sync tool's columns follow the table's own
+        sync = [f.name for f in landed[len(spec.columns) :]]
+        assert sync == [_sync.IS_DELETED, *_sync.MARKER_COLUMNS.values()]
+    for field, column in zip(landed, spec.columns, strict=False):
+        assert (field.name, field.type) == (column.name, table_spec.arrow_type(column.type))
+        key_or_required = column.name in spec.key if spec.system == "erp" else column.required
+        assert field.nullable is not key_or_required, column.name
+    assert len(landed) >= len(spec.columns)
+
+
+def test_every_spec_file_is_a_landed_table():
+    files = {(p.parent.name, p.stem) for p in SPECS.glob("*/*.json") if not p.name.startswith("_")}
+    assert files == {(m.SPEC.system, m.SPEC.table) for m in MODULES}
+    assert {(m.SPEC.system, m.SPEC.table) for m in MODULES} == {
+        (c.system, c.table) for c in [*crm.CONTRACTS, *erp.CONTRACTS]
+    }
+
+
+def test_every_column_has_a_rule_and_a_description():
+    for module in MODULES:
+        for column in module.SPEC.columns:
+            assert column.description.strip(), f"{ids(module)}.{column.name}"
+            assert (column.rule is None) == (column.companion_of is not None), column.name
+
+
+_HAND_WRITTEN = re.compile(r"pa\.schema\(|pa\.field\(|\bField\(")
+
+
+@pytest.mark.parametrize("module", MODULES, ids=ids)
+def test_no_module_restates_its_columns(module):
+    code = Path(module.__file__).read_text().split('"""', 2)[2]
+    assert not _HAND_WRITTEN.search(code)
+    for column in module.SPEC.columns:
+        # a column is named in code only by a rule across columns, never to declare it
+        assert f'Field("{column.name}"' not in code
+
+
+def _with(spec, **changes):
+    return dataclasses.replace(spec, **changes)
+
+
+def test_a_column_missing_from_the_docs_fails():
+    spec = crm.accounts.SPEC
+    extra = Column("tax_id", "string", False, "the customer's tax id", "tax_id", {"kind": "text"})
+    grown = _with(spec, columns=(*spec.columns, extra))
+    assert documented_table(crm.accounts.__doc__) != render_table(grown)
+    assert "| tax_id | string | no | the customer's tax id |" in render_table(grown)
+    rewritten = table_spec.rewrite_doc(crm.accounts.__doc__, grown)
+    assert documented_table(rewritten) == render_table(grown)
+
+
+def test_a_column_missing_from_the_spec_fails():
+    spec = crm.accounts.SPEC
+    shrunk = _with(spec, columns=spec.columns[:-1])
+    assert documented_table(crm.accounts.__doc__) != render_table(shrunk)
+
+
+def _load(tmp_path, monkeypatch, columns: list[dict], kinds: dict | None = None):
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    spec = {"system": "demo", "table": "t", "format": "csv", "key": ["id"], "columns": columns}
+    (folder / "t.json").write_text(json.dumps(spec))
+    if kinds is not None:
+        (folder / "_kinds.json").write_text(json.dumps(kinds))
+    monkeypatch.setattr(table_spec, "SPECS", tmp_path)
+    table_spec.load.cache_clear()
+    table_spec._named_kinds.cache_clear()
+    try:
+        return table_spec.load("demo", "t")
+    finally:
+        table_spec.load.cache_clear()
+        table_spec._named_kinds.cache_clear()
+
+
+def _col(name, type_, rule, required=False, **extra):
+    return {
+        "name": name,
+        "type": type_,
+        "required": required,
+        "source": name,
+        "rule": rule,
+        "description": "d",
+        **extra,
+    }
+
+
+def test_spec_builds_fields_schema_and_kinds(tmp_path, monkeypatch):
+    spec = _load(
+        tmp_path,
+        monkeypatch,
+        [
+            _col("id", "int64", {"kind": "id"}, required=True),
+            _col("fee", "decimal128(38,9)", {"kind": "money"}),
+            _col("day", "date32", {"kind": "ns_date"}),
+            {
+                "name": "day_time",
+                "type": "string",
+                "required": False,
+                "companion_of": "day",
+                "description": "d",
+            },
+        ],
+        kinds={"money": {"kind": "decimal", "scale": 2, "min": 0, "code": "negative_fee"}},
+    )
+    assert [f.name for f in spec.fields] == ["id", "fee", "day"]
+    assert all(isinstance(f, Field) for f in spec.fields)
+    assert table_spec.schema(spec) == pa.schema(
+        [
+            pa.field("id", pa.int64(), nullable=False),
+            pa.field("fee", pa.decimal128(38, 9)),
+            pa.field("day", pa.date32()),
+            pa.field("day_time", pa.string()),
+        ]
+    )
+    fee = spec.fields[1].kind
+    for text, code in (("-1", "negative_fee"), ("1.234", "too_many_decimals")):
+        with pytest.raises(Rejection) as rejected:
+            fee.parse(text, "fee")
+        assert rejected.value.reason_code == code
+    assert fee.parse("1.23", "fee") == Decimal("1.230000000")
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        [_col("id", "string", {"kind": "id"})],  # the rule lands int64
+        [_col("id", "int64", {"kind": "id"}), _col("n", "decimal128(38,9)", {"kind": "text"})],
+        [_col("id", "int64", {"kind": "id"}), _col("day", "date32", {"kind": "ns_date"})],
+        [_col("id", "int64", {"kind": "nope"})],
+        [_col("id", "int64", {"kind": "id"}, source="ID")],
+        [_col("other", "int64", {"kind": "id"})],  # the key is not a column
+    ],
+    ids=["type", "decimal-as-text", "companion-missing", "unknown-kind", "renamed", "key"],
+)
+def test_an_inconsistent_spec_is_refused(tmp_path, monkeypatch, columns):
+    with pytest.raises((AssertionError, ValueError, KeyError)):
+        _load(tmp_path, monkeypatch, columns)
