@@ -223,9 +223,9 @@ def render_table(spec: TableSpec) -> str:
     rows = []
     for c in spec.columns:
         cells = [c.name, c.type, "yes" if c.required else "no"]
-        if spec.format == "json":
-            cells.append(f"`{c.source}`")
-        rows.append(("| " + " | ".join([*cells, c.description]) + " |").replace(" |  |", " | |"))
+        if spec.format == "json":  # the path, when it is not the column's own name
+            cells.append("" if c.source == c.name else f"`{c.source}`")
+        rows.append(("| " + " | ".join([*cells, c.description]) + " |").replace("|  |", "| |"))
     header = JSON_HEADER if spec.format == "json" else CSV_HEADER
     return header + "\n".join(rows) + "\n"
 

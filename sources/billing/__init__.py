@@ -61,6 +61,14 @@ CONTRACTS: list[TableContract] = [
 ]
 
 # The contract modules whose columns come from a spec (`sources/specs/billing/`).
-SPEC_MODULES: list = []
+SPEC_MODULES = [
+    customers,
+    products,
+    invoice_payments,
+    charges,
+    refunds,
+    balance_transactions,
+    meter_events,
+]
 
 __all__ = ["CONTRACTS", "SPEC_MODULES"]

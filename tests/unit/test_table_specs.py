@@ -14,6 +14,7 @@ import pyarrow as pa
 import pytest
 
 from sources import crm, erp, table_spec
+from sources.billing import _fields
 from sources.contract import Rejection
 from sources.csv_fields import Field
 from sources.erp import _sync
@@ -42,6 +43,8 @@ def test_landed_schema_is_the_spec(module):
     if spec.system == "erp":  # the sync tool's columns follow the table's own
         sync = [f.name for f in landed[len(spec.columns) :]]
         assert sync == [_sync.IS_DELETED, *_sync.MARKER_COLUMNS.values()]
+    else:
+        assert len(landed) == len(spec.columns)
     for field, column in zip(landed, spec.columns, strict=False):
         assert (field.name, field.type) == (column.name, table_spec.arrow_type(column.type))
         key_or_required = column.name in spec.key if spec.system == "erp" else column.required
@@ -52,8 +55,16 @@ def test_landed_schema_is_the_spec(module):
 def test_every_spec_file_is_a_landed_table():
     files = {(p.parent.name, p.stem) for p in SPECS.glob("*/*.json") if not p.name.startswith("_")}
     assert files == {(m.SPEC.system, m.SPEC.table) for m in MODULES}
-    assert {(m.SPEC.system, m.SPEC.table) for m in MODULES} == {
-        (c.system, c.table) for c in [*crm.CONTRACTS, *erp.CONTRACTS]
+    assert {(m.SPEC.system, m.SPEC.table) for m in MODULES} <= set(BY_TABLE)
+    # every CSV table and these Stripe objects are declared by a spec
+    assert {(c.system, c.table) for c in [*crm.CONTRACTS, *erp.CONTRACTS]} <= files
+    assert {t for s, t in files if s == "billing"} >= {
+        "customers",
+        "products",
+        "charges",
+        "refunds",
+        "invoice_payments",
+        "balance_transactions",
     }
 
 
@@ -64,7 +75,8 @@ def test_every_column_has_a_rule_and_a_description():
             assert (column.rule is None) == (column.companion_of is not None), column.name
 
 
-_HAND_WRITTEN = re.compile(r"pa\.schema\(|pa\.field\(|\bField\(")
+# a schema, a CSV field or a Stripe field helper (`req_amount`, `opt_ref`, ...) written by hand
+_HAND_WRITTEN = re.compile(r"pa\.schema\(|pa\.field\(|\bField\(|\b(?:req|opt)_[a-z]+\(")
 
 
 @pytest.mark.parametrize("module", MODULES, ids=ids)
@@ -176,3 +188,44 @@ def test_spec_builds_fields_schema_and_kinds(tmp_path, monkeypatch):
 def test_an_inconsistent_spec_is_refused(tmp_path, monkeypatch, columns):
     with pytest.raises((AssertionError, ValueError, KeyError)):
         _load(tmp_path, monkeypatch, columns)
+
+
+# --- Stripe: one generic field reader ------------------------------------------------------
+
+
+def _json_spec(columns: list[Column]):
+    return table_spec.TableSpec("billing", "t", "json", ("id",), tuple(columns), ())
+
+
+def test_stripe_reader_follows_paths_rules_and_ranges():
+    spec = _json_spec(
+        [
+            Column("id", "string", True, "d", "id", {"kind": "id", "prefix": ["ch_", "py_"]}),
+            Column("amount", "int64", True, "d", "amount", {"kind": "amount", "min": 0}),
+            Column("kind", "string", True, "d", "payment.type", {"kind": "enum", "values": ["a"]}),
+            Column(
+                "who", "string", False, "d", "payment.customer", {"kind": "ref", "prefix": "cus_"}
+            ),
+        ]
+    )
+    read = _fields.reader(spec)
+    row = read({"id": "py_1", "amount": 5, "payment": {"type": "a", "customer": {"id": "cus_9"}}})
+    assert row == {"id": "py_1", "amount": 5, "kind": "a", "who": "cus_9"}
+    cases = [
+        ({"id": "x_1", "amount": 5, "payment": {"type": "a"}}, "bad_id_prefix", "'id'"),
+        ({"id": "ch_1", "amount": 5}, "missing_field", "'payment'"),
+        ({"id": "ch_1", "amount": 5, "payment": {"type": "b"}}, "unknown_type", "'payment.type'"),
+        ({"id": "ch_1", "amount": -1, "payment": {"type": "a"}}, "negative_amount", "'amount'"),
+        ({"id": "ch_1", "amount": 1.5, "payment": {"type": "a"}}, "wrong_type", "'amount'"),
+    ]
+    for record, code, named in cases:
+        with pytest.raises(Rejection) as rejected:
+            read(record)
+        assert rejected.value.reason_code == code, record
+        assert named in rejected.value.detail
+
+
+def test_stripe_reader_refuses_a_type_its_rule_does_not_land():
+    spec = _json_spec([Column("id", "int64", True, "d", "id", {"kind": "id", "prefix": "x_"})])
+    with pytest.raises(AssertionError):
+        _fields.reader(spec)

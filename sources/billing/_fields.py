@@ -1,0 +1,157 @@
+"""The one generic field reader of the Stripe contracts: a table's spec
+(`sources/specs/billing/<table>.json`) says, per column, where in the object it is (`source`,
+a dotted path: `address.country`, `payment.charge`, `metadata.sku`), whether it is required and
+its rule; `reader(spec)` reads every column in order with the `_common` helper of that rule,
+then applies the range checks (`min`). What is not one field at a time stays in the table's
+module: the object type, expanded lists and child tables, accounting controls.
+
+Rules: `id` / `ref` (`prefix`: one or a list; `ref` also takes the expanded object), `string`,
+`bool`, `timestamp` (Unix seconds), `amount` (minor units; `min`, `code`), `integer`, `enum`
+(`values`, `code`), `currency`, `decimal_string`, `rate`, `decimal` (a numeric string or
+number), `metadata` (the whole object as
+sorted JSON) and `metadata_key` (one key of it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+import pyarrow as pa
+
+from sources.billing import _common as c
+from sources.contract import QUANTITY, TIMESTAMP, parse_decimal, schema_error
+from sources.table_spec import TableSpec, arrow_type
+
+Read = Callable[[dict], object]
+
+
+def _prefix(rule: dict) -> str | tuple[str, ...]:
+    prefix = rule["prefix"]
+    return prefix if isinstance(prefix, str) else tuple(prefix)
+
+
+def _leaf(rule: dict, required: bool, field: str, where: str) -> Read:
+    """Reads `field` of the (sub)object it is given, `where` naming the path to it."""
+    kind = rule["kind"]
+    if kind in ("id", "ref"):
+        prefix = _prefix(rule)
+        if kind == "id":
+            helper = c.req_id if required else c.opt_id
+        else:
+            helper = c.req_ref if required else c.opt_ref
+        return lambda rec: helper(rec, field, prefix, where=where)
+    if kind == "enum":
+        allowed = frozenset(rule["values"])
+        code = rule.get("code", "")
+        enum = c.req_enum if required else c.opt_enum
+        return lambda rec: enum(rec, field, allowed, where=where, code=code)
+    if kind == "metadata_key":  # values are checked by the `metadata` column
+        return lambda rec: rec.get(field)
+    if kind == "decimal":
+        return lambda rec: _decimal(rec, field, where, required)
+    helper = _SIMPLE[kind][0 if required else 1]
+    return lambda rec: helper(rec, field, where=where)
+
+
+def _decimal(rec: dict, field: str, where: str, required: bool) -> Decimal | None:
+    """A quantity Stripe sends as a numeric string or a JSON number (a meter event's value)."""
+    value = rec.get(field)
+    if value is None or value == "":
+        if required:
+            raise schema_error(
+                "missing_field", f"required field '{where}{field}' is missing or empty"
+            )
+        return None
+    return parse_decimal(value, where + field)
+
+
+_SIMPLE = {
+    "string": (c.req_str, c.opt_str),
+    "bool": (c.req_bool, c.opt_bool),
+    "timestamp": (c.req_ts, c.opt_ts),
+    "amount": (c.req_amount, c.opt_amount),
+    "integer": (c.req_int, c.opt_int),
+    "currency": (c.req_currency, c.opt_currency),
+    "decimal_string": (None, c.opt_decimal_str),
+    "rate": (None, c.opt_rate),
+}
+
+# The Arrow type each rule lands as (a spec column must say the same).
+ARROW = {
+    "id": pa.string(),
+    "ref": pa.string(),
+    "string": pa.string(),
+    "enum": pa.string(),
+    "currency": pa.string(),
+    "metadata": pa.string(),
+    "metadata_key": pa.string(),
+    "bool": pa.bool_(),
+    "timestamp": TIMESTAMP,
+    "amount": pa.int64(),
+    "integer": pa.int64(),
+    "decimal_string": c.DECIMAL_12,
+    "rate": c.DECIMAL_12,
+    "decimal": QUANTITY,
+}
+
+
+def _column(source: str, rule: dict, required: bool) -> Read:
+    """Walks the path's parent objects (a missing parent is a missing required column, or a
+    null), then reads the leaf."""
+    *parents, field = source.split(".")
+    if rule["kind"] == "metadata":
+        return lambda rec: c.metadata(rec)["metadata"]
+    leaf = _leaf(rule, required, field, "".join(p + "." for p in parents))
+    if not parents:
+        return leaf
+    obj = c.req_obj if required else c.opt_obj
+
+    def read(rec: dict) -> object:
+        where = ""
+        for parent in parents:
+            rec = obj(rec, parent, where=where)
+            if rec is None:
+                return None
+            where += parent + "."
+        return leaf(rec)
+
+    return read
+
+
+def reader(spec: TableSpec) -> Callable[[dict], dict]:
+    """A Stripe object -> its row of the spec's columns, or raise Rejection."""
+    columns = []
+    ranges = []
+    for col in spec.columns:
+        rule = col.rule or {}
+        assert col.source is not None, f"{spec.table}.{col.name} has no source"
+        assert ARROW[rule["kind"]] == arrow_type(col.type), f"{spec.table}.{col.name}: type"
+        columns.append((col.name, _column(col.source, rule, col.required)))
+        if "min" in rule:
+            assert rule["min"] == 0, "only non-negative ranges so far"
+            ranges.append((col.name, col.source, rule.get("code", "negative_amount")))
+
+    def read(rec: dict) -> dict:
+        row = {name: column(rec) for name, column in columns}
+        for name, label, code in ranges:
+            c.non_negative(row[name], label, code)  # type: ignore[arg-type]
+        return row
+
+    return read
+
+
+def validator(
+    spec: TableSpec, stripe_type: str, check: Callable[[dict], None] | None = None
+) -> Callable[[object], dict]:
+    """One parsed JSON value -> a row of the spec's schema: the object's type, every column,
+    then the table's own `check` (accounting controls)."""
+    read = reader(spec)
+
+    def validate(record: object) -> dict:
+        row = read(c.stripe_object(record, stripe_type))
+        if check is not None:
+            check(row)
+        return row
+
+    return validate
