@@ -126,6 +126,9 @@ class TableSpec:
     columns: tuple[Column, ...]
     fields: tuple[Field, ...]  # CSV: the columns read from the file, typed by their rule
 
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
     @property
     def column_names(self) -> list[str]:
         """The CSV columns the table reads, in order."""
@@ -224,22 +227,28 @@ def render_table(spec: TableSpec) -> str:
     for c in spec.columns:
         cells = [c.name, c.type, "yes" if c.required else "no"]
         if spec.format == "json":  # the path, when it is not the column's own name
-            cells.append("" if c.source == c.name else f"`{c.source}`")
+            cells.append("" if c.source in (c.name, None) else f"`{c.source}`")
         rows.append(("| " + " | ".join([*cells, c.description]) + " |").replace("|  |", "| |"))
     header = JSON_HEADER if spec.format == "json" else CSV_HEADER
     return header + "\n".join(rows) + "\n"
 
 
-def documented_table(doc: str) -> str | None:
-    match = _DOC_TABLE.search(doc)
-    return None if match is None else match.group(0)
+def documented_tables(doc: str) -> list[str]:
+    """The column tables of a docstring, in order."""
+    return [match.group(0) for match in _DOC_TABLE.finditer(doc)]
 
 
-def rewrite_doc(text: str, spec: TableSpec) -> str:
-    """A module's source with its docstring's column table rendered from the spec."""
-    if documented_table(text) is None:
-        raise ValueError(f"{spec.system}/{spec.table}: no column table to rewrite")
-    return _DOC_TABLE.sub(lambda _: render_table(spec), text, count=1)
+def module_specs(module) -> list[TableSpec]:
+    """The specs a contract module documents: its table's, then its child tables'."""
+    return [module.SPEC, *getattr(module, "CHILD_SPECS", ())]
+
+
+def rewrite_doc(text: str, specs: list[TableSpec]) -> str:
+    """A module's source with its docstring's column tables rendered from the specs."""
+    if len(documented_tables(text)) != len(specs):
+        raise ValueError(f"{specs[0].system}/{specs[0].table}: one column table per spec")
+    tables = iter(specs)
+    return _DOC_TABLE.sub(lambda _: render_table(next(tables)), text)
 
 
 def spec_modules() -> list:
@@ -253,7 +262,7 @@ def main() -> int:
     for module in spec_modules():
         path = Path(module.__file__)
         text = path.read_text()
-        new = rewrite_doc(text, module.SPEC)
+        new = rewrite_doc(text, module_specs(module))
         if new != text:
             path.write_text(new)
             print(f"rewrote {path}")

@@ -69,6 +69,8 @@ SPEC_MODULES = [
     refunds,
     balance_transactions,
     meter_events,
+    subscriptions,
+    prices,
 ]
 
 __all__ = ["CONTRACTS", "SPEC_MODULES"]

@@ -9,7 +9,11 @@ Rules: `id` / `ref` (`prefix`: one or a list; `ref` also takes the expanded obje
 `bool`, `timestamp` (Unix seconds), `amount` (minor units; `min`, `code`), `integer`, `enum`
 (`values`, `code`), `currency`, `decimal_string`, `rate`, `decimal` (a numeric string or
 number), `metadata` (the whole object as
-sorted JSON) and `metadata_key` (one key of it).
+sorted JSON) and `metadata_key` (one key of it); `given` columns are filled by the module
+(a child row's parent id and index, a flag about the object). A rule's `min` is checked after
+every column is read (`code`: `negative_amount` unless named). `required_with_parent`: the
+column is null without its parent object, and required when the parent is there
+(`recurring.interval`).
 """
 
 from __future__ import annotations
@@ -20,38 +24,15 @@ from decimal import Decimal
 import pyarrow as pa
 
 from sources.billing import _common as c
-from sources.contract import QUANTITY, TIMESTAMP, parse_decimal, schema_error
+from sources.contract import QUANTITY, TIMESTAMP, parse_decimal, rule_error, schema_error
 from sources.table_spec import TableSpec, arrow_type
 
-Read = Callable[[dict], object]
+Read = Callable[[dict, str], object]  # (object, path prefix for messages) -> value
 
 
 def _prefix(rule: dict) -> str | tuple[str, ...]:
     prefix = rule["prefix"]
     return prefix if isinstance(prefix, str) else tuple(prefix)
-
-
-def _leaf(rule: dict, required: bool, field: str, where: str) -> Read:
-    """Reads `field` of the (sub)object it is given, `where` naming the path to it."""
-    kind = rule["kind"]
-    if kind in ("id", "ref"):
-        prefix = _prefix(rule)
-        if kind == "id":
-            helper = c.req_id if required else c.opt_id
-        else:
-            helper = c.req_ref if required else c.opt_ref
-        return lambda rec: helper(rec, field, prefix, where=where)
-    if kind == "enum":
-        allowed = frozenset(rule["values"])
-        code = rule.get("code", "")
-        enum = c.req_enum if required else c.opt_enum
-        return lambda rec: enum(rec, field, allowed, where=where, code=code)
-    if kind == "metadata_key":  # values are checked by the `metadata` column
-        return lambda rec: rec.get(field)
-    if kind == "decimal":
-        return lambda rec: _decimal(rec, field, where, required)
-    helper = _SIMPLE[kind][0 if required else 1]
-    return lambda rec: helper(rec, field, where=where)
 
 
 def _decimal(rec: dict, field: str, where: str, required: bool) -> Decimal | None:
@@ -96,46 +77,80 @@ ARROW = {
 }
 
 
+def _leaf(rule: dict, required: bool, field: str) -> Read:
+    """Reads `field` of the (sub)object it is given; `where` names the path to it."""
+    kind = rule["kind"]
+    if kind in ("id", "ref"):
+        prefix = _prefix(rule)
+        if kind == "id":
+            ident = c.req_id if required else c.opt_id
+        else:
+            ident = c.req_ref if required else c.opt_ref
+        return lambda rec, where: ident(rec, field, prefix, where=where)
+    if kind == "enum":
+        allowed = frozenset(rule["values"])
+        code = rule.get("code", "")
+        enum = c.req_enum if required else c.opt_enum
+        return lambda rec, where: enum(rec, field, allowed, where=where, code=code)
+    if kind == "metadata_key":  # values are checked by the `metadata` column
+        return lambda rec, where: rec.get(field)
+    if kind == "decimal":
+        return lambda rec, where: _decimal(rec, field, where, required)
+    helper = _SIMPLE[kind][0 if required else 1]
+    assert helper is not None, f"{kind} cannot be required"
+    return lambda rec, where: helper(rec, field, where=where)
+
+
 def _column(source: str, rule: dict, required: bool) -> Read:
     """Walks the path's parent objects (a missing parent is a missing required column, or a
     null), then reads the leaf."""
     *parents, field = source.split(".")
     if rule["kind"] == "metadata":
-        return lambda rec: c.metadata(rec)["metadata"]
-    leaf = _leaf(rule, required, field, "".join(p + "." for p in parents))
+        return lambda rec, where: c.metadata(rec)["metadata"]
+    leaf = _leaf(rule, required or rule.get("required_with_parent", False), field)
     if not parents:
         return leaf
     obj = c.req_obj if required else c.opt_obj
 
-    def read(rec: dict) -> object:
-        where = ""
+    def read(rec: dict, where: str) -> object:
         for parent in parents:
             rec = obj(rec, parent, where=where)
             if rec is None:
                 return None
             where += parent + "."
-        return leaf(rec)
+        return leaf(rec, where)
 
     return read
 
 
-def reader(spec: TableSpec) -> Callable[[dict], dict]:
-    """A Stripe object -> its row of the spec's columns, or raise Rejection."""
-    columns = []
+def _at_least(value: int | Decimal | None, minimum: int, label: str, code: str) -> None:
+    if minimum == 0:
+        c.non_negative(value, label, code)
+    elif value is not None and value < minimum:
+        raise rule_error(code, f"'{label}' must be at least {minimum}, got {value}")
+
+
+def reader(spec: TableSpec) -> Callable[..., dict]:
+    """A Stripe object -> its row of the spec's columns (`given` ones None, for the module to
+    fill), or raise Rejection; `where` prefixes the paths in messages (`items.data[2].`)."""
+    columns: list[tuple[str, Read | None]] = []
     ranges = []
     for col in spec.columns:
         rule = col.rule or {}
+        if rule["kind"] == "given":
+            columns.append((col.name, None))
+            continue
         assert col.source is not None, f"{spec.table}.{col.name} has no source"
         assert ARROW[rule["kind"]] == arrow_type(col.type), f"{spec.table}.{col.name}: type"
         columns.append((col.name, _column(col.source, rule, col.required)))
         if "min" in rule:
-            assert rule["min"] == 0, "only non-negative ranges so far"
-            ranges.append((col.name, col.source, rule.get("code", "negative_amount")))
+            default = "negative_amount" if rule["min"] == 0 else "not_positive"
+            ranges.append((col.name, rule["min"], col.source, rule.get("code", default)))
 
-    def read(rec: dict) -> dict:
-        row = {name: column(rec) for name, column in columns}
-        for name, label, code in ranges:
-            c.non_negative(row[name], label, code)  # type: ignore[arg-type]
+    def read(rec: dict, where: str = "") -> dict:
+        row = {name: None if column is None else column(rec, where) for name, column in columns}
+        for name, minimum, source, code in ranges:
+            _at_least(row[name], minimum, where + source, code)  # type: ignore[arg-type]
         return row
 
     return read

@@ -99,6 +99,8 @@ Example line (pre-2025, shortened):
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pyarrow as pa
 
 from sources.billing._common import (
@@ -131,7 +133,7 @@ from sources.billing._common import (
     stripe_object,
     sum_amounts,
 )
-from sources.billing.prices import BILLING_SCHEMES, TIERS_MODES, unit_amounts
+from sources.billing.prices import BILLING_SCHEMES, TIERS_MODES, check_unit_amounts
 from sources.contract import TIMESTAMP, rule_error, schema_error
 from sources.landing import CHILDREN
 
@@ -239,6 +241,18 @@ LINES_SCHEMA = pa.schema(
         pa.field("taxes_amount", pa.int64()),
     ]
 )
+
+
+def unit_amounts(rec: dict, *, where: str = "") -> tuple[int | None, Decimal | None]:
+    """`unit_amount` and `unit_amount_decimal` of a price object, both >= 0 and equal when
+    both are given."""
+    unit_amount = opt_amount(rec, "unit_amount", where=where)
+    unit_decimal = opt_decimal_str(rec, "unit_amount_decimal", where=where)
+    non_negative(unit_amount, where + "unit_amount")
+    non_negative(unit_decimal, where + "unit_amount_decimal")
+    amounts = {"unit_amount": unit_amount, "unit_amount_decimal": unit_decimal}
+    check_unit_amounts(amounts, "unit_amount", "unit_amount_decimal", where)
+    return unit_amount, unit_decimal
 
 
 def _layout(record: dict, pre_keys: tuple[str, ...], new_keys: tuple[str, ...]) -> str | None:
