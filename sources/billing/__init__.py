@@ -71,6 +71,7 @@ SPEC_MODULES = [
     meter_events,
     subscriptions,
     prices,
+    credit_notes,
 ]
 
 __all__ = ["CONTRACTS", "SPEC_MODULES"]

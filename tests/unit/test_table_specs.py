@@ -21,6 +21,7 @@ from sources.erp import _sync
 from sources.registry import CONTRACTS
 from sources.source_columns import lake_tables
 from sources.table_spec import SPECS, Column, documented_tables, render_table
+from sources.usage import events
 
 MODULES = table_spec.spec_modules()
 BY_TABLE = {(c.system, c.table): c for c in CONTRACTS}
@@ -75,7 +76,11 @@ def test_every_spec_file_is_a_landed_table():
         "invoice_payments",
         "balance_transactions",
         "meter_events",
+        "credit_notes",
+        "credit_note_lines",
+        "credit_note_refunds",
     }
+    assert ("usage", "events") in files
 
 
 def test_every_column_has_a_rule_and_a_description():
@@ -240,3 +245,47 @@ def test_stripe_reader_refuses_a_type_its_rule_does_not_land():
     spec = _json_spec([Column("id", "int64", True, "d", "id", {"kind": "id", "prefix": "x_"})])
     with pytest.raises(AssertionError):
         _fields.reader(spec)
+
+
+# --- usage events: a hand-written validator (the hot path), checked against its spec ---------
+
+EVENT = {
+    "specversion": "1.0",
+    "id": "req-01",
+    "source": "//api.example.com/eu-west",
+    "type": "com.example.api.request",
+    "subject": "sub_0001",
+    "time": "2026-09-01T10:00:00Z",
+    "datacontenttype": "application/json",
+    "dataschema": "https://example.com/schema",
+    "data": {"status": 200},
+    "traceparent": "00-abc",
+}
+
+
+def test_usage_validator_lands_the_spec_columns():
+    spec = events.SPEC
+    assert list(events.validate(dict(EVENT))) == [c.name for c in spec.columns]
+    # the envelope the validator and the columnar path read is the spec's sourced columns
+    sourced = [c.source for c in spec.columns if c.source not in (None, "*")]
+    assert list(events.ENVELOPE) == sourced
+
+
+@pytest.mark.parametrize(
+    "column", [c for c in events.SPEC.columns if c.required and c.source], ids=lambda c: c.name
+)
+def test_usage_validator_requires_what_the_spec_requires(column):
+    event = {k: v for k, v in EVENT.items() if k != column.source}
+    with pytest.raises(Rejection) as rejected:
+        events.validate(event)
+    assert rejected.value.reason_code == "missing_field"
+
+
+@pytest.mark.parametrize(
+    "column",
+    [c for c in events.SPEC.columns if not c.required and c.source not in (None, "*")],
+    ids=lambda c: c.name,
+)
+def test_usage_validator_accepts_what_the_spec_leaves_optional(column):
+    event = {k: v for k, v in EVENT.items() if k != column.source}
+    assert events.validate(event)[column.name] is None
