@@ -215,7 +215,8 @@ def schema(spec: TableSpec, *, non_null: set[str] | None = None) -> pa.Schema:
 
 # --- docs -------------------------------------------------------------------------------
 
-# A CSV column is read from the column of its name; a JSON one names its path (`from`).
+# A CSV column is read from the column of its name; a JSON one from its path, shown (`from`)
+# unless it is the column's name with `.` for `_` (`status_transitions.paid_at`).
 CSV_HEADER = "| column | landed type | required | rule |\n|---|---|---|---|\n"
 JSON_HEADER = "| column | landed type | required | from | rule |\n|---|---|---|---|---|\n"
 _DOC_TABLE = re.compile(
@@ -228,8 +229,9 @@ def render_table(spec: TableSpec) -> str:
     rows = []
     for c in spec.columns:
         cells = [c.name, c.type, "yes" if c.required else "no"]
-        if spec.format == "json":  # the path, when it is not the column's own name
-            cells.append("" if c.source in (c.name, None) else f"`{c.source}`")
+        if spec.format == "json":  # the path, unless it is the name with `.` for `_`
+            plain = c.source is None or c.source.replace(".", "_") == c.name
+            cells.append("" if plain else f"`{c.source}`")
         rows.append(("| " + " | ".join([*cells, c.description]) + " |").replace("|  |", "| |"))
     header = JSON_HEADER if spec.format == "json" else CSV_HEADER
     return header + "\n".join(rows) + "\n"

@@ -8,7 +8,7 @@ module: the object type, expanded lists and child tables, accounting controls.
 Rules: `id` / `ref` (`prefix`: one or a list; `ref` also takes the expanded object), `string`,
 `bool`, `timestamp` (Unix seconds), `amount` (minor units; `min`, `code`), `integer`, `enum`
 (`values`, `code`), `currency`, `decimal_string`, `rate`, `decimal` (a numeric string or
-number), `metadata` (the whole object as
+number), `sum_amounts` (the sum of a list's `amount`s), `metadata` (the whole object as
 sorted JSON) and `metadata_key` (one key of it); `given` columns are filled by the module
 (a child row's parent id and index, a flag about the object). A rule's `min` is checked after
 every column is read (`code`: `negative_amount` unless named). `required_with_parent`: the
@@ -56,6 +56,7 @@ _SIMPLE = {
     "currency": (c.req_currency, c.opt_currency),
     "decimal_string": (None, c.opt_decimal_str),
     "rate": (None, c.opt_rate),
+    "sum_amounts": (None, c.sum_amounts),
 }
 
 # The Arrow type each rule lands as (a spec column must say the same).
@@ -74,6 +75,7 @@ ARROW = {
     "decimal_string": c.DECIMAL_12,
     "rate": c.DECIMAL_12,
     "decimal": QUANTITY,
+    "sum_amounts": pa.int64(),
 }
 
 
@@ -130,11 +132,34 @@ def _at_least(value: int | Decimal | None, minimum: int, label: str, code: str) 
         raise rule_error(code, f"'{label}' must be at least {minimum}, got {value}")
 
 
-def reader(spec: TableSpec) -> Callable[..., dict]:
+def _ranges(spec: TableSpec) -> list[tuple[str, int, str, str]]:
+    """(column, minimum, path, reason code) of every column whose rule has a `min`."""
+    out = []
+    for col in spec.columns:
+        rule = col.rule or {}
+        if "min" in rule:
+            default = "negative_amount" if rule["min"] == 0 else "not_positive"
+            out.append((col.name, rule["min"], col.source or col.name, rule.get("code", default)))
+    return out
+
+
+def range_checker(spec: TableSpec) -> Callable[..., None]:
+    """The `min` checks of a spec's columns on a row, for a module that applies them after
+    rules of its own (an invoice's documented order)."""
+    ranges = _ranges(spec)
+
+    def check(row: dict, where: str = "") -> None:
+        for name, minimum, source, code in ranges:
+            _at_least(row[name], minimum, where + source, code)
+
+    return check
+
+
+def reader(spec: TableSpec, *, ranges: bool = True) -> Callable[..., dict]:
     """A Stripe object -> its row of the spec's columns (`given` ones None, for the module to
-    fill), or raise Rejection; `where` prefixes the paths in messages (`items.data[2].`)."""
+    fill), or raise Rejection; `where` prefixes the paths in messages (`items.data[2].`).
+    Without `ranges`, the `min` checks are left to `range_checker`."""
     columns: list[tuple[str, Read | None]] = []
-    ranges = []
     for col in spec.columns:
         rule = col.rule or {}
         if rule["kind"] == "given":
@@ -143,14 +168,12 @@ def reader(spec: TableSpec) -> Callable[..., dict]:
         assert col.source is not None, f"{spec.table}.{col.name} has no source"
         assert ARROW[rule["kind"]] == arrow_type(col.type), f"{spec.table}.{col.name}: type"
         columns.append((col.name, _column(col.source, rule, col.required)))
-        if "min" in rule:
-            default = "negative_amount" if rule["min"] == 0 else "not_positive"
-            ranges.append((col.name, rule["min"], col.source, rule.get("code", default)))
+    check_ranges = range_checker(spec) if ranges else None
 
     def read(rec: dict, where: str = "") -> dict:
         row = {name: None if column is None else column(rec, where) for name, column in columns}
-        for name, minimum, source, code in ranges:
-            _at_least(row[name], minimum, where + source, code)  # type: ignore[arg-type]
+        if check_ranges is not None:
+            check_ranges(row, where)
         return row
 
     return read

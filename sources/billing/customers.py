@@ -10,9 +10,9 @@ One Stripe `customer` object per line. Key: `id`. Landed table `billing/customer
 | name | string | no | | as sent |
 | email | string | no | | as sent |
 | currency | string | no | | lower-case known ISO 4217, landed as sent |
-| address_country | string | no | `address.country` | null when `address` is |
-| metadata_crm_account_id | string | no | `metadata.crm_account_id` | as sent |
-| metadata_netsuite_customer_id | string | no | `metadata.netsuite_customer_id` | as sent |
+| address_country | string | no | | null when `address` is |
+| metadata_crm_account_id | string | no | | as sent |
+| metadata_netsuite_customer_id | string | no | | as sent |
 | metadata | string | no | | the object as sorted compact JSON; null when absent |
 
 `object` must be "customer" (checked, not landed).

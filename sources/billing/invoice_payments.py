@@ -17,12 +17,12 @@ Landed table `billing/invoice_payments`:
 | amount_paid | int64 | no | | null until paid; minor units, >= 0 |
 | is_default | bool | no | | true or false when present |
 | status | string | yes | | open, paid, canceled |
-| payment_type | string | yes | `payment.type` | payment_intent, charge, payment_record |
+| payment_type | string | yes | | payment_intent, charge, payment_record |
 | payment_intent | string | no | `payment.payment_intent` | `pi_…` (id or expanded) |
 | charge | string | no | `payment.charge` | `ch_…` / `py_…` (id or expanded) |
 | payment_record | string | no | `payment.payment_record` | any id (id or expanded) |
-| status_transitions_paid_at | timestamp(us) | no | `status_transitions.paid_at` | set if paid |
-| status_transitions_canceled_at | timestamp(us) | no | `status_transitions.canceled_at` | as sent |
+| status_transitions_paid_at | timestamp(us) | no | | set if paid |
+| status_transitions_canceled_at | timestamp(us) | no | | as sent |
 
 Rules: `object` = "invoice_payment" (checked, not landed); the payment names what its type says
 (`missing_payment_reference`, schema); amounts >= 0 (`negative_amount`); paid_at when paid

@@ -14,11 +14,11 @@ One Stripe `price` object per line. Key: `id`. Landed table `billing/prices`:
 | tiers_mode | string | no | | `graduated`, `volume`; required when tiered |
 | unit_amount | int64 | no | | minor units, >= 0 |
 | unit_amount_decimal | decimal128(38,12) | no | | from the string, >= 0, at most 12 decimals |
-| recurring_interval | string | no | `recurring.interval` | day, week, month, year; null: one-off |
-| recurring_interval_count | int64 | no | `recurring.interval_count` | >= 1 |
-| recurring_usage_type | string | no | `recurring.usage_type` | licensed, metered |
-| transform_quantity_divide_by | int64 | no | `transform_quantity.divide_by` | >= 1 |
-| transform_quantity_round | string | no | `transform_quantity.round` | up, down |
+| recurring_interval | string | no | | day, week, month, year; null: one-off |
+| recurring_interval_count | int64 | no | | >= 1 |
+| recurring_usage_type | string | no | | licensed, metered |
+| transform_quantity_divide_by | int64 | no | | >= 1 |
+| transform_quantity_round | string | no | | up, down |
 | tiers_included | bool | yes | `tiers` | the object carries `tiers` (false: no `expand[]=tiers`) |
 | metadata | string | no | | the object as sorted compact JSON; null when absent |
 

@@ -10,9 +10,9 @@ One Stripe `product` object per line. Key: `id`. Landed table `billing/products`
 | name | string | yes | | non-empty |
 | active | bool | yes | | true or false |
 | unit_label | string | no | | as sent |
-| metadata_sku | string | no | `metadata.sku` | as sent |
-| metadata_metric | string | no | `metadata.metric` | as sent ("" for the platform fee) |
-| metadata_gl_revenue_account | string | no | `metadata.gl_revenue_account` | as sent |
+| metadata_sku | string | no | | as sent |
+| metadata_metric | string | no | | as sent ("" for the platform fee) |
+| metadata_gl_revenue_account | string | no | | as sent |
 | metadata | string | no | | the object as sorted compact JSON; null when absent |
 
 `object` must be "product" (checked, not landed).

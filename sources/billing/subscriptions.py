@@ -18,8 +18,8 @@ Landed table `billing/subscriptions`:
 | canceled_at | timestamp(us) | no | | Unix seconds -> naive UTC |
 | current_period_start | timestamp(us) | no | | pre-2025 layout only (2025: on the items) |
 | current_period_end | timestamp(us) | no | | pre-2025 layout only; not before the start |
-| metadata_crm_contract_id | string | no | `metadata.crm_contract_id` | as sent |
-| metadata_contract_version | string | no | `metadata.contract_version` | as sent (a string) |
+| metadata_crm_contract_id | string | no | | as sent |
+| metadata_contract_version | string | no | | as sent (a string) |
 | metadata | string | no | | the object as sorted compact JSON; null when absent |
 
 Child table `billing/subscription_items` (one row per `items.data[]`, in order):
@@ -29,15 +29,15 @@ Child table `billing/subscription_items` (one row per `items.data[]`, in order):
 | subscription | string | yes | | the subscription's `id` |
 | line_index | int64 | yes | | 0-based position in `items.data` |
 | id | string | yes | | `si_…` |
-| price_id | string | yes | `price.id` | `price_…` |
-| price_product | string | yes | `price.product` | `prod_…` (id or expanded) |
-| price_currency | string | no | `price.currency` | the subscription's currency |
-| price_unit_amount | int64 | no | `price.unit_amount` | minor units, >= 0 |
-| price_unit_amount_decimal | decimal128(38,12) | no | `price.unit_amount_decimal` | >= 0 |
-| price_billing_scheme | string | no | `price.billing_scheme` | per_unit, tiered |
-| price_tiers_mode | string | no | `price.tiers_mode` | graduated, volume |
-| price_recurring_interval | string | no | `price.recurring.interval` | day, week, month, year |
-| price_recurring_usage_type | string | no | `price.recurring.usage_type` | licensed, metered |
+| price_id | string | yes | | `price_…` |
+| price_product | string | yes | | `prod_…` (id or expanded) |
+| price_currency | string | no | | the subscription's currency |
+| price_unit_amount | int64 | no | | minor units, >= 0 |
+| price_unit_amount_decimal | decimal128(38,12) | no | | >= 0 |
+| price_billing_scheme | string | no | | per_unit, tiered |
+| price_tiers_mode | string | no | | graduated, volume |
+| price_recurring_interval | string | no | | day, week, month, year |
+| price_recurring_usage_type | string | no | | licensed, metered |
 | quantity | int64 | no | | >= 0 |
 | current_period_start | timestamp(us) | no | | 2025-03-31 layout |
 | current_period_end | timestamp(us) | no | | 2025-03-31 layout; not before the start |
