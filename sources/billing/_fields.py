@@ -132,21 +132,21 @@ def _at_least(value: int | Decimal | None, minimum: int, label: str, code: str) 
         raise rule_error(code, f"'{label}' must be at least {minimum}, got {value}")
 
 
-def _ranges(spec: TableSpec) -> list[tuple[str, int, str, str]]:
-    """(column, minimum, path, reason code) of every column whose rule has a `min`."""
+def _ranges(spec: TableSpec, group: str | None) -> list[tuple[str, int, str, str]]:
+    """(column, minimum, path, reason code) of the group's columns whose rule has a `min`."""
     out = []
     for col in spec.columns:
         rule = col.rule or {}
-        if "min" in rule:
+        if "min" in rule and rule.get("group") == group:
             default = "negative_amount" if rule["min"] == 0 else "not_positive"
             out.append((col.name, rule["min"], col.source or col.name, rule.get("code", default)))
     return out
 
 
-def range_checker(spec: TableSpec) -> Callable[..., None]:
+def range_checker(spec: TableSpec, group: str | None = None) -> Callable[..., None]:
     """The `min` checks of a spec's columns on a row, for a module that applies them after
     rules of its own (an invoice's documented order)."""
-    ranges = _ranges(spec)
+    ranges = _ranges(spec, group)
 
     def check(row: dict, where: str = "") -> None:
         for name, minimum, source, code in ranges:
@@ -155,20 +155,27 @@ def range_checker(spec: TableSpec) -> Callable[..., None]:
     return check
 
 
-def reader(spec: TableSpec, *, ranges: bool = True) -> Callable[..., dict]:
+def reader(
+    spec: TableSpec, *, ranges: bool = True, group: str | None = None
+) -> Callable[..., dict]:
     """A Stripe object -> its row of the spec's columns (`given` ones None, for the module to
     fill), or raise Rejection; `where` prefixes the paths in messages (`items.data[2].`).
-    Without `ranges`, the `min` checks are left to `range_checker`."""
+    Without `ranges`, the `min` checks are left to `range_checker`. Columns whose rule names a
+    `group` (the fields of one API layout) are read only by the reader of that group, which
+    treats `required_in_group` columns as required."""
     columns: list[tuple[str, Read | None]] = []
     for col in spec.columns:
         rule = col.rule or {}
+        if rule.get("group") != group or (group is not None and rule["kind"] == "given"):
+            continue
         if rule["kind"] == "given":
             columns.append((col.name, None))
             continue
         assert col.source is not None, f"{spec.table}.{col.name} has no source"
         assert ARROW[rule["kind"]] == arrow_type(col.type), f"{spec.table}.{col.name}: type"
-        columns.append((col.name, _column(col.source, rule, col.required)))
-    check_ranges = range_checker(spec) if ranges else None
+        required = col.required or rule.get("required_in_group", False)
+        columns.append((col.name, _column(col.source, rule, required)))
+    check_ranges = range_checker(spec, group) if ranges else None
 
     def read(rec: dict, where: str = "") -> dict:
         row = {name: None if column is None else column(rec, where) for name, column in columns}

@@ -55,7 +55,7 @@ ones (`pricing…`, `parent…`, `taxes_amount`):
 | quantity | int64 | no | | >= 0 |
 | period_start | timestamp(us) | yes | | Unix seconds -> naive UTC |
 | period_end | timestamp(us) | yes | | not before period_start |
-| price_id | string | no | | pre-2025; `price` alone if not expanded |
+| price_id | string | no | | pre-2025; the unexpanded `price` itself |
 | price_product | string | no | | pre-2025 |
 | price_unit_amount | int64 | no | | pre-2025, >= 0 |
 | price_unit_amount_decimal | decimal128(38,12) | no | | pre-2025, >= 0 |
@@ -127,8 +127,6 @@ Example line (pre-2025, shortened):
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from sources import table_spec
 from sources.billing import _fields
 from sources.billing._common import (
@@ -136,52 +134,17 @@ from sources.billing._common import (
     LAYOUT_PRE_2025,
     accounting_error,
     list_data,
-    non_negative,
-    opt_amount,
-    opt_decimal_str,
     opt_enum,
-    opt_id,
-    opt_int,
     opt_obj,
     opt_ref,
-    opt_str,
     period_order,
-    req_amount,
-    req_bool,
-    req_currency,
-    req_enum,
-    req_id,
     req_obj,
-    req_ref,
-    req_ts,
     stripe_object,
-    sum_amounts,
 )
-from sources.billing.prices import BILLING_SCHEMES, TIERS_MODES, check_unit_amounts
+from sources.billing.prices import check_unit_amounts
 from sources.contract import rule_error, schema_error
 from sources.landing import CHILDREN
 
-TABLE = "invoices"
-LINES_TABLE = "invoice_lines"
-
-STATUSES = frozenset({"draft", "open", "paid", "void", "uncollectible"})
-BILLING_REASONS = frozenset(
-    {
-        "automatic_pending_invoice_item_invoice",
-        "manual",
-        "quote_accept",
-        "subscription",
-        "subscription_create",
-        "subscription_cycle",
-        "subscription_threshold",
-        "subscription_update",
-        "upcoming",
-    }
-)
-COLLECTION_METHODS = frozenset({"charge_automatically", "send_invoice"})
-LINE_TYPES = frozenset({"subscription", "invoiceitem"})
-LINE_ID_PREFIXES = ("il_", "ii_", "sli_")
-PARENT_TYPES = frozenset({"subscription_item_details", "invoice_item_details"})
 INVOICE_PARENT_TYPES = frozenset({"subscription_details", "quote_details"})
 
 # Keys that only one layout has (a null value counts as absent).
@@ -190,25 +153,15 @@ _NEW_LINE_KEYS = ("pricing", "parent", "taxes")
 _PRE_INVOICE_KEYS = ("subscription", "tax")
 _NEW_INVOICE_KEYS = ("parent", "total_taxes")
 
-# The columns come from the specs; the reading stays here: which fields an invoice line has
-# depends on its API layout (an unexpanded price, the parent's type).
+# Columns come from the specs; a line's fields are read by group (the rule's `group`): its API
+# layout's, the expanded price's, the parent type's details.
 SPEC = table_spec.load("billing", "invoices")
 LINES_SPEC = table_spec.load("billing", "invoice_lines")
 CHILD_SPECS = (LINES_SPEC,)
+TABLE = SPEC.table
+LINES_TABLE = LINES_SPEC.table
 SCHEMA = table_spec.schema(SPEC)
 LINES_SCHEMA = table_spec.schema(LINES_SPEC)
-
-
-def unit_amounts(rec: dict, *, where: str = "") -> tuple[int | None, Decimal | None]:
-    """`unit_amount` and `unit_amount_decimal` of a price object, both >= 0 and equal when
-    both are given."""
-    unit_amount = opt_amount(rec, "unit_amount", where=where)
-    unit_decimal = opt_decimal_str(rec, "unit_amount_decimal", where=where)
-    non_negative(unit_amount, where + "unit_amount")
-    non_negative(unit_decimal, where + "unit_amount_decimal")
-    amounts = {"unit_amount": unit_amount, "unit_amount_decimal": unit_decimal}
-    check_unit_amounts(amounts, "unit_amount", "unit_amount_decimal", where)
-    return unit_amount, unit_decimal
 
 
 def _layout(record: dict, pre_keys: tuple[str, ...], new_keys: tuple[str, ...]) -> str | None:
@@ -219,77 +172,40 @@ def _layout(record: dict, pre_keys: tuple[str, ...], new_keys: tuple[str, ...]) 
     return LAYOUT_PRE_2025 if pre else LAYOUT_2025 if new else None
 
 
+_read_line = _fields.reader(LINES_SPEC)
+_read_pre = _fields.reader(LINES_SPEC, group=LAYOUT_PRE_2025)
+_read_price = _fields.reader(LINES_SPEC, group="pre_2025_price")
+_read_2025 = _fields.reader(LINES_SPEC, group=LAYOUT_2025)
+_read_parent = {
+    kind: _fields.reader(LINES_SPEC, group=kind)
+    for kind in ("subscription_item_details", "invoice_item_details")
+}
+
+
 def _pre_2025_fields(line: dict, where: str) -> dict:
+    fields = _read_pre(line, where)
     price = line.get("price")
-    fields = {
-        "proration": req_bool(line, "proration", where=where),
-        "subscription": opt_ref(line, "subscription", "sub_", where=where),
-        "subscription_item": opt_id(line, "subscription_item", "si_", where=where),
-        "type": req_enum(line, "type", LINE_TYPES, where=where, code="unknown_line_type"),
-        "tax_amount": sum_amounts(line, "tax_amounts", where=where),
-    }
     if isinstance(price, str):  # the price not expanded: its id alone
         fields["price_id"] = opt_ref(line, "price", "price_", where=where)
     elif price is not None:
-        price = opt_obj(line, "price", where=where)
-        pw = where + "price."
-        unit_amount, unit_decimal = unit_amounts(price, where=pw)
-        fields.update(
-            price_id=req_id(price, "id", "price_", where=pw),
-            price_product=opt_ref(price, "product", "prod_", where=pw),
-            price_unit_amount=unit_amount,
-            price_unit_amount_decimal=unit_decimal,
-            price_billing_scheme=opt_enum(
-                price, "billing_scheme", BILLING_SCHEMES, where=pw, code="unknown_billing_scheme"
-            ),
-            price_tiers_mode=opt_enum(
-                price, "tiers_mode", TIERS_MODES, where=pw, code="unknown_tiers_mode"
-            ),
+        opt_obj(line, "price", where=where)  # an object, or wrong_type
+        fields.update(_read_price(line, where))
+        check_unit_amounts(
+            fields, "price_unit_amount", "price_unit_amount_decimal", where + "price."
         )
     return fields
 
 
 def _2025_fields(line: dict, where: str) -> dict:
-    fields: dict = {"taxes_amount": sum_amounts(line, "taxes", where=where)}
     pricing = opt_obj(line, "pricing", where=where)
-    if pricing is not None:
+    if pricing is not None:  # the pricing's type is checked, not landed
         pw = where + "pricing."
         opt_enum(pricing, "type", {"price_details"}, where=pw, code="unknown_pricing_type")
-        details = opt_obj(pricing, "price_details", where=pw)
-        unit_decimal = opt_decimal_str(pricing, "unit_amount_decimal", where=pw)
-        non_negative(unit_decimal, pw + "unit_amount_decimal")
-        fields["pricing_unit_amount_decimal"] = unit_decimal
-        if details is not None:
-            dw = pw + "price_details."
-            fields["pricing_price_details_price"] = opt_ref(details, "price", "price_", where=dw)
-            fields["pricing_price_details_product"] = opt_ref(details, "product", "prod_", where=dw)
-    parent = opt_obj(line, "parent", where=where)
-    if parent is not None:
-        pw = where + "parent."
-        parent_type = req_enum(parent, "type", PARENT_TYPES, where=pw, code="unknown_parent_type")
-        details = req_obj(parent, parent_type, where=pw)
-        dw = f"{pw}{parent_type}."
-        fields["parent_type"] = parent_type
-        if parent_type == "subscription_item_details":
-            fields.update(
-                parent_subscription_item_details_subscription=req_ref(
-                    details, "subscription", "sub_", where=dw
-                ),
-                parent_subscription_item_details_subscription_item=opt_id(
-                    details, "subscription_item", "si_", where=dw
-                ),
-                parent_subscription_item_details_proration=req_bool(details, "proration", where=dw),
-            )
-        else:
-            fields.update(
-                parent_invoice_item_details_invoice_item=req_id(
-                    details, "invoice_item", "ii_", where=dw
-                ),
-                parent_invoice_item_details_proration=req_bool(details, "proration", where=dw),
-                parent_invoice_item_details_subscription=opt_ref(
-                    details, "subscription", "sub_", where=dw
-                ),
-            )
+    fields = _read_2025(line, where)
+    parent_type = fields["parent_type"]
+    if parent_type is not None:
+        req_obj(req_obj(line, "parent", where=where), parent_type, where=where + "parent.")
+        fields.update(_read_parent[parent_type](line, where))
     return fields
 
 
@@ -311,30 +227,14 @@ def _line(line: object, i: int, invoice_id: str, currency: str) -> dict:
             f"'lines.data[{i}]' has none of the pre-2025 fields {_PRE_LINE_KEYS} "
             f"nor the 2025-03-31 fields {_NEW_LINE_KEYS}",
         )
-    line_currency = req_currency(line, where=where)
-    if line_currency != currency:
+    row = _read_line(line, where)
+    if row["currency"] != currency:
         raise rule_error(
             "line_currency_mismatch",
-            f"'{where}currency' {line_currency!r} differs from the invoice's {currency!r}",
+            f"'{where}currency' {row['currency']!r} differs from the invoice's {currency!r}",
         )
-    period = req_obj(line, "period", where=where)
-    start = req_ts(period, "start", where=where + "period.")
-    end = req_ts(period, "end", where=where + "period.")
-    period_order(start, end, where + "period")
-    quantity = opt_int(line, "quantity", where=where)
-    non_negative(quantity, where + "quantity", "negative_quantity")
-    row = {
-        "invoice": invoice_id,
-        "line_index": i,
-        "id": req_id(line, "id", LINE_ID_PREFIXES, where=where),
-        "layout": layout,
-        "amount": req_amount(line, "amount", where=where),
-        "currency": line_currency,
-        "description": opt_str(line, "description", where=where),
-        "quantity": quantity,
-        "period_start": start,
-        "period_end": end,
-    }
+    period_order(row["period_start"], row["period_end"], where + "period")
+    row.update(invoice=invoice_id, line_index=i, layout=layout)
     if layout == LAYOUT_PRE_2025:
         row.update(_pre_2025_fields(line, where))
     else:

@@ -78,10 +78,6 @@ TIERS_SCHEMA = table_spec.schema(TIERS_SPEC)
 _read = _fields.reader(SPEC)
 _read_tier = _fields.reader(TIERS_SPEC)
 
-# For the invoice lines' prices, not yet read through a spec.
-BILLING_SCHEMES = frozenset(SPEC.column("billing_scheme").rule["values"])  # type: ignore[index]
-TIERS_MODES = frozenset(SPEC.column("tiers_mode").rule["values"])  # type: ignore[index]
-
 
 def check_unit_amounts(row: dict, amount: str, decimal: str, where: str = "") -> None:
     """`unit_amount` and `unit_amount_decimal` are equal when both are given."""
