@@ -1,15 +1,17 @@
-"""One declarative spec per landed CSV table: `sources/specs/<system>/<table>.json`.
+"""One declarative spec per landed table: `sources/specs/<system>/<table>.json`.
 
-A spec lists the table's landed columns in order. Each column has its `name`, Arrow `type`
-(`int64`, `string`, `bool`, `date32`, `timestamp(us)`, `decimal128(38,9)`, `list<int64>`),
-whether the extract must fill it (`required`), its `source` (the CSV column it is read from),
-its `rule` (a kind of `sources/csv_fields.py` with its parameters, or a kind the system names
-once in `specs/<system>/_kinds.json`) and a one-line `description`. A column a kind fills
-beside another (the time a NetSuite date carried, the ids of a multi-select) names that column
-in `companion_of` instead of a source and a rule.
+A spec names its `format` (`csv`, `json`) and `key` and lists the table's landed columns in
+order. Each column has its `name`, Arrow `type` (`int64`, `string`, `bool`, `date32`,
+`timestamp(us)`, `decimal128(38,9)`, `list<int64>`), whether the record must fill it
+(`required`), its `source` (the CSV column, or the JSON path: `payment.charge`), its `rule`
+and a one-line `description`. CSV rules are kinds of `sources/csv_fields.py` with their
+parameters, or kinds a system names once in `specs/<system>/_kinds.json`; Stripe rules are
+read by `sources/billing/_fields.py`. A column a CSV kind fills beside another (the time a
+NetSuite date carried, the ids of a multi-select) names that column in `companion_of` instead
+of a source and a rule.
 
-From the spec come the `Field`s the table is read and validated with, hence its Arrow schema,
-and the column table of the contract module's docstring (`render_table`; `python -m
+From the spec come the table's Arrow schema (`schema`), the CSV `Field`s it is validated with,
+and the column tables of the contract module's docstring (`render_table`; `python -m
 sources.table_spec` rewrites the docstrings, a test fails when one differs). Rules across
 columns (start <= end, debit xor credit) stay in the table's module.
 """
