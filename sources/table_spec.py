@@ -12,7 +12,7 @@ of a source and a rule.
 
 From the spec come the table's Arrow schema (`schema`), the CSV `Field`s it is validated with,
 and the column tables of the contract module's docstring (`render_table`; `python -m
-sources.table_spec` rewrites the docstrings, a test fails when one differs). Rules across
+sources.spec_docs` rewrites the docstrings, a test fails when one differs). Rules across
 columns (start <= end, debit xor credit) stay in the table's module.
 """
 
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -255,26 +254,3 @@ def rewrite_doc(text: str, specs: list[TableSpec]) -> str:
         raise ValueError(f"{specs[0].system}/{specs[0].table}: one column table per spec")
     tables = iter(specs)
     return _DOC_TABLE.sub(lambda _: render_table(next(tables)), text)
-
-
-def spec_modules() -> list:
-    """The contract modules whose columns come from a spec."""
-    from sources import billing, crm, erp
-    from sources.usage import events
-
-    return [events, *billing.SPEC_MODULES, *crm.MODULES, *erp.MODULES]
-
-
-def main() -> int:
-    for module in spec_modules():
-        path = Path(module.__file__)
-        text = path.read_text()
-        new = rewrite_doc(text, module_specs(module))
-        if new != text:
-            path.write_text(new)
-            print(f"rewrote {path}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

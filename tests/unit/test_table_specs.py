@@ -13,7 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from sources import billing, crm, table_spec
+from sources import billing, crm, spec_docs, table_spec
 from sources.billing import _fields
 from sources.contract import Rejection
 from sources.csv_fields import Field
@@ -23,7 +23,7 @@ from sources.source_columns import lake_tables
 from sources.table_spec import SPECS, Column, documented_tables, render_table
 from sources.usage import events
 
-MODULES = table_spec.spec_modules()
+MODULES = spec_docs.spec_modules()
 BY_TABLE = {(c.system, c.table): c for c in CONTRACTS}
 
 
@@ -33,7 +33,7 @@ def ids(module) -> str:
 
 @pytest.mark.parametrize("module", MODULES, ids=ids)
 def test_docstring_column_tables_are_the_specs(module):
-    """`python -m sources.table_spec` rewrites a table that differs."""
+    """`python -m sources.spec_docs` rewrites a table that differs."""
     expected = [render_table(spec) for spec in table_spec.module_specs(module)]
     assert documented_tables(module.__doc__) == expected
 
