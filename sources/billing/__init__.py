@@ -60,4 +60,20 @@ CONTRACTS: list[TableContract] = [
     _contract(meter_events),
 ]
 
-__all__ = ["CONTRACTS"]
+# The contract modules whose columns come from a spec (`sources/specs/billing/`); all but
+# invoices read every column through the spec (`_fields.py`).
+SPEC_MODULES = [
+    customers,
+    products,
+    invoice_payments,
+    charges,
+    refunds,
+    balance_transactions,
+    meter_events,
+    subscriptions,
+    prices,
+    credit_notes,
+    invoices,
+]
+
+__all__ = ["CONTRACTS", "SPEC_MODULES"]

@@ -2,20 +2,24 @@
 
 One Stripe `charge` object per line. Key: `id`. Landed table `billing/charges`:
 
-| column | type | from / rule |
-|---|---|---|
-| id | string | required, `ch_…` (`py_…` for non-card payments also passes) |
-| livemode | bool | nullable; must be a boolean when present |
-| created | timestamp(us) | required Unix seconds -> naive UTC, 2000..2100 |
-| amount, amount_captured, amount_refunded | int64 | required, minor units, >= 0 |
-| currency | string | required, lower-case known ISO 4217, landed as sent |
-| customer | string | nullable, `cus_…` |
-| invoice | string | nullable, `in_…` |
-| payment_intent | string | nullable, `pi_…` |
-| balance_transaction | string | nullable, `txn_…` |
-| status | string | required: succeeded, pending, failed |
-| paid, refunded, disputed | bool | required |
-| metadata | string | the whole metadata object as sorted compact JSON; null when absent |
+| column | landed type | required | from | rule |
+|---|---|---|---|---|
+| id | string | yes | | `ch_…` (`py_…` for non-card payments also passes) |
+| livemode | bool | no | | must be a boolean when present |
+| created | timestamp(us) | yes | | Unix seconds -> naive UTC, 2000..2100 |
+| amount | int64 | yes | | minor units, >= 0 |
+| amount_captured | int64 | yes | | minor units, >= 0 |
+| amount_refunded | int64 | yes | | minor units, >= 0 |
+| currency | string | yes | | lower-case known ISO 4217, landed as sent |
+| customer | string | no | | `cus_…` |
+| invoice | string | no | | `in_…` |
+| payment_intent | string | no | | `pi_…` |
+| balance_transaction | string | no | | `txn_…` |
+| status | string | yes | | succeeded, pending, failed |
+| paid | bool | yes | | true or false |
+| refunded | bool | yes | | true or false |
+| disputed | bool | yes | | true or false |
+| metadata | string | no | | the object as sorted compact JSON; null when absent |
 
 Rules: `object` = "charge" (checked, not landed); amounts >= 0 (`negative_amount`,
 business_rule). Accounting controls: amount_captured <= amount (`captured_exceeds_amount`),
@@ -32,76 +36,18 @@ Example line:
 
 from __future__ import annotations
 
-import pyarrow as pa
+from sources import table_spec
+from sources.billing import _fields
+from sources.billing._common import accounting_error
 
-from sources.billing._common import (
-    accounting_error,
-    metadata,
-    non_negative,
-    opt_bool,
-    opt_ref,
-    req_amount,
-    req_bool,
-    req_currency,
-    req_enum,
-    req_id,
-    req_ts,
-    stripe_object,
-)
-from sources.contract import TIMESTAMP
-
-TABLE = "charges"
-STATUSES = frozenset({"succeeded", "pending", "failed"})
-
-SCHEMA = pa.schema(
-    [
-        pa.field("id", pa.string(), nullable=False),
-        pa.field("livemode", pa.bool_()),
-        pa.field("created", TIMESTAMP, nullable=False),
-        pa.field("amount", pa.int64(), nullable=False),
-        pa.field("amount_captured", pa.int64(), nullable=False),
-        pa.field("amount_refunded", pa.int64(), nullable=False),
-        pa.field("currency", pa.string(), nullable=False),
-        pa.field("customer", pa.string()),
-        pa.field("invoice", pa.string()),
-        pa.field("payment_intent", pa.string()),
-        pa.field("balance_transaction", pa.string()),
-        pa.field("status", pa.string(), nullable=False),
-        pa.field("paid", pa.bool_(), nullable=False),
-        pa.field("refunded", pa.bool_(), nullable=False),
-        pa.field("disputed", pa.bool_(), nullable=False),
-        pa.field("metadata", pa.string()),
-    ]
-)
+SPEC = table_spec.load("billing", "charges")
+TABLE = SPEC.table
+SCHEMA = table_spec.schema(SPEC)
 
 
-def validate(record: object) -> dict:
-    """One parsed JSON value -> a row of SCHEMA, or raise Rejection."""
-    rec = stripe_object(record, "charge")
-    amount = req_amount(rec, "amount")
-    captured = req_amount(rec, "amount_captured")
-    refunded = req_amount(rec, "amount_refunded")
-    row = {
-        "id": req_id(rec, "id", ("ch_", "py_")),
-        "livemode": opt_bool(rec, "livemode"),
-        "created": req_ts(rec, "created"),
-        "amount": amount,
-        "amount_captured": captured,
-        "amount_refunded": refunded,
-        "currency": req_currency(rec),
-        "customer": opt_ref(rec, "customer", "cus_"),
-        "invoice": opt_ref(rec, "invoice", "in_"),
-        "payment_intent": opt_ref(rec, "payment_intent", "pi_"),
-        "balance_transaction": opt_ref(rec, "balance_transaction", "txn_"),
-        "status": req_enum(rec, "status", STATUSES),
-        "paid": req_bool(rec, "paid"),
-        "refunded": req_bool(rec, "refunded"),
-        "disputed": req_bool(rec, "disputed"),
-        **metadata(rec),
-    }
-    non_negative(amount, "amount")
-    non_negative(captured, "amount_captured")
-    non_negative(refunded, "amount_refunded")
+def check(row: dict) -> None:
+    """Accounting controls: captured <= amount, refunded <= captured."""
+    amount, captured, refunded = row["amount"], row["amount_captured"], row["amount_refunded"]
     if captured > amount:
         raise accounting_error(
             "captured_exceeds_amount",
@@ -112,4 +58,6 @@ def validate(record: object) -> dict:
             "refunded_exceeds_captured",
             f"'amount_refunded' {refunded} is more than 'amount_captured' {captured}",
         )
-    return row
+
+
+validate = _fields.validator(SPEC, "charge", check)

@@ -3,52 +3,80 @@
 One Stripe `invoice` object per line with all its lines, in the pre-2025 or the 2025-03-31
 ("basil") API layout. Key: `id`. Landed table `billing/invoices`:
 
-| column | type | from / rule |
-|---|---|---|
-| id | string | required, `in_…` |
-| livemode | bool | nullable; must be a boolean when present |
-| created | timestamp(us) | required Unix seconds -> naive UTC, 2000..2100 |
-| customer | string | required, `cus_…` |
-| status | string | required: draft, open, paid, void, uncollectible |
-| billing_reason | string | nullable; Stripe's enum (subscription_cycle, manual, …) |
-| collection_method | string | nullable; charge_automatically, send_invoice |
-| currency | string | required, lower-case known ISO 4217, landed as sent |
-| number | string | nullable |
-| period_start, period_end | timestamp(us) | required; end not before start |
-| due_date | timestamp(us) | nullable |
-| subtotal, total | int64 | required, minor units |
-| tax | int64 | pre-2025 `tax`, as sent (null when absent) |
-| total_taxes | int64 | 2025 sum of `total_taxes[].amount` (null when absent) |
-| amount_due, amount_paid, amount_remaining | int64 | required, minor units, >= 0 |
-| starting_balance, ending_balance | int64 | nullable: customer balance (< 0 is a credit) |
-| pre_payment_credit_notes_amount, post_payment_credit_notes_amount | int64 | nullable, >= 0 |
-| amount_overpaid | int64 | nullable (2025-03-31 on), >= 0: paid beyond amount_due |
-| status_transitions_finalized_at | timestamp(us) | nullable; required unless draft |
-| status_transitions_paid_at | timestamp(us) | nullable; required when paid |
-| status_transitions_voided_at | timestamp(us) | nullable; required when void |
-| status_transitions_marked_uncollectible_at | timestamp(us) | nullable |
-| subscription | string | pre-2025 `subscription` (`sub_…`), nullable |
-| parent_subscription_details_subscription | string | 2025 `parent.subscription_details.…` |
-| layout | string | `pre_2025` / `2025_03_31` (see below); null if undecidable (no lines) |
-| metadata | string | the whole metadata object as sorted compact JSON; null when absent |
+| column | landed type | required | from | rule |
+|---|---|---|---|---|
+| id | string | yes | | `in_…` |
+| livemode | bool | no | | true or false when present |
+| created | timestamp(us) | yes | | Unix seconds -> naive UTC, 2000..2100 |
+| customer | string | yes | | `cus_…` (id or expanded) |
+| status | string | yes | | draft, open, paid, void, uncollectible |
+| billing_reason | string | no | | Stripe's enum (subscription_cycle, manual, …) |
+| collection_method | string | no | | charge_automatically, send_invoice |
+| currency | string | yes | | lower-case known ISO 4217, landed as sent |
+| number | string | no | | as sent |
+| period_start | timestamp(us) | yes | | Unix seconds -> naive UTC |
+| period_end | timestamp(us) | yes | | not before period_start |
+| due_date | timestamp(us) | no | | Unix seconds -> naive UTC |
+| subtotal | int64 | yes | | minor units; = the sum of the line amounts |
+| tax | int64 | no | | pre-2025 `tax`, as sent |
+| total_taxes | int64 | no | | 2025: the sum of `total_taxes[].amount` |
+| total | int64 | yes | | subtotal + tax |
+| amount_due | int64 | yes | | >= 0; Stripe's arithmetic (below) |
+| amount_paid | int64 | yes | | >= 0 |
+| amount_remaining | int64 | yes | | >= 0 |
+| starting_balance | int64 | no | | customer balance (< 0 is a credit) |
+| ending_balance | int64 | no | | customer balance (< 0 is a credit) |
+| pre_payment_credit_notes_amount | int64 | no | | >= 0 |
+| post_payment_credit_notes_amount | int64 | no | | >= 0 |
+| amount_overpaid | int64 | no | | 2025-03-31 on, >= 0: paid beyond amount_due |
+| status_transitions_finalized_at | timestamp(us) | no | | required unless draft |
+| status_transitions_paid_at | timestamp(us) | no | | required when paid |
+| status_transitions_voided_at | timestamp(us) | no | | required when void |
+| status_transitions_marked_uncollectible_at | timestamp(us) | no | | as sent |
+| subscription | string | no | | pre-2025 `sub_…` |
+| parent_subscription_details_subscription | string | no | | 2025: `sub_…` |
+| layout | string | no | | `pre_2025` / `2025_03_31` (below); null: no lines |
+| metadata | string | no | | the object as sorted compact JSON; null when absent |
 
 Child table `billing/invoice_lines` (one row per `lines.data[]`, in order); both layouts'
-fields land as nullable columns, not unified (staging unifies):
-- common: invoice string (parent id), line_index int64 (0-based), id string (`il_…`; the
-  older `ii_…`/`sli_…` also pass), layout string, amount int64 (may be negative),
-  currency string, description string, quantity int64 (nullable, >= 0), period_start,
-  period_end timestamp(us) (from `period.{start,end}`).
-- pre-2025: price_id, price_product string, price_unit_amount int64,
-  price_unit_amount_decimal decimal128(38,12), price_billing_scheme, price_tiers_mode string,
-  proration bool (required), subscription, subscription_item string, type string
-  (`subscription`|`invoiceitem`, required), tax_amount int64 (sum of `tax_amounts`).
-- 2025-03-31: pricing_price_details_price, pricing_price_details_product string,
-  pricing_unit_amount_decimal decimal128(38,12), parent_type string
-  (`subscription_item_details`|`invoice_item_details`),
-  parent_subscription_item_details_subscription, parent_subscription_item_details_subscription_item
-  string, parent_subscription_item_details_proration bool,
-  parent_invoice_item_details_invoice_item string, parent_invoice_item_details_proration bool,
-  parent_invoice_item_details_subscription string, taxes_amount int64 (sum of `taxes`).
+fields land as nullable columns, not unified (staging unifies): the pre-2025 ones (`price…`,
+`proration`, `subscription`, `subscription_item`, `type`, `tax_amount`) and the 2025-03-31
+ones (`pricing…`, `parent…`, `taxes_amount`):
+
+| column | landed type | required | from | rule |
+|---|---|---|---|---|
+| invoice | string | yes | | the invoice's `id` |
+| line_index | int64 | yes | | 0-based position in `lines.data` |
+| id | string | yes | | `il_…` (the older `ii_…`/`sli_…` pass) |
+| layout | string | yes | | the line's layout (below) |
+| amount | int64 | yes | | minor units (may be negative) |
+| currency | string | yes | | the invoice's currency |
+| description | string | no | | as sent |
+| quantity | int64 | no | | >= 0 |
+| period_start | timestamp(us) | yes | | Unix seconds -> naive UTC |
+| period_end | timestamp(us) | yes | | not before period_start |
+| price_id | string | no | | pre-2025; the unexpanded `price` itself |
+| price_product | string | no | | pre-2025 |
+| price_unit_amount | int64 | no | | pre-2025, >= 0 |
+| price_unit_amount_decimal | decimal128(38,12) | no | | pre-2025, >= 0 |
+| price_billing_scheme | string | no | | pre-2025 |
+| price_tiers_mode | string | no | | pre-2025 |
+| proration | bool | no | | pre-2025, required there |
+| subscription | string | no | | pre-2025 |
+| subscription_item | string | no | | pre-2025 |
+| type | string | no | | pre-2025, required there |
+| tax_amount | int64 | no | `tax_amounts` | pre-2025: the sum of `tax_amounts` |
+| pricing_price_details_price | string | no | | 2025 |
+| pricing_price_details_product | string | no | | 2025 |
+| pricing_unit_amount_decimal | decimal128(38,12) | no | | 2025, >= 0 |
+| parent_type | string | no | | 2025 |
+| parent_subscription_item_details_subscription | string | no | | 2025 |
+| parent_subscription_item_details_subscription_item | string | no | | 2025 |
+| parent_subscription_item_details_proration | bool | no | | 2025 |
+| parent_invoice_item_details_invoice_item | string | no | | 2025 |
+| parent_invoice_item_details_proration | bool | no | | 2025 |
+| parent_invoice_item_details_subscription | string | no | | 2025 |
+| taxes_amount | int64 | no | `taxes` | 2025: the sum of `taxes` |
 
 Layout of the invoice: pre-2025 when it has `subscription` or `tax`, 2025-03-31 when it
 has `parent` or `total_taxes`, else the layout of its lines.
@@ -99,63 +127,24 @@ Example line (pre-2025, shortened):
 
 from __future__ import annotations
 
-import pyarrow as pa
-
+from sources import table_spec
+from sources.billing import _fields
 from sources.billing._common import (
-    DECIMAL_12,
     LAYOUT_2025,
     LAYOUT_PRE_2025,
     accounting_error,
     list_data,
-    metadata,
-    non_negative,
-    opt_amount,
-    opt_bool,
-    opt_decimal_str,
     opt_enum,
-    opt_id,
-    opt_int,
     opt_obj,
     opt_ref,
-    opt_str,
-    opt_ts,
     period_order,
-    req_amount,
-    req_bool,
-    req_currency,
-    req_enum,
-    req_id,
     req_obj,
-    req_ref,
-    req_ts,
     stripe_object,
-    sum_amounts,
 )
-from sources.billing.prices import BILLING_SCHEMES, TIERS_MODES, unit_amounts
-from sources.contract import TIMESTAMP, rule_error, schema_error
+from sources.billing.prices import check_unit_amounts
+from sources.contract import rule_error, schema_error
 from sources.landing import CHILDREN
 
-TABLE = "invoices"
-LINES_TABLE = "invoice_lines"
-
-STATUSES = frozenset({"draft", "open", "paid", "void", "uncollectible"})
-BILLING_REASONS = frozenset(
-    {
-        "automatic_pending_invoice_item_invoice",
-        "manual",
-        "quote_accept",
-        "subscription",
-        "subscription_create",
-        "subscription_cycle",
-        "subscription_threshold",
-        "subscription_update",
-        "upcoming",
-    }
-)
-COLLECTION_METHODS = frozenset({"charge_automatically", "send_invoice"})
-LINE_TYPES = frozenset({"subscription", "invoiceitem"})
-LINE_ID_PREFIXES = ("il_", "ii_", "sli_")
-PARENT_TYPES = frozenset({"subscription_item_details", "invoice_item_details"})
 INVOICE_PARENT_TYPES = frozenset({"subscription_details", "quote_details"})
 
 # Keys that only one layout has (a null value counts as absent).
@@ -164,81 +153,15 @@ _NEW_LINE_KEYS = ("pricing", "parent", "taxes")
 _PRE_INVOICE_KEYS = ("subscription", "tax")
 _NEW_INVOICE_KEYS = ("parent", "total_taxes")
 
-SCHEMA = pa.schema(
-    [
-        pa.field("id", pa.string(), nullable=False),
-        pa.field("livemode", pa.bool_()),
-        pa.field("created", TIMESTAMP, nullable=False),
-        pa.field("customer", pa.string(), nullable=False),
-        pa.field("status", pa.string(), nullable=False),
-        pa.field("billing_reason", pa.string()),
-        pa.field("collection_method", pa.string()),
-        pa.field("currency", pa.string(), nullable=False),
-        pa.field("number", pa.string()),
-        pa.field("period_start", TIMESTAMP, nullable=False),
-        pa.field("period_end", TIMESTAMP, nullable=False),
-        pa.field("due_date", TIMESTAMP),
-        pa.field("subtotal", pa.int64(), nullable=False),
-        pa.field("tax", pa.int64()),
-        pa.field("total_taxes", pa.int64()),
-        pa.field("total", pa.int64(), nullable=False),
-        pa.field("amount_due", pa.int64(), nullable=False),
-        pa.field("amount_paid", pa.int64(), nullable=False),
-        pa.field("amount_remaining", pa.int64(), nullable=False),
-        pa.field("starting_balance", pa.int64()),
-        pa.field("ending_balance", pa.int64()),
-        pa.field("pre_payment_credit_notes_amount", pa.int64()),
-        pa.field("post_payment_credit_notes_amount", pa.int64()),
-        pa.field("amount_overpaid", pa.int64()),
-        pa.field("status_transitions_finalized_at", TIMESTAMP),
-        pa.field("status_transitions_paid_at", TIMESTAMP),
-        pa.field("status_transitions_voided_at", TIMESTAMP),
-        pa.field("status_transitions_marked_uncollectible_at", TIMESTAMP),
-        pa.field("subscription", pa.string()),
-        pa.field("parent_subscription_details_subscription", pa.string()),
-        pa.field("layout", pa.string()),
-        pa.field("metadata", pa.string()),
-    ]
-)
-
-LINES_SCHEMA = pa.schema(
-    [
-        pa.field("invoice", pa.string(), nullable=False),
-        pa.field("line_index", pa.int64(), nullable=False),
-        pa.field("id", pa.string(), nullable=False),
-        pa.field("layout", pa.string(), nullable=False),
-        pa.field("amount", pa.int64(), nullable=False),
-        pa.field("currency", pa.string(), nullable=False),
-        pa.field("description", pa.string()),
-        pa.field("quantity", pa.int64()),
-        pa.field("period_start", TIMESTAMP, nullable=False),
-        pa.field("period_end", TIMESTAMP, nullable=False),
-        # pre-2025 layout
-        pa.field("price_id", pa.string()),
-        pa.field("price_product", pa.string()),
-        pa.field("price_unit_amount", pa.int64()),
-        pa.field("price_unit_amount_decimal", DECIMAL_12),
-        pa.field("price_billing_scheme", pa.string()),
-        pa.field("price_tiers_mode", pa.string()),
-        pa.field("proration", pa.bool_()),
-        pa.field("subscription", pa.string()),
-        pa.field("subscription_item", pa.string()),
-        pa.field("type", pa.string()),
-        pa.field("tax_amount", pa.int64()),
-        # 2025-03-31 layout
-        pa.field("pricing_price_details_price", pa.string()),
-        pa.field("pricing_price_details_product", pa.string()),
-        pa.field("pricing_unit_amount_decimal", DECIMAL_12),
-        pa.field("parent_type", pa.string()),
-        pa.field("parent_subscription_item_details_subscription", pa.string()),
-        pa.field("parent_subscription_item_details_subscription_item", pa.string()),
-        pa.field("parent_subscription_item_details_proration", pa.bool_()),
-        pa.field("parent_invoice_item_details_invoice_item", pa.string()),
-        pa.field("parent_invoice_item_details_proration", pa.bool_()),
-        pa.field("parent_invoice_item_details_subscription", pa.string()),
-        pa.field("taxes_amount", pa.int64()),
-    ]
-)
+# Columns come from the specs; a line's fields are read by group (the rule's `group`): its API
+# layout's, the expanded price's, the parent type's details.
+SPEC = table_spec.load("billing", "invoices")
+LINES_SPEC = table_spec.load("billing", "invoice_lines")
+CHILD_SPECS = (LINES_SPEC,)
+TABLE = SPEC.table
+LINES_TABLE = LINES_SPEC.table
+SCHEMA = table_spec.schema(SPEC)
+LINES_SCHEMA = table_spec.schema(LINES_SPEC)
 
 
 def _layout(record: dict, pre_keys: tuple[str, ...], new_keys: tuple[str, ...]) -> str | None:
@@ -249,77 +172,40 @@ def _layout(record: dict, pre_keys: tuple[str, ...], new_keys: tuple[str, ...]) 
     return LAYOUT_PRE_2025 if pre else LAYOUT_2025 if new else None
 
 
+_read_line = _fields.reader(LINES_SPEC)
+_read_pre = _fields.reader(LINES_SPEC, group=LAYOUT_PRE_2025)
+_read_price = _fields.reader(LINES_SPEC, group="pre_2025_price")
+_read_2025 = _fields.reader(LINES_SPEC, group=LAYOUT_2025)
+_read_parent = {
+    kind: _fields.reader(LINES_SPEC, group=kind)
+    for kind in ("subscription_item_details", "invoice_item_details")
+}
+
+
 def _pre_2025_fields(line: dict, where: str) -> dict:
+    fields = _read_pre(line, where)
     price = line.get("price")
-    fields = {
-        "proration": req_bool(line, "proration", where=where),
-        "subscription": opt_ref(line, "subscription", "sub_", where=where),
-        "subscription_item": opt_id(line, "subscription_item", "si_", where=where),
-        "type": req_enum(line, "type", LINE_TYPES, where=where, code="unknown_line_type"),
-        "tax_amount": sum_amounts(line, "tax_amounts", where=where),
-    }
     if isinstance(price, str):  # the price not expanded: its id alone
         fields["price_id"] = opt_ref(line, "price", "price_", where=where)
     elif price is not None:
-        price = opt_obj(line, "price", where=where)
-        pw = where + "price."
-        unit_amount, unit_decimal = unit_amounts(price, where=pw)
-        fields.update(
-            price_id=req_id(price, "id", "price_", where=pw),
-            price_product=opt_ref(price, "product", "prod_", where=pw),
-            price_unit_amount=unit_amount,
-            price_unit_amount_decimal=unit_decimal,
-            price_billing_scheme=opt_enum(
-                price, "billing_scheme", BILLING_SCHEMES, where=pw, code="unknown_billing_scheme"
-            ),
-            price_tiers_mode=opt_enum(
-                price, "tiers_mode", TIERS_MODES, where=pw, code="unknown_tiers_mode"
-            ),
+        opt_obj(line, "price", where=where)  # an object, or wrong_type
+        fields.update(_read_price(line, where))
+        check_unit_amounts(
+            fields, "price_unit_amount", "price_unit_amount_decimal", where + "price."
         )
     return fields
 
 
 def _2025_fields(line: dict, where: str) -> dict:
-    fields: dict = {"taxes_amount": sum_amounts(line, "taxes", where=where)}
     pricing = opt_obj(line, "pricing", where=where)
-    if pricing is not None:
+    if pricing is not None:  # the pricing's type is checked, not landed
         pw = where + "pricing."
         opt_enum(pricing, "type", {"price_details"}, where=pw, code="unknown_pricing_type")
-        details = opt_obj(pricing, "price_details", where=pw)
-        unit_decimal = opt_decimal_str(pricing, "unit_amount_decimal", where=pw)
-        non_negative(unit_decimal, pw + "unit_amount_decimal")
-        fields["pricing_unit_amount_decimal"] = unit_decimal
-        if details is not None:
-            dw = pw + "price_details."
-            fields["pricing_price_details_price"] = opt_ref(details, "price", "price_", where=dw)
-            fields["pricing_price_details_product"] = opt_ref(details, "product", "prod_", where=dw)
-    parent = opt_obj(line, "parent", where=where)
-    if parent is not None:
-        pw = where + "parent."
-        parent_type = req_enum(parent, "type", PARENT_TYPES, where=pw, code="unknown_parent_type")
-        details = req_obj(parent, parent_type, where=pw)
-        dw = f"{pw}{parent_type}."
-        fields["parent_type"] = parent_type
-        if parent_type == "subscription_item_details":
-            fields.update(
-                parent_subscription_item_details_subscription=req_ref(
-                    details, "subscription", "sub_", where=dw
-                ),
-                parent_subscription_item_details_subscription_item=opt_id(
-                    details, "subscription_item", "si_", where=dw
-                ),
-                parent_subscription_item_details_proration=req_bool(details, "proration", where=dw),
-            )
-        else:
-            fields.update(
-                parent_invoice_item_details_invoice_item=req_id(
-                    details, "invoice_item", "ii_", where=dw
-                ),
-                parent_invoice_item_details_proration=req_bool(details, "proration", where=dw),
-                parent_invoice_item_details_subscription=opt_ref(
-                    details, "subscription", "sub_", where=dw
-                ),
-            )
+    fields = _read_2025(line, where)
+    parent_type = fields["parent_type"]
+    if parent_type is not None:
+        req_obj(req_obj(line, "parent", where=where), parent_type, where=where + "parent.")
+        fields.update(_read_parent[parent_type](line, where))
     return fields
 
 
@@ -341,30 +227,14 @@ def _line(line: object, i: int, invoice_id: str, currency: str) -> dict:
             f"'lines.data[{i}]' has none of the pre-2025 fields {_PRE_LINE_KEYS} "
             f"nor the 2025-03-31 fields {_NEW_LINE_KEYS}",
         )
-    line_currency = req_currency(line, where=where)
-    if line_currency != currency:
+    row = _read_line(line, where)
+    if row["currency"] != currency:
         raise rule_error(
             "line_currency_mismatch",
-            f"'{where}currency' {line_currency!r} differs from the invoice's {currency!r}",
+            f"'{where}currency' {row['currency']!r} differs from the invoice's {currency!r}",
         )
-    period = req_obj(line, "period", where=where)
-    start = req_ts(period, "start", where=where + "period.")
-    end = req_ts(period, "end", where=where + "period.")
-    period_order(start, end, where + "period")
-    quantity = opt_int(line, "quantity", where=where)
-    non_negative(quantity, where + "quantity", "negative_quantity")
-    row = {
-        "invoice": invoice_id,
-        "line_index": i,
-        "id": req_id(line, "id", LINE_ID_PREFIXES, where=where),
-        "layout": layout,
-        "amount": req_amount(line, "amount", where=where),
-        "currency": line_currency,
-        "description": opt_str(line, "description", where=where),
-        "quantity": quantity,
-        "period_start": start,
-        "period_end": end,
-    }
+    period_order(row["period_start"], row["period_end"], where + "period")
+    row.update(invoice=invoice_id, line_index=i, layout=layout)
     if layout == LAYOUT_PRE_2025:
         row.update(_pre_2025_fields(line, where))
     else:
@@ -388,12 +258,14 @@ def amount_due_expected(
     return expected, (how + f" = {expected}" if how != f"'total' {total}" else how)
 
 
+_read = _fields.reader(SPEC, ranges=False)
+_check_ranges = _fields.range_checker(SPEC)
+
+
 def validate(record: object) -> dict:
     """One parsed JSON value -> a row of SCHEMA (lines under CHILDREN), or raise Rejection."""
     rec = stripe_object(record, "invoice")
-    invoice_id = req_id(rec, "id", "in_")
-    currency = req_currency(rec)
-    status = req_enum(rec, "status", STATUSES)
+    row = _read(rec)
     header_layout = _layout(rec, _PRE_INVOICE_KEYS, _NEW_INVOICE_KEYS)
     if header_layout == "both":
         raise schema_error(
@@ -401,70 +273,16 @@ def validate(record: object) -> dict:
             f"the invoice has fields of both the pre-2025 layout {_PRE_INVOICE_KEYS} "
             f"and the 2025-03-31 layout {_NEW_INVOICE_KEYS}",
         )
-    subtotal = req_amount(rec, "subtotal")
-    total = req_amount(rec, "total")
-    amount_due = req_amount(rec, "amount_due")
-    amount_paid = req_amount(rec, "amount_paid")
-    amount_remaining = req_amount(rec, "amount_remaining")
-    starting_balance = opt_amount(rec, "starting_balance")
-    ending_balance = opt_amount(rec, "ending_balance")
-    pre_payment_credits = opt_amount(rec, "pre_payment_credit_notes_amount")
-    post_payment_credits = opt_amount(rec, "post_payment_credit_notes_amount")
-    overpaid = opt_amount(rec, "amount_overpaid")
-    tax = opt_amount(rec, "tax")
-    total_taxes = sum_amounts(rec, "total_taxes")
-    parent_subscription = None
     parent = opt_obj(rec, "parent")
-    if parent is not None:
+    if parent is not None:  # the parent's type is checked, not landed
         opt_enum(parent, "type", INVOICE_PARENT_TYPES, where="parent.", code="unknown_parent_type")
-        details = opt_obj(parent, "subscription_details", where="parent.")
-        if details is not None:
-            parent_subscription = opt_ref(
-                details, "subscription", "sub_", where="parent.subscription_details."
-            )
-    transitions = opt_obj(rec, "status_transitions") or {}
-    tw = "status_transitions."
-    finalized_at = opt_ts(transitions, "finalized_at", where=tw)
-    paid_at = opt_ts(transitions, "paid_at", where=tw)
-    voided_at = opt_ts(transitions, "voided_at", where=tw)
-    period_start = req_ts(rec, "period_start")
-    period_end = req_ts(rec, "period_end")
-    row = {
-        "id": invoice_id,
-        "livemode": opt_bool(rec, "livemode"),
-        "created": req_ts(rec, "created"),
-        "customer": req_ref(rec, "customer", "cus_"),
-        "status": status,
-        "billing_reason": opt_enum(rec, "billing_reason", BILLING_REASONS),
-        "collection_method": opt_enum(rec, "collection_method", COLLECTION_METHODS),
-        "currency": currency,
-        "number": opt_str(rec, "number"),
-        "period_start": period_start,
-        "period_end": period_end,
-        "due_date": opt_ts(rec, "due_date"),
-        "subtotal": subtotal,
-        "tax": tax,
-        "total_taxes": total_taxes,
-        "total": total,
-        "amount_due": amount_due,
-        "amount_paid": amount_paid,
-        "amount_remaining": amount_remaining,
-        "starting_balance": starting_balance,
-        "ending_balance": ending_balance,
-        "pre_payment_credit_notes_amount": pre_payment_credits,
-        "post_payment_credit_notes_amount": post_payment_credits,
-        "amount_overpaid": overpaid,
-        "status_transitions_finalized_at": finalized_at,
-        "status_transitions_paid_at": paid_at,
-        "status_transitions_voided_at": voided_at,
-        "status_transitions_marked_uncollectible_at": opt_ts(
-            transitions, "marked_uncollectible_at", where=tw
-        ),
-        "subscription": opt_ref(rec, "subscription", "sub_"),
-        "parent_subscription_details_subscription": parent_subscription,
-        "layout": header_layout,
-        **metadata(rec),
-    }
+    row["layout"] = header_layout
+    invoice_id, currency, status = row["id"], row["currency"], row["status"]
+    subtotal, total, amount_due, amount_paid, amount_remaining = (
+        row[c] for c in ("subtotal", "total", "amount_due", "amount_paid", "amount_remaining")
+    )
+    pre_payment_credits = row["pre_payment_credit_notes_amount"]
+    overpaid, tax, total_taxes = row["amount_overpaid"], row["tax"], row["total_taxes"]
     lines = [_line(line, i, invoice_id, currency) for i, line in enumerate(list_data(rec, "lines"))]
     layouts = {line["layout"] for line in lines}
     if header_layout is not None:
@@ -478,26 +296,21 @@ def validate(record: object) -> dict:
     if header_layout is None and lines:
         row["layout"] = lines[0]["layout"]
 
-    period_order(period_start, period_end, "period")
-    if finalized_at is None and status != "draft":
+    period_order(row["period_start"], row["period_end"], "period")
+    if row["status_transitions_finalized_at"] is None and status != "draft":
         raise rule_error(
             "missing_finalized_at",
             f"'status_transitions.finalized_at' is null but the invoice is {status}",
         )
-    if paid_at is None and status == "paid":
+    if row["status_transitions_paid_at"] is None and status == "paid":
         raise rule_error(
             "missing_paid_at", "'status_transitions.paid_at' is null on a paid invoice"
         )
-    if voided_at is None and status == "void":
+    if row["status_transitions_voided_at"] is None and status == "void":
         raise rule_error(
             "missing_voided_at", "'status_transitions.voided_at' is null on a void invoice"
         )
-    non_negative(amount_due, "amount_due")
-    non_negative(amount_paid, "amount_paid")
-    non_negative(amount_remaining, "amount_remaining")
-    non_negative(pre_payment_credits, "pre_payment_credit_notes_amount")
-    non_negative(post_payment_credits, "post_payment_credit_notes_amount")
-    non_negative(overpaid, "amount_overpaid")
+    _check_ranges(row)
 
     line_sum = sum(line["amount"] for line in lines)
     if line_sum != subtotal:
@@ -513,7 +326,7 @@ def validate(record: object) -> dict:
             f"differs from 'total' {total}",
         )
     expected_due, how = amount_due_expected(
-        total, pre_payment_credits, starting_balance, ending_balance
+        total, pre_payment_credits, row["starting_balance"], row["ending_balance"]
     )
     if amount_due != expected_due:
         raise accounting_error(

@@ -4,33 +4,45 @@ prefix `subscriptions`).
 One Stripe `subscription` object per line, either API layout. Key: `id`.
 Landed table `billing/subscriptions`:
 
-| column | type | from / rule |
-|---|---|---|
-| id | string | required, `sub_…` |
-| livemode | bool | nullable; must be a boolean when present |
-| created | timestamp(us) | required Unix seconds -> naive UTC, 2000..2100 |
-| customer | string | required, `cus_…` |
-| status | string | required, `STATUSES`: active, past_due, canceled, incomplete, trialing, … |
-| currency | string | required, lower-case known ISO 4217, landed as sent |
-| start_date | timestamp(us) | required |
-| billing_cycle_anchor | timestamp(us) | required |
-| cancel_at | timestamp(us) | nullable |
-| canceled_at | timestamp(us) | nullable |
-| current_period_start | timestamp(us) | nullable: pre-2025 layout only (2025: on the items) |
-| current_period_end | timestamp(us) | nullable: pre-2025 layout only; not before the start |
-| metadata_crm_contract_id | string | `metadata.crm_contract_id`, nullable |
-| metadata_contract_version | string | `metadata.contract_version`, as sent (a string), nullable |
-| metadata | string | the whole metadata object as sorted compact JSON; null when absent |
+| column | landed type | required | from | rule |
+|---|---|---|---|---|
+| id | string | yes | | `sub_…` |
+| livemode | bool | no | | true or false when present |
+| created | timestamp(us) | yes | | Unix seconds -> naive UTC, 2000..2100 |
+| customer | string | yes | | `cus_…` (id or expanded) |
+| status | string | yes | | active, past_due, canceled, incomplete, trialing, … |
+| currency | string | yes | | lower-case known ISO 4217, landed as sent |
+| start_date | timestamp(us) | yes | | Unix seconds -> naive UTC |
+| billing_cycle_anchor | timestamp(us) | yes | | Unix seconds -> naive UTC |
+| cancel_at | timestamp(us) | no | | Unix seconds -> naive UTC |
+| canceled_at | timestamp(us) | no | | Unix seconds -> naive UTC |
+| current_period_start | timestamp(us) | no | | pre-2025 layout only (2025: on the items) |
+| current_period_end | timestamp(us) | no | | pre-2025 layout only; not before the start |
+| metadata_crm_contract_id | string | no | | as sent |
+| metadata_contract_version | string | no | | as sent (a string) |
+| metadata | string | no | | the object as sorted compact JSON; null when absent |
 
 Child table `billing/subscription_items` (one row per `items.data[]`, in order):
-subscription string (parent id), line_index int64 (0-based), id string (`si_…`),
-price_id string (`price_…`), price_product string (`prod_…`), price_currency string,
-price_unit_amount int64, price_unit_amount_decimal decimal128(38,12), price_billing_scheme
-string, price_tiers_mode string, price_recurring_interval string, price_recurring_usage_type
-string, quantity int64 (nullable, >= 0), current_period_start timestamp(us),
-current_period_end timestamp(us) (nullable; 2025-03-31 layout).
 
-`STATUSES` = the spec's seven plus Stripe's `incomplete_expired`.
+| column | landed type | required | from | rule |
+|---|---|---|---|---|
+| subscription | string | yes | | the subscription's `id` |
+| line_index | int64 | yes | | 0-based position in `items.data` |
+| id | string | yes | | `si_…` |
+| price_id | string | yes | | `price_…` |
+| price_product | string | yes | | `prod_…` (id or expanded) |
+| price_currency | string | no | | the subscription's currency |
+| price_unit_amount | int64 | no | | minor units, >= 0 |
+| price_unit_amount_decimal | decimal128(38,12) | no | | >= 0 |
+| price_billing_scheme | string | no | | per_unit, tiered |
+| price_tiers_mode | string | no | | graduated, volume |
+| price_recurring_interval | string | no | | day, week, month, year |
+| price_recurring_usage_type | string | no | | licensed, metered |
+| quantity | int64 | no | | >= 0 |
+| current_period_start | timestamp(us) | no | | 2025-03-31 layout |
+| current_period_end | timestamp(us) | no | | 2025-03-31 layout; not before the start |
+
+Statuses: the spec's seven plus Stripe's `incomplete_expired`.
 
 Rules: `object` = "subscription", items `object` = "list" / "subscription_item" (checked, not
 landed); `items` must be complete (`truncated_list` when has_more); an item's price currency
@@ -52,93 +64,23 @@ Example line (2025-03-31 layout):
 
 from __future__ import annotations
 
-import pyarrow as pa
-
-from sources.billing._common import (
-    DECIMAL_12,
-    list_data,
-    metadata,
-    non_negative,
-    opt_bool,
-    opt_currency,
-    opt_enum,
-    opt_int,
-    opt_obj,
-    opt_ts,
-    period_order,
-    req_currency,
-    req_enum,
-    req_id,
-    req_obj,
-    req_ref,
-    req_ts,
-    stripe_object,
-)
-from sources.billing.prices import (
-    BILLING_SCHEMES,
-    INTERVALS,
-    TIERS_MODES,
-    USAGE_TYPES,
-    unit_amounts,
-)
-from sources.contract import TIMESTAMP, rule_error, schema_error
+from sources import table_spec
+from sources.billing import _fields
+from sources.billing._common import list_data, period_order, stripe_object
+from sources.billing.prices import check_unit_amounts
+from sources.contract import rule_error, schema_error
 from sources.landing import CHILDREN
 
-TABLE = "subscriptions"
-ITEMS_TABLE = "subscription_items"
-METADATA_KEYS = ("crm_contract_id", "contract_version")
-STATUSES = frozenset(
-    {
-        "active",
-        "past_due",
-        "canceled",
-        "incomplete",
-        "incomplete_expired",
-        "trialing",
-        "unpaid",
-        "paused",
-    }
-)
+SPEC = table_spec.load("billing", "subscriptions")
+ITEMS_SPEC = table_spec.load("billing", "subscription_items")
+CHILD_SPECS = (ITEMS_SPEC,)
+TABLE = SPEC.table
+ITEMS_TABLE = ITEMS_SPEC.table
+SCHEMA = table_spec.schema(SPEC)
+ITEMS_SCHEMA = table_spec.schema(ITEMS_SPEC)
 
-SCHEMA = pa.schema(
-    [
-        pa.field("id", pa.string(), nullable=False),
-        pa.field("livemode", pa.bool_()),
-        pa.field("created", TIMESTAMP, nullable=False),
-        pa.field("customer", pa.string(), nullable=False),
-        pa.field("status", pa.string(), nullable=False),
-        pa.field("currency", pa.string(), nullable=False),
-        pa.field("start_date", TIMESTAMP, nullable=False),
-        pa.field("billing_cycle_anchor", TIMESTAMP, nullable=False),
-        pa.field("cancel_at", TIMESTAMP),
-        pa.field("canceled_at", TIMESTAMP),
-        pa.field("current_period_start", TIMESTAMP),
-        pa.field("current_period_end", TIMESTAMP),
-        pa.field("metadata_crm_contract_id", pa.string()),
-        pa.field("metadata_contract_version", pa.string()),
-        pa.field("metadata", pa.string()),
-    ]
-)
-
-ITEMS_SCHEMA = pa.schema(
-    [
-        pa.field("subscription", pa.string(), nullable=False),
-        pa.field("line_index", pa.int64(), nullable=False),
-        pa.field("id", pa.string(), nullable=False),
-        pa.field("price_id", pa.string(), nullable=False),
-        pa.field("price_product", pa.string(), nullable=False),
-        pa.field("price_currency", pa.string()),
-        pa.field("price_unit_amount", pa.int64()),
-        pa.field("price_unit_amount_decimal", DECIMAL_12),
-        pa.field("price_billing_scheme", pa.string()),
-        pa.field("price_tiers_mode", pa.string()),
-        pa.field("price_recurring_interval", pa.string()),
-        pa.field("price_recurring_usage_type", pa.string()),
-        pa.field("quantity", pa.int64()),
-        pa.field("current_period_start", TIMESTAMP),
-        pa.field("current_period_end", TIMESTAMP),
-    ]
-)
+_read = _fields.reader(SPEC)
+_read_item = _fields.reader(ITEMS_SPEC)
 
 
 def _item(item: object, i: int, subscription_id: str, currency: str) -> dict:
@@ -146,78 +88,26 @@ def _item(item: object, i: int, subscription_id: str, currency: str) -> dict:
     if not isinstance(item, dict):
         raise schema_error("not_an_object", f"'items.data[{i}]' must be a JSON object")
     stripe_object(item, "subscription_item", where=where)
-    price = req_obj(item, "price", where=where)
+    row = _read_item(item, where)
     pw = where + "price."
-    price_currency = opt_currency(price, where=pw)
-    if price_currency is not None and price_currency != currency:
+    if row["price_currency"] is not None and row["price_currency"] != currency:
         raise rule_error(
             "item_currency_mismatch",
-            f"'{pw}currency' {price_currency!r} differs from the subscription's {currency!r}",
+            f"'{pw}currency' {row['price_currency']!r} differs from the subscription's "
+            f"{currency!r}",
         )
-    unit_amount, unit_decimal = unit_amounts(price, where=pw)
-    recurring = opt_obj(price, "recurring", where=pw)
-    rw = pw + "recurring."
-    quantity = opt_int(item, "quantity", where=where)
-    non_negative(quantity, where + "quantity", "negative_quantity")
-    start = opt_ts(item, "current_period_start", where=where)
-    end = opt_ts(item, "current_period_end", where=where)
-    period_order(start, end, where + "current_period")
-    return {
-        "subscription": subscription_id,
-        "line_index": i,
-        "id": req_id(item, "id", "si_", where=where),
-        "price_id": req_id(price, "id", "price_", where=pw),
-        "price_product": req_ref(price, "product", "prod_", where=pw),
-        "price_currency": price_currency,
-        "price_unit_amount": unit_amount,
-        "price_unit_amount_decimal": unit_decimal,
-        "price_billing_scheme": opt_enum(
-            price, "billing_scheme", BILLING_SCHEMES, where=pw, code="unknown_billing_scheme"
-        ),
-        "price_tiers_mode": opt_enum(
-            price, "tiers_mode", TIERS_MODES, where=pw, code="unknown_tiers_mode"
-        ),
-        "price_recurring_interval": None
-        if recurring is None
-        else opt_enum(
-            recurring, "interval", INTERVALS, where=rw, code="unknown_recurring_interval"
-        ),
-        "price_recurring_usage_type": None
-        if recurring is None
-        else opt_enum(
-            recurring, "usage_type", USAGE_TYPES, where=rw, code="unknown_recurring_usage_type"
-        ),
-        "quantity": quantity,
-        "current_period_start": start,
-        "current_period_end": end,
-    }
+    check_unit_amounts(row, "price_unit_amount", "price_unit_amount_decimal", pw)
+    period_order(row["current_period_start"], row["current_period_end"], where + "current_period")
+    return {**row, "subscription": subscription_id, "line_index": i}
 
 
 def validate(record: object) -> dict:
     """One parsed JSON value -> a row of SCHEMA (items under CHILDREN), or raise Rejection."""
     rec = stripe_object(record, "subscription")
-    subscription_id = req_id(rec, "id", "sub_")
-    currency = req_currency(rec)
-    start = opt_ts(rec, "current_period_start")
-    end = opt_ts(rec, "current_period_end")
-    period_order(start, end, "current_period")
-    row = {
-        "id": subscription_id,
-        "livemode": opt_bool(rec, "livemode"),
-        "created": req_ts(rec, "created"),
-        "customer": req_ref(rec, "customer", "cus_"),
-        "status": req_enum(rec, "status", STATUSES),
-        "currency": currency,
-        "start_date": req_ts(rec, "start_date"),
-        "billing_cycle_anchor": req_ts(rec, "billing_cycle_anchor"),
-        "cancel_at": opt_ts(rec, "cancel_at"),
-        "canceled_at": opt_ts(rec, "canceled_at"),
-        "current_period_start": start,
-        "current_period_end": end,
-        **metadata(rec, METADATA_KEYS),
-    }
+    row = _read(rec)
+    period_order(row["current_period_start"], row["current_period_end"], "current_period")
     items = list_data(rec, "items")
     row[CHILDREN] = {
-        ITEMS_TABLE: [_item(item, i, subscription_id, currency) for i, item in enumerate(items)]
+        ITEMS_TABLE: [_item(item, i, row["id"], row["currency"]) for i, item in enumerate(items)]
     }
     return row

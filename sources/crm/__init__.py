@@ -1,11 +1,14 @@
 """CRM / CPQ landing contracts: accounts, contracts, contract amendments, price terms (CSV).
 
-Each module documents its file: prefix, columns with landed types, required columns, key,
-rules and an example. Landing adds batch_id, file_name, line_number and landed_at.
+Each table's columns (landed type, required, rule, description) are its spec,
+`sources/specs/crm/<table>.json` (`sources/table_spec.py`); its module documents the file:
+prefix, the column table rendered from the spec, key, rules across columns and an example.
+Landing adds batch_id, file_name, line_number and landed_at.
 """
 
 from __future__ import annotations
 
+from sources import table_spec
 from sources.crm import accounts, contract_amendments, contract_price_terms, contracts
 from sources.landing import TableContract
 from sources.readers import csv_reader
@@ -17,12 +20,12 @@ MODULES = (accounts, contracts, contract_amendments, contract_price_terms)
 CONTRACTS: list[TableContract] = [
     TableContract(
         system=SYSTEM,
-        table=module.TABLE,
-        schema=module.SCHEMA,
+        table=module.SPEC.table,
+        schema=table_spec.schema(module.SPEC),
         validate=module.validate,
-        reader=csv_reader(module.COLUMNS, module.REQUIRED),
+        reader=csv_reader(module.SPEC.column_names, module.SPEC.required),
         suffixes=SUFFIXES,
-        prefix=module.TABLE,
+        prefix=module.SPEC.table,
     )
     for module in MODULES
 ]

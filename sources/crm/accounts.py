@@ -7,7 +7,7 @@ extra columns ignored). An empty cell is null. Key: `account_id`.
 | column | landed type | required | rule |
 |---|---|---|---|
 | account_id | string | yes | the CRM's id: letters, digits, `_ . : -` (`ACC-0001`, `customer-1`) |
-| account_name | string | yes | |
+| account_name | string | yes | the account's name as the CRM shows it |
 | parent_account_id | string | no | an account id (customer hierarchy) |
 | billing_country | string | yes | ISO 3166 alpha-2, upper-case (`US`) |
 | region | string | yes | `us-east`, `eu-west`, `ap-northeast` |
@@ -29,48 +29,8 @@ Example:
 
 from __future__ import annotations
 
-from sources.crm._common import (
-    ACCOUNT_ID,
-    LEGAL_ENTITY,
-    REGION,
-    STRIPE_CUSTOMER_ID,
-    SYSTEM,
-)
-from sources.csv_fields import (
-    COUNTRY,
-    CURRENCY,
-    ID,
-    RFC3339,
-    TEXT,
-    Field,
-    columns,
-    parse_row,
-    required,
-    schema,
-)
+from sources import table_spec
+from sources.crm import _common
 
-__all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
-
-TABLE = "accounts"
-KEY = ("account_id",)
-
-FIELDS = [
-    Field("account_id", ACCOUNT_ID, required=True),
-    Field("account_name", TEXT, required=True),
-    Field("parent_account_id", ACCOUNT_ID),
-    Field("billing_country", COUNTRY, required=True),
-    Field("region", REGION, required=True),
-    Field("legal_entity", LEGAL_ENTITY, required=True),
-    Field("currency", CURRENCY, required=True),
-    Field("stripe_customer_id", STRIPE_CUSTOMER_ID),
-    Field("netsuite_customer_id", ID),
-    Field("created_at", RFC3339, required=True),
-]
-COLUMNS = columns(FIELDS)
-REQUIRED = required(FIELDS)
-SCHEMA = schema(FIELDS)
-
-
-def validate(record: dict[str, str | None]) -> dict:
-    """One CSV record -> a row of SCHEMA, or raise Rejection."""
-    return parse_row(record, FIELDS)
+SPEC = table_spec.load("crm", "accounts")
+validate = _common.validator(SPEC)

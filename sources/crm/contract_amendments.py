@@ -37,63 +37,16 @@ Example:
 
 from __future__ import annotations
 
+from sources import table_spec
 from sources.contract import rule_error
-from sources.crm._common import (
-    AMENDMENT_ID,
-    BUSINESS_TRANSACTION_ID,
-    CONTRACT_ID,
-    LEGAL_ENTITY,
-    PLAN_CODE,
-    REGION,
-    SYSTEM,
-)
-from sources.csv_fields import (
-    CURRENCY,
-    DATE,
-    RFC3339,
-    Field,
-    check_currency_scale,
-    columns,
-    decimal,
-    enum,
-    integer,
-    parse_row,
-    required,
-    schema,
-)
+from sources.crm import _common
+from sources.csv_fields import check_currency_scale
 
-__all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
-
-TABLE = "contract_amendments"
-KEY = ("amendment_id",)
-
-AMENDMENT_TYPES = ("new", "upgrade", "downgrade", "renewal", "price_change", "termination")
-MONEY_PER_MONTH = decimal(minimum=0, code="negative_value")
-
-FIELDS = [
-    Field("amendment_id", AMENDMENT_ID, required=True),
-    Field("contract_id", CONTRACT_ID, required=True),
-    Field("business_transaction_id", BUSINESS_TRANSACTION_ID, required=True),
-    Field("contract_version", integer(1, code="contract_version_out_of_range"), required=True),
-    Field("amendment_type", enum(*AMENDMENT_TYPES), required=True),
-    Field("effective_from", DATE, required=True),
-    Field("effective_to", DATE),
-    Field("plan_code", PLAN_CODE, required=True),
-    Field("platform_fee", MONEY_PER_MONTH, required=True),
-    Field("minimum_commitment", MONEY_PER_MONTH, required=True),
-    Field("currency", CURRENCY, required=True),
-    Field("legal_entity", LEGAL_ENTITY, required=True),
-    Field("region", REGION, required=True),
-    Field("signed_at", RFC3339),
-]
-COLUMNS = columns(FIELDS)
-REQUIRED = required(FIELDS)
-SCHEMA = schema(FIELDS)
+SPEC = table_spec.load("crm", "contract_amendments")
 
 
-def validate(record: dict[str, str | None]) -> dict:
-    """One CSV record -> a row of SCHEMA, or raise Rejection."""
-    row = parse_row(record, FIELDS)
+def check(row: dict) -> None:
+    """Fees in the currency's minor units; a bounded amendment ends after it starts."""
     check_currency_scale(row, ("platform_fee", "minimum_commitment"), "currency")
     if row["effective_to"] is not None and row["effective_to"] <= row["effective_from"]:
         raise rule_error(
@@ -101,4 +54,6 @@ def validate(record: dict[str, str | None]) -> dict:
             f"'effective_to' {row['effective_to']} is not after "
             f"'effective_from' {row['effective_from']}",
         )
-    return row
+
+
+validate = _common.validator(SPEC, check)

@@ -34,53 +34,21 @@ Example:
 
 from __future__ import annotations
 
+from sources import table_spec
 from sources.contract import rule_error
-from sources.crm._common import AMENDMENT_ID, METRIC, SYSTEM
-from sources.csv_fields import (
-    BOOLEAN,
-    Field,
-    columns,
-    decimal,
-    enum,
-    integer,
-    parse_row,
-    required,
-    schema,
-)
+from sources.crm import _common
 
-__all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
-
-TABLE = "contract_price_terms"
-KEY = ("amendment_id", "metric", "tier")
-
-NON_NEGATIVE = decimal(minimum=0, code="negative_value")
-
-FIELDS = [
-    Field("amendment_id", AMENDMENT_ID, required=True),
-    Field("metric", METRIC, required=True),
-    Field("pricing_model", enum("per_unit", "graduated", "volume"), required=True),
-    Field("tier", integer(1, code="tier_out_of_range"), required=True),
-    Field("up_to", decimal(minimum=0, exclusive=True, code="up_to_not_positive")),
-    Field("unit_price", NON_NEGATIVE, required=True),
-    Field("flat_fee", NON_NEGATIVE),
-    Field("included_units", NON_NEGATIVE),
-    Field("unit_divisor", integer(1, code="unit_divisor_out_of_range"), required=True),
-    Field("rounding", enum("up", "down"), required=True),
-    Field("overage_allowed", BOOLEAN, required=True),
-    Field("plan_limit", NON_NEGATIVE),
-]
-COLUMNS = columns(FIELDS)
-REQUIRED = required(FIELDS)
-SCHEMA = schema(FIELDS)
+SPEC = table_spec.load("crm", "contract_price_terms")
 
 
-def validate(record: dict[str, str | None]) -> dict:
-    """One CSV record -> a row of SCHEMA, or raise Rejection."""
-    row = parse_row(record, FIELDS)
+def check(row: dict) -> None:
+    """Free units belong on tier 1."""
     if row["tier"] > 1 and row["included_units"]:
         raise rule_error(
             "included_units_not_on_tier_1",
             f"'included_units' {row['included_units'].normalize():f} is set on tier "
             f"{row['tier']}; free units belong on tier 1",
         )
-    return row
+
+
+validate = _common.validator(SPEC, check)

@@ -10,7 +10,7 @@ Key: `contract_id`.
 |---|---|---|---|
 | contract_id | string | yes | `CTR-…` (`CTR-0001`) |
 | account_id | string | yes | `ACC-…` (crm accounts) |
-| contract_number | string | yes | |
+| contract_number | string | yes | the contract's number as the CRM shows it |
 | status | string | yes | `draft`, `active`, `terminated` |
 | start_date | date32 | yes | `YYYY-MM-DD` |
 | end_date | date32 | no | `YYYY-MM-DD`, not before start_date; empty = open-ended |
@@ -31,55 +31,20 @@ Example:
 
 from __future__ import annotations
 
+from sources import table_spec
 from sources.contract import rule_error
-from sources.crm._common import (
-    ACCOUNT_ID,
-    CONTRACT_ID,
-    LEGAL_ENTITY,
-    STRIPE_SUBSCRIPTION_ID,
-    SYSTEM,
-)
-from sources.csv_fields import (
-    CURRENCY,
-    DATE,
-    RFC3339,
-    TEXT,
-    Field,
-    columns,
-    enum,
-    parse_row,
-    required,
-    schema,
-)
+from sources.crm import _common
 
-__all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
-
-TABLE = "contracts"
-KEY = ("contract_id",)
-
-FIELDS = [
-    Field("contract_id", CONTRACT_ID, required=True),
-    Field("account_id", ACCOUNT_ID, required=True),
-    Field("contract_number", TEXT, required=True),
-    Field("status", enum("draft", "active", "terminated"), required=True),
-    Field("start_date", DATE, required=True),
-    Field("end_date", DATE),
-    Field("currency", CURRENCY, required=True),
-    Field("legal_entity", LEGAL_ENTITY, required=True),
-    Field("billing_subscription_id", STRIPE_SUBSCRIPTION_ID),
-    Field("signed_at", RFC3339),
-]
-COLUMNS = columns(FIELDS)
-REQUIRED = required(FIELDS)
-SCHEMA = schema(FIELDS)
+SPEC = table_spec.load("crm", "contracts")
 
 
-def validate(record: dict[str, str | None]) -> dict:
-    """One CSV record -> a row of SCHEMA, or raise Rejection."""
-    row = parse_row(record, FIELDS)
+def check(row: dict) -> None:
+    """A contract does not end before it starts."""
     if row["end_date"] is not None and row["end_date"] < row["start_date"]:
         raise rule_error(
             "end_before_start",
             f"'end_date' {row['end_date']} is before 'start_date' {row['start_date']}",
         )
-    return row
+
+
+validate = _common.validator(SPEC, check)

@@ -2,8 +2,10 @@
 accountingperiod, account, customer, customersubsidiaryrelationship, consolidatedexchangerate,
 transaction, transactionline, transactionaccountingline).
 
-Each module documents its file: prefix, columns with landed types, required columns, key,
-rules and an example. Landing adds batch_id, file_name, line_number and landed_at. Every table
+Each table's columns (landed type, required, rule, description) are its spec,
+`sources/specs/erp/<table>.json` (`sources/table_spec.py`); its module documents the file:
+prefix, the column table rendered from the spec, key, rules across columns and an example.
+Landing adds batch_id, file_name, line_number and landed_at. Every table
 is read through `_sync.reader` (sync columns, deletion extracts: `_sync.py`).
 """
 
@@ -42,12 +44,12 @@ MODULES = (
 CONTRACTS: list[TableContract] = [
     TableContract(
         system=SYSTEM,
-        table=module.TABLE,
-        schema=module.SCHEMA,
+        table=module.SPEC.table,
+        schema=_sync.lake_schema(module.SPEC),
         validate=module.validate,
-        reader=_sync.reader(module.TABLE, module.FIELDS, module.KEY),
+        reader=_sync.reader(module.SPEC),
         suffixes=SUFFIXES,
-        prefix=module.TABLE,
+        prefix=module.SPEC.table,
     )
     for module in MODULES
 ]

@@ -26,13 +26,15 @@ file through `reader` and its rows through `parse`, so these rules hold for ever
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pyarrow as pa
 
-from sources.csv_fields import FLAG, SYNC_TIMESTAMP, Field, columns, parse_row, required, schema
+from sources import table_spec
+from sources.csv_fields import FLAG, SYNC_TIMESTAMP, Field, columns, parse_row, schema
 from sources.readers import Reader, Record, csv_reader
+from sources.table_spec import TableSpec
 
 DELETED = "_fivetran_deleted"
 IS_DELETED = "is_deleted"
@@ -56,12 +58,13 @@ def deletion_extract(path: Path, table: str) -> bool:
     return re.match(rf"{re.escape(table)}[._-]deleted(?:[._-]|$)", path.name) is not None
 
 
-def reader(table: str, fields: Sequence[Field], key: Sequence[str]) -> Reader:
+def reader(spec: TableSpec) -> Reader:
     """The CSV reader of an ERP table: full extracts need the required columns, deletion
     extracts only the key; both also read the deletion flag."""
-    names = [*columns(fields), DELETED, *columns(MARKERS)]
-    full = csv_reader(names, required(fields))
-    deletions = csv_reader(names, set(key))
+    table = spec.table
+    names = [*spec.column_names, DELETED, *columns(MARKERS)]
+    full = csv_reader(names, spec.required)
+    deletions = csv_reader(names, set(spec.key))
 
     def read(path: Path) -> Iterator[Record]:
         if not deletion_extract(path, table):
@@ -87,9 +90,25 @@ def parse(record: dict[str, str | None], fields: Sequence[Field], key: Sequence[
     return row
 
 
-def lake_schema(fields: Sequence[Field], key: Sequence[str]) -> pa.Schema:
+def validator(spec: TableSpec, check: Callable[[dict], None] | None = None) -> Callable:
+    """One CSV record -> a row of `lake_schema(spec)`, or raise Rejection; `check` (the
+    table's rules across columns) is applied to rows that are not deletions."""
+    fields, key = spec.fields, spec.key
+
+    def validate(record: dict[str, str | None]) -> dict:
+        row = parse(record, fields, key)
+        if check is not None and not row[IS_DELETED]:
+            check(row)
+        return row
+
+    return validate
+
+
+def lake_schema(spec: TableSpec) -> pa.Schema:
     """The landed schema: only the key is non-null (a deletion may carry nothing else)."""
-    landed = schema(fields, non_null=key).append(pa.field(IS_DELETED, pa.bool_(), nullable=False))
+    landed = table_spec.schema(spec, non_null=set(spec.key)).append(
+        pa.field(IS_DELETED, pa.bool_(), nullable=False)
+    )
     for marker in schema(MARKERS):
         landed = landed.append(marker.with_name(MARKER_COLUMNS[marker.name]))
     return landed

@@ -8,8 +8,8 @@ extra columns ignored). An empty cell is null. Key: `id`.
 |---|---|---|---|
 | id | int64 | yes | positive integer |
 | acctnumber | string | no | account number as text (`1200`); optional: the account is its id |
-| accttype | string | yes | one of ACCOUNT_TYPES (below) |
-| fullname | string | yes | |
+| accttype | string | yes | a NetSuite account type (listed below) |
+| fullname | string | yes | full name (`Parent : Child`); names an unnumbered account |
 | currency | int64 | no | positive currency id |
 | subsidiary | int64 | no | positive subsidiary id; a multi-select (`1, 3, 4, 6`): see below |
 | subsidiary_ids | list<int64> | no | every selected subsidiary, in order (not a CSV column) |
@@ -17,10 +17,8 @@ extra columns ignored). An empty cell is null. Key: `id`.
 | issummary | bool | yes | `T` / `F` |
 | parent | int64 | no | positive account id |
 
-ACCOUNT_TYPES: NetSuite's account type ids: `AcctPay`, `AcctRec`, `Bank`, `COGS`, `CredCard`,
-`DeferExpense`, `DeferRevenue`, `Equity`, `Expense`, `FixedAsset`, `Income`, `LongTermLiab`,
-`NonPosting`, `OthAsset`, `OthCurrAsset`, `OthCurrLiab`, `OthExpense`, `OthIncome`, `Stat`,
-`UnbilledRec`.
+Account types: every NetSuite2 account type id (`AcctRec`, `DeferRevenue`, `Income`, …), as
+the `accttype` rule of `sources/specs/erp/account.json` lists them.
 
 `subsidiary` is a multi-select in NetSuite (an account can be shared by several subsidiaries);
 SuiteAnalytics and Fivetran write the selection as ids joined by `, `. Every selected id lands
@@ -46,64 +44,8 @@ Example:
 
 from __future__ import annotations
 
-from sources.csv_fields import (
-    FLAG,
-    ID,
-    ID_LIST,
-    TEXT,
-    Field,
-    columns,
-    enum,
-    required,
-)
+from sources import table_spec
 from sources.erp import _sync
-from sources.erp._common import SYSTEM
 
-__all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
-
-TABLE = "account"
-KEY = ("id",)
-
-# NetSuite2's account types (the `accounttype` table's ids), all of them.
-ACCOUNT_TYPES = (
-    "AcctPay",
-    "AcctRec",
-    "Bank",
-    "COGS",
-    "CredCard",
-    "DeferExpense",
-    "DeferRevenue",
-    "Equity",
-    "Expense",
-    "FixedAsset",
-    "Income",
-    "LongTermLiab",
-    "NonPosting",
-    "OthAsset",
-    "OthCurrAsset",
-    "OthCurrLiab",
-    "OthExpense",
-    "OthIncome",
-    "Stat",
-    "UnbilledRec",
-)
-
-FIELDS = [
-    Field("id", ID, required=True),
-    Field("acctnumber", TEXT),
-    Field("accttype", enum(*ACCOUNT_TYPES), required=True),
-    Field("fullname", TEXT, required=True),
-    Field("currency", ID),
-    Field("subsidiary", ID_LIST),
-    Field("isinactive", FLAG, required=True),
-    Field("issummary", FLAG, required=True),
-    Field("parent", ID),
-]
-COLUMNS = columns(FIELDS)
-REQUIRED = required(FIELDS)
-SCHEMA = _sync.lake_schema(FIELDS, KEY)
-
-
-def validate(record: dict[str, str | None]) -> dict:
-    """One CSV record -> a row of SCHEMA, or raise Rejection."""
-    return _sync.parse(record, FIELDS, KEY)
+SPEC = table_spec.load("erp", "account")
+validate = _sync.validator(SPEC)

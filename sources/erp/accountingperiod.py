@@ -10,7 +10,9 @@ ignored). An empty cell is null. Key: `id`.
 | id | int64 | yes | positive integer |
 | periodname | string | yes | e.g. `Sep 2026` |
 | startdate | date32 | yes | the date as written, <= enddate (`startdate_time` beside it) |
+| startdate_time | string | no | time and offset as written, unless midnight UTC |
 | enddate | date32 | yes | the date as written, inclusive (`enddate_time` beside it) |
+| enddate_time | string | no | time and offset as written, unless midnight UTC |
 | closed | bool | yes | `T` / `F` |
 | alllocked | bool | no | `T` / `F` |
 | arlocked | bool | no | `T` / `F` |
@@ -37,50 +39,20 @@ Example:
 
 from __future__ import annotations
 
+from sources import table_spec
 from sources.contract import rule_error
-from sources.csv_fields import (
-    FLAG,
-    ID,
-    NS_DATE,
-    TEXT,
-    Field,
-    columns,
-    required,
-)
 from sources.erp import _sync
-from sources.erp._common import SYSTEM
 
-__all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
-
-TABLE = "accountingperiod"
-KEY = ("id",)
-
-FIELDS = [
-    Field("id", ID, required=True),
-    Field("periodname", TEXT, required=True),
-    Field("startdate", NS_DATE, required=True),
-    Field("enddate", NS_DATE, required=True),
-    Field("closed", FLAG, required=True),
-    Field("alllocked", FLAG),
-    Field("arlocked", FLAG),
-    Field("isposting", FLAG, required=True),
-    Field("isquarter", FLAG, required=True),
-    Field("isyear", FLAG, required=True),
-    Field("isadjust", FLAG),
-]
-COLUMNS = columns(FIELDS)
-REQUIRED = required(FIELDS)
-SCHEMA = _sync.lake_schema(FIELDS, KEY)
+SPEC = table_spec.load("erp", "accountingperiod")
 
 
-def validate(record: dict[str, str | None]) -> dict:
-    """One CSV record -> a row of SCHEMA, or raise Rejection."""
-    row = _sync.parse(record, FIELDS, KEY)
-    if row[_sync.IS_DELETED]:
-        return row
+def check(row: dict) -> None:
+    """A period starts no later than it ends."""
     if row["startdate"] > row["enddate"]:
         raise rule_error(
             "startdate_after_enddate",
             f"'startdate' {row['startdate']} is after 'enddate' {row['enddate']}",
         )
-    return row
+
+
+validate = _sync.validator(SPEC, check)

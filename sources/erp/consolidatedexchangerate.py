@@ -33,32 +33,8 @@ Example:
 
 from __future__ import annotations
 
-from sources.csv_fields import ID, Field, columns, required
+from sources import table_spec
 from sources.erp import _sync
-from sources.erp._common import EXCHANGE_RATE, SYSTEM
 
-__all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
-
-TABLE = "consolidatedexchangerate"
-KEY = ("id",)
-
-FIELDS = [
-    Field("id", ID, required=True),
-    Field("postingperiod", ID, required=True),
-    Field("fromcurrency", ID, required=True),
-    Field("tocurrency", ID, required=True),
-    Field("fromsubsidiary", ID, required=True),
-    Field("tosubsidiary", ID, required=True),
-    Field("averagerate", EXCHANGE_RATE, required=True),
-    Field("currentrate", EXCHANGE_RATE, required=True),
-    Field("historicalrate", EXCHANGE_RATE, required=True),
-    Field("accountingbook", ID, required=True),
-]
-COLUMNS = columns(FIELDS)
-REQUIRED = required(FIELDS)
-SCHEMA = _sync.lake_schema(FIELDS, KEY)
-
-
-def validate(record: dict[str, str | None]) -> dict:
-    """One CSV record -> a row of SCHEMA, or raise Rejection."""
-    return _sync.parse(record, FIELDS, KEY)
+SPEC = table_spec.load("erp", "consolidatedexchangerate")
+validate = _sync.validator(SPEC)

@@ -7,7 +7,7 @@ empty cell is null. Key: `id`.
 | column | landed type | required | rule |
 |---|---|---|---|
 | id | int64 | yes | positive integer |
-| name | string | yes | |
+| name | string | yes | the currency's name (`US Dollar`) |
 | symbol | string | yes | upper-case ISO 4217 code known to sources/currencies.py |
 | currencyprecision | int64 | yes | decimals, 0..4 |
 | isbasecurrency | bool | yes | `T` / `F` |
@@ -27,41 +27,8 @@ Example:
 
 from __future__ import annotations
 
-from sources.csv_fields import (
-    CURRENCY,
-    FLAG,
-    ID,
-    TEXT,
-    Field,
-    columns,
-    integer,
-    required,
-)
+from sources import table_spec
 from sources.erp import _sync
-from sources.erp._common import EXCHANGE_RATE, SYSTEM
 
-__all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
-
-TABLE = "currency"
-KEY = ("id",)
-
-FIELDS = [
-    Field("id", ID, required=True),
-    Field("name", TEXT, required=True),
-    Field("symbol", CURRENCY, required=True),
-    Field(
-        "currencyprecision",
-        integer(0, 4, code="currencyprecision_out_of_range"),
-        required=True,
-    ),
-    Field("isbasecurrency", FLAG, required=True),
-    Field("exchangerate", EXCHANGE_RATE),
-]
-COLUMNS = columns(FIELDS)
-REQUIRED = required(FIELDS)
-SCHEMA = _sync.lake_schema(FIELDS, KEY)
-
-
-def validate(record: dict[str, str | None]) -> dict:
-    """One CSV record -> a row of SCHEMA, or raise Rejection."""
-    return _sync.parse(record, FIELDS, KEY)
+SPEC = table_spec.load("erp", "currency")
+validate = _sync.validator(SPEC)

@@ -8,7 +8,7 @@ empty cell is null. Key: `id`.
 |---|---|---|---|
 | id | int64 | yes | positive integer |
 | entityid | string | yes | NetSuite's customer name/number |
-| companyname | string | no | |
+| companyname | string | no | the customer's company name |
 | currency | int64 | yes | positive currency id |
 | subsidiary | int64 | no | positive subsidiary id; a NetSuite2 extract may not have the column |
 | externalid | string | no | the CRM account_id (`ACC-0001`) |
@@ -30,28 +30,8 @@ Example:
 
 from __future__ import annotations
 
-from sources.csv_fields import ID, TEXT, Field, columns, required
+from sources import table_spec
 from sources.erp import _sync
-from sources.erp._common import SYSTEM
 
-__all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
-
-TABLE = "customer"
-KEY = ("id",)
-
-FIELDS = [
-    Field("id", ID, required=True),
-    Field("entityid", TEXT, required=True),
-    Field("companyname", TEXT),
-    Field("currency", ID, required=True),
-    Field("subsidiary", ID),
-    Field("externalid", TEXT),
-]
-COLUMNS = columns(FIELDS)
-REQUIRED = required(FIELDS)
-SCHEMA = _sync.lake_schema(FIELDS, KEY)
-
-
-def validate(record: dict[str, str | None]) -> dict:
-    """One CSV record -> a row of SCHEMA, or raise Rejection."""
-    return _sync.parse(record, FIELDS, KEY)
+SPEC = table_spec.load("erp", "customer")
+validate = _sync.validator(SPEC)

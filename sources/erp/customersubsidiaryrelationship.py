@@ -29,26 +29,8 @@ Example:
 
 from __future__ import annotations
 
-from sources.csv_fields import FLAG, ID, Field, columns, required
+from sources import table_spec
 from sources.erp import _sync
-from sources.erp._common import SYSTEM
 
-__all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
-
-TABLE = "customersubsidiaryrelationship"
-KEY = ("id",)
-
-FIELDS = [
-    Field("id", ID, required=True),
-    Field("entity", ID, required=True),
-    Field("subsidiary", ID, required=True),
-    Field("isprimarysub", FLAG, required=True),
-]
-COLUMNS = columns(FIELDS)
-REQUIRED = required(FIELDS)
-SCHEMA = _sync.lake_schema(FIELDS, KEY)
-
-
-def validate(record: dict[str, str | None]) -> dict:
-    """One CSV record -> a row of SCHEMA, or raise Rejection."""
-    return _sync.parse(record, FIELDS, KEY)
+SPEC = table_spec.load("erp", "customersubsidiaryrelationship")
+validate = _sync.validator(SPEC)

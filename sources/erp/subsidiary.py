@@ -7,8 +7,8 @@ free, extra columns ignored). An empty cell is null. Key: `id`.
 | column | landed type | required | rule |
 |---|---|---|---|
 | id | int64 | yes | positive integer |
-| name | string | yes | |
-| legalname | string | no | |
+| name | string | yes | the subsidiary's name |
+| legalname | string | no | the legal entity's registered name |
 | tranprefix | string | no | the legal entity code CRM uses (`US01`) |
 | country | string | no | ISO 3166 alpha-2, upper-case |
 | currency | int64 | yes | functional currency: a positive currency id (erp currency.id) |
@@ -29,39 +29,8 @@ Example:
 
 from __future__ import annotations
 
-from sources.csv_fields import (
-    COUNTRY,
-    FLAG,
-    ID,
-    TEXT,
-    Field,
-    columns,
-    required,
-)
+from sources import table_spec
 from sources.erp import _sync
-from sources.erp._common import SYSTEM
 
-__all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
-
-TABLE = "subsidiary"
-KEY = ("id",)
-
-FIELDS = [
-    Field("id", ID, required=True),
-    Field("name", TEXT, required=True),
-    Field("legalname", TEXT),
-    Field("tranprefix", TEXT),
-    Field("country", COUNTRY),
-    Field("currency", ID, required=True),
-    Field("fiscalcalendar", ID),
-    Field("iselimination", FLAG, required=True),
-    Field("parent", ID),
-]
-COLUMNS = columns(FIELDS)
-REQUIRED = required(FIELDS)
-SCHEMA = _sync.lake_schema(FIELDS, KEY)
-
-
-def validate(record: dict[str, str | None]) -> dict:
-    """One CSV record -> a row of SCHEMA, or raise Rejection."""
-    return _sync.parse(record, FIELDS, KEY)
+SPEC = table_spec.load("erp", "subsidiary")
+validate = _sync.validator(SPEC)

@@ -9,13 +9,15 @@ Key: `id`.
 | column | landed type | required | rule |
 |---|---|---|---|
 | id | int64 | yes | positive integer |
-| transactionnumber | string | no | |
+| transactionnumber | string | no | NetSuite's document number (`INV-1001`) |
 | type | string | yes | any NetSuite transaction type id (`Journal`, `CustInvc`, `VendBill`, …) |
-| memo | string | no | |
+| memo | string | no | free text |
 | trandate | date32 | yes | the date as written (see dates below); `trandate_time` beside it |
+| trandate_time | string | no | time and offset as written, unless midnight UTC |
 | status | string | no | NetSuite status code |
 | createddate | timestamp(us) | yes | see dates below; landed naive UTC, 2000..2100 |
 | duedate | date32 | no | the date as written; `duedate_time` beside it |
+| duedate_time | string | no | time and offset as written, unless midnight UTC |
 | currency | int64 | yes | positive currency id |
 | entity | int64 | no | positive customer id |
 | postingperiod | int64 | no | positive accountingperiod id; required when posting = T |
@@ -23,6 +25,7 @@ Key: `id`.
 | isreversal | bool | yes | `T` / `F` |
 | reversal | int64 | no | positive transaction id |
 | reversaldate | date32 | no | the date as written; `reversaldate_time` beside it |
+| reversaldate_time | string | no | time and offset as written, unless midnight UTC |
 | externalid | string | no | e.g. `U2C-INV-in_…` for journals usage-to-cash exported |
 
 Every transaction type of the company lands (a real extract holds them all: vendor bills,
@@ -48,56 +51,20 @@ Example:
 
 from __future__ import annotations
 
+from sources import table_spec
 from sources.contract import rule_error
-from sources.csv_fields import (
-    FLAG,
-    ID,
-    NS_DATE,
-    NS_TIMESTAMP,
-    TEXT,
-    Field,
-    columns,
-    required,
-)
 from sources.erp import _sync
-from sources.erp._common import SYSTEM
 
-__all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
-
-TABLE = "transaction"
-KEY = ("id",)
-
-FIELDS = [
-    Field("id", ID, required=True),
-    Field("transactionnumber", TEXT),
-    Field("type", TEXT, required=True),
-    Field("memo", TEXT),
-    Field("trandate", NS_DATE, required=True),
-    Field("status", TEXT),
-    Field("createddate", NS_TIMESTAMP, required=True),
-    Field("duedate", NS_DATE),
-    Field("currency", ID, required=True),
-    Field("entity", ID),
-    Field("postingperiod", ID),
-    Field("posting", FLAG, required=True),
-    Field("isreversal", FLAG, required=True),
-    Field("reversal", ID),
-    Field("reversaldate", NS_DATE),
-    Field("externalid", TEXT),
-]
-COLUMNS = columns(FIELDS)
-REQUIRED = required(FIELDS)
-SCHEMA = _sync.lake_schema(FIELDS, KEY)
+SPEC = table_spec.load("erp", "transaction")
 
 
-def validate(record: dict[str, str | None]) -> dict:
-    """One CSV record -> a row of SCHEMA, or raise Rejection."""
-    row = _sync.parse(record, FIELDS, KEY)
-    if row[_sync.IS_DELETED]:
-        return row
+def check(row: dict) -> None:
+    """A posting transaction names its posting period."""
     if row["posting"] and row["postingperiod"] is None:
         raise rule_error(
             "posting_without_period",
             f"transaction {row['id']} posts (posting = T) but has no 'postingperiod'",
         )
-    return row
+
+
+validate = _sync.validator(SPEC, check)

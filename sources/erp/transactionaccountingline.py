@@ -41,47 +41,15 @@ Example:
 
 from __future__ import annotations
 
+from sources import table_spec
 from sources.contract import ReasonClass, Rejection
-from sources.csv_fields import (
-    FLAG,
-    ID,
-    LINE_ID,
-    Field,
-    columns,
-    required,
-)
 from sources.erp import _sync
-from sources.erp._common import AMOUNT, EXCHANGE_RATE, SYSTEM
 
-__all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
-
-TABLE = "transactionaccountingline"
-KEY = ("transaction", "transactionline", "accountingbook")
-
-FIELDS = [
-    Field("accountingbook", ID, required=True),
-    Field("transaction", ID, required=True),
-    Field("transactionline", LINE_ID, required=True),
-    Field("account", ID),
-    Field("amount", AMOUNT),
-    Field("debit", AMOUNT),
-    Field("credit", AMOUNT),
-    Field("netamount", AMOUNT),
-    Field("exchangerate", EXCHANGE_RATE),
-    Field("posting", FLAG, required=True),
-    Field("amountpaid", AMOUNT),
-    Field("amountunpaid", AMOUNT),
-]
-COLUMNS = columns(FIELDS)
-REQUIRED = required(FIELDS)
-SCHEMA = _sync.lake_schema(FIELDS, KEY)
+SPEC = table_spec.load("erp", "transactionaccountingline")
 
 
-def validate(record: dict[str, str | None]) -> dict:
-    """One CSV record -> a row of SCHEMA, or raise Rejection."""
-    row = _sync.parse(record, FIELDS, KEY)
-    if row[_sync.IS_DELETED]:
-        return row
+def check(row: dict) -> None:
+    """Debit xor credit, never negative; an amount needs an account."""
     debit, credit = row["debit"], row["credit"]
     where = f"transaction {row['transaction']} line {row['transactionline']}"
     if debit is not None and credit is not None:
@@ -103,4 +71,6 @@ def validate(record: dict[str, str | None]) -> dict:
                 ReasonClass.ACCOUNTING_CONTROL,
                 f"{where} has a negative '{column}' {value.normalize():f}",
             )
-    return row
+
+
+validate = _sync.validator(SPEC, check)

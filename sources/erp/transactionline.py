@@ -15,14 +15,14 @@ columns ignored). An empty cell is null. Key: (`transaction`, `id`).
 | class | int64 | no | positive id |
 | location | int64 | no | positive id |
 | item | int64 | no | positive id |
-| memo | string | no | |
+| memo | string | no | free text |
 | mainline | bool | yes | `T` / `F` |
 | netamount | decimal128(38,9) | no | signed, as NetSuite gives it; at most 4 decimals |
 | foreignamount | decimal128(38,9) | no | signed, transaction currency; at most 4 decimals |
 | quantity | decimal128(38,9) | no | signed, at most 9 decimals |
 | rate | decimal128(38,9) | no | item rate, at most 9 decimals |
 | taxline | bool | yes | `T` / `F` |
-| transactionlinetype | string | no | |
+| transactionlinetype | string | no | NetSuite's line type, as delivered |
 
 Sync columns (`_fivetran_synced`, `_fivetran_deleted`, deletion extracts): see
 `sources/erp/_sync.py`; every row also lands `is_deleted` (bool), and only the key is non-null.
@@ -38,46 +38,8 @@ Example:
 
 from __future__ import annotations
 
-from sources.csv_fields import (
-    FLAG,
-    ID,
-    LINE_ID,
-    TEXT,
-    Field,
-    columns,
-    required,
-)
+from sources import table_spec
 from sources.erp import _sync
-from sources.erp._common import AMOUNT, QUANTITY, SYSTEM
 
-__all__ = ["COLUMNS", "KEY", "REQUIRED", "SCHEMA", "SYSTEM", "TABLE", "validate"]
-
-TABLE = "transactionline"
-KEY = ("transaction", "id")
-
-FIELDS = [
-    Field("id", LINE_ID, required=True),
-    Field("transaction", ID, required=True),
-    Field("subsidiary", ID, required=True),
-    Field("entity", ID),
-    Field("department", ID),
-    Field("class", ID),
-    Field("location", ID),
-    Field("item", ID),
-    Field("memo", TEXT),
-    Field("mainline", FLAG, required=True),
-    Field("netamount", AMOUNT),
-    Field("foreignamount", AMOUNT),
-    Field("quantity", QUANTITY),
-    Field("rate", QUANTITY),
-    Field("taxline", FLAG, required=True),
-    Field("transactionlinetype", TEXT),
-]
-COLUMNS = columns(FIELDS)
-REQUIRED = required(FIELDS)
-SCHEMA = _sync.lake_schema(FIELDS, KEY)
-
-
-def validate(record: dict[str, str | None]) -> dict:
-    """One CSV record -> a row of SCHEMA, or raise Rejection."""
-    return _sync.parse(record, FIELDS, KEY)
+SPEC = table_spec.load("erp", "transactionline")
+validate = _sync.validator(SPEC)

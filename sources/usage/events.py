@@ -9,19 +9,20 @@ by the meters (`dbt_project/seeds/meters.csv`). So any product's events land, wh
 in `data`; an event no meter claims is counted by type in `ops_usage_unmetered`, never
 quarantined.
 
-| field | type | rule |
-|---|---|---|
-| specversion | string | required, "1.0" |
-| id | string | required, non-empty; with `source` the dedup key (a re-delivery repeats both) |
-| source | string | required, non-empty URI-reference of the emitting service |
-| type | string | required, non-empty, e.g. `com.example.api.request`: selects the meters |
-| subject | string | optional, the usage key (a subscription, customer or account id) |
-| time | string | required, RFC 3339 with an offset; stored as UTC |
-| datacontenttype | string | optional, kept |
-| dataschema | string | optional, kept |
-| data | any JSON | optional, kept as canonical JSON text (`null` for an explicit null payload) |
-| data_base64 | string | optional, Base64 (RFC 4648); never together with `data` |
-| other members | any JSON | extension attributes, kept in `extensions` (a JSON object) |
+| column | landed type | required | from | rule |
+|---|---|---|---|---|
+| specversion | string | yes | | "1.0" |
+| id | string | yes | | non-empty; with `source` the dedup key (a re-delivery repeats both) |
+| source | string | yes | | non-empty URI-reference of the emitting service |
+| type | string | yes | | non-empty, e.g. `com.example.api.request`: selects the meters |
+| subject | string | no | | the usage key (a subscription, customer or account id) |
+| time | timestamp(us) | yes | | RFC 3339 with an offset; stored as naive UTC |
+| datacontenttype | string | no | | kept |
+| dataschema | string | no | | kept |
+| data | string | no | | any JSON, as canonical JSON text (`null` for an explicit null) |
+| data_base64 | string | no | | Base64 (RFC 4648); never together with `data` |
+| extensions | string | no | `*` | the other members (extensions), a canonical JSON object |
+| payload_fingerprint | string | yes | | md5 of the columns above: equal for an exact re-delivery |
 
 Attributes sent as JSON `null` are unset, as the CloudEvents JSON format says (`data: null` is
 an explicit null payload and is kept).
@@ -56,55 +57,27 @@ import math
 import re
 from decimal import Decimal
 
-import pyarrow as pa
-
+from sources import table_spec
 from sources.contract import (
-    TIMESTAMP,
     optional_str,
     parse_rfc3339,
     require_str,
     schema_error,
 )
 
-SYSTEM = "usage"
-TABLE = "events"
+SPEC = table_spec.load("usage", "events")
+SYSTEM = SPEC.system
+TABLE = SPEC.table
 FILE_SUFFIXES = (".jsonl", ".jsonl.gz")
 
 # The CloudEvents attributes (and JSON-format members) landed as columns; every other member
-# is an extension attribute.
-ENVELOPE = (
-    "specversion",
-    "id",
-    "source",
-    "type",
-    "subject",
-    "time",
-    "datacontenttype",
-    "dataschema",
-    "data",
-    "data_base64",
+# is an extension attribute. `validate` (and the columnar path, fast.py) read them by hand for
+# speed; tests/unit/test_table_specs.py checks both against the spec.
+ENVELOPE = tuple(
+    c.source for c in SPEC.columns if c.rule and c.rule["kind"] not in ("extensions", "fingerprint")
 )
 
-SCHEMA = pa.schema(
-    [
-        pa.field("specversion", pa.string(), nullable=False),
-        pa.field("id", pa.string(), nullable=False),
-        pa.field("source", pa.string(), nullable=False),
-        pa.field("type", pa.string(), nullable=False),
-        pa.field("subject", pa.string()),
-        pa.field("time", TIMESTAMP, nullable=False),
-        pa.field("datacontenttype", pa.string()),
-        pa.field("dataschema", pa.string()),
-        # canonical JSON text of the payload; null when the event has none
-        pa.field("data", pa.string()),
-        pa.field("data_base64", pa.string()),
-        # canonical JSON object of the extension attributes; null when there are none
-        pa.field("extensions", pa.string()),
-        # 128-bit md5 of every field above (`fingerprint`): equal for an exact re-delivery,
-        # different for a conflicting one.
-        pa.field("payload_fingerprint", pa.string(), nullable=False),
-    ]
-)
+SCHEMA = table_spec.schema(SPEC)
 
 
 def validate(event: object) -> dict:

@@ -25,7 +25,7 @@ from sources.landing import (
 )
 
 CONTRACTS = {(c.system, c.table): c for c in [*crm.CONTRACTS, *erp.CONTRACTS]}
-MODULES = {m.TABLE: m for m in [*crm.MODULES, *erp.MODULES]}
+MODULES = {m.SPEC.table: m for m in [*crm.MODULES, *erp.MODULES]}
 LINEAGE = {f.name for f in LINEAGE_FIELDS}
 
 
@@ -217,7 +217,7 @@ EXPECTED: dict[str, list[dict]] = {
 
 
 def sample_csv(table: str, rows: list[list[str]] | None = None) -> bytes:
-    columns = list(MODULES[table].COLUMNS)
+    columns = list(MODULES[table].SPEC.column_names)
     return csv_text(columns, SAMPLES[table] if rows is None else rows).encode()
 
 
@@ -357,7 +357,7 @@ class Bad:
 
 def bad_row(table: str, **changes: str) -> bytes:
     """Header, the first sample row (good), then that row with `changes` (bad)."""
-    columns = list(MODULES[table].COLUMNS)
+    columns = list(MODULES[table].SPEC.column_names)
     good = SAMPLES[table][0]
     changed = [changes.pop(c, v) for c, v in zip(columns, good, strict=True)]
     assert not changes, f"unknown columns {changes}"
@@ -368,9 +368,9 @@ def row(table: str, code: str, cls: str = "schema", **changes: str) -> Bad:
     return Bad(table, bad_row(table, **changes), code, cls)
 
 
-TAL_HEADER = ",".join(MODULES["transactionaccountingline"].COLUMNS)
+TAL_HEADER = ",".join(MODULES["transactionaccountingline"].SPEC.column_names)
 CUSTOMER_HEADER = "id,entityid,companyname,currency,subsidiary,externalid\n"
-TERMS_HEADER = ",".join(MODULES["contract_price_terms"].COLUMNS) + "\n"
+TERMS_HEADER = ",".join(MODULES["contract_price_terms"].SPEC.column_names) + "\n"
 
 CORPUS: dict[str, Bad] = {
     # File-level: what the CSV reader itself rejects.
@@ -566,11 +566,11 @@ def test_corpus_is_broad():
     assert {c.table for c in CORPUS.values()} == {t for _, t in CONTRACTS}
 
 
-@pytest.mark.parametrize("module", [*crm.MODULES, *erp.MODULES], ids=lambda m: m.TABLE)
+@pytest.mark.parametrize("module", [*crm.MODULES, *erp.MODULES], ids=lambda m: m.SPEC.table)
 def test_docstring_example_validates(module):
     example = module.__doc__.split("Example:\n\n", 1)[1].strip().splitlines()
     header, cells = (next(csv.reader([line.strip()])) for line in example)
-    assert header == module.COLUMNS
+    assert header == module.SPEC.column_names
     module.validate({k: v or None for k, v in zip(header, cells, strict=True)})
 
 
@@ -618,7 +618,11 @@ def test_netsuite_flags_accept_t_f_and_true_false(cell, value):
 
 
 def test_fivetran_sync_columns_are_ignored_and_deleted_rows_marked(tmp_path: Path):
-    header = ["_fivetran_synced", "_fivetran_deleted", *MODULES["accountingperiod"].COLUMNS]
+    header = [
+        "_fivetran_synced",
+        "_fivetran_deleted",
+        *MODULES["accountingperiod"].SPEC.column_names,
+    ]
     rows = [
         ["2022-07-10 23:00:33", "FALSE", "8", "Aug 2026", "2026-08-01 00:00:00",
          "2026-08-31 0:00:00", "T", "T", "T", "T", "F", "F", "F"],
