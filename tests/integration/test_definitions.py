@@ -123,6 +123,10 @@ INTERMEDIATE = {
         "int_revenue_accruals",
         "int_journal_lines_posted",
         "int_billing_charges_linked",
+        "int_gl_accounts_postable",
+        "int_fiscal_periods_open",
+        "int_journal_line_sides",
+        "int_journal_balances",
     )
 }
 MARTS = {
@@ -193,6 +197,8 @@ UNPARTITIONED_INTERMEDIATE = {
     "int_erp_customers_resolved",
     "int_meters",
     "int_usage_subjects",
+    "int_gl_accounts_postable",
+    "int_fiscal_periods_open",
 }
 INTERMEDIATE_BY_PERIOD = (
     {m.removeprefix("intermediate/") for m in INTERMEDIATE}
@@ -296,6 +302,19 @@ def test_asset_graph_is_pinned(defs_data_dir: Path):
     assert [spec.blocking for spec in gx_usage_daily.check_specs] == [True]
     assert ("marts/journal_lines", "gx_journal_lines") in checks
     assert [spec.blocking for spec in gx_journal_lines.check_specs] == [True]
+    # the gate reads the dbt views that carry the dbt tests of the same rules
+    [gate_spec] = gx_journal_lines.check_specs
+    assert {d.asset_key.to_user_string() for d in gate_spec.additional_deps} == {
+        "intermediate/int_journal_line_sides",
+        "intermediate/int_journal_balances",
+        "intermediate/int_gl_accounts_postable",
+        "intermediate/int_fiscal_periods_open",
+    }
+    assert parents("intermediate/int_journal_balances") == {"marts/journal_lines"}
+    assert (
+        "intermediate/int_journal_balances",
+        "expression_is_true_int_journal_balances_imbalance_0_and_functional_imbalance_0",
+    ) in checks
     # each reconciliation mart: a blocking GX gate, and a non-blocking warning on open variances
     rec_marts = {
         "rec_usage_billing",
