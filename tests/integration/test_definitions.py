@@ -127,6 +127,7 @@ INTERMEDIATE = {
         "int_fiscal_periods_open",
         "int_journal_line_sides",
         "int_journal_balances",
+        "int_reconciliation_rows",
     )
 }
 MARTS = {
@@ -341,7 +342,12 @@ def test_asset_graph_is_pinned(defs_data_dir: Path):
         "staging/stg_exports__ledger_lines",
         "marts/gl_lines",
     }
-    assert "marts/rec_exports_erp" in parents("marts/rec_summary")
+    # the summary totals the six reconciliations' rows, gathered in one view built with it
+    assert parents("marts/rec_summary") == {
+        "intermediate/int_reconciliation_rows",
+        "staging/stg_landing__batches",
+    }
+    assert "marts/rec_exports_erp" in parents("intermediate/int_reconciliation_rows")
 
 
 def test_partitions_are_pinned(defs_data_dir: Path):

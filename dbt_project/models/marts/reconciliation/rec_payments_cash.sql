@@ -93,9 +93,7 @@ joined as (
         b.invoice_id,
         b.credit_note_id,
         b.external_id,
-        e.first_transaction_id as erp_transaction_id,
-        e.transaction_ids as erp_transaction_ids,
-        coalesce(e.transaction_count, 0) as erp_transaction_count
+        {{ rec_erp_match('e') }}
     from billing as b
     left join erp as e on b.external_id = e.external_id
 ),
@@ -103,8 +101,7 @@ joined as (
 compared as (
     select
         *,
-        billing_amount - erp_amount as variance,
-        billing_amount_functional - erp_amount_functional as variance_functional
+        {{ rec_variances() }}
     from joined
 ),
 
@@ -133,35 +130,20 @@ classified as (
 select
     cast(payment_id as varchar) as payment_id,
     cast(payment_type as varchar) as payment_type,
-    cast(status as varchar) as status,
-    cast(legal_entity as varchar) as legal_entity,
-    cast(billing_period as varchar) as billing_period,
-    cast(fiscal_period as varchar) as fiscal_period,
-    cast(erp_fiscal_period as varchar) as erp_fiscal_period,
-    cast(is_posting_period_moved as boolean) as is_posting_period_moved,
+    {{ rec_status_columns() }},
     cast(payment_date as date) as payment_date,
     cast(account_id as varchar) as account_id,
     cast(customer_id as varchar) as customer_id,
     cast(netsuite_customer_id as bigint) as netsuite_customer_id,
     cast(erp_account_id as varchar) as erp_account_id,
     cast(erp_netsuite_customer_id as bigint) as erp_netsuite_customer_id,
-    cast(currency as varchar) as currency,
-    cast(functional_currency as varchar) as functional_currency,
-    cast(exchange_rate as decimal(38, 12)) as exchange_rate,
-    cast(billing_amount as decimal(38, 9)) as billing_amount,
-    cast(billing_amount_functional as decimal(38, 9)) as billing_amount_functional,
-    cast(erp_amount as decimal(38, 9)) as erp_amount,
-    cast(erp_amount_functional as decimal(38, 9)) as erp_amount_functional,
+    {{ rec_amount_columns() }},
     cast(erp_applied_amount as decimal(38, 9)) as erp_applied_amount,
     cast(erp_unapplied_amount as decimal(38, 9)) as erp_unapplied_amount,
-    cast(variance as decimal(38, 9)) as variance,
-    cast(variance_functional as decimal(38, 9)) as variance_functional,
+    {{ rec_variance_columns() }},
     cast(charge_id as varchar) as charge_id,
     cast(refund_id as varchar) as refund_id,
     cast(invoice_id as varchar) as invoice_id,
     cast(credit_note_id as varchar) as credit_note_id,
-    cast(external_id as varchar) as external_id,
-    cast(erp_transaction_id as bigint) as erp_transaction_id,
-    cast(erp_transaction_ids as varchar) as erp_transaction_ids,
-    cast(erp_transaction_count as bigint) as erp_transaction_count
+    {{ rec_erp_transaction_columns() }}
 from classified
