@@ -2,6 +2,30 @@
     share, written once: the ERP transactions matched by external id, the variances, and the
     typed columns of their contract in the order the marts publish them. -#}
 
+{#- A billing document's identity: its type and id, its External ID, the invoice and credit note
+    it concerns. -#}
+{% macro rec_document_ids() -%}
+    document_type,
+    document_id,
+    external_id,
+    invoice_id,
+    credit_note_id
+{%- endmacro %}
+
+{#- A billing document's posting and amounts, as int_billing_documents_converted has them. -#}
+{% macro rec_document_posting() -%}
+    legal_entity,
+    billing_period,
+    fiscal_period,
+    is_posting_period_moved,
+    document_date,
+    currency,
+    functional_currency,
+    exchange_rate,
+    amount,
+    amount_functional
+{%- endmacro %}
+
 {#- The ERP side matched by external id (`erp`: the alias of a row of int_erp_documents_summarized,
     null when none matched). -#}
 {% macro rec_erp_match(erp) -%}
@@ -10,10 +34,24 @@
     coalesce({{ erp }}.transaction_count, 0) as erp_transaction_count
 {%- endmacro %}
 
-{#- Billing less ERP, in transaction and in functional currency. -#}
-{% macro rec_variances() -%}
-    billing_amount - erp_amount as variance,
-    billing_amount_functional - erp_amount_functional as variance_functional
+{#- The rows of `relation` with their variances: billing less ERP, in transaction and in
+    functional currency. -#}
+{% macro rec_with_variances(relation) -%}
+    select
+        *,
+        billing_amount - erp_amount as variance,
+        billing_amount_functional - erp_amount_functional as variance_functional
+    from {{ relation }}
+{%- endmacro %}
+
+{#- The last branches of a status: amount_mismatch when a variance is beyond the reconciliation's
+    tolerance (transaction or functional), else matched. -#}
+{% macro rec_amount_status(reconciliation) -%}
+    when
+        {{ beyond_tolerance(reconciliation, 'variance', 'billing_amount') }}
+        or {{ beyond_tolerance(reconciliation, 'variance_functional', 'billing_amount_functional') }}
+        then 'amount_mismatch'
+    else 'matched'
 {%- endmacro %}
 
 {% macro rec_status_columns() -%}

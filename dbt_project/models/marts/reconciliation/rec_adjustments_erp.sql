@@ -13,24 +13,11 @@ with
 
 credit_notes as (
     select
-        document_type,
-        document_id,
-        external_id,
-        invoice_id,
-        credit_note_id,
+        {{ rec_document_ids() }},
         refund_id,
         customer_id,
         account_id,
-        legal_entity,
-        billing_period,
-        fiscal_period,
-        is_posting_period_moved,
-        document_date,
-        currency,
-        functional_currency,
-        exchange_rate,
-        amount,
-        amount_functional
+        {{ rec_document_posting() }}
     from {{ ref('int_billing_documents_converted') }}
     where document_type = 'credit_note'
 ),
@@ -77,10 +64,7 @@ joined as (
 ),
 
 compared as (
-    select
-        *,
-        {{ rec_variances() }}
-    from joined
+    {{ rec_with_variances('joined') }}
 ),
 
 classified as (
@@ -88,11 +72,7 @@ classified as (
         *,
         case
             when erp_transaction_count = 0 then 'not_reversed'
-            when
-                {{ beyond_tolerance('adjustments_erp', 'variance', 'billing_amount') }}
-                or {{ beyond_tolerance('adjustments_erp', 'variance_functional', 'billing_amount_functional') }}
-                then 'amount_mismatch'
-            else 'matched'
+            {{ rec_amount_status('adjustments_erp') }}
         end as status
     from compared
 )

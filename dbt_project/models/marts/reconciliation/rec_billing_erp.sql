@@ -16,24 +16,11 @@ with
 
 billing as (
     select
-        document_type,
-        document_id,
-        external_id,
-        invoice_id,
-        credit_note_id,
+        {{ rec_document_ids() }},
         customer_id,
         account_id,
         netsuite_customer_id,
-        legal_entity,
-        billing_period,
-        fiscal_period,
-        is_posting_period_moved,
-        document_date,
-        currency,
-        functional_currency,
-        exchange_rate,
-        amount,
-        amount_functional
+        {{ rec_document_posting() }}
     from {{ ref('int_billing_documents_converted') }}
 ),
 
@@ -135,15 +122,14 @@ erp_only as (
     )
 ),
 
+documents as (
+    select * from billed
+    union all
+    select * from erp_only
+),
+
 compared as (
-    select
-        *,
-        {{ rec_variances() }}
-    from (
-        select * from billed
-        union all
-        select * from erp_only
-    ) as documents
+    {{ rec_with_variances('documents') }}
 ),
 
 classified as (
@@ -153,11 +139,7 @@ classified as (
             when not is_in_billing then 'unknown_in_billing'
             when erp_transaction_count = 0 then 'missing_in_erp'
             when erp_transaction_count > 1 then 'duplicate_in_erp'
-            when
-                {{ beyond_tolerance('billing_erp', 'variance', 'billing_amount') }}
-                or {{ beyond_tolerance('billing_erp', 'variance_functional', 'billing_amount_functional') }}
-                then 'amount_mismatch'
-            else 'matched'
+            {{ rec_amount_status('billing_erp') }}
         end as status
     from compared
 )

@@ -14,26 +14,13 @@ with
 
 billing as (
     select
-        document_type,
-        document_id,
-        external_id,
-        invoice_id,
-        credit_note_id,
+        {{ rec_document_ids() }},
         charge_id,
         refund_id,
         customer_id,
         account_id,
         netsuite_customer_id,
-        legal_entity,
-        billing_period,
-        fiscal_period,
-        is_posting_period_moved,
-        document_date,
-        currency,
-        functional_currency,
-        exchange_rate,
-        amount,
-        amount_functional
+        {{ rec_document_posting() }}
     from {{ ref('int_billing_documents_converted') }}
     where document_type in ('payment', 'refund')
 ),
@@ -99,10 +86,7 @@ joined as (
 ),
 
 compared as (
-    select
-        *,
-        {{ rec_variances() }}
-    from joined
+    {{ rec_with_variances('joined') }}
 ),
 
 classified as (
@@ -118,11 +102,7 @@ classified as (
                     or erp_netsuite_customer_id is distinct from netsuite_customer_id
                 )
                 then 'misapplied'
-            when
-                {{ beyond_tolerance('payments_cash', 'variance', 'billing_amount') }}
-                or {{ beyond_tolerance('payments_cash', 'variance_functional', 'billing_amount_functional') }}
-                then 'amount_mismatch'
-            else 'matched'
+            {{ rec_amount_status('payments_cash') }}
         end as status
     from compared
 )
