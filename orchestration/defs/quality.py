@@ -13,6 +13,7 @@ from dagster import (
 )
 
 from expectations.data_docs import build_data_docs
+from expectations.dbt_rules import accepted_values
 from expectations.journal_gate import (
     BALANCES_MODEL,
     LINES_MODEL,
@@ -20,7 +21,7 @@ from expectations.journal_gate import (
     run_journal_gate,
 )
 from expectations.validate import SuiteResult, frame_from_duckdb, save_result, validate_dataframe
-from orchestration.defs.dbt import model_key
+from orchestration.defs.dbt import dbt_project, model_key
 from orchestration.inspect_marts import REC_MARTS
 from orchestration.pools import WAREHOUSE_POOL
 from orchestration.resources import Lake, Warehouse
@@ -156,7 +157,10 @@ def rec_gate(mart: str) -> AssetChecksDefinition:
         context: AssetCheckExecutionContext, lake: Lake, warehouse: Warehouse
     ) -> AssetCheckResult:
         frame = frame_from_duckdb(warehouse.path, f"marts.{mart}")
-        return check_result(context, lake, [validate_dataframe(mart, frame)])
+        # the statuses the mart's dbt accepted_values test names: one list, in the models' yml
+        statuses = accepted_values(dbt_project.manifest_path, mart, "status")
+        parameters = {"accepted_statuses": statuses}
+        return check_result(context, lake, [validate_dataframe(mart, frame, parameters)])
 
     return gate
 

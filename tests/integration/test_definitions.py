@@ -228,7 +228,9 @@ USAGE_DAY = {
 def test_asset_graph_is_pinned(defs_data_dir: Path):
     from dagster import AssetKey
 
+    from expectations.dbt_rules import accepted_values
     from orchestration.definitions import defs
+    from orchestration.defs.dbt import dbt_project
     from orchestration.defs.quality import (
         REC_GATES,
         REC_WARNINGS,
@@ -330,6 +332,8 @@ def test_asset_graph_is_pinned(defs_data_dir: Path):
         assert [spec.blocking for spec in REC_GATES[mart].check_specs] == [True]
         assert (f"marts/{mart}", f"{mart}_open_variances") in checks
         assert [spec.blocking for spec in REC_WARNINGS[mart].check_specs] == [False]
+        # its statuses: the list of the mart's dbt accepted_values test, read from the manifest
+        assert "matched" in accepted_values(dbt_project.manifest_path, mart, "status")
     gx_checks = {name for _, name in checks if name.startswith("gx_")}
     assert gx_checks == {"gx_usage_daily", "gx_journal_lines"} | {f"gx_{m}" for m in rec_marts}
     # dbt tests arrive as checks too

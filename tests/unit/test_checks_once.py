@@ -106,3 +106,68 @@ def test_the_gate_reads_the_models_the_dbt_tests_check():
     # journal_lines no longer sums its own journals: the balance lives in one model
     journal_tests = json.dumps(defined["journal_lines"].get("data_tests"))
     assert "balanced" not in journal_tests
+
+
+REC_SUITES = ("rec_billing_erp", "rec_payments_cash", "rec_adjustments_erp", "rec_usage_billing",
+              "rec_usage_meters")  # fmt: skip
+
+
+def manifest(tmp_path: Path, tests: list[tuple[str, str, list[str]]]) -> Path:
+    nodes = {
+        f"test.p.accepted_values_{model}_{column}.{n}": {
+            "resource_type": "test",
+            "attached_node": f"model.p.{model}",
+            "column_name": column,
+            "test_metadata": {"name": "accepted_values", "kwargs": {"values": values}},
+        }
+        for n, (model, column, values) in enumerate(tests)
+    }
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps({"nodes": nodes}))
+    return path
+
+
+def test_the_rec_suites_take_their_statuses_from_dbt(tmp_path: Path):
+    """The accepted statuses of a reconciliation mart are written once, in its dbt
+    accepted_values test; its GX suite takes them as a parameter and fails on any other."""
+    import pandas as pd
+
+    from expectations.dbt_rules import accepted_values
+    from expectations.validate import validate_dataframe
+
+    for suite in REC_SUITES:
+        definition = json.loads((ROOT / "expectations" / "suites" / f"{suite}.json").read_text())
+        [rule] = [e for e in definition["expectations"]
+                  if e["type"] == "expect_column_values_to_be_in_set"]  # fmt: skip
+        assert rule["kwargs"] == {
+            "column": "status",
+            "value_set": {"$PARAMETER": "accepted_statuses"},
+        }, suite
+        dbt_tests = column_tests(models()[suite])["status"]
+        assert any(isinstance(t, dict) and "accepted_values" in t for t in dbt_tests), suite
+
+    path = manifest(tmp_path, [("rec_adjustments_erp", "status", ["matched", "not_reversed"])])
+    statuses = accepted_values(path, "rec_adjustments_erp", "status")
+    assert statuses == ["matched", "not_reversed"]
+    frame = pd.DataFrame({"adjustment_id": ["cn_1", "cn_2"], "status": ["matched", "not_reversed"]})
+    parameters = {"accepted_statuses": statuses}
+    assert validate_dataframe("rec_adjustments_erp", frame, parameters).success
+    # a status the dbt test does not name fails the gate, though the suite lists none itself
+    parameters = {"accepted_statuses": ["matched"]}
+    failed = validate_dataframe("rec_adjustments_erp", frame, parameters)
+    assert not failed.success
+    assert [(f.expectation, f.column) for f in failed.failed] == [
+        ("expect_column_values_to_be_in_set", "status")
+    ]
+
+
+def test_a_gate_never_reads_a_rule_dbt_does_not_state_once(tmp_path: Path):
+    import pytest
+
+    from expectations.dbt_rules import accepted_values
+
+    path = manifest(tmp_path, [("rec_x", "status", ["a"]), ("rec_x", "status", ["b"])])
+    with pytest.raises(ValueError, match=r"2 accepted_values tests on rec_x\.status"):
+        accepted_values(path, "rec_x", "status")
+    with pytest.raises(ValueError, match=r"0 accepted_values tests on rec_y\.status"):
+        accepted_values(path, "rec_y", "status")
