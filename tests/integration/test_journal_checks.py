@@ -68,8 +68,7 @@ def test_each_journal_rule_fails_its_dbt_test(default_world: Path, tmp_path: Pat
         def tamper(journal: str, change: str) -> None:
             line = first_line(con, f"journal_id = '{journal}' and debit > 0")
             con.execute(
-                f"update marts.journal_lines set {change} "
-                "where journal_id = ? and line_number = ?",
+                f"update marts.journal_lines set {change} where journal_id = ? and line_number = ?",
                 line,
             )
 
