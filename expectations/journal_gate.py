@@ -2,8 +2,10 @@
 from the warehouse. A journal the ERP has no rate path for is held (journals_held) before
 journal_lines; should a line without an exchange rate or functional amount reach journal_lines
 all the same, it fails the line rules, so no ERP file carries a journal that cannot be
-converted. Sums are taken in DuckDB on exact decimals, then checked by Great Expectations; the
-chart of accounts and the open periods come from the ERP extract.
+converted. The rows checked are dbt views over journal_lines (the sides a line uses, the totals
+per journal, in exact decimals) and the parameters dbt models too (the ERP chart of accounts, the
+open periods): the dbt tests state the same rules on the same views, and nothing here re-derives
+them.
 
 A failure names its rows: a line rule the journal id and line number of each offending line, a
 balance the journal id, legal entity and currency with the imbalance (debit - credit).
@@ -19,39 +21,19 @@ import duckdb
 
 from expectations.validate import SuiteResult, validate_dataframe
 
-LINES_SQL = """
-    select
-        journal_id, line_number, legal_entity, currency, account, posting_period,
-        debit, credit, functional_debit, functional_credit, exchange_rate,
-        -- how many sides the line uses: the ERP wants exactly one
-        (case when coalesce(debit, 0) + coalesce(functional_debit, 0) <> 0 then 1 else 0 end)
-        + (case when coalesce(credit, 0) + coalesce(functional_credit, 0) <> 0 then 1 else 0 end)
-            as sides_used
-    from {table}
-"""
-
-BALANCES_SQL = """
-    select
-        journal_id, legal_entity, currency,
-        sum(coalesce(debit, 0)) as debit_total,
-        sum(coalesce(credit, 0)) as credit_total,
-        sum(coalesce(functional_debit, 0)) as functional_debit_total,
-        sum(coalesce(functional_credit, 0)) as functional_credit_total
-    from {table}
-    group by journal_id, legal_entity, currency
-"""
-
 LINES_SUITE, BALANCES_SUITE = "journal_lines", "journal_balances"
 SUITES = (LINES_SUITE, BALANCES_SUITE)
 LINE_IDS = ("journal_id", "line_number")
 BALANCE_IDS = ("journal_id", "legal_entity", "currency", "imbalance", "functional_imbalance")
 
-PARAMETERS_SQL = {
-    # an account is named by its number, or by its full name when it has none (NetSuite's
-    # import matches the Account column by name then)
-    "chart_of_accounts": "select distinct coalesce(account_number, account_name) "
-    "from {staging}.stg_erp__accounts where not is_inactive",
-    "open_periods": "select fiscal_period from {marts}.fiscal_periods where not is_closed",
+# What each suite reads: dbt models (dbt_project/models/marts/finance/quality and
+# models/intermediate/quality) that also carry the dbt tests of the same rules, so a rule's
+# definition (sides used, totals, chart, open periods) is written once, in dbt.
+LINES_MODEL = "int_journal_line_sides"
+BALANCES_MODEL = "int_journal_balances"
+PARAMETER_MODELS = {
+    "chart_of_accounts": "int_gl_accounts_postable",
+    "open_periods": "int_fiscal_periods_open",
 }
 
 
@@ -67,31 +49,19 @@ class GateResult:
         return "; ".join(r.describe() for r in self.results)
 
 
-def run_journal_gate(
-    warehouse: Path,
-    table: str = "marts.journal_lines",
-    staging: str = "staging",
-    marts: str = "marts",
-) -> GateResult:
+def run_journal_gate(warehouse: Path, schema: str = "intermediate") -> GateResult:
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        lines = con.sql(LINES_SQL.format(table=table)).fetch_arrow_table().to_pandas()
-        balances = con.sql(BALANCES_SQL.format(table=table)).fetch_arrow_table().to_pandas()
-        parameters = {
-            name: [
-                row[0] for row in con.execute(sql.format(staging=staging, marts=marts)).fetchall()
-            ]
-            for name, sql in PARAMETERS_SQL.items()
-        }
-    # the imbalance as exact text, only to name it in a failure; the check compares the totals
-    balances["imbalance"] = [
-        _text(d - c) for d, c in zip(balances["debit_total"], balances["credit_total"], strict=True)
-    ]
-    balances["functional_imbalance"] = [
-        _text(d - c)
-        for d, c in zip(
-            balances["functional_debit_total"], balances["functional_credit_total"], strict=True
+        lines, balances = (
+            con.sql(f"select * from {schema}.{model}").fetch_arrow_table().to_pandas()
+            for model in (LINES_MODEL, BALANCES_MODEL)
         )
-    ]
+        parameters = {
+            name: [row[0] for row in con.sql(f"select * from {schema}.{model}").fetchall()]
+            for name, model in PARAMETER_MODELS.items()
+        }
+    # the imbalances as exact text, only to name them in a failure; the check compares the totals
+    for column in ("imbalance", "functional_imbalance"):
+        balances[column] = [_text(amount) for amount in balances[column]]
     return GateResult(
         [
             validate_dataframe(LINES_SUITE, lines, parameters, row_ids=LINE_IDS),

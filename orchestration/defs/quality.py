@@ -13,9 +13,15 @@ from dagster import (
 )
 
 from expectations.data_docs import build_data_docs
-from expectations.journal_gate import run_journal_gate
+from expectations.dbt_rules import accepted_values
+from expectations.journal_gate import (
+    BALANCES_MODEL,
+    LINES_MODEL,
+    PARAMETER_MODELS,
+    run_journal_gate,
+)
 from expectations.validate import SuiteResult, frame_from_duckdb, save_result, validate_dataframe
-from orchestration.defs.dbt import model_key
+from orchestration.defs.dbt import dbt_project, model_key
 from orchestration.inspect_marts import REC_MARTS
 from orchestration.pools import WAREHOUSE_POOL
 from orchestration.resources import Lake, Warehouse
@@ -106,7 +112,17 @@ def usage_landed(lake: Path) -> bool:
     return any(pq.ParquetFile(f).metadata.num_rows > 0 for f in files if not f.name.startswith("_"))
 
 
-@asset_check(asset=JOURNAL_LINES, blocking=True, name="gx_journal_lines", pool=WAREHOUSE_POOL)
+# the gate reads dbt views over journal_lines and the ERP chart and periods, where the dbt tests
+# of the same rules live: they are the check's inputs
+@asset_check(
+    asset=JOURNAL_LINES,
+    additional_deps=[
+        model_key(m) for m in (LINES_MODEL, BALANCES_MODEL, *PARAMETER_MODELS.values())
+    ],
+    blocking=True,
+    name="gx_journal_lines",
+    pool=WAREHOUSE_POOL,
+)
 def gx_journal_lines(
     context: AssetCheckExecutionContext, lake: Lake, warehouse: Warehouse
 ) -> AssetCheckResult:
@@ -141,7 +157,10 @@ def rec_gate(mart: str) -> AssetChecksDefinition:
         context: AssetCheckExecutionContext, lake: Lake, warehouse: Warehouse
     ) -> AssetCheckResult:
         frame = frame_from_duckdb(warehouse.path, f"marts.{mart}")
-        return check_result(context, lake, [validate_dataframe(mart, frame)])
+        # the statuses the mart's dbt accepted_values test names: one list, in the models' yml
+        statuses = accepted_values(dbt_project.manifest_path, mart, "status")
+        parameters = {"accepted_statuses": statuses}
+        return check_result(context, lake, [validate_dataframe(mart, frame, parameters)])
 
     return gate
 

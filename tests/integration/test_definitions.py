@@ -130,6 +130,11 @@ INTERMEDIATE = {
         "int_revenue_accruals",
         "int_journal_lines_posted",
         "int_billing_charges_linked",
+        "int_gl_accounts_postable",
+        "int_fiscal_periods_open",
+        "int_journal_line_sides",
+        "int_journal_balances",
+        "int_reconciliation_rows",
     )
 }
 MARTS = {
@@ -200,6 +205,8 @@ UNPARTITIONED_INTERMEDIATE = {
     "int_erp_customers_resolved",
     "int_meters",
     "int_usage_subjects",
+    "int_gl_accounts_postable",
+    "int_fiscal_periods_open",
 }
 INTERMEDIATE_BY_PERIOD = (
     {m.removeprefix("intermediate/") for m in INTERMEDIATE}
@@ -228,7 +235,9 @@ USAGE_DAY = {
 def test_asset_graph_is_pinned(defs_data_dir: Path):
     from dagster import AssetKey
 
+    from expectations.dbt_rules import accepted_values
     from orchestration.definitions import defs
+    from orchestration.defs.dbt import dbt_project
     from orchestration.defs.quality import (
         REC_GATES,
         REC_WARNINGS,
@@ -303,6 +312,19 @@ def test_asset_graph_is_pinned(defs_data_dir: Path):
     assert [spec.blocking for spec in gx_usage_daily.check_specs] == [True]
     assert ("marts/journal_lines", "gx_journal_lines") in checks
     assert [spec.blocking for spec in gx_journal_lines.check_specs] == [True]
+    # the gate reads the dbt views that carry the dbt tests of the same rules
+    [gate_spec] = gx_journal_lines.check_specs
+    assert {d.asset_key.to_user_string() for d in gate_spec.additional_deps} == {
+        "intermediate/int_journal_line_sides",
+        "intermediate/int_journal_balances",
+        "intermediate/int_gl_accounts_postable",
+        "intermediate/int_fiscal_periods_open",
+    }
+    assert parents("intermediate/int_journal_balances") == {"marts/journal_lines"}
+    assert (
+        "intermediate/int_journal_balances",
+        "expression_is_true_int_journal_balances_imbalance_0_and_functional_imbalance_0",
+    ) in checks
     # each reconciliation mart: a blocking GX gate, and a non-blocking warning on open variances
     rec_marts = {
         "rec_usage_billing",
@@ -317,6 +339,8 @@ def test_asset_graph_is_pinned(defs_data_dir: Path):
         assert [spec.blocking for spec in REC_GATES[mart].check_specs] == [True]
         assert (f"marts/{mart}", f"{mart}_open_variances") in checks
         assert [spec.blocking for spec in REC_WARNINGS[mart].check_specs] == [False]
+        # its statuses: the list of the mart's dbt accepted_values test, read from the manifest
+        assert "matched" in accepted_values(dbt_project.manifest_path, mart, "status")
     gx_checks = {name for _, name in checks if name.startswith("gx_")}
     assert gx_checks == {"gx_usage_daily", "gx_journal_lines"} | {f"gx_{m}" for m in rec_marts}
     # dbt tests arrive as checks too
@@ -329,7 +353,12 @@ def test_asset_graph_is_pinned(defs_data_dir: Path):
         "staging/stg_exports__ledger_lines",
         "marts/gl_lines",
     }
-    assert "marts/rec_exports_erp" in parents("marts/rec_summary")
+    # the summary totals the six reconciliations' rows, gathered in one view built with it
+    assert parents("marts/rec_summary") == {
+        "intermediate/int_reconciliation_rows",
+        "staging/stg_landing__batches",
+    }
+    assert "marts/rec_exports_erp" in parents("intermediate/int_reconciliation_rows")
 
 
 def test_partitions_are_pinned(defs_data_dir: Path):

@@ -1,13 +1,26 @@
-"""The journal gate: balanced, one side per line, chart accounts, open periods."""
+"""The journal gate: balanced, one side per line, chart accounts, open periods.
+
+The gate reads dbt views (int_journal_line_sides, int_journal_balances, int_gl_accounts_postable,
+int_fiscal_periods_open); the tests create them from the models' SQL as dbt compiles it, over
+journal lines, accounts and periods of the test's choosing.
+"""
 
 from __future__ import annotations
 
+import functools
+import tempfile
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from expectations.journal_gate import run_journal_gate
+from expectations.journal_gate import (
+    BALANCES_MODEL,
+    LINES_MODEL,
+    PARAMETER_MODELS,
+    run_journal_gate,
+)
+from tests.reliability.dbt_sql import compile_models
 
 GOOD = [
     # journal, line, entity, currency, account, period, debit, credit, f_debit, f_credit
@@ -15,6 +28,16 @@ GOOD = [
     ("U2C-INV-in_1", 2, "US01", "USD", "4100", "2026-09", "0", "100.00", "0", "100.00"),
     ("U2C-INV-in_1", 3, "US01", "USD", "2200", "2026-09", "0", "10.00", "0", "10.00"),
 ]
+
+
+GATE_MODELS = (LINES_MODEL, BALANCES_MODEL, *PARAMETER_MODELS.values())
+
+
+@functools.cache
+def gate_views() -> dict[str, str]:
+    """The compiled SQL of the models the gate reads (dbt compile, once per test session)."""
+    with tempfile.TemporaryDirectory(prefix="u2c-gate-views-") as data_dir:
+        return compile_models(list(GATE_MODELS), Path(data_dir))
 
 
 def warehouse(tmp_path: Path, lines: list[tuple]) -> Path:
@@ -44,6 +67,9 @@ def warehouse(tmp_path: Path, lines: list[tuple]) -> Path:
             "create table marts.fiscal_periods as select * from (values "
             "('2026-08', true), ('2026-09', false)) as t(fiscal_period, is_closed)"
         )
+        con.execute("create schema intermediate")
+        for model in GATE_MODELS:  # each read its inputs as "warehouse"."<schema>"."<table>"
+            con.execute(f"create view intermediate.{model} as {gate_views()[model]}")
     return path
 
 

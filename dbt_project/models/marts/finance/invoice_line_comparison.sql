@@ -7,25 +7,17 @@ compared as (
 )
 
 select
-    cast(match_key as varchar) as match_key,
-    cast(subscription_id as varchar) as subscription_id,
-    cast(billing_period as varchar) as billing_period,
-    cast(line_kind as varchar) as line_kind,
-    cast(metric as varchar) as metric,
-    cast(proration_side as varchar) as proration_side,
-    cast(change_at as timestamp) as change_at,
+    {{ invoice_line_key_columns() }},
     cast(legal_entity as varchar) as legal_entity,
     cast(currency as varchar) as currency,
     cast(is_expected as boolean) as is_expected,
     cast(is_billed as boolean) as is_billed,
-    cast(period_invoice_id as varchar) as invoice_id,
-    cast(invoice_line_id as varchar) as invoice_line_id,
+    {{ billed_invoice_line_ids() }},
     cast(expected_quantity as decimal(38, 9)) as expected_quantity,
     cast(billed_quantity as decimal(38, 9)) as billed_quantity,
     cast(quantity_difference as decimal(38, 9)) as quantity_difference,
     cast(expected_amount as decimal(38, 9)) as expected_amount,
     cast(billed_amount as decimal(38, 9)) as billed_amount,
     cast(amount_difference as decimal(38, 9)) as amount_difference,
-    cast(comparison_status = 'matched' as boolean) as is_match,
-    cast(comparison_status as varchar) as comparison_status
+    {{ invoice_line_verdict() }}
 from compared

@@ -16,24 +16,11 @@ with
 
 billing as (
     select
-        document_type,
-        document_id,
-        external_id,
-        invoice_id,
-        credit_note_id,
+        {{ rec_document_ids() }},
         customer_id,
         account_id,
         netsuite_customer_id,
-        legal_entity,
-        billing_period,
-        fiscal_period,
-        is_posting_period_moved,
-        document_date,
-        currency,
-        functional_currency,
-        exchange_rate,
-        amount,
-        amount_functional
+        {{ rec_document_posting() }}
     from {{ ref('int_billing_documents_converted') }}
 ),
 
@@ -93,9 +80,7 @@ billed as (
         b.invoice_id,
         b.credit_note_id,
         b.external_id,
-        e.first_transaction_id as erp_transaction_id,
-        e.transaction_ids as erp_transaction_ids,
-        coalesce(e.transaction_count, 0) as erp_transaction_count,
+        {{ rec_erp_match('e') }},
         true as is_in_billing
     from billing as b
     left join erp as e on b.external_id = e.external_id
@@ -137,16 +122,14 @@ erp_only as (
     )
 ),
 
+documents as (
+    select * from billed
+    union all
+    select * from erp_only
+),
+
 compared as (
-    select
-        *,
-        billing_amount - erp_amount as variance,
-        billing_amount_functional - erp_amount_functional as variance_functional
-    from (
-        select * from billed
-        union all
-        select * from erp_only
-    ) as documents
+    {{ rec_with_variances('documents') }}
 ),
 
 classified as (
@@ -156,11 +139,7 @@ classified as (
             when not is_in_billing then 'unknown_in_billing'
             when erp_transaction_count = 0 then 'missing_in_erp'
             when erp_transaction_count > 1 then 'duplicate_in_erp'
-            when
-                {{ beyond_tolerance('billing_erp', 'variance', 'billing_amount') }}
-                or {{ beyond_tolerance('billing_erp', 'variance_functional', 'billing_amount_functional') }}
-                then 'amount_mismatch'
-            else 'matched'
+            {{ rec_amount_status('billing_erp') }}
         end as status
     from compared
 )
@@ -168,29 +147,14 @@ classified as (
 select
     cast(document_id as varchar) as document_id,
     cast(document_type as varchar) as document_type,
-    cast(status as varchar) as status,
-    cast(legal_entity as varchar) as legal_entity,
-    cast(billing_period as varchar) as billing_period,
-    cast(fiscal_period as varchar) as fiscal_period,
-    cast(erp_fiscal_period as varchar) as erp_fiscal_period,
-    cast(is_posting_period_moved as boolean) as is_posting_period_moved,
+    {{ rec_status_columns() }},
     cast(document_date as date) as document_date,
     cast(account_id as varchar) as account_id,
     cast(customer_id as varchar) as customer_id,
     cast(netsuite_customer_id as bigint) as netsuite_customer_id,
-    cast(currency as varchar) as currency,
-    cast(functional_currency as varchar) as functional_currency,
-    cast(exchange_rate as decimal(38, 12)) as exchange_rate,
-    cast(billing_amount as decimal(38, 9)) as billing_amount,
-    cast(billing_amount_functional as decimal(38, 9)) as billing_amount_functional,
-    cast(erp_amount as decimal(38, 9)) as erp_amount,
-    cast(erp_amount_functional as decimal(38, 9)) as erp_amount_functional,
-    cast(variance as decimal(38, 9)) as variance,
-    cast(variance_functional as decimal(38, 9)) as variance_functional,
+    {{ rec_amount_columns() }},
+    {{ rec_variance_columns() }},
     cast(invoice_id as varchar) as invoice_id,
     cast(credit_note_id as varchar) as credit_note_id,
-    cast(external_id as varchar) as external_id,
-    cast(erp_transaction_id as bigint) as erp_transaction_id,
-    cast(erp_transaction_ids as varchar) as erp_transaction_ids,
-    cast(erp_transaction_count as bigint) as erp_transaction_count
+    {{ rec_erp_transaction_columns() }}
 from classified

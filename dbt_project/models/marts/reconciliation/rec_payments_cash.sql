@@ -14,26 +14,13 @@ with
 
 billing as (
     select
-        document_type,
-        document_id,
-        external_id,
-        invoice_id,
-        credit_note_id,
+        {{ rec_document_ids() }},
         charge_id,
         refund_id,
         customer_id,
         account_id,
         netsuite_customer_id,
-        legal_entity,
-        billing_period,
-        fiscal_period,
-        is_posting_period_moved,
-        document_date,
-        currency,
-        functional_currency,
-        exchange_rate,
-        amount,
-        amount_functional
+        {{ rec_document_posting() }}
     from {{ ref('int_billing_documents_converted') }}
     where document_type in ('payment', 'refund')
 ),
@@ -93,19 +80,13 @@ joined as (
         b.invoice_id,
         b.credit_note_id,
         b.external_id,
-        e.first_transaction_id as erp_transaction_id,
-        e.transaction_ids as erp_transaction_ids,
-        coalesce(e.transaction_count, 0) as erp_transaction_count
+        {{ rec_erp_match('e') }}
     from billing as b
     left join erp as e on b.external_id = e.external_id
 ),
 
 compared as (
-    select
-        *,
-        billing_amount - erp_amount as variance,
-        billing_amount_functional - erp_amount_functional as variance_functional
-    from joined
+    {{ rec_with_variances('joined') }}
 ),
 
 classified as (
@@ -121,11 +102,7 @@ classified as (
                     or erp_netsuite_customer_id is distinct from netsuite_customer_id
                 )
                 then 'misapplied'
-            when
-                {{ beyond_tolerance('payments_cash', 'variance', 'billing_amount') }}
-                or {{ beyond_tolerance('payments_cash', 'variance_functional', 'billing_amount_functional') }}
-                then 'amount_mismatch'
-            else 'matched'
+            {{ rec_amount_status('payments_cash') }}
         end as status
     from compared
 )
@@ -133,35 +110,20 @@ classified as (
 select
     cast(payment_id as varchar) as payment_id,
     cast(payment_type as varchar) as payment_type,
-    cast(status as varchar) as status,
-    cast(legal_entity as varchar) as legal_entity,
-    cast(billing_period as varchar) as billing_period,
-    cast(fiscal_period as varchar) as fiscal_period,
-    cast(erp_fiscal_period as varchar) as erp_fiscal_period,
-    cast(is_posting_period_moved as boolean) as is_posting_period_moved,
+    {{ rec_status_columns() }},
     cast(payment_date as date) as payment_date,
     cast(account_id as varchar) as account_id,
     cast(customer_id as varchar) as customer_id,
     cast(netsuite_customer_id as bigint) as netsuite_customer_id,
     cast(erp_account_id as varchar) as erp_account_id,
     cast(erp_netsuite_customer_id as bigint) as erp_netsuite_customer_id,
-    cast(currency as varchar) as currency,
-    cast(functional_currency as varchar) as functional_currency,
-    cast(exchange_rate as decimal(38, 12)) as exchange_rate,
-    cast(billing_amount as decimal(38, 9)) as billing_amount,
-    cast(billing_amount_functional as decimal(38, 9)) as billing_amount_functional,
-    cast(erp_amount as decimal(38, 9)) as erp_amount,
-    cast(erp_amount_functional as decimal(38, 9)) as erp_amount_functional,
+    {{ rec_amount_columns() }},
     cast(erp_applied_amount as decimal(38, 9)) as erp_applied_amount,
     cast(erp_unapplied_amount as decimal(38, 9)) as erp_unapplied_amount,
-    cast(variance as decimal(38, 9)) as variance,
-    cast(variance_functional as decimal(38, 9)) as variance_functional,
+    {{ rec_variance_columns() }},
     cast(charge_id as varchar) as charge_id,
     cast(refund_id as varchar) as refund_id,
     cast(invoice_id as varchar) as invoice_id,
     cast(credit_note_id as varchar) as credit_note_id,
-    cast(external_id as varchar) as external_id,
-    cast(erp_transaction_id as bigint) as erp_transaction_id,
-    cast(erp_transaction_ids as varchar) as erp_transaction_ids,
-    cast(erp_transaction_count as bigint) as erp_transaction_count
+    {{ rec_erp_transaction_columns() }}
 from classified

@@ -18,10 +18,7 @@ renamed as (
         source as source_id,
         status as balance_transaction_status,
         type as balance_transaction_type,
-        batch_id,
-        file_name,
-        line_number,
-        landed_at
+        {{ landing_lineage() }}
     from source
 )
 

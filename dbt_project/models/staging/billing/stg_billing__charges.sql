@@ -20,10 +20,7 @@ renamed as (
         paid as is_paid,
         refunded as is_refunded,
         disputed as is_disputed,
-        batch_id,
-        file_name,
-        line_number,
-        landed_at
+        {{ landing_lineage() }}
     from source
 )
 

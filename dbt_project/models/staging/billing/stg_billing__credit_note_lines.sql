@@ -15,10 +15,7 @@ renamed as (
         unit_amount as unit_amount_minor,
         amount as amount_minor,
         description,
-        batch_id,
-        file_name,
-        line_number,
-        landed_at
+        {{ landing_lineage() }}
     from source
 )
 

@@ -12,10 +12,7 @@ renamed as (
         amount_refunded as amount_refunded_minor,
         type as refund_type,
         payment_record_refund as payment_record_refund_group,
-        batch_id,
-        file_name,
-        line_number,
-        landed_at
+        {{ landing_lineage() }}
     from source
 )
 

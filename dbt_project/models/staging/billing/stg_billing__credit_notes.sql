@@ -23,10 +23,7 @@ renamed as (
         refund as refund_id,
         voided_at,
         metadata,
-        batch_id,
-        file_name,
-        line_number,
-        landed_at
+        {{ landing_lineage() }}
     from source
 )
 

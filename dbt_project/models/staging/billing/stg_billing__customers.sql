@@ -15,10 +15,7 @@ renamed as (
         metadata_crm_account_id as crm_account_id,
         cast(metadata_netsuite_customer_id as bigint) as netsuite_customer_id,
         metadata,
-        batch_id,
-        file_name,
-        line_number,
-        landed_at
+        {{ landing_lineage() }}
     from source
 )
 

@@ -43,10 +43,7 @@ renamed as (
             else 'subscription'
         end as line_type,
         coalesce(tax_amount, taxes_amount, 0) as tax_minor,
-        batch_id,
-        file_name,
-        line_number,
-        landed_at
+        {{ landing_lineage() }}
     from source
 )
 

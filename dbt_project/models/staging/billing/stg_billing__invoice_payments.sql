@@ -20,10 +20,7 @@ renamed as (
         payment_record as payment_record_id,
         status_transitions_paid_at as paid_at,
         status_transitions_canceled_at as canceled_at,
-        batch_id,
-        file_name,
-        line_number,
-        landed_at
+        {{ landing_lineage() }}
     from source
 )
 

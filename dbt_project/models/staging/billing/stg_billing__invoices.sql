@@ -29,10 +29,7 @@ renamed as (
         status_transitions_voided_at as voided_at,
         layout,
         metadata,
-        batch_id,
-        file_name,
-        line_number,
-        landed_at
+        {{ landing_lineage() }}
     from source
 )
 

@@ -14,10 +14,7 @@ renamed as (
         stripe_customer_id as customer_id,
         value,
         payload,
-        batch_id,
-        file_name,
-        line_number,
-        landed_at
+        {{ landing_lineage() }}
     from source
 )
 

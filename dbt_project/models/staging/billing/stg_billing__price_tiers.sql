@@ -12,10 +12,7 @@ renamed as (
         unit_amount as unit_amount_minor,
         unit_amount_decimal as unit_amount_decimal_minor,
         flat_amount as flat_amount_minor,
-        batch_id,
-        file_name,
-        line_number,
-        landed_at
+        {{ landing_lineage() }}
     from source
 )
 

@@ -22,10 +22,7 @@ renamed as (
         transform_quantity_divide_by,
         transform_quantity_round,
         metadata,
-        batch_id,
-        file_name,
-        line_number,
-        landed_at
+        {{ landing_lineage() }}
     from source
 )
 

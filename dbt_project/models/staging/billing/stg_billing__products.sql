@@ -15,10 +15,7 @@ renamed as (
         nullif(metadata_metric, '') as metric,
         metadata_gl_revenue_account as gl_revenue_account,
         metadata,
-        batch_id,
-        file_name,
-        line_number,
-        landed_at
+        {{ landing_lineage() }}
     from source
 )
 

@@ -14,10 +14,7 @@ renamed as (
         balance_transaction as balance_transaction_id,
         status as refund_status,
         reason,
-        batch_id,
-        file_name,
-        line_number,
-        landed_at
+        {{ landing_lineage() }}
     from source
 )
 

@@ -14,10 +14,7 @@ renamed as (
         quantity,
         current_period_start,
         current_period_end,
-        batch_id,
-        file_name,
-        line_number,
-        landed_at
+        {{ landing_lineage() }}
     from source
 )
 

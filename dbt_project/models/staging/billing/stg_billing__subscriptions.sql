@@ -20,10 +20,7 @@ renamed as (
         metadata_crm_contract_id as crm_contract_id,
         cast(metadata_contract_version as integer) as contract_version,
         metadata,
-        batch_id,
-        file_name,
-        line_number,
-        landed_at
+        {{ landing_lineage() }}
     from source
 )
 

@@ -6,10 +6,7 @@ source as (
 
 renamed as (
     select
-        batch_id,
-        system,
-        source_table,
-        file_name,
+        {{ landing_batch_identity() }},
         file_sha256,
         rows_read,
         rows_landed,

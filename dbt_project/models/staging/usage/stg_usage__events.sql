@@ -17,10 +17,7 @@ renamed as (
         data_base64,
         extensions,
         payload_fingerprint,
-        batch_id,
-        file_name,
-        line_number,
-        landed_at
+        {{ landing_lineage() }}
     from source
 )
 

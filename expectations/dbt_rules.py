@@ -1,0 +1,27 @@
+"""Rules the dbt project already states, for the suites that gate on them: read from dbt's
+manifest, so a list of accepted values is written once, in the models' yml (an
+`accepted_values` test), and the gate checks the very same list."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def accepted_values(manifest: Path, model: str, column: str) -> list[str]:
+    """The values dbt's `accepted_values` test on `model.column` accepts."""
+    nodes = json.loads(Path(manifest).read_text())["nodes"].values()
+    found = [
+        node["test_metadata"]["kwargs"]["values"]
+        for node in nodes
+        if node["resource_type"] == "test"
+        and (node.get("test_metadata") or {}).get("name") == "accepted_values"
+        and (node.get("attached_node") or "").rsplit(".", 1)[-1] == model
+        and node.get("column_name") == column
+    ]
+    if len(found) != 1:
+        raise ValueError(
+            f"dbt has {len(found)} accepted_values tests on {model}.{column}; a gate that reads "
+            "its values needs exactly one"
+        )
+    return list(found[0])
