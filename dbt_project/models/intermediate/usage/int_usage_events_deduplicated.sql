@@ -25,16 +25,7 @@ with
 
 new_deliveries as not materialized (
     select
-        event_source,
-        event_id,
-        event_type,
-        subject,
-        data_content_type,
-        data,
-        data_base64,
-        occurred_at,
-        landed_at,
-        batch_id,
+        {{ usage_event_columns() }},
         file_name,
         line_number,
         hash(event_source, event_id) as key_hash

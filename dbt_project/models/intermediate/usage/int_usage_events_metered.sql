@@ -33,17 +33,7 @@
 with
 
 events as not materialized (
-    select
-        event_source,
-        event_id,
-        event_type,
-        subject,
-        data_content_type,
-        data,
-        data_base64,
-        occurred_at,
-        landed_at,
-        batch_id
+    select {{ usage_event_columns() }}
     from {{ ref('int_usage_events_deduplicated') }}
     where landed_at > {{ incremental_watermark('landed_at') }}
 ),

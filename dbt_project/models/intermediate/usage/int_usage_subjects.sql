@@ -19,42 +19,25 @@ contracts as (
     group by subscription_id, account_id, stripe_customer_id
 ),
 
+-- each contract under each kind of key that can name it
 keys as (
     select
-        subscription_id as subject_key,
-        'subscription' as key_kind,
-        subscription_id,
-        account_id,
-        stripe_customer_id,
-        cast(null as date) as valid_from,
-        cast(null as date) as valid_to
-    from contracts
-
-    union all
-
-    select
-        stripe_customer_id as subject_key,
-        'billing_customer' as key_kind,
-        subscription_id,
-        account_id,
-        stripe_customer_id,
-        effective_from as valid_from,
-        effective_to as valid_to
-    from contracts
-    where stripe_customer_id is not null
-
-    union all
-
-    select
-        account_id as subject_key,
-        'crm_account' as key_kind,
-        subscription_id,
-        account_id,
-        stripe_customer_id,
-        effective_from as valid_from,
-        effective_to as valid_to
-    from contracts
-    where account_id is not null
+        case k.key_kind
+            when 'subscription' then c.subscription_id
+            when 'billing_customer' then c.stripe_customer_id
+            else c.account_id
+        end as subject_key,
+        k.key_kind,
+        c.subscription_id,
+        c.account_id,
+        c.stripe_customer_id,
+        -- a subscription id names its subscription always, the other keys while it is in force
+        case when k.key_kind <> 'subscription' then c.effective_from end as valid_from,
+        case when k.key_kind <> 'subscription' then c.effective_to end as valid_to
+    from contracts as c
+    cross join (
+        values ('subscription'), ('billing_customer'), ('crm_account')
+    ) as k (key_kind)
 )
 
 select
@@ -66,3 +49,4 @@ select
     cast(valid_from as date) as valid_from,
     cast(valid_to as date) as valid_to
 from keys
+where subject_key is not null
