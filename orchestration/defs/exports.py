@@ -13,14 +13,15 @@ USAGE_DAILY = model_key("usage_daily")
 
 
 def mart_keys() -> list[AssetKey]:
-    """Every dbt model under models/marts/: what the analysts' copy contains."""
+    """Every dbt model under models/canonical/ and models/marts/ (both published in the marts
+    schema): what the analysts' copy contains."""
     import json
 
     manifest = json.loads(dbt_project.manifest_path.read_text())
     names = sorted(
         node["name"]
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["fqn"][1:2] == ["marts"]
+        if node["resource_type"] == "model" and node["fqn"][1] in ("canonical", "marts")
     )
     return [model_key(name) for name in names]
 
