@@ -123,6 +123,7 @@ INTERMEDIATE = {
         "int_revenue_accruals",
         "int_journal_lines_posted",
         "int_billing_charges_linked",
+        "int_posting_periods",
     )
 }
 MARTS = {
@@ -193,6 +194,7 @@ UNPARTITIONED_INTERMEDIATE = {
     "int_erp_customers_resolved",
     "int_meters",
     "int_usage_subjects",
+    "int_posting_periods",
 }
 INTERMEDIATE_BY_PERIOD = (
     {m.removeprefix("intermediate/") for m in INTERMEDIATE}
@@ -258,6 +260,7 @@ def test_asset_graph_is_pinned(defs_data_dir: Path):
         "marts/journal_lines",
         "marts/legal_entities",
         "marts/fiscal_periods",
+        "intermediate/int_posting_periods",
         "marts/customers",
         "marts/ops_landing_batches",
     }

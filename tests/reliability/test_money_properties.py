@@ -197,7 +197,7 @@ def assert_balanced(lines: list[dict], key: str = "external_id") -> None:
 
 
 OPEN_PERIODS = [
-    Period(key, start, end, False, key, key)
+    Period(key, start, end, key, False, None, key)
     for _, key, start, end, _ in [
         (
             0,

@@ -52,15 +52,6 @@ invoices as (
         region,
         functional_currency
     from {{ ref('invoices') }}
-),
-
-fiscal as (
-    select
-        fiscal_period,
-        start_date,
-        end_date,
-        posting_fiscal_period
-    from {{ ref('fiscal_periods') }}
 )
 
 select
@@ -89,7 +80,7 @@ select
     cast(i.billing_period as varchar) as billing_period,
     cast(f.fiscal_period as varchar) as fiscal_period,
     cast(f.posting_fiscal_period as varchar) as posting_fiscal_period,
-    cast(f.posting_fiscal_period is distinct from f.fiscal_period as boolean) as is_posting_period_moved,
+    cast({{ is_posting_period_moved('f') }} as boolean) as is_posting_period_moved,
     cast(case when i.invoice_id is not null then i.legal_entity else a.legal_entity end as varchar)
         as legal_entity,
     cast(case when i.invoice_id is not null then i.region else a.region end as varchar) as region,
@@ -104,4 +95,4 @@ from credit_notes as n
 left join currencies as c on n.currency = c.currency
 left join accounts as a on n.customer_id = a.stripe_customer_id
 left join invoices as i on n.invoice_id = i.invoice_id
-left join fiscal as f on n.effective_date between f.start_date and f.end_date
+{{ join_posting_period('n.effective_date', 'f') }}

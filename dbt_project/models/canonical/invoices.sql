@@ -81,15 +81,6 @@ versions as (
     where version_rank = 1
 ),
 
-fiscal as (
-    select
-        fiscal_period,
-        start_date,
-        end_date,
-        posting_fiscal_period
-    from {{ ref('fiscal_periods') }}
-),
-
 joined as (
     select
         i.*,
@@ -145,9 +136,7 @@ select
     cast(j.voided_at as timestamp) as voided_at,
     cast(j.posting_date as date) as posting_date,
     cast(f.posting_fiscal_period as varchar) as posting_fiscal_period,
-    cast(
-        f.posting_fiscal_period is distinct from f.fiscal_period as boolean
-    ) as is_posting_period_moved,
+    cast({{ is_posting_period_moved('f') }} as boolean) as is_posting_period_moved,
     cast(j.legal_entity as varchar) as legal_entity,
     cast(j.region as varchar) as region,
     cast(j.functional_currency as varchar) as functional_currency,
@@ -156,4 +145,4 @@ select
     cast(j.batch_id as varchar) as batch_id,
     cast(j.landed_at as timestamp) as landed_at
 from joined as j
-left join fiscal as f on j.posting_date between f.start_date and f.end_date
+{{ join_posting_period('j.posting_date', 'f') }}

@@ -62,15 +62,6 @@ invoices as (
         region,
         functional_currency
     from {{ ref('invoices') }}
-),
-
-fiscal as (
-    select
-        fiscal_period,
-        start_date,
-        end_date,
-        posting_fiscal_period
-    from {{ ref('fiscal_periods') }}
 )
 
 select
@@ -94,7 +85,7 @@ select
     cast(p.payment_date as date) as payment_date,
     cast(i.billing_period as varchar) as billing_period,
     cast(f.posting_fiscal_period as varchar) as posting_fiscal_period,
-    cast(f.posting_fiscal_period is distinct from f.fiscal_period as boolean) as is_posting_period_moved,
+    cast({{ is_posting_period_moved('f') }} as boolean) as is_posting_period_moved,
     cast(p.balance_transaction_id as varchar) as balance_transaction_id,
     cast(b.settlement_currency as varchar) as settlement_currency,
     cast(b.settlement_amount as decimal(38, 9)) as settlement_amount,
@@ -116,4 +107,4 @@ left join currencies as c on p.currency = c.currency
 left join settlements as b on p.balance_transaction_id = b.balance_transaction_id
 left join accounts as a on p.customer_id = a.stripe_customer_id
 left join invoices as i on p.invoice_id = i.invoice_id
-left join fiscal as f on p.payment_date between f.start_date and f.end_date
+{{ join_posting_period('p.payment_date', 'f') }}

@@ -84,15 +84,6 @@ invoices as (
         region,
         functional_currency
     from {{ ref('invoices') }}
-),
-
-fiscal as (
-    select
-        fiscal_period,
-        start_date,
-        end_date,
-        posting_fiscal_period
-    from {{ ref('fiscal_periods') }}
 )
 
 select
@@ -110,7 +101,7 @@ select
     cast(r.refund_date as date) as refund_date,
     cast(i.billing_period as varchar) as billing_period,
     cast(f.posting_fiscal_period as varchar) as posting_fiscal_period,
-    cast(f.posting_fiscal_period is distinct from f.fiscal_period as boolean) as is_posting_period_moved,
+    cast({{ is_posting_period_moved('f') }} as boolean) as is_posting_period_moved,
     cast(r.balance_transaction_id as varchar) as balance_transaction_id,
     cast(b.settlement_currency as varchar) as settlement_currency,
     cast(b.settlement_amount as decimal(38, 9)) as settlement_amount,
@@ -134,4 +125,4 @@ left join currencies as c on r.currency = c.currency
 left join settlements as b on r.balance_transaction_id = b.balance_transaction_id
 left join accounts as a on ch.customer_id = a.stripe_customer_id
 left join invoices as i on ch.invoice_id = i.invoice_id
-left join fiscal as f on r.refund_date between f.start_date and f.end_date
+{{ join_posting_period('r.refund_date', 'f') }}

@@ -46,16 +46,6 @@ entries as (
     from {{ ref('int_journal_entries_derived') }}
 ),
 
-fiscal as (
-    select
-        period_id,
-        fiscal_period,
-        start_date,
-        end_date,
-        posting_fiscal_period
-    from {{ ref('fiscal_periods') }}
-),
-
 -- one rate path per fiscal period and currency pair (the rates every conversion uses)
 rates as (
     select
@@ -81,17 +71,12 @@ posted as (
         e.*,
         d.fiscal_period as original_period,
         d.posting_fiscal_period as posting_period,
-        cast(d.posting_fiscal_period is distinct from d.fiscal_period as boolean) as is_moved,
-        case
-            when cast(d.posting_fiscal_period is distinct from d.fiscal_period as boolean)
-                then o.start_date
-            else e.original_date
-        end as posting_date,
+        cast({{ is_posting_period_moved('d') }} as boolean) as is_moved,
+        {{ posting_date('e.original_date', 'd') }} as posting_date,
         tm.minor_units,
         fm.minor_units as functional_minor_units
     from entries as e
-    left join fiscal as d on e.original_date between d.start_date and d.end_date
-    left join fiscal as o on d.posting_fiscal_period = o.fiscal_period
+    {{ join_posting_period('e.original_date', 'd') }}
     left join minor_units as tm on e.currency = tm.currency
     left join minor_units as fm on e.functional_currency = fm.currency
 ),

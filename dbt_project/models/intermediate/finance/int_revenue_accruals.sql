@@ -47,7 +47,7 @@ fiscal as (
         start_date,
         end_date,
         posting_fiscal_period
-    from {{ ref('fiscal_periods') }}
+    from {{ ref('int_posting_periods') }}
 ),
 
 -- the invoice billing the subscription period (the first to post, when several)
