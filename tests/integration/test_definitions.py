@@ -124,6 +124,7 @@ INTERMEDIATE = {
         "int_journal_lines_posted",
         "int_billing_charges_linked",
         "int_posting_periods",
+        "int_document_legal_entities",
     )
 }
 MARTS = {
@@ -195,6 +196,7 @@ UNPARTITIONED_INTERMEDIATE = {
     "int_meters",
     "int_usage_subjects",
     "int_posting_periods",
+    "int_document_legal_entities",
 }
 INTERMEDIATE_BY_PERIOD = (
     {m.removeprefix("intermediate/") for m in INTERMEDIATE}

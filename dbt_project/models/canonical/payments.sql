@@ -42,33 +42,13 @@ currencies as (
         currency,
         stripe_minor_units
     from {{ ref('currencies') }}
-),
-
-accounts as (
-    select
-        stripe_customer_id,
-        account_id,
-        legal_entity,
-        region,
-        functional_currency
-    from {{ ref('int_billing_customers_mapped') }}
-),
-
-invoices as (
-    select
-        invoice_id,
-        billing_period,
-        legal_entity,
-        region,
-        functional_currency
-    from {{ ref('invoices') }}
 )
 
 select
     cast(p.charge_id as varchar) as payment_id,
     cast(p.invoice_id as varchar) as invoice_id,
     cast(p.customer_id as varchar) as customer_id,
-    cast(a.account_id as varchar) as account_id,
+    cast(e.account_id as varchar) as account_id,
     cast(p.currency as varchar) as currency,
     cast({{ minor_to_major('p.amount_minor', 'c.stripe_minor_units') }} as decimal(38, 9)) as amount,
     cast(
@@ -83,7 +63,7 @@ select
     cast(p.is_disputed as boolean) as is_disputed,
     cast(p.created_at as timestamp) as created_at,
     cast(p.payment_date as date) as payment_date,
-    cast(i.billing_period as varchar) as billing_period,
+    cast(e.billing_period as varchar) as billing_period,
     cast(f.posting_fiscal_period as varchar) as posting_fiscal_period,
     cast({{ is_posting_period_moved('f') }} as boolean) as is_posting_period_moved,
     cast(p.balance_transaction_id as varchar) as balance_transaction_id,
@@ -92,19 +72,14 @@ select
     cast(b.fee as decimal(38, 9)) as fee,
     cast(b.net as decimal(38, 9)) as net,
     cast(b.exchange_rate as decimal(38, 12)) as exchange_rate,
-    cast(case when i.invoice_id is not null then i.legal_entity else a.legal_entity end as varchar)
-        as legal_entity,
-    cast(case when i.invoice_id is not null then i.region else a.region end as varchar) as region,
-    cast(
-        case when i.invoice_id is not null then i.functional_currency else a.functional_currency end
-        as varchar
-    ) as functional_currency,
+    cast(e.legal_entity as varchar) as legal_entity,
+    cast(e.region as varchar) as region,
+    cast(e.functional_currency as varchar) as functional_currency,
     cast({{ u2c_external_id('payment', 'p.charge_id') }} as varchar) as external_id,
     cast(p.batch_id as varchar) as batch_id,
     cast(p.landed_at as timestamp) as landed_at
 from charges as p
 left join currencies as c on p.currency = c.currency
 left join settlements as b on p.balance_transaction_id = b.balance_transaction_id
-left join accounts as a on p.customer_id = a.stripe_customer_id
-left join invoices as i on p.invoice_id = i.invoice_id
+{{ join_document_entity('payment', 'p.charge_id', 'e') }}
 {{ join_posting_period('p.payment_date', 'f') }}

@@ -20,14 +20,6 @@ refunds as (
     from {{ ref('stg_billing__refunds') }}
 ),
 
-charges as (
-    select
-        charge_id,
-        invoice_id,
-        customer_id
-    from {{ ref('int_billing_charges_linked') }}
-),
-
 credit_notes as (
     -- a credit note names its refunds in refunds[] (API 2025-03-31), earlier in `refund`
     select
@@ -64,42 +56,22 @@ currencies as (
         currency,
         stripe_minor_units
     from {{ ref('currencies') }}
-),
-
-accounts as (
-    select
-        stripe_customer_id,
-        account_id,
-        legal_entity,
-        region,
-        functional_currency
-    from {{ ref('int_billing_customers_mapped') }}
-),
-
-invoices as (
-    select
-        invoice_id,
-        billing_period,
-        legal_entity,
-        region,
-        functional_currency
-    from {{ ref('invoices') }}
 )
 
 select
     cast(r.refund_id as varchar) as refund_id,
     cast(r.charge_id as varchar) as payment_id,
-    cast(ch.invoice_id as varchar) as invoice_id,
+    cast(e.invoice_id as varchar) as invoice_id,
     cast(cn.credit_note_id as varchar) as credit_note_id,
-    cast(ch.customer_id as varchar) as customer_id,
-    cast(a.account_id as varchar) as account_id,
+    cast(e.customer_id as varchar) as customer_id,
+    cast(e.account_id as varchar) as account_id,
     cast(r.currency as varchar) as currency,
     cast({{ minor_to_major('r.amount_minor', 'c.stripe_minor_units') }} as decimal(38, 9)) as amount,
     cast(r.refund_status as varchar) as refund_status,
     cast(r.reason as varchar) as reason,
     cast(r.created_at as timestamp) as created_at,
     cast(r.refund_date as date) as refund_date,
-    cast(i.billing_period as varchar) as billing_period,
+    cast(e.billing_period as varchar) as billing_period,
     cast(f.posting_fiscal_period as varchar) as posting_fiscal_period,
     cast({{ is_posting_period_moved('f') }} as boolean) as is_posting_period_moved,
     cast(r.balance_transaction_id as varchar) as balance_transaction_id,
@@ -108,21 +80,15 @@ select
     cast(b.fee as decimal(38, 9)) as fee,
     cast(b.net as decimal(38, 9)) as net,
     cast(b.exchange_rate as decimal(38, 12)) as exchange_rate,
-    cast(case when i.invoice_id is not null then i.legal_entity else a.legal_entity end as varchar)
-        as legal_entity,
-    cast(case when i.invoice_id is not null then i.region else a.region end as varchar) as region,
-    cast(
-        case when i.invoice_id is not null then i.functional_currency else a.functional_currency end
-        as varchar
-    ) as functional_currency,
+    cast(e.legal_entity as varchar) as legal_entity,
+    cast(e.region as varchar) as region,
+    cast(e.functional_currency as varchar) as functional_currency,
     cast({{ u2c_external_id('refund', 'r.refund_id') }} as varchar) as external_id,
     cast(r.batch_id as varchar) as batch_id,
     cast(r.landed_at as timestamp) as landed_at
 from refunds as r
-left join charges as ch on r.charge_id = ch.charge_id
 left join credit_notes as cn on r.refund_id = cn.refund_id
 left join currencies as c on r.currency = c.currency
 left join settlements as b on r.balance_transaction_id = b.balance_transaction_id
-left join accounts as a on ch.customer_id = a.stripe_customer_id
-left join invoices as i on ch.invoice_id = i.invoice_id
+{{ join_document_entity('refund', 'r.refund_id', 'e') }}
 {{ join_posting_period('r.refund_date', 'f') }}
