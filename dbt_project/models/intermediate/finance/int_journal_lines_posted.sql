@@ -46,19 +46,6 @@ entries as (
     from {{ ref('int_journal_entries_derived') }}
 ),
 
--- one rate path per fiscal period and currency pair (the rates every conversion uses)
-rates as (
-    select
-        fiscal_period,
-        from_currency,
-        to_currency,
-        conversion_path,
-        first_rate,
-        second_rate,
-        average_rate
-    from {{ ref('int_exchange_rates_by_period') }}
-),
-
 minor_units as (
     select
         currency,
@@ -73,32 +60,19 @@ posted as (
         d.posting_fiscal_period as posting_period,
         cast({{ is_posting_period_moved('d') }} as boolean) as is_moved,
         {{ posting_date('e.original_date', 'd') }} as posting_date,
-        tm.minor_units,
-        fm.minor_units as functional_minor_units
+        tm.minor_units
     from entries as e
     {{ join_posting_period('e.original_date', 'd') }}
     left join minor_units as tm on e.currency = tm.currency
-    left join minor_units as fm on e.functional_currency = fm.currency
 ),
 
 converted as (
     select
         p.*,
-        case when p.currency = p.functional_currency then 'identity' else r.conversion_path end
-            as conversion_path,
-        cast(
-            case when p.currency = p.functional_currency then 1 else r.average_rate end
-            as decimal(38, 12)
-        ) as exchange_rate,
-        case when p.currency = p.functional_currency then 1 else r.first_rate end as first_rate,
-        case when p.currency <> p.functional_currency then r.second_rate end as second_rate,
+        {{ rate_path_columns('p.currency', 'p.functional_currency', 'r') }},
         {{ to_functional_half_even('p.amount', '1', 'p.minor_units') }} as amount_rounded
     from posted as p
-    left join rates as r
-        on
-            p.posting_period = r.fiscal_period
-            and p.currency = r.from_currency
-            and p.functional_currency = r.to_currency
+    {{ join_rate_path('p.posting_period', 'p.currency', 'p.functional_currency', 'r') }}
 ),
 
 lines as (
@@ -111,9 +85,7 @@ lines as (
             when c.exchange_rate is null then 'no_exchange_rate'
         end as line_hold_reason,
         -- null only on a held line (no rate path): held journals never reach journal_lines
-        {{ convert_half_even(
-            'c.amount_rounded', 'c.first_rate', 'c.second_rate', 'c.functional_minor_units'
-        ) }} as functional_amount
+        {{ to_functional('c.amount_rounded') }} as functional_amount
     from converted as c
 ),
 

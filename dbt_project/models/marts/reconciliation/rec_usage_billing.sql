@@ -219,53 +219,20 @@ in_scope as (
     where not is_mapped or is_invoiced_cycle or billed_line_count > 0
 ),
 
--- one rate path per fiscal period and currency pair (the rates every conversion uses)
-rates as (
-    select
-        fiscal_period,
-        from_currency,
-        to_currency,
-        first_rate,
-        second_rate,
-        average_rate
-    from {{ ref('int_exchange_rates_by_period') }}
-),
-
-minor_units as (
-    select
-        currency,
-        minor_units
-    from {{ ref('currencies') }}
-),
-
 converted as (
     select
         s.*,
-        cast(
-            case when s.currency = s.resolved_functional_currency then 1 else x.average_rate end
-            as decimal(38, 12)
-        ) as exchange_rate,
-        case when s.currency = s.resolved_functional_currency then 1 else x.first_rate end as first_rate,
-        case when s.currency <> s.resolved_functional_currency then x.second_rate end as second_rate,
-        m.minor_units as functional_minor_units
+        {{ rate_path_columns('s.currency', 's.resolved_functional_currency', 'x') }}
     from in_scope as s
-    left join rates as x
-        on
-            s.fiscal_period = x.fiscal_period
-            and s.currency = x.from_currency
-            and s.resolved_functional_currency = x.to_currency
-    left join minor_units as m on s.resolved_functional_currency = m.currency
+    {{ join_rate_path('s.fiscal_period', 's.currency', 's.resolved_functional_currency', 'x') }}
 ),
 
 compared as (
     select
         *,
-        {{ convert_half_even('expected_amount', 'first_rate', 'second_rate', 'functional_minor_units') }}
-            as expected_amount_functional,
-        {{ convert_half_even('billed_amount', 'first_rate', 'second_rate', 'functional_minor_units') }}
-            as billed_amount_functional,
-        {{ convert_half_even('unbilled_exposure', 'first_rate', 'second_rate', 'functional_minor_units') }}
-            as unbilled_exposure_functional,
+        {{ to_functional('expected_amount') }} as expected_amount_functional,
+        {{ to_functional('billed_amount') }} as billed_amount_functional,
+        {{ to_functional('unbilled_exposure') }} as unbilled_exposure_functional,
         metered_quantity - billed_quantity as quantity_variance,
         coalesce(expected_amount, 0) - billed_amount as variance
     from converted
