@@ -125,6 +125,11 @@ INTERMEDIATE = {
         "int_billing_charges_linked",
         "int_posting_periods",
         "int_document_legal_entities",
+        "int_unmapped_identities",
+        "int_unmapped_catalog",
+        "int_unmapped_billing",
+        "int_unmapped_erp",
+        "int_unmapped_usage",
     )
 }
 MARTS = {
@@ -197,6 +202,10 @@ UNPARTITIONED_INTERMEDIATE = {
     "int_usage_subjects",
     "int_posting_periods",
     "int_document_legal_entities",
+    "int_unmapped_identities",
+    "int_unmapped_catalog",
+    "int_unmapped_billing",
+    "int_unmapped_erp",
 }
 INTERMEDIATE_BY_PERIOD = (
     {m.removeprefix("intermediate/") for m in INTERMEDIATE}
@@ -206,6 +215,7 @@ INTERMEDIATE_BY_PERIOD = (
         "int_usage_events_metered",
         "int_usage_by_batch",
         "int_usage_arrival_lags",
+        "int_unmapped_usage",
     }
 )
 # partitioned by UTC day / by billing month; everything else is not partitioned
@@ -214,6 +224,7 @@ USAGE_DAY = {
     "intermediate/int_usage_events_metered",
     "intermediate/int_usage_by_batch",
     "intermediate/int_usage_arrival_lags",
+    "intermediate/int_unmapped_usage",
     "marts/usage_daily",
     "marts/ops_usage_unmetered",
     "marts/unmapped_records",
