@@ -101,3 +101,14 @@ def test_canonical_reads_no_finance_or_reconciliation_intermediate(models):
                     ["intermediate", "finance"],
                     ["intermediate", "reconciliation"],
                 ), (node["name"], parent["name"])
+
+
+def test_no_model_has_more_than_seven_parents(models):
+    # refs, sources and seeds, as dbt-project-evaluator counts a model's parents
+    fan_in = {
+        node["name"]: len(node["depends_on"]["nodes"])
+        for node in models.values()
+        if node["resource_type"] == "model"
+    }
+    crowded = {name: n for name, n in fan_in.items() if n > MAX_PARENTS}
+    assert set(crowded) <= PENDING, crowded

@@ -130,6 +130,9 @@ INTERMEDIATE = {
         "int_unmapped_billing",
         "int_unmapped_erp",
         "int_unmapped_usage",
+        "int_erp_accounting_lines_joined",
+        "int_billing_periods_accrued",
+        "int_usage_billing_paired",
     )
 }
 MARTS = {
@@ -206,6 +209,7 @@ UNPARTITIONED_INTERMEDIATE = {
     "int_unmapped_catalog",
     "int_unmapped_billing",
     "int_unmapped_erp",
+    "int_erp_accounting_lines_joined",
 }
 INTERMEDIATE_BY_PERIOD = (
     {m.removeprefix("intermediate/") for m in INTERMEDIATE}
