@@ -25,13 +25,6 @@ credit_notes as (
         batch_id,
         landed_at
     from {{ ref('stg_billing__credit_notes') }}
-),
-
-currencies as (
-    select
-        currency,
-        stripe_minor_units
-    from {{ ref('currencies') }}
 )
 
 select
@@ -68,6 +61,6 @@ select
     cast(n.batch_id as varchar) as batch_id,
     cast(n.landed_at as timestamp) as landed_at
 from credit_notes as n
-left join currencies as c on n.currency = c.currency
+{{ join_currency('n.currency', 'c') }}
 {{ join_document_entity('credit_note', 'n.credit_note_id', 'e') }}
 {{ join_posting_period('n.effective_date', 'f') }}

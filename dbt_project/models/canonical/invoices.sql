@@ -32,14 +32,6 @@ invoices as (
     from {{ ref('stg_billing__invoices') }}
 ),
 
-currencies as (
-    select
-        currency,
-        minor_units,
-        stripe_minor_units
-    from {{ ref('currencies') }}
-),
-
 joined as (
     select
         i.*,
@@ -54,7 +46,7 @@ joined as (
         e.region,
         e.functional_currency
     from invoices as i
-    left join currencies as c on i.currency = c.currency
+    {{ join_currency('i.currency', 'c') }}
     {{ join_document_entity('invoice', 'i.invoice_id', 'e') }}
 )
 

@@ -24,24 +24,6 @@ charges as (
         batch_id,
         landed_at
     from {{ ref('int_billing_charges_linked') }}
-),
-
-settlements as (
-    select
-        balance_transaction_id,
-        settlement_currency,
-        settlement_amount,
-        fee,
-        net,
-        exchange_rate
-    from {{ ref('int_balance_transactions_converted') }}
-),
-
-currencies as (
-    select
-        currency,
-        stripe_minor_units
-    from {{ ref('currencies') }}
 )
 
 select
@@ -79,7 +61,7 @@ select
     cast(p.batch_id as varchar) as batch_id,
     cast(p.landed_at as timestamp) as landed_at
 from charges as p
-left join currencies as c on p.currency = c.currency
-left join settlements as b on p.balance_transaction_id = b.balance_transaction_id
+{{ join_currency('p.currency', 'c') }}
+{{ join_settlement('p.balance_transaction_id', 'b') }}
 {{ join_document_entity('payment', 'p.charge_id', 'e') }}
 {{ join_posting_period('p.payment_date', 'f') }}

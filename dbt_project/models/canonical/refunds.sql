@@ -38,24 +38,6 @@ credit_notes as (
     ) as named
     where refund_id is not null
     group by refund_id
-),
-
-settlements as (
-    select
-        balance_transaction_id,
-        settlement_currency,
-        settlement_amount,
-        fee,
-        net,
-        exchange_rate
-    from {{ ref('int_balance_transactions_converted') }}
-),
-
-currencies as (
-    select
-        currency,
-        stripe_minor_units
-    from {{ ref('currencies') }}
 )
 
 select
@@ -88,7 +70,7 @@ select
     cast(r.landed_at as timestamp) as landed_at
 from refunds as r
 left join credit_notes as cn on r.refund_id = cn.refund_id
-left join currencies as c on r.currency = c.currency
-left join settlements as b on r.balance_transaction_id = b.balance_transaction_id
+{{ join_currency('r.currency', 'c') }}
+{{ join_settlement('r.balance_transaction_id', 'b') }}
 {{ join_document_entity('refund', 'r.refund_id', 'e') }}
 {{ join_posting_period('r.refund_date', 'f') }}
