@@ -11,3 +11,12 @@
     left join {{ ref('int_balance_transactions_converted') }} as {{ alias }}
         on {{ balance_transaction_expr }} = {{ alias }}.balance_transaction_id
 {%- endmacro %}
+
+{#- The settlement columns of a charge or refund joined by join_settlement as `alias`. -#}
+{% macro settlement_columns(alias) -%}
+    cast({{ alias }}.settlement_currency as varchar) as settlement_currency,
+    cast({{ alias }}.settlement_amount as decimal(38, 9)) as settlement_amount,
+    cast({{ alias }}.fee as decimal(38, 9)) as fee,
+    cast({{ alias }}.net as decimal(38, 9)) as net,
+    cast({{ alias }}.exchange_rate as decimal(38, 12)) as exchange_rate
+{%- endmacro %}

@@ -15,3 +15,10 @@
     left join {{ ref('int_document_legal_entities') }} as {{ alias }}
         on {{ alias }}.document_type = '{{ document_type }}' and {{ id_expr }} = {{ alias }}.document_id
 {%- endmacro %}
+
+{#- The entity columns of a document joined by join_document_entity as `alias`. -#}
+{% macro document_entity_columns(alias) -%}
+    cast({{ alias }}.legal_entity as varchar) as legal_entity,
+    cast({{ alias }}.region as varchar) as region,
+    cast({{ alias }}.functional_currency as varchar) as functional_currency
+{%- endmacro %}

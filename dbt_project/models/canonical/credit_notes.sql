@@ -54,9 +54,7 @@ select
     cast(f.fiscal_period as varchar) as fiscal_period,
     cast(f.posting_fiscal_period as varchar) as posting_fiscal_period,
     cast({{ is_posting_period_moved('f') }} as boolean) as is_posting_period_moved,
-    cast(e.legal_entity as varchar) as legal_entity,
-    cast(e.region as varchar) as region,
-    cast(e.functional_currency as varchar) as functional_currency,
+    {{ document_entity_columns('e') }},
     cast({{ u2c_external_id('credit_note', 'n.credit_note_id') }} as varchar) as external_id,
     cast(n.batch_id as varchar) as batch_id,
     cast(n.landed_at as timestamp) as landed_at

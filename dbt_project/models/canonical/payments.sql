@@ -7,22 +7,8 @@ with
 
 charges as (
     select
-        charge_id,
-        invoice_id,
-        customer_id,
-        currency,
-        amount_minor,
-        amount_captured_minor,
-        amount_refunded_minor,
-        charge_status,
-        is_paid,
-        is_refunded,
-        is_disputed,
-        balance_transaction_id,
-        created_at,
-        cast(created_at as date) as payment_date,
-        batch_id,
-        landed_at
+        *,
+        cast(created_at as date) as payment_date
     from {{ ref('int_billing_charges_linked') }}
 )
 
@@ -49,14 +35,8 @@ select
     cast(f.posting_fiscal_period as varchar) as posting_fiscal_period,
     cast({{ is_posting_period_moved('f') }} as boolean) as is_posting_period_moved,
     cast(p.balance_transaction_id as varchar) as balance_transaction_id,
-    cast(b.settlement_currency as varchar) as settlement_currency,
-    cast(b.settlement_amount as decimal(38, 9)) as settlement_amount,
-    cast(b.fee as decimal(38, 9)) as fee,
-    cast(b.net as decimal(38, 9)) as net,
-    cast(b.exchange_rate as decimal(38, 12)) as exchange_rate,
-    cast(e.legal_entity as varchar) as legal_entity,
-    cast(e.region as varchar) as region,
-    cast(e.functional_currency as varchar) as functional_currency,
+    {{ settlement_columns('b') }},
+    {{ document_entity_columns('e') }},
     cast({{ u2c_external_id('payment', 'p.charge_id') }} as varchar) as external_id,
     cast(p.batch_id as varchar) as batch_id,
     cast(p.landed_at as timestamp) as landed_at

@@ -43,15 +43,6 @@ accrual_periods as (
     from {{ ref('int_billing_periods_accrued') }}
 ),
 
-fiscal as (
-    select
-        fiscal_period,
-        start_date,
-        end_date,
-        posting_fiscal_period
-    from {{ ref('int_posting_periods') }}
-),
-
 -- the invoice billing the subscription period (the first to post, when several)
 posted_invoices as (
     select
@@ -118,7 +109,8 @@ accrued as (
         on
             e.subscription_id = i.subscription_id
             and e.billing_period = i.billing_period
-    left join fiscal as r on i.posting_fiscal_period = r.fiscal_period
+    -- reversed on the first day of the invoice's posting period
+    left join {{ ref('int_posting_periods') }} as r on i.posting_fiscal_period = r.fiscal_period
     left join versions as v on e.amendment_id = v.amendment_id
     left join amendments as m on e.amendment_id = m.amendment_id
     where i.invoice_id is null or i.posting_fiscal_period > e.accrual_fiscal_period
