@@ -17,13 +17,7 @@ invoices as (
 ),
 
 accounts as (
-    select
-        stripe_customer_id,
-        account_id,
-        legal_entity,
-        region,
-        functional_currency
-    from {{ ref('int_billing_customers_mapped') }}
+    select * from {{ ref('int_billing_customers_mapped') }}
 ),
 
 charges as (
@@ -107,19 +101,11 @@ settling as (
 ),
 
 documents as (
+    -- invoice_entities has the columns below, in their order
     select
         'invoice' as document_type,
         invoice_id as document_id,
-        invoice_id,
-        customer_id,
-        account_id,
-        billing_period,
-        contract_id,
-        contract_version,
-        business_transaction_id,
-        legal_entity,
-        region,
-        functional_currency
+        *
     from invoice_entities
     union all
     select
