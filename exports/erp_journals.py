@@ -91,11 +91,13 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) 
 
 
 def read_periods(con: duckdb.DuckDBPyConnection) -> list[Period]:
+    """The posting periods as the warehouse resolved them (int_posting_periods)."""
     return [
-        Period(r[0], r[1], r[2], bool(r[3]), r[4], r[5])
+        Period(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6])
         for r in con.execute(
-            "select fiscal_period, start_date, end_date, is_closed, posting_fiscal_period, "
-            "period_name from marts.fiscal_periods order by start_date"
+            "select fiscal_period, start_date, end_date, posting_fiscal_period, "
+            "is_posting_period_moved, moved_posting_date, period_name "
+            "from intermediate.int_posting_periods order by start_date"
         ).fetchall()
     ]
 

@@ -32,11 +32,15 @@ BOOKED_LINE_FIELDS = ("account", "department", "class", "location", "debit", "cr
 
 @dataclass(frozen=True)
 class Period:
+    """A posting period as the warehouse resolves it (int_posting_periods, the posting period
+    rule): where a posting dated in it goes. The rule itself is not written here."""
+
     fiscal_period: str  # YYYY-MM
     start_date: date
     end_date: date
-    is_closed: bool
-    posting_fiscal_period: str  # this period, or the first open one when closed
+    posting_fiscal_period: str | None  # this period, or where a closed one's postings go
+    is_posting_period_moved: bool
+    moved_posting_date: date | None  # the date a moved posting takes
     name: str  # the ERP's period name, e.g. "Oct 2026"
 
 
@@ -116,13 +120,15 @@ def ledger_state(ledger: Iterable[Line]) -> dict[str, SentJournal]:
 
 
 def posting_for(day: date, periods: Sequence[Period]) -> tuple[str, date]:
-    """Where a journal dated `day` posts now: its period if open, else the first open one."""
+    """Where a journal dated `day` posts now, as the warehouse's posting periods say: its own
+    period and date, or the period and date its postings move to."""
     for period in periods:
         if period.start_date <= day <= period.end_date:
-            if not period.is_closed:
+            if not period.is_posting_period_moved:
                 return period.fiscal_period, day
-            target = next(p for p in periods if p.fiscal_period == period.posting_fiscal_period)
-            return target.fiscal_period, target.start_date
+            if period.posting_fiscal_period is None or period.moved_posting_date is None:
+                raise ValueError(f"no open fiscal period to post {day} in")
+            return period.posting_fiscal_period, period.moved_posting_date
     raise ValueError(f"no fiscal period covers {day}")
 
 

@@ -88,3 +88,36 @@
         as decimal(38, 9)
     )
 {%- endmacro %}
+
+{#- The functional amounts rule (doc block functional_amounts_rule), the lookup half: join a row
+    in `currency` to the rate path of `fiscal_period` into `functional_currency`
+    (int_exchange_rates_by_period) as `alias`, and the functional currency's minor unit as
+    `alias`_minor. Select its columns with rate_path_columns, convert with to_functional. -#}
+{% macro join_rate_path(fiscal_period, currency, functional_currency, alias) -%}
+    left join {{ ref('int_exchange_rates_by_period') }} as {{ alias }}
+        on
+            {{ fiscal_period }} = {{ alias }}.fiscal_period
+            and {{ currency }} = {{ alias }}.from_currency
+            and {{ functional_currency }} = {{ alias }}.to_currency
+    left join {{ ref('currencies') }} as {{ alias }}_minor on {{ functional_currency }} = {{ alias }}_minor.currency
+{%- endmacro %}
+
+{#- The rate path of a row joined by join_rate_path: identity (rate 1) when the currency is the
+    functional one, else the period's rate path; exchange_rate null when there is none. -#}
+{% macro rate_path_columns(currency, functional_currency, alias) -%}
+    case when {{ currency }} = {{ functional_currency }} then 'identity' else {{ alias }}.conversion_path end
+        as conversion_path,
+    cast(
+        case when {{ currency }} = {{ functional_currency }} then 1 else {{ alias }}.average_rate end
+        as decimal(38, 12)
+    ) as exchange_rate,
+    case when {{ currency }} = {{ functional_currency }} then 1 else {{ alias }}.first_rate end as first_rate,
+    case when {{ currency }} <> {{ functional_currency }} then {{ alias }}.second_rate end as second_rate,
+    {{ alias }}_minor.minor_units as functional_minor_units
+{%- endmacro %}
+
+{#- `amount` in the functional currency along the rate path rate_path_columns selected (null
+    without one), rounded half-even to the functional minor unit. -#}
+{% macro to_functional(amount) -%}
+    {{ convert_half_even(amount, 'first_rate', 'second_rate', 'functional_minor_units') }}
+{%- endmacro %}

@@ -30,6 +30,8 @@ UPSTREAM_MODELS = (
     "journal_lines",
     "legal_entities",
     "fiscal_periods",
+    # the posting periods a reversal takes its posting from
+    "int_posting_periods",
     "customers",
     "ops_landing_batches",
 )

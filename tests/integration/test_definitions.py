@@ -135,6 +135,16 @@ INTERMEDIATE = {
         "int_journal_line_sides",
         "int_journal_balances",
         "int_reconciliation_rows",
+        "int_posting_periods",
+        "int_document_legal_entities",
+        "int_unmapped_identities",
+        "int_unmapped_catalog",
+        "int_unmapped_billing",
+        "int_unmapped_erp",
+        "int_unmapped_usage",
+        "int_erp_accounting_lines_joined",
+        "int_billing_periods_accrued",
+        "int_usage_billing_paired",
     )
 }
 MARTS = {
@@ -207,6 +217,13 @@ UNPARTITIONED_INTERMEDIATE = {
     "int_usage_subjects",
     "int_gl_accounts_postable",
     "int_fiscal_periods_open",
+    "int_posting_periods",
+    "int_document_legal_entities",
+    "int_unmapped_identities",
+    "int_unmapped_catalog",
+    "int_unmapped_billing",
+    "int_unmapped_erp",
+    "int_erp_accounting_lines_joined",
 }
 INTERMEDIATE_BY_PERIOD = (
     {m.removeprefix("intermediate/") for m in INTERMEDIATE}
@@ -216,6 +233,7 @@ INTERMEDIATE_BY_PERIOD = (
         "int_usage_events_metered",
         "int_usage_by_batch",
         "int_usage_arrival_lags",
+        "int_unmapped_usage",
     }
 )
 # partitioned by UTC day / by billing month; everything else is not partitioned
@@ -224,6 +242,7 @@ USAGE_DAY = {
     "intermediate/int_usage_events_metered",
     "intermediate/int_usage_by_batch",
     "intermediate/int_usage_arrival_lags",
+    "intermediate/int_unmapped_usage",
     "marts/usage_daily",
     "marts/ops_usage_unmetered",
     "marts/unmapped_records",
@@ -274,6 +293,7 @@ def test_asset_graph_is_pinned(defs_data_dir: Path):
         "marts/journal_lines",
         "marts/legal_entities",
         "marts/fiscal_periods",
+        "intermediate/int_posting_periods",
         "marts/customers",
         "marts/ops_landing_batches",
     }

@@ -36,6 +36,15 @@ create table marts.fiscal_periods as
         ('2026-09', date '2026-09-01', date '2026-09-30', false, '2026-09', 'Sep 2026'),
         ('2026-10', date '2026-10-01', date '2026-10-31', false, '2026-10', 'Oct 2026')
     ) as t(fiscal_period, start_date, end_date, is_closed, posting_fiscal_period, period_name);
+create schema intermediate;
+create table intermediate.int_posting_periods as
+    select * from (values
+        ('2026-08', date '2026-08-01', date '2026-08-31', '2026-09', true, date '2026-09-01',
+         'Aug 2026'),
+        ('2026-09', date '2026-09-01', date '2026-09-30', '2026-09', false, null, 'Sep 2026'),
+        ('2026-10', date '2026-10-01', date '2026-10-31', '2026-10', false, null, 'Oct 2026')
+    ) as t(fiscal_period, start_date, end_date, posting_fiscal_period, is_posting_period_moved,
+           moved_posting_date, period_name);
 create table marts.ops_landing_batches as
     select timestamp '2026-10-02 01:00:00' as file_delivered_at,
            timestamp '2026-10-02 01:05:00' as landed_at;

@@ -197,7 +197,7 @@ def assert_balanced(lines: list[dict], key: str = "external_id") -> None:
 
 
 OPEN_PERIODS = [
-    Period(key, start, end, False, key, key)
+    Period(key, start, end, key, False, None, key)
     for _, key, start, end, _ in [
         (
             0,
@@ -247,6 +247,22 @@ def month_starts(first: date, last: date) -> list[date]:
         months.append(day)
         day = (day + timedelta(days=32)).replace(day=1)
     return months
+
+
+# int_posting_periods: the fiscal periods with where and when a posting dated in them goes
+POSTING_COLUMNS = FISCAL_COLUMNS | {
+    "is_posting_period_moved": "boolean",
+    "moved_posting_date": "date",
+}
+
+
+def posting_rows(fiscal: list[tuple]) -> list[tuple]:
+    """fiscal_rows as int_posting_periods has them: a moved posting takes the first day of the
+    period it moves to."""
+    return [
+        (*row, row[4] != row[1], date.fromisoformat(f"{row[4]}-01") if row[4] != row[1] else None)
+        for row in fiscal
+    ]
 
 
 def fiscal_rows(closed: set[str]) -> list[tuple]:
@@ -356,7 +372,7 @@ def test_journal_lines_balance_in_transaction_and_functional_currency(compiled, 
         compiled["int_journal_lines_posted"],
         {
             "intermediate.int_journal_entries_derived": (ENTRY_COLUMNS, entries),
-            "marts.fiscal_periods": (FISCAL_COLUMNS, fiscal),
+            "intermediate.int_posting_periods": (POSTING_COLUMNS, posting_rows(fiscal)),
             "intermediate.int_exchange_rates_by_period": (
                 {
                     "fiscal_period": "varchar",
@@ -514,7 +530,10 @@ def test_revenue_allocation_sums_exactly_to_each_line(compiled, generated):
                 },
                 note_lines,
             ),
-            "marts.fiscal_periods": (FISCAL_COLUMNS, fiscal_rows(set())),
+            "intermediate.int_posting_periods": (
+                POSTING_COLUMNS,
+                posting_rows(fiscal_rows(set())),
+            ),
         },
     )
     allocated: dict[tuple, int] = defaultdict(int)

@@ -60,6 +60,12 @@ def hostile_warehouse(root: Path, entity: str, period: str) -> Path:
             "false, ?, ?)",
             [period, period, f"-{period}"],
         )
+        # the posting periods the export reads (int_posting_periods)
+        con.execute(
+            "insert into intermediate.int_posting_periods values (?, date '2026-11-01', "
+            "date '2026-11-30', ?, false, null, ?)",
+            [period, period, f"-{period}"],
+        )
         journals = [("J-1", entity, period, "2026-11-10"), ("J-2", "UK01", "2026-09", "2026-09-10")]
         for journal, where, when, day in journals:
             add_invoice(con, journal, where, when, day, "GBP", "1", "10.00", "0", "ACC-1", "m")
@@ -211,6 +217,9 @@ def test_no_text_cell_of_any_export_format_starts_a_formula(
                 [entity_name, entity_name],
             )
             con.execute("update marts.fiscal_periods set period_name = ?", [period_name])
+            con.execute(
+                "update intermediate.int_posting_periods set period_name = ?", [period_name]
+            )
             add_invoice(
                 con, "J-1", "UK01", "2026-09", "2026-09-10", "GBP", "1", "10.00", "0", "ACC-2", memo
             )

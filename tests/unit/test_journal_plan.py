@@ -19,10 +19,13 @@ from exports.journal_plan import (
 )
 
 D = Decimal
+# as the warehouse resolves them (int_posting_periods): August is closed, its postings go to
+# September, dated its first day
+SEP_1 = date(2026, 9, 1)
 PERIODS = [
-    Period("2026-08", date(2026, 8, 1), date(2026, 8, 31), True, "2026-09", "Aug 2026"),
-    Period("2026-09", date(2026, 9, 1), date(2026, 9, 30), False, "2026-09", "Sep 2026"),
-    Period("2026-10", date(2026, 10, 1), date(2026, 10, 31), False, "2026-10", "Oct 2026"),
+    Period("2026-08", date(2026, 8, 1), date(2026, 8, 31), "2026-09", True, SEP_1, "Aug 2026"),
+    Period("2026-09", date(2026, 9, 1), date(2026, 9, 30), "2026-09", False, None, "Sep 2026"),
+    Period("2026-10", date(2026, 10, 1), date(2026, 10, 31), "2026-10", False, None, "Oct 2026"),
 ]
 
 
@@ -154,6 +157,25 @@ def test_a_reversal_of_a_closed_period_posts_in_the_first_open_one():
     assert posting_for(date(2026, 10, 5), PERIODS) == ("2026-10", date(2026, 10, 5))
     with pytest.raises(ValueError, match="no fiscal period"):
         posting_for(date(2027, 1, 1), PERIODS)
+
+
+def test_a_reversal_takes_the_posting_the_warehouse_resolved_not_its_own_rule():
+    # The posting period rule lives in the warehouse (int_posting_periods); the plan reads where
+    # and when a period's postings go. Here the warehouse moves July's postings to October on
+    # the 3rd, not to the next open period's first day: the reversal follows the warehouse.
+    july = Period(
+        "2026-07", date(2026, 7, 1), date(2026, 7, 31), "2026-10", True, date(2026, 10, 3), "Jul"
+    )
+    periods = [july, *PERIODS]
+    sent = plan_batch(invoice(posting_period="2026-07", posting_date=date(2026, 7, 20)), {}, [])
+    reversal = plan_batch([], ledger_state(sent_ledger([sent])), periods)
+    assert {(r["posting_period"], r["posting_date"]) for r in reversal} == {
+        ("2026-10", date(2026, 10, 3))
+    }
+    # a closed period the warehouse found no open period after: a clear error, no guess
+    stuck = Period("2026-12", date(2026, 12, 1), date(2026, 12, 31), None, True, None, "Dec")
+    with pytest.raises(ValueError, match="no open fiscal period"):
+        posting_for(date(2026, 12, 5), [stuck])
 
 
 def test_fingerprint_ignores_line_order_but_not_accounts():

@@ -46,29 +46,6 @@ entries as (
     from {{ ref('int_journal_entries_derived') }}
 ),
 
-fiscal as (
-    select
-        period_id,
-        fiscal_period,
-        start_date,
-        end_date,
-        posting_fiscal_period
-    from {{ ref('fiscal_periods') }}
-),
-
--- one rate path per fiscal period and currency pair (the rates every conversion uses)
-rates as (
-    select
-        fiscal_period,
-        from_currency,
-        to_currency,
-        conversion_path,
-        first_rate,
-        second_rate,
-        average_rate
-    from {{ ref('int_exchange_rates_by_period') }}
-),
-
 minor_units as (
     select
         currency,
@@ -81,39 +58,21 @@ posted as (
         e.*,
         d.fiscal_period as original_period,
         d.posting_fiscal_period as posting_period,
-        cast(d.posting_fiscal_period is distinct from d.fiscal_period as boolean) as is_moved,
-        case
-            when cast(d.posting_fiscal_period is distinct from d.fiscal_period as boolean)
-                then o.start_date
-            else e.original_date
-        end as posting_date,
-        tm.minor_units,
-        fm.minor_units as functional_minor_units
+        cast({{ is_posting_period_moved('d') }} as boolean) as is_moved,
+        {{ posting_date('e.original_date', 'd') }} as posting_date,
+        tm.minor_units
     from entries as e
-    left join fiscal as d on e.original_date between d.start_date and d.end_date
-    left join fiscal as o on d.posting_fiscal_period = o.fiscal_period
+    {{ join_posting_period('e.original_date', 'd') }}
     left join minor_units as tm on e.currency = tm.currency
-    left join minor_units as fm on e.functional_currency = fm.currency
 ),
 
 converted as (
     select
         p.*,
-        case when p.currency = p.functional_currency then 'identity' else r.conversion_path end
-            as conversion_path,
-        cast(
-            case when p.currency = p.functional_currency then 1 else r.average_rate end
-            as decimal(38, 12)
-        ) as exchange_rate,
-        case when p.currency = p.functional_currency then 1 else r.first_rate end as first_rate,
-        case when p.currency <> p.functional_currency then r.second_rate end as second_rate,
+        {{ rate_path_columns('p.currency', 'p.functional_currency', 'r') }},
         {{ to_functional_half_even('p.amount', '1', 'p.minor_units') }} as amount_rounded
     from posted as p
-    left join rates as r
-        on
-            p.posting_period = r.fiscal_period
-            and p.currency = r.from_currency
-            and p.functional_currency = r.to_currency
+    {{ join_rate_path('p.posting_period', 'p.currency', 'p.functional_currency', 'r') }}
 ),
 
 lines as (
@@ -126,9 +85,7 @@ lines as (
             when c.exchange_rate is null then 'no_exchange_rate'
         end as line_hold_reason,
         -- null only on a held line (no rate path): held journals never reach journal_lines
-        {{ convert_half_even(
-            'c.amount_rounded', 'c.first_rate', 'c.second_rate', 'c.functional_minor_units'
-        ) }} as functional_amount
+        {{ to_functional('c.amount_rounded') }} as functional_amount
     from converted as c
 ),
 

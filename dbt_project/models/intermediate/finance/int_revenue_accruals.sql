@@ -34,20 +34,13 @@ expected as (
     where amount <> 0
 ),
 
-periods as (
+-- billing periods whose service has ended, with the period and date their accrual posts at
+accrual_periods as (
     select
         billing_period,
-        period_end
-    from {{ ref('int_billing_periods') }}
-),
-
-fiscal as (
-    select
-        fiscal_period,
-        start_date,
-        end_date,
-        posting_fiscal_period
-    from {{ ref('fiscal_periods') }}
+        accrual_fiscal_period,
+        accrual_date
+    from {{ ref('int_billing_periods_accrued') }}
 ),
 
 -- the invoice billing the subscription period (the first to post, when several)
@@ -95,19 +88,15 @@ amendments as (
 ended as (
     select
         e.*,
-        a.posting_fiscal_period as accrual_fiscal_period
+        p.accrual_fiscal_period,
+        p.accrual_date
     from expected as e
-    inner join periods as p on e.billing_period = p.billing_period
-    -- the service period's last day, in the ERP's calendar
-    inner join fiscal as a
-        on cast({{ dbt.dateadd('second', -1, 'p.period_end') }} as date) between a.start_date and a.end_date
-    where cast(p.period_end as date) <= {{ data_as_of_date('billing') }}
+    inner join accrual_periods as p on e.billing_period = p.billing_period
 ),
 
 accrued as (
     select
         e.*,
-        d.end_date as accrual_date,
         i.invoice_id,
         i.posting_fiscal_period as reversal_fiscal_period,
         r.start_date as reversal_date,
@@ -116,12 +105,12 @@ accrued as (
         m.batch_id,
         m.landed_at
     from ended as e
-    inner join fiscal as d on e.accrual_fiscal_period = d.fiscal_period
     left join posted_invoices as i
         on
             e.subscription_id = i.subscription_id
             and e.billing_period = i.billing_period
-    left join fiscal as r on i.posting_fiscal_period = r.fiscal_period
+    -- reversed on the first day of the invoice's posting period
+    left join {{ ref('int_posting_periods') }} as r on i.posting_fiscal_period = r.fiscal_period
     left join versions as v on e.amendment_id = v.amendment_id
     left join amendments as m on e.amendment_id = m.amendment_id
     where i.invoice_id is null or i.posting_fiscal_period > e.accrual_fiscal_period

@@ -284,15 +284,6 @@ ranked as (
             order by remainder_weight desc, recognition_date asc
         ) as remainder_rank
     from shares
-),
-
-fiscal as (
-    select
-        fiscal_period,
-        start_date,
-        end_date,
-        posting_fiscal_period
-    from {{ ref('fiscal_periods') }}
 )
 
 select
@@ -333,4 +324,4 @@ select
         as bigint
     ) as amount_minor
 from ranked as r
-left join fiscal as f on r.recognition_date between f.start_date and f.end_date
+{{ join_posting_period('r.recognition_date', 'f') }}

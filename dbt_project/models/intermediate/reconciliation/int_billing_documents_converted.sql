@@ -121,44 +121,14 @@ customers as (
     from {{ ref('customers') }}
 ),
 
--- one rate path per fiscal period and currency pair of the primary accounting book
-rates as (
-    select
-        fiscal_period,
-        from_currency,
-        to_currency,
-        first_rate,
-        second_rate,
-        average_rate
-    from {{ ref('int_exchange_rates_by_period') }}
-),
-
-minor_units as (
-    select
-        currency,
-        minor_units
-    from {{ ref('currencies') }}
-),
-
 rated as (
     select
         d.*,
         c.netsuite_customer_id,
-        m.minor_units as functional_minor_units,
-        cast(
-            case when d.currency = d.functional_currency then 1 else r.average_rate end
-            as decimal(38, 12)
-        ) as exchange_rate,
-        case when d.currency = d.functional_currency then 1 else r.first_rate end as first_rate,
-        case when d.currency <> d.functional_currency then r.second_rate end as second_rate
+        {{ rate_path_columns('d.currency', 'd.functional_currency', 'r') }}
     from documents as d
     left join customers as c on d.account_id = c.account_id
-    left join rates as r
-        on
-            d.fiscal_period = r.fiscal_period
-            and d.currency = r.from_currency
-            and d.functional_currency = r.to_currency
-    left join minor_units as m on d.functional_currency = m.currency
+    {{ join_rate_path('d.fiscal_period', 'd.currency', 'd.functional_currency', 'r') }}
 )
 
 select
@@ -181,6 +151,5 @@ select
     cast(functional_currency as varchar) as functional_currency,
     cast(exchange_rate as decimal(38, 12)) as exchange_rate,
     cast(amount as decimal(38, 9)) as amount,
-    {{ convert_half_even('amount', 'first_rate', 'second_rate', 'functional_minor_units') }}
-        as amount_functional
+    {{ to_functional('amount') }} as amount_functional
 from rated

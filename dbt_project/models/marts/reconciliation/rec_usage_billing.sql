@@ -39,86 +39,9 @@ rated as (
     group by subscription_id, metric, billing_period
 ),
 
-usage as (
-    select
-        u.subscription_id,
-        u.metric,
-        u.billing_period,
-        u.customer_id,
-        u.account_id,
-        u.contract_id,
-        u.contract_version,
-        u.is_mapped,
-        u.commercial_unit,
-        u.metered_quantity,
-        u.late_quantity,
-        u.late_event_count,
-        coalesce(r.commercial_quantity, u.commercial_quantity) as commercial_quantity,
-        coalesce(r.on_time_commercial_quantity, u.on_time_commercial_quantity)
-            as on_time_commercial_quantity,
-        u.legal_entity,
-        u.currency,
-        u.functional_currency
-    from {{ ref('usage_by_period') }} as u
-    left join rated as r
-        on
-            u.subscription_id = r.subscription_id
-            and u.metric = r.metric
-            and u.billing_period = r.billing_period
-),
-
-invoices as (
-    select
-        invoice_id,
-        subscription_id,
-        billing_period,
-        posting_fiscal_period
-    from {{ ref('invoices') }}
-    where finalized_at is not null and invoice_status <> 'void' and subscription_id is not null
-),
-
-period_invoices as (
-    select
-        subscription_id,
-        billing_period,
-        min(invoice_id) as invoice_id,
-        min(posting_fiscal_period) as fiscal_period
-    from invoices
-    group by subscription_id, billing_period
-),
-
-billed as (
-    select
-        l.subscription_id,
-        l.metric,
-        l.billing_period,
-        min(l.customer_id) as customer_id,
-        min(l.account_id) as account_id,
-        min(l.legal_entity) as legal_entity,
-        min(l.currency) as currency,
-        min(l.functional_currency) as functional_currency,
-        min(l.invoice_line_id) as invoice_line_id,
-        count(*) as billed_line_count,
-        sum(l.quantity) as billed_quantity,
-        sum(l.amount) as billed_amount
-    from {{ ref('invoice_lines') }} as l
-    inner join invoices as i on l.invoice_id = i.invoice_id
-    where l.line_kind = 'usage'
-    group by l.subscription_id, l.metric, l.billing_period
-),
-
 known_subscriptions as (
     select distinct subscription_id
     from {{ ref('subscriptions') }}
-),
-
-customers as (
-    select
-        stripe_customer_id,
-        account_id,
-        legal_entity,
-        functional_currency
-    from {{ ref('customers') }}
 ),
 
 periods as (
@@ -136,35 +59,36 @@ fiscal as (
     from {{ ref('fiscal_periods') }}
 ),
 
+-- the pairs, with the commercial quantities of their rating segments where rated
 paired as (
     select
-        coalesce(u.subscription_id, b.subscription_id) as subscription_id,
-        coalesce(u.metric, b.metric) as metric,
-        coalesce(u.billing_period, b.billing_period) as billing_period,
-        coalesce(u.customer_id, b.customer_id) as customer_id,
-        coalesce(u.account_id, b.account_id) as account_id,
-        coalesce(u.legal_entity, b.legal_entity) as legal_entity,
-        coalesce(u.currency, b.currency) as currency,
-        coalesce(u.functional_currency, b.functional_currency) as functional_currency,
-        u.contract_id,
-        u.contract_version,
-        u.commercial_unit,
-        coalesce(u.commercial_quantity, 0) as metered_quantity,
-        coalesce(u.on_time_commercial_quantity, 0) as on_time_quantity,
-        coalesce(u.commercial_quantity - u.on_time_commercial_quantity, 0) as late_quantity,
-        coalesce(u.metered_quantity, 0) as metered_technical_quantity,
-        coalesce(u.late_quantity, 0) as late_technical_quantity,
-        coalesce(u.late_event_count, 0) as late_event_count,
-        coalesce(b.billed_quantity, 0) as billed_quantity,
-        coalesce(b.billed_amount, 0) as billed_amount,
-        coalesce(b.billed_line_count, 0) as billed_line_count,
-        b.invoice_line_id
-    from usage as u
-    full outer join billed as b
+        p.*,
+        coalesce(
+            case when p.has_usage then coalesce(r.commercial_quantity, p.usage_commercial_quantity) end,
+            0
+        ) as metered_quantity,
+        coalesce(
+            case
+                when p.has_usage
+                    then coalesce(r.on_time_commercial_quantity, p.usage_on_time_commercial_quantity)
+            end,
+            0
+        ) as on_time_quantity,
+        coalesce(
+            case
+                when p.has_usage
+                    then
+                        coalesce(r.commercial_quantity, p.usage_commercial_quantity)
+                        - coalesce(r.on_time_commercial_quantity, p.usage_on_time_commercial_quantity)
+            end,
+            0
+        ) as late_quantity
+    from {{ ref('int_usage_billing_paired') }} as p
+    left join rated as r
         on
-            u.subscription_id = b.subscription_id
-            and u.metric = b.metric
-            and u.billing_period = b.billing_period
+            p.subscription_id = r.subscription_id
+            and p.metric = r.metric
+            and p.billing_period = r.billing_period
 ),
 
 enriched as (
@@ -173,7 +97,6 @@ enriched as (
         k.subscription_id is not null as is_mapped,
         coalesce(c.is_invoiced_cycle, false) as is_invoiced_cycle,
         cast(c.period_end as date) as period_end_date,
-        i.invoice_id,
         -- the contract in effect at the period end gives the context of a row without usage
         coalesce(r.amendment_id, v.amendment_id) as amendment_id,
         coalesce(p.contract_id, v.contract_id) as resolved_contract_id,
@@ -185,22 +108,16 @@ enriched as (
             when p.billed_quantity < p.metered_quantity then coalesce(r.late_usage_amount, 0)
             else 0
         end as unbilled_exposure,
-        coalesce(p.legal_entity, m.legal_entity) as resolved_legal_entity,
-        coalesce(p.account_id, m.account_id) as resolved_account_id,
-        coalesce(p.functional_currency, m.functional_currency) as resolved_functional_currency,
         -- the invoice's posting period, else the one the period's invoice would post to
-        coalesce(i.fiscal_period, f.posting_fiscal_period) as fiscal_period
+        coalesce(p.invoice_fiscal_period, f.posting_fiscal_period) as fiscal_period
     from paired as p
     left join known_subscriptions as k on p.subscription_id = k.subscription_id
     left join periods as c on p.billing_period = c.billing_period
-    left join period_invoices as i
-        on p.subscription_id = i.subscription_id and p.billing_period = i.billing_period
     left join rated as r
         on
             p.subscription_id = r.subscription_id
             and p.metric = r.metric
             and p.billing_period = r.billing_period
-    left join customers as m on p.customer_id = m.stripe_customer_id
     left join {{ ref('subscriptions') }} as v
         on
             p.subscription_id = v.subscription_id
@@ -219,53 +136,20 @@ in_scope as (
     where not is_mapped or is_invoiced_cycle or billed_line_count > 0
 ),
 
--- one rate path per fiscal period and currency pair (the rates every conversion uses)
-rates as (
-    select
-        fiscal_period,
-        from_currency,
-        to_currency,
-        first_rate,
-        second_rate,
-        average_rate
-    from {{ ref('int_exchange_rates_by_period') }}
-),
-
-minor_units as (
-    select
-        currency,
-        minor_units
-    from {{ ref('currencies') }}
-),
-
 converted as (
     select
         s.*,
-        cast(
-            case when s.currency = s.resolved_functional_currency then 1 else x.average_rate end
-            as decimal(38, 12)
-        ) as exchange_rate,
-        case when s.currency = s.resolved_functional_currency then 1 else x.first_rate end as first_rate,
-        case when s.currency <> s.resolved_functional_currency then x.second_rate end as second_rate,
-        m.minor_units as functional_minor_units
+        {{ rate_path_columns('s.currency', 's.resolved_functional_currency', 'x') }}
     from in_scope as s
-    left join rates as x
-        on
-            s.fiscal_period = x.fiscal_period
-            and s.currency = x.from_currency
-            and s.resolved_functional_currency = x.to_currency
-    left join minor_units as m on s.resolved_functional_currency = m.currency
+    {{ join_rate_path('s.fiscal_period', 's.currency', 's.resolved_functional_currency', 'x') }}
 ),
 
 compared as (
     select
         *,
-        {{ convert_half_even('expected_amount', 'first_rate', 'second_rate', 'functional_minor_units') }}
-            as expected_amount_functional,
-        {{ convert_half_even('billed_amount', 'first_rate', 'second_rate', 'functional_minor_units') }}
-            as billed_amount_functional,
-        {{ convert_half_even('unbilled_exposure', 'first_rate', 'second_rate', 'functional_minor_units') }}
-            as unbilled_exposure_functional,
+        {{ to_functional('expected_amount') }} as expected_amount_functional,
+        {{ to_functional('billed_amount') }} as billed_amount_functional,
+        {{ to_functional('unbilled_exposure') }} as unbilled_exposure_functional,
         metered_quantity - billed_quantity as quantity_variance,
         coalesce(expected_amount, 0) - billed_amount as variance
     from converted

@@ -25,42 +25,6 @@ credit_notes as (
         batch_id,
         landed_at
     from {{ ref('stg_billing__credit_notes') }}
-),
-
-currencies as (
-    select
-        currency,
-        stripe_minor_units
-    from {{ ref('currencies') }}
-),
-
-accounts as (
-    select
-        stripe_customer_id,
-        account_id,
-        legal_entity,
-        region,
-        functional_currency
-    from {{ ref('int_billing_customers_mapped') }}
-),
-
-invoices as (
-    select
-        invoice_id,
-        billing_period,
-        legal_entity,
-        region,
-        functional_currency
-    from {{ ref('invoices') }}
-),
-
-fiscal as (
-    select
-        fiscal_period,
-        start_date,
-        end_date,
-        posting_fiscal_period
-    from {{ ref('fiscal_periods') }}
 )
 
 select
@@ -68,7 +32,7 @@ select
     cast(n.credit_note_number as varchar) as credit_note_number,
     cast(n.invoice_id as varchar) as invoice_id,
     cast(n.customer_id as varchar) as customer_id,
-    cast(a.account_id as varchar) as account_id,
+    cast(e.account_id as varchar) as account_id,
     cast(n.currency as varchar) as currency,
     cast({{ minor_to_major('n.amount_minor', 'c.stripe_minor_units') }} as decimal(38, 9)) as amount,
     cast({{ minor_to_major('n.subtotal_minor', 'c.stripe_minor_units') }} as decimal(38, 9)) as subtotal,
@@ -86,22 +50,15 @@ select
     cast(n.effective_at as timestamp) as effective_at,
     cast(n.effective_date as date) as effective_date,
     cast(n.voided_at as timestamp) as voided_at,
-    cast(i.billing_period as varchar) as billing_period,
+    cast(e.billing_period as varchar) as billing_period,
     cast(f.fiscal_period as varchar) as fiscal_period,
     cast(f.posting_fiscal_period as varchar) as posting_fiscal_period,
-    cast(f.posting_fiscal_period is distinct from f.fiscal_period as boolean) as is_posting_period_moved,
-    cast(case when i.invoice_id is not null then i.legal_entity else a.legal_entity end as varchar)
-        as legal_entity,
-    cast(case when i.invoice_id is not null then i.region else a.region end as varchar) as region,
-    cast(
-        case when i.invoice_id is not null then i.functional_currency else a.functional_currency end
-        as varchar
-    ) as functional_currency,
+    cast({{ is_posting_period_moved('f') }} as boolean) as is_posting_period_moved,
+    {{ document_entity_columns('e') }},
     cast({{ u2c_external_id('credit_note', 'n.credit_note_id') }} as varchar) as external_id,
     cast(n.batch_id as varchar) as batch_id,
     cast(n.landed_at as timestamp) as landed_at
 from credit_notes as n
-left join currencies as c on n.currency = c.currency
-left join accounts as a on n.customer_id = a.stripe_customer_id
-left join invoices as i on n.invoice_id = i.invoice_id
-left join fiscal as f on n.effective_date between f.start_date and f.end_date
+{{ join_currency('n.currency', 'c') }}
+{{ join_document_entity('credit_note', 'n.credit_note_id', 'e') }}
+{{ join_posting_period('n.effective_date', 'f') }}

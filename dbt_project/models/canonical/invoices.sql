@@ -1,5 +1,6 @@
 {#- One row per Stripe invoice, amounts in major units, with the CRM account, the contract version
-    in effect at the end of the invoiced period, the accounting dimensions and the four clocks:
+    in effect at the end of the invoiced period and the accounting dimensions
+    (int_document_legal_entities), and the four clocks:
     created/finalized (occurred), landed_at, billing_period and the ERP posting date and period
     (a posting dated in a closed period goes to the first open period and says so). -#}
 with
@@ -31,84 +32,22 @@ invoices as (
     from {{ ref('stg_billing__invoices') }}
 ),
 
-currencies as (
-    select
-        currency,
-        minor_units,
-        stripe_minor_units
-    from {{ ref('currencies') }}
-),
-
-accounts as (
-    select
-        stripe_customer_id,
-        account_id,
-        legal_entity,
-        region,
-        functional_currency
-    from {{ ref('int_billing_customers_mapped') }}
-),
-
--- the contract version in effect at the period's end (its last instant), as usage_by_period
-versions as (
-    select
-        invoice_id,
-        contract_id,
-        contract_version,
-        business_transaction_id,
-        legal_entity,
-        region,
-        functional_currency
-    from (
-        select
-            i.invoice_id,
-            v.contract_id,
-            v.contract_version,
-            v.business_transaction_id,
-            v.legal_entity,
-            v.region,
-            v.functional_currency,
-            row_number() over (
-                partition by i.invoice_id order by v.contract_version desc
-            ) as version_rank
-        from invoices as i
-        inner join {{ ref('subscriptions') }} as v
-            on
-                i.subscription_id = v.subscription_id
-                and v.effective_from < cast(i.period_end as date)
-                and (v.effective_to is null or v.effective_to >= cast(i.period_end as date))
-    ) as ranked
-    where version_rank = 1
-),
-
-fiscal as (
-    select
-        fiscal_period,
-        start_date,
-        end_date,
-        posting_fiscal_period
-    from {{ ref('fiscal_periods') }}
-),
-
 joined as (
     select
         i.*,
         cast(i.finalized_at as date) as posting_date,
         c.minor_units,
         c.stripe_minor_units,
-        a.account_id,
-        v.contract_id,
-        v.contract_version,
-        v.business_transaction_id,
-        case when v.invoice_id is not null then v.legal_entity else a.legal_entity end as legal_entity,
-        case when v.invoice_id is not null then v.region else a.region end as region,
-        case
-            when v.invoice_id is not null then v.functional_currency else a.functional_currency
-        end as functional_currency
+        e.account_id,
+        e.contract_id,
+        e.contract_version,
+        e.business_transaction_id,
+        e.legal_entity,
+        e.region,
+        e.functional_currency
     from invoices as i
-    left join currencies as c on i.currency = c.currency
-    left join accounts as a on i.customer_id = a.stripe_customer_id
-    left join versions as v on i.invoice_id = v.invoice_id
+    {{ join_currency('i.currency', 'c') }}
+    {{ join_document_entity('invoice', 'i.invoice_id', 'e') }}
 )
 
 select
@@ -145,9 +84,7 @@ select
     cast(j.voided_at as timestamp) as voided_at,
     cast(j.posting_date as date) as posting_date,
     cast(f.posting_fiscal_period as varchar) as posting_fiscal_period,
-    cast(
-        f.posting_fiscal_period is distinct from f.fiscal_period as boolean
-    ) as is_posting_period_moved,
+    cast({{ is_posting_period_moved('f') }} as boolean) as is_posting_period_moved,
     cast(j.legal_entity as varchar) as legal_entity,
     cast(j.region as varchar) as region,
     cast(j.functional_currency as varchar) as functional_currency,
@@ -156,4 +93,4 @@ select
     cast(j.batch_id as varchar) as batch_id,
     cast(j.landed_at as timestamp) as landed_at
 from joined as j
-left join fiscal as f on j.posting_date between f.start_date and f.end_date
+{{ join_posting_period('j.posting_date', 'f') }}

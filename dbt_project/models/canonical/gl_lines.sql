@@ -1,59 +1,13 @@
-{#- One row per posted ERP accounting line (NetSuite transactionaccountingline) with its
-    transaction, line, account, period, legal entity, currencies and customer; debit/credit in the
-    legal entity's functional currency, the foreign amount in the transaction currency. The
-    billing document behind a usage-to-cash journal is parsed from the external id
-    (U2C-INV-in_… -> invoice in_…, U2C-CN-, U2C-PAY-, U2C-REF-). Every transaction type is here;
-    a line counts only while its transaction is live (delivered and not deleted: staging drops
-    deleted records), as NetSuite deletes a transaction's lines with it. account_reference names
-    the account as the ERP import and the chart vars do: its number, or its full name when it
-    has none (accounts are identified by account_id, the number is optional). -#}
+{#- One row per posted ERP accounting line (NetSuite transactionaccountingline, with its
+    transaction and line: int_erp_accounting_lines_joined) with its account, period, legal
+    entity, currencies and customer; debit/credit in the legal entity's functional currency, the
+    foreign amount in the transaction currency. The billing document behind a usage-to-cash
+    journal is parsed from the external id (U2C-INV-in_… -> invoice in_…, U2C-CN-, U2C-PAY-,
+    U2C-REF-). Every transaction type is here; a line counts only while its transaction is live
+    (int_erp_accounting_lines_joined). account_reference names the account as the ERP import and
+    the chart vars do: its number, or its full name when it has none (accounts are identified by
+    account_id, the number is optional). -#}
 with
-
-accounting_lines as (
-    select
-        accounting_book_id,
-        transaction_id,
-        transaction_line_id,
-        account_id,
-        debit,
-        credit,
-        exchange_rate,
-        is_posting,
-        batch_id,
-        landed_at
-    from {{ ref('stg_erp__transaction_accounting_lines') }}
-    -- NetSuite writes accounting lines without an account for non-posting transactions (a sales
-    -- order); landing lets them in only without an amount (missing_account), so no GL line
-    where account_id is not null
-),
-
-transactions as (
-    select
-        transaction_id,
-        transaction_number,
-        transaction_type,
-        memo,
-        transaction_date,
-        created_at,
-        currency_id,
-        netsuite_customer_id,
-        period_id,
-        is_posting,
-        is_reversal,
-        external_id
-    from {{ ref('stg_erp__transactions') }}
-),
-
-transaction_lines as (
-    select
-        transaction_id,
-        transaction_line_id,
-        subsidiary_id,
-        netsuite_customer_id,
-        memo,
-        foreign_amount
-    from {{ ref('stg_erp__transaction_lines') }}
-),
 
 accounts as (
     select
@@ -105,34 +59,16 @@ crm_accounts as (
 
 joined as (
     select
-        al.*,
-        t.transaction_number,
-        t.transaction_type,
-        t.transaction_date,
-        t.created_at,
-        t.currency_id,
-        t.period_id,
-        t.is_reversal,
-        t.external_id,
-        coalesce(tl.memo, t.memo) as memo,
-        coalesce(tl.netsuite_customer_id, t.netsuite_customer_id) as netsuite_customer_id,
-        coalesce(tl.subsidiary_id, a.subsidiary_id, nc.subsidiary_id) as subsidiary_id,
+        l.*,
+        coalesce(l.line_subsidiary_id, a.subsidiary_id, nc.subsidiary_id) as subsidiary_id,
         nc.crm_account_id,
-        coalesce(al.is_posting, t.is_posting) as is_posting_line,
-        tl.foreign_amount,
         a.account_number,
         coalesce(a.account_number, a.account_name) as account_reference,
         a.account_type,
         a.account_name
-    from accounting_lines as al
-    inner join transactions as t on al.transaction_id = t.transaction_id
-    left join transaction_lines as tl
-        on
-            al.transaction_id = tl.transaction_id
-            and al.transaction_line_id = tl.transaction_line_id
-    left join accounts as a on al.account_id = a.account_id
-    left join netsuite_customers as nc
-        on coalesce(tl.netsuite_customer_id, t.netsuite_customer_id) = nc.netsuite_customer_id
+    from {{ ref('int_erp_accounting_lines_joined') }} as l
+    left join accounts as a on l.account_id = a.account_id
+    left join netsuite_customers as nc on l.netsuite_customer_id = nc.netsuite_customer_id
 )
 
 select
