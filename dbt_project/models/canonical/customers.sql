@@ -3,18 +3,7 @@
 with
 
 accounts as (
-    select
-        account_id,
-        account_name,
-        parent_account_id,
-        billing_country,
-        region,
-        legal_entity_code,
-        currency,
-        stripe_customer_id,
-        netsuite_customer_id,
-        created_at
-    from {{ ref('stg_crm__accounts') }}
+    select * from {{ ref('stg_crm__accounts') }}
 ),
 
 stripe as (

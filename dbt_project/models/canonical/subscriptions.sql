@@ -5,20 +5,7 @@ with
 
 amendments as (
     select
-        amendment_id,
-        contract_id,
-        business_transaction_id,
-        contract_version,
-        amendment_type,
-        effective_from,
-        effective_to,
-        plan_code,
-        platform_fee,
-        minimum_commitment,
-        currency,
-        legal_entity_code,
-        region,
-        signed_at,
+        *,
         lead(effective_from) over (
             partition by contract_id order by contract_version
         ) as next_effective_from
