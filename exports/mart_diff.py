@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,20 +21,28 @@ class MartDiff:
         return self.only_in_reference == 0 and self.only_in_rebuild == 0
 
 
-def _tables(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> dict[str, list[str]]:
+def _tables(
+    con: duckdb.DuckDBPyConnection, catalog: str, schema: str
+) -> dict[str, list[tuple[str, str]]]:
+    """Each table of the schema: its (column, type) pairs in column order."""
     rows = con.execute(
-        "select table_name, list(column_name order by column_index) from duckdb_columns() "
+        "select table_name, list((column_name, data_type) order by column_index) "
+        "from duckdb_columns() "
         "where database_name = ? and schema_name = ? "
         "and table_name in (select table_name from duckdb_tables() "
         "where database_name = ? and schema_name = ?) group by table_name",
         [catalog, schema, catalog, schema],
     ).fetchall()
-    return dict(rows)
+    return {table: [tuple(c) for c in columns] for table, columns in rows}
 
 
-def diff_marts(reference: Path, rebuild: Path, schema: str = "marts") -> list[MartDiff]:
+def diff_marts(
+    reference: Path, rebuild: Path, schema: str = "marts", exempt: Collection[str] = ()
+) -> list[MartDiff]:
     """Every table of `schema` in either warehouse, compared as multisets of rows (`except all`
-    both ways). A table one side lacks counts all its rows as differing."""
+    both ways) on its columns bar `exempt` (values that differ per run by nature, such as a
+    landing clock). A table one side lacks, or whose columns differ in name or type, counts all
+    its rows as differing."""
     with duckdb.connect() as con:
         for alias, path in (("reference", reference), ("rebuild", rebuild)):
             quoted = str(path).replace("'", "''")  # ATTACH takes no parameters
@@ -57,7 +66,8 @@ def diff_marts(reference: Path, rebuild: Path, schema: str = "marts") -> list[Ma
                 diffs.append(MartDiff(table, n, n, m))
                 continue
             # columns by name, in the reference's order: a reordered column is not a difference
-            columns = ", ".join(f'"{c}"' for c in left[table])
+            names = [c for c, _ in left[table] if c not in exempt]
+            columns = ", ".join(f'"{c}"' for c in names) or "1"  # all exempt: the row counts
             missing, extra = (
                 con.execute(
                     f"select count(*) from (select {columns} from {a} except all "
