@@ -19,7 +19,7 @@
 {%- endif %}
 with
 
-keyed as not materialized (
+keyed {{ cte_not_materialized() }} (
     select
         {{ key }},
         hash({{ key }}) as key_hash
