@@ -24,10 +24,9 @@
     {%- if not node.columns -%}{{ return('parquet.`' ~ directory ~ '`') }}{%- endif -%}
     {#- An external table over the directory with the source's declared columns: a table with no
         delivery yet (only `_schema.parquet`, which Spark skips) reads as empty, not as an error. -#}
-    {%- set types = {'varchar': 'string', 'timestamp': 'timestamp_ntz', 'bigint[]': 'array<bigint>'} -%}
     {%- set columns = [] -%}
     {%- for column in node.columns.values() -%}
-        {%- do columns.append('`' ~ column.name ~ '` ' ~ types.get(column.data_type, column.data_type)) -%}
+        {%- do columns.append('`' ~ column.name ~ '` ' ~ spark_type(column.data_type)) -%}
     {%- endfor -%}
     {%- set table = 'lake.' ~ source_name ~ '__' ~ table_name -%}
     {%- do run_query('create schema if not exists lake') -%}

@@ -39,7 +39,7 @@ documents as (
     select
         'invoice' as source_type,
         invoice_id as source_id,
-        cast(null as varchar) as related_external_id,
+        cast(null as string) as related_external_id,
         *
     from invoices
     union all by name
@@ -47,7 +47,7 @@ documents as (
         'credit_note' as source_type,
         credit_note_id as source_id,
         {{ u2c_external_id('invoice', 'invoice_id') }} as related_external_id,
-        * exclude (credit_note_id)
+        {{ star_except(['credit_note_id']) }}
     from credit_notes
 ),
 -- noqa: enable=AM04
