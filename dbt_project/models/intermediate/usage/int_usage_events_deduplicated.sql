@@ -23,7 +23,7 @@
 
 with
 
-new_deliveries as not materialized (
+new_deliveries {{ cte_not_materialized() }} (
     select
         {{ usage_event_columns() }},
         file_name,

@@ -32,7 +32,7 @@
 
 with
 
-events as not materialized (
+events {{ cte_not_materialized() }} (
     select {{ usage_event_columns() }}
     from {{ ref('int_usage_events_deduplicated') }}
     where landed_at > {{ incremental_watermark('landed_at') }}

@@ -11,7 +11,7 @@
 
 with
 
-deliveries as not materialized (
+deliveries {{ cte_not_materialized() }} (
     select
         event_source,
         event_id,
@@ -39,7 +39,7 @@ deliveries as not materialized (
 
 -- the kept events a delivery can repeat: in an incremental run, those of the new deliveries'
 -- event times (above); in a first build every kept event is one of the deliveries
-kept as not materialized (
+kept {{ cte_not_materialized() }} (
     select
         event_source,
         event_id,
