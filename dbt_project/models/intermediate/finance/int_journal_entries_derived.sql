@@ -5,11 +5,11 @@
 with
 
 entries as (
-    select * from {{ ref('int_journal_documents') }}
-    union all by name
-    select * from {{ ref('int_journal_revenue_recognition') }}
-    union all by name
-    select * from {{ ref('int_journal_realized_fx') }}
+    {{ union_all_by_name([
+        ref('int_journal_documents'),
+        ref('int_journal_revenue_recognition'),
+        ref('int_journal_realized_fx'),
+    ]) }}
 ),
 
 customers as (
