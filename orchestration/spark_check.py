@@ -98,6 +98,13 @@ class DbtRun:
         return not self.failures
 
 
+def _reason(message: str) -> str:
+    """The engine's own words of a dbt failure message (its first line past dbt's headers)."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    said = [line for line in lines if not line.endswith("Error") and " in model " not in line]
+    return (said or lines or ["?"])[0][:300]
+
+
 def dbt(data_dir: Path, target: str, *args: str) -> DbtRun:
     """`dbt <args>` on `target` over the data dir: its wall time and the nodes that failed
     (read from run_results.json; dbt's output tail when dbt stopped before writing it)."""
@@ -121,7 +128,7 @@ def dbt(data_dir: Path, target: str, *args: str) -> DbtRun:
             seconds, [f"dbt {' '.join(args)}: {done.stdout[-3000:]}{done.stderr[-2000:]}"]
         )
     failures = [
-        f"{r['unique_id']}: {(r.get('message') or '').strip().splitlines()[0:3]}"
+        f"{r['unique_id']}: {_reason(r.get('message') or '')}"
         for r in json.loads(results.read_text())["results"]
         if r["status"] in ("error", "fail", "runtime error")
     ]
