@@ -105,16 +105,41 @@
         l.business_transaction_id,
         l.batch_id
     from (
-        select
-            {%- for name, data_type in journal_source_line_columns().items() %}
-            cast(null as {{ data_type }}) as {{ name }}{{ "," if not loop.last }}
-            {%- endfor %}
-        where false
-        union all by name
-        select * from {{ source_lines }}
+        {{ journal_source_lines_whole(source_lines) }}
     ) as l
     inner join {{ ref('journal_rules') }} as r
         on
             l.source_type = r.source_type
             and l.amount_source = r.amount_source
+{%- endmacro %}
+
+{#- The rows of `source_lines` (a CTE or relation with some of the journal source line columns)
+    with all of them, the missing ones null. DuckDB: a typed empty row set of the whole shape
+    `union all by name` the lines. Spark SQL has no by-name union and a CTE's columns are not
+    known before it runs: each row goes through a struct by name (`to_json(struct(*))` read back
+    with the shape's schema; exact for decimals, JSON numbers are read as decimals). -#}
+{% macro journal_source_lines_whole(source_lines) -%}
+    {{ return(adapter.dispatch('journal_source_lines_whole', 'usage_to_cash')(source_lines)) }}
+{%- endmacro %}
+
+{% macro default__journal_source_lines_whole(source_lines) -%}
+    select
+        {%- for name, data_type in journal_source_line_columns().items() %}
+        cast(null as {{ data_type }}) as {{ name }}{{ "," if not loop.last }}
+        {%- endfor %}
+    where false
+    union all by name
+    select * from {{ source_lines }}
+{%- endmacro %}
+
+{% macro spark__journal_source_lines_whole(source_lines) -%}
+    {%- set fields = [] -%}
+    {%- for name, data_type in journal_source_line_columns().items() -%}
+        {%- do fields.append('`' ~ name ~ '` ' ~ spark_type(data_type)) -%}
+    {%- endfor -%}
+    select w.line.*
+    from (
+        select from_json(to_json(struct(*)), '{{ fields | join(", ") }}') as line
+        from {{ source_lines }}
+    ) as w
 {%- endmacro %}
