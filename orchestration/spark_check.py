@@ -6,10 +6,11 @@ the `local` target (DuckDB, <data dir>/warehouse.duckdb), the ERP journals are e
 and the export confirmation rebuilt (as a close does, so the export ledger is in the lake); then
 dbt builds the whole project on the `spark` target (an in-process Spark in local mode, its tables
 as Parquet under <data dir>/spark/warehouse) over the same landed Parquet, export ledger included.
-Every reconciliation mart (`rec_*`), `journal_lines` and `usage_daily` is then compared: Spark's
-table files are read by DuckDB, so both sides' columns carry DuckDB's type names (Parquet maps
-Spark's); the columns must match by name and type, and the rows as multisets (`except all` both
-ways, decimals exact). Any difference, or a table one side lacks, fails the check.
+Every reconciliation mart (`rec_*`), `journal_lines`, `usage_daily` and the seeds are then
+compared: Spark's table files are read by DuckDB, so both sides' columns carry DuckDB's type
+names (Parquet maps Spark's); the columns must match by name and type, and the rows as
+multisets (`except all` both ways, decimals exact). Any difference, a table one side lacks or a
+failed dbt node fails the check.
 """
 
 from __future__ import annotations
@@ -143,13 +144,18 @@ def spark_table_dir(data_dir: Path, table: str, schema: str = MARTS) -> Path:
 
 
 def compared_tables(warehouse: Path) -> list[str]:
+    """Every rec_* mart, journal_lines, usage_daily, then the seeds (`main.<seed>`: reference data
+    each engine loads from the same CSV, what every mart reads)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rec = con.execute(
             "select table_name from duckdb_tables() where schema_name = ? "
             "and starts_with(table_name, 'rec_') order by table_name",
             [MARTS],
         ).fetchall()
-    return [r[0] for r in rec] + list(ALSO_COMPARED)
+        seeds = con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'main' order by table_name"
+        ).fetchall()
+    return [r[0] for r in rec] + list(ALSO_COMPARED) + [f"main.{s[0]}" for s in seeds]
 
 
 def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
@@ -160,14 +166,16 @@ def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
 
 
 def compare(warehouse: Path, data_dir: Path, tables: list[str]) -> list[TableDiff]:
-    """Each table of the DuckDB warehouse's marts against the Spark table's files."""
+    """Each table (`name`: a mart; `schema.name` another schema's) of the DuckDB warehouse
+    against the Spark table's files."""
     diffs = []
     with duckdb.connect() as con:
         con.execute(f"attach '{str(warehouse).replace(chr(39), chr(39) * 2)}' as duck (read_only)")
         for table in tables:
-            ref = f'duck."{MARTS}"."{table}"'
+            schema, name = table.split(".") if "." in table else (MARTS, table)
+            ref = f'duck."{schema}"."{name}"'
             duck_rows = con.execute(f"select count(*) from {ref}").fetchone()[0]
-            files = spark_table_dir(data_dir, table)
+            files = spark_table_dir(data_dir, name, schema)
             if not any(files.rglob("*.parquet")):
                 diffs.append(TableDiff(table, duck_rows, 0, duck_rows, 0, "no Spark table files"))
                 continue

@@ -47,7 +47,7 @@ def _worlds(tmp_path: Path, spark_rows: str = ROWS, spark_types: str = "decimal(
 def test_identical_tables_compare_equal(tmp_path: Path) -> None:
     warehouse = _worlds(tmp_path)
     tables = compared_tables(warehouse)
-    assert tables == ["rec_x", "journal_lines", "usage_daily"]
+    assert tables == ["rec_x", "journal_lines", "usage_daily"]  # (no seeds in this warehouse)
     diffs = compare(warehouse, tmp_path, tables)
     assert [(d.table, d.duckdb_rows, d.spark_rows, d.identical) for d in diffs] == [
         ("rec_x", 2, 2, True),
@@ -87,3 +87,19 @@ def test_no_java_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(spark_check.shutil, "which", lambda name: None)
     with pytest.raises(spark_check.SparkUnavailable, match="openjdk-17-jre-headless"):
         spark_check.require_spark()
+
+
+def test_a_seed_null_loaded_as_text_is_a_difference(tmp_path: Path) -> None:
+    """The seeds are compared too: dbt-spark's own seed loader wrote an empty CSV field as the
+    string 'None' (project macro spark__load_csv_rows writes null)."""
+    warehouse = _worlds(tmp_path)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create table main.meters as select 'api_calls' metric, null::varchar path")
+    out = spark_table_dir(tmp_path, "meters", "main")
+    out.mkdir(parents=True)
+    with duckdb.connect() as con:
+        con.execute(f"copy (select 'api_calls' as metric, 'None' as path) to '{out}/p.parquet'")
+    assert compared_tables(warehouse)[-1] == "main.meters"
+    diff = compare(warehouse, tmp_path, ["main.meters"])[0]
+    assert (diff.only_duckdb, diff.only_spark) == (1, 1)
+    assert ("spark", ("api_calls", "None")) in diff.samples

@@ -48,9 +48,8 @@ events as (
         "select distinct cast(occurred_at as date) as usage_date from "
         ~ ref('int_usage_events_metered')
         ~ " where landed_at > " ~ incremental_watermark('last_landed_at')
-        ~ " union select cast(unnest(range(cast(nullif('" ~ partition_window('usage_window_start')
-        ~ "', '') as date), cast(nullif('" ~ partition_window('usage_window_end')
-        ~ "', '') as date), interval 1 day)) as date) order by 1"
+        ~ " union " ~ days_query(partition_window('usage_window_start'), partition_window('usage_window_end'))
+        ~ " order by 1"
     ) | reject('none') | list %}
 {% endif %}
 
