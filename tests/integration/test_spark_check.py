@@ -19,7 +19,21 @@ SPARK_MODELS_AND_SEEDS = (
 
 pytestmark = pytest.mark.spark
 
+# The exact money arithmetic (128-bit integers on DuckDB) and the meters' JSON / list SQL get
+# their Spark implementations in these macro files (branch issue-20spark-b); until each has one,
+# Spark cannot build the money and usage models and this test is expected to fail (strict: it
+# reports when it starts to pass).
+MACROS = Path(__file__).resolve().parents[2] / "dbt_project" / "macros"
+AWAITING_SPARK = [
+    name
+    for name in ("exact_arithmetic.sql", "meters.sql")
+    if "spark__" not in (MACROS / name).read_text()
+]
 
+
+@pytest.mark.xfail(
+    bool(AWAITING_SPARK), reason=f"no Spark implementation yet in {AWAITING_SPARK}", strict=True
+)
 def test_spark_builds_the_same_marts_as_duckdb(tmp_path: Path) -> None:
     result = run_check(
         tmp_path,
