@@ -27,7 +27,7 @@
     {%- endset -%}
     {%- set left_over = mod_int(mod_int(a, d) ~ ' * ' ~ r, d) -%}
     cast(
-        sign({{ amount }})
+        {{ exact_sign(amount) }}
         * (
             {{ whole }}
             + case
@@ -75,7 +75,7 @@
         ({{ fractions }} - floor({{ fractions }}))
     {%- endset -%}
     cast(
-        sign({{ amount }})
+        {{ exact_sign(amount) }}
         * (
             {{ units }}
             + case

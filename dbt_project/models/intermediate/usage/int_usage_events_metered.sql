@@ -73,9 +73,9 @@ valued as (
     select
         c.*,
         {{ meter_value_text('c.payload', 'c.value_path') }} as value_text,
-        cast(json_extract(c.payload, c.value_path) as string) as value_json,
+        {{ json_raw('c.payload', 'c.value_path') }} as value_json,
         coalesce(
-            case when c.subject_path is null then c.subject else json_extract_string(c.payload, c.subject_path) end,
+            case when c.subject_path is null then c.subject else {{ json_text('c.payload', 'c.subject_path') }} end,
             ''
         ) as subject_key
     from claimed as c
