@@ -27,9 +27,9 @@ from pathlib import Path
 
 import duckdb
 
-from demo_world.generate import GenerateOptions, generate
 from exports.erp_journals import export_journals
 from orchestration.dbt_project import installed_dbt
+from orchestration.demo_generator import demo_generator
 from orchestration.settings import DBT_PROJECT_DIR
 from sources.landing import land_inbox
 from sources.registry import CONTRACTS
@@ -213,18 +213,19 @@ def compare(warehouse: Path, data_dir: Path, tables: list[str]) -> list[TableDif
 
 def run_check(
     data_dir: Path,
-    options: GenerateOptions | None = None,
+    options=None,
     say: Callable[[str], None] = print,
     spark_command: tuple[str, ...] = ("build", "--exclude-resource-type", "unit_test"),
 ) -> CheckResult:
-    """Generate (unless `options` is None: the data dir's inbox is used as it is), land, build
+    """Generate (`options`: demo_world's GenerateOptions; None: the data dir's inbox is used as
+    it is), land, build
     on both engines, compare. `spark_command`: the dbt command on Spark (`build`: models, seeds
     and data tests, as on DuckDB; `run` plus `seed` skips Spark's run of the data tests)."""
     require_spark()
     data_dir = Path(data_dir)
     if options is not None:
         say(f"generating the world into {data_dir}")
-        generate(options)
+        demo_generator()[1](options)
     say("landing the inbox")
     land_inbox(data_dir / "inbox", data_dir / "lake", CONTRACTS)
     runs = {}
