@@ -176,8 +176,12 @@ def compare(warehouse: Path, data_dir: Path, tables: list[str]) -> list[TableDif
             ref = f'duck."{schema}"."{name}"'
             duck_rows = con.execute(f"select count(*) from {ref}").fetchone()[0]
             files = spark_table_dir(data_dir, name, schema)
-            if not any(files.rglob("*.parquet")):
-                diffs.append(TableDiff(table, duck_rows, 0, duck_rows, 0, "no Spark table files"))
+            if not files.is_dir():
+                diffs.append(TableDiff(table, duck_rows, 0, duck_rows, 0, "not built by Spark"))
+                continue
+            if not any(files.rglob("*.parquet")):  # Spark writes no file for an empty table
+                problem = "" if duck_rows == 0 else "empty on Spark"
+                diffs.append(TableDiff(table, duck_rows, 0, duck_rows, 0, problem))
                 continue
             spark = (
                 f"read_parquet('{str(files).replace(chr(39), chr(39) * 2)}/**/*.parquet', "
