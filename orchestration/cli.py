@@ -308,8 +308,10 @@ def _cmd_replay(args: argparse.Namespace) -> int:
 def _cmd_spark_check(args: argparse.Namespace) -> int:
     """The dbt project on DuckDB and on Spark over one landed world; 1 if any compared table
     differs."""
-    from demo_world.generate import GenerateOptions
+    from orchestration.demo_generator import demo_generator
     from orchestration.spark_check import SparkUnavailable, report, run_check
+
+    GenerateOptions, _ = demo_generator()
 
     os.environ.setdefault("U2C_DATA_DIR", "data")
     data_dir = Path(os.environ["U2C_DATA_DIR"]).resolve() / "spark-check"

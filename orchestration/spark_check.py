@@ -27,9 +27,9 @@ from pathlib import Path
 
 import duckdb
 
-from demo_world.generate import GenerateOptions, generate
 from exports.erp_journals import export_journals
 from orchestration.dbt_project import installed_dbt
+from orchestration.demo_generator import demo_generator
 from orchestration.settings import DBT_PROJECT_DIR
 from sources.landing import land_inbox
 from sources.registry import CONTRACTS
@@ -176,8 +176,12 @@ def compare(warehouse: Path, data_dir: Path, tables: list[str]) -> list[TableDif
             ref = f'duck."{schema}"."{name}"'
             duck_rows = con.execute(f"select count(*) from {ref}").fetchone()[0]
             files = spark_table_dir(data_dir, name, schema)
-            if not any(files.rglob("*.parquet")):
-                diffs.append(TableDiff(table, duck_rows, 0, duck_rows, 0, "no Spark table files"))
+            if not files.is_dir():
+                diffs.append(TableDiff(table, duck_rows, 0, duck_rows, 0, "not built by Spark"))
+                continue
+            if not any(files.rglob("*.parquet")):  # Spark writes no file for an empty table
+                problem = "" if duck_rows == 0 else "empty on Spark"
+                diffs.append(TableDiff(table, duck_rows, 0, duck_rows, 0, problem))
                 continue
             spark = (
                 f"read_parquet('{str(files).replace(chr(39), chr(39) * 2)}/**/*.parquet', "
@@ -213,18 +217,19 @@ def compare(warehouse: Path, data_dir: Path, tables: list[str]) -> list[TableDif
 
 def run_check(
     data_dir: Path,
-    options: GenerateOptions | None = None,
+    options=None,
     say: Callable[[str], None] = print,
     spark_command: tuple[str, ...] = ("build", "--exclude-resource-type", "unit_test"),
 ) -> CheckResult:
-    """Generate (unless `options` is None: the data dir's inbox is used as it is), land, build
+    """Generate (`options`: demo_world's GenerateOptions; None: the data dir's inbox is used as
+    it is), land, build
     on both engines, compare. `spark_command`: the dbt command on Spark (`build`: models, seeds
     and data tests, as on DuckDB; `run` plus `seed` skips Spark's run of the data tests)."""
     require_spark()
     data_dir = Path(data_dir)
     if options is not None:
         say(f"generating the world into {data_dir}")
-        generate(options)
+        demo_generator()[1](options)
     say("landing the inbox")
     land_inbox(data_dir / "inbox", data_dir / "lake", CONTRACTS)
     runs = {}

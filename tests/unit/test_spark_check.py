@@ -80,7 +80,20 @@ def test_a_table_spark_did_not_build_is_a_difference(tmp_path: Path) -> None:
     with duckdb.connect(str(warehouse)) as con:
         con.execute("create table marts.rec_missing as select 1 as id")
     diff = compare(warehouse, tmp_path, ["rec_missing"])[0]
-    assert (diff.identical, diff.problem, diff.only_duckdb) == (False, "no Spark table files", 1)
+    assert (diff.identical, diff.problem, diff.only_duckdb) == (False, "not built by Spark", 1)
+    # built, but Spark wrote no file: empty, which is a difference when DuckDB's has rows
+    spark_table_dir(tmp_path, "rec_missing").mkdir(parents=True)
+    diff = compare(warehouse, tmp_path, ["rec_missing"])[0]
+    assert (diff.identical, diff.problem, diff.spark_rows) == (False, "empty on Spark", 0)
+
+
+def test_a_table_empty_on_both_engines_is_identical(tmp_path: Path) -> None:
+    warehouse = _worlds(tmp_path)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create table marts.rec_none as select 1 as id where false")
+    spark_table_dir(tmp_path, "rec_none").mkdir(parents=True)  # Spark writes no file for it
+    diff = compare(warehouse, tmp_path, ["rec_none"])[0]
+    assert (diff.identical, diff.duckdb_rows, diff.spark_rows) == (True, 0, 0)
 
 
 def test_no_java_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
