@@ -100,20 +100,26 @@
 
 {#- Spark: by a power of ten written as a literal, a multiplication by its inverse (exact over
     all 38 digits); otherwise the remainder taken off and an exact decimal division, whose result
-    type keeps 20 integer digits: a larger quotient stops the build (ANSI overflow), it is never
-    rounded. -#}
+    type keeps 20 integer digits: a larger quotient stops the build with an error (dbt-spark runs
+    with ANSI mode off, where the overflow would be a silent NULL), it is never rounded. -#}
 {% macro spark__div_floor(numerator, denominator) -%}
     {%- set d = (denominator | string) | trim -%}
     {%- if d | length > 1 and d == '1' ~ ('0' * (d | length - 1)) -%}
         cast(floor(cast({{ numerator }} as decimal(38, 0)) * 0.{{ '0' * (d | length - 2) }}1) as decimal(38, 0))
     {%- else -%}
-        cast(
-            (
-                cast({{ numerator }} as decimal(38, 0))
-                - cast({{ numerator }} as decimal(38, 0)) % cast({{ denominator }} as decimal(38, 0))
-            )
-            / cast({{ denominator }} as decimal(38, 0))
-            as decimal(38, 0)
+        coalesce(
+            cast(
+                (
+                    cast({{ numerator }} as decimal(38, 0))
+                    - cast({{ numerator }} as decimal(38, 0)) % cast({{ denominator }} as decimal(38, 0))
+                )
+                / cast({{ denominator }} as decimal(38, 0))
+                as decimal(38, 0)
+            ),
+            case
+                when ({{ numerator }}) is not null and ({{ denominator }}) is not null
+                    then cast(raise_error('exact division out of range on Spark (quotient of 20 digits or more, or a zero divisor)') as decimal(38, 0))
+            end
         )
     {%- endif -%}
 {%- endmacro %}
