@@ -10,9 +10,12 @@ export U2C_DATA_DIR ?= $(CURDIR)/data
 BENCH_EVENTS ?= 1000000
 
 CHROMIUM := /usr/bin/chromium
+JAVA := /usr/bin/java
+# world options of `make spark-check`, e.g. SPARK_CHECK_ARGS="--customers 10 --days 62"
+SPARK_CHECK_ARGS ?=
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: install demo test test-partial reliability lint format ui bench docs browser clean
+.PHONY: install demo test test-partial reliability lint format ui bench docs browser java spark-check clean
 
 install: $(STAMP)
 
@@ -27,7 +30,7 @@ $(STAMP): pyproject.toml uv.lock Makefile
 demo: $(STAMP)
 	$(BIN)/u2c demo
 
-test: $(STAMP) $(CHROMIUM)
+test: $(STAMP) $(CHROMIUM) $(JAVA)
 	$(BIN)/pytest
 
 # Every one-system inbox (billing, ERP, usage) through a full `u2c run`; `make test` runs one.
@@ -40,6 +43,18 @@ browser: $(CHROMIUM)
 $(CHROMIUM):
 	$(SUDO) apt-get update
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+
+# The dbt project on DuckDB and on Spark over one generated world (default: the demo world),
+# compared row for row: every rec_* mart, journal_lines, usage_daily. Under $(U2C_DATA_DIR)/spark-check.
+spark-check: $(STAMP) $(JAVA)
+	$(BIN)/u2c spark-check $(SPARK_CHECK_ARGS)
+
+# Spark (the spark dbt target, make spark-check, its test) runs on Java 17: Debian's, installed
+# here when missing, as Chromium above.
+java: $(JAVA)
+$(JAVA):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openjdk-17-jre-headless
 
 # dbt docs of the project: $(U2C_DATA_DIR)/docs/dbt/static_index.html opens from disk
 docs: $(STAMP)

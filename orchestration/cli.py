@@ -1,8 +1,8 @@
 """`u2c`: generate a demo world, run the pipeline, and look at what it found.
 
-Running: generate, land, run, demo, replay, bench, docs. Looking: status, exports, recon,
-quarantine (a table on the terminal, `--format json|csv` for scripts). A mistake the user can fix
-(a missing data dir, an unknown batch or filter) is one line on stderr and exit code 2.
+Running: generate, land, run, demo, replay, bench, docs, spark-check. Looking: status, exports,
+recon, quarantine (a table on the terminal, `--format json|csv` for scripts). A mistake the user
+can fix (a missing data dir, an unknown batch or filter) is one line on stderr and exit code 2.
 """
 
 from __future__ import annotations
@@ -305,6 +305,32 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     return 0 if report.identical else 1
 
 
+def _cmd_spark_check(args: argparse.Namespace) -> int:
+    """The dbt project on DuckDB and on Spark over one landed world; 1 if any compared table
+    differs."""
+    from orchestration.demo_generator import demo_generator
+    from orchestration.spark_check import SparkUnavailable, report, run_check
+
+    GenerateOptions, _ = demo_generator()
+
+    os.environ.setdefault("U2C_DATA_DIR", "data")
+    data_dir = Path(os.environ["U2C_DATA_DIR"]).resolve() / "spark-check"
+    if data_dir.exists():  # a fresh world: the check compares one build of each engine
+        import shutil
+
+        shutil.rmtree(data_dir)
+    options = GenerateOptions(
+        out=data_dir, seed=args.seed, days=args.days, customers=args.customers,
+        events_per_day=args.events_per_day, start=args.start, clean=args.clean,
+    )  # fmt: skip
+    try:
+        result = run_check(data_dir, options, say=_say)
+    except SparkUnavailable as error:
+        raise UserError(str(error)) from error
+    report(result)
+    return 0 if result.ok else 1
+
+
 def _cmd_docs(args: argparse.Namespace) -> int:
     """dbt docs for the project: a self-contained `static_index.html` (opens from disk), with
     the catalog (columns and types) from the warehouse when one was built."""
@@ -497,6 +523,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verbose(bench)
     bench.set_defaults(func=_cmd_bench)
+
+    spark = sub.add_parser(
+        "spark-check",
+        help="build the dbt project on DuckDB and on Spark over one generated world and compare "
+        "the reconciliation marts, journal_lines and usage_daily row for row (make spark-check)",
+    )
+    world_options(spark)
+    spark.set_defaults(func=_cmd_spark_check)
 
     docs = sub.add_parser("docs", help="generate the dbt docs of the project (make docs)")
     docs.set_defaults(func=_cmd_docs)

@@ -14,7 +14,7 @@
 
 {#- The settlement columns of a charge or refund joined by join_settlement as `alias`. -#}
 {% macro settlement_columns(alias) -%}
-    cast({{ alias }}.settlement_currency as varchar) as settlement_currency,
+    cast({{ alias }}.settlement_currency as string) as settlement_currency,
     cast({{ alias }}.settlement_amount as decimal(38, 9)) as settlement_amount,
     cast({{ alias }}.fee as decimal(38, 9)) as fee,
     cast({{ alias }}.net as decimal(38, 9)) as net,

@@ -18,7 +18,7 @@
 
 {#- The entity columns of a document joined by join_document_entity as `alias`. -#}
 {% macro document_entity_columns(alias) -%}
-    cast({{ alias }}.legal_entity as varchar) as legal_entity,
-    cast({{ alias }}.region as varchar) as region,
-    cast({{ alias }}.functional_currency as varchar) as functional_currency
+    cast({{ alias }}.legal_entity as string) as legal_entity,
+    cast({{ alias }}.region as string) as region,
+    cast({{ alias }}.functional_currency as string) as functional_currency
 {%- endmacro %}

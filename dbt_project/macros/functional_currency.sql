@@ -8,8 +8,10 @@
     D = 10^(21 - minor units) by parts, A = q x D + r: A x R / D = q x R + r x R / D, so no
     intermediate exceeds 10^38 (a DECIMAL(38, 21) product overflows past 10^17). -#}
 {% macro to_functional_half_even(amount, exchange_rate, minor_units) -%}
-    {%- set a = scaled_int('abs(' ~ amount ~ ')', 9) -%}
-    {%- set r = scaled_int(exchange_rate, 12) -%}
+    {{ return(adapter.dispatch('to_functional_half_even')(amount, exchange_rate, minor_units)) }}
+{%- endmacro %}
+
+{% macro default__to_functional_half_even(amount, exchange_rate, minor_units) -%}
     {%- set d -%}
         cast(
             case {{ minor_units }}
@@ -22,12 +24,29 @@
             as {{ wide_integer_type() }}
         )
     {%- endset -%}
+    {{ functional_half_even_by(amount, exchange_rate, d, minor_units) }}
+{%- endmacro %}
+
+{#- Spark divides exactly over all 38 digits only by a power of ten written as a literal
+    (div_floor): one branch per minor-unit count, each with its D. -#}
+{% macro spark__to_functional_half_even(amount, exchange_rate, minor_units) -%}
+    case {{ minor_units }}
+        {%- for units in range(5) %}
+        when {{ units }} then {{ functional_half_even_by(amount, exchange_rate, 10 ** (21 - units), units) }}
+        {%- endfor %}
+    end
+{%- endmacro %}
+
+{#- The conversion with D = 10^(21 - minor units) given as SQL. -#}
+{% macro functional_half_even_by(amount, exchange_rate, d, minor_units) -%}
+    {%- set a = scaled_int('abs(' ~ amount ~ ')', 9) -%}
+    {%- set r = scaled_int(exchange_rate, 12) -%}
     {%- set whole -%}
         (({{ div_floor(a, d) }}) * {{ r }} + {{ div_floor(mod_int(a, d) ~ ' * ' ~ r, d) }})
     {%- endset -%}
     {%- set left_over = mod_int(mod_int(a, d) ~ ' * ' ~ r, d) -%}
     cast(
-        sign({{ amount }})
+        {{ exact_sign(amount) }}
         * (
             {{ whole }}
             + case
@@ -75,7 +94,7 @@
         ({{ fractions }} - floor({{ fractions }}))
     {%- endset -%}
     cast(
-        sign({{ amount }})
+        {{ exact_sign(amount) }}
         * (
             {{ units }}
             + case

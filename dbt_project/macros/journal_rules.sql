@@ -32,32 +32,32 @@
     the others are null. -#}
 {% macro journal_source_line_columns() -%}
     {{ return({
-        'source_type': 'varchar',
-        'amount_source': 'varchar',
-        'external_id': 'varchar',
-        'journal_key': 'varchar',
-        'source_id': 'varchar',
-        'source_line_id': 'varchar',
-        'invoice_id': 'varchar',
-        'related_external_id': 'varchar',
+        'source_type': 'string',
+        'amount_source': 'string',
+        'external_id': 'string',
+        'journal_key': 'string',
+        'source_id': 'string',
+        'source_line_id': 'string',
+        'invoice_id': 'string',
+        'related_external_id': 'string',
         'entry_index': 'integer',
-        'line_account': 'varchar',
+        'line_account': 'string',
         'line_is_fallback': 'boolean',
-        'revenue_account': 'varchar',
+        'revenue_account': 'string',
         'revenue_is_fallback': 'boolean',
-        'department': 'varchar',
-        'class': 'varchar',
-        'location': 'varchar',
-        'description': 'varchar',
-        'currency': 'varchar',
+        'department': 'string',
+        'class': 'string',
+        'location': 'string',
+        'description': 'string',
+        'currency': 'string',
         'amount': 'decimal(38, 9)',
-        'legal_entity': 'varchar',
-        'functional_currency': 'varchar',
+        'legal_entity': 'string',
+        'functional_currency': 'string',
         'document_date': 'date',
-        'customer_id': 'varchar',
-        'account_id': 'varchar',
-        'business_transaction_id': 'varchar',
-        'batch_id': 'varchar',
+        'customer_id': 'string',
+        'account_id': 'string',
+        'business_transaction_id': 'string',
+        'batch_id': 'string',
     }) }}
 {%- endmacro %}
 
@@ -105,16 +105,41 @@
         l.business_transaction_id,
         l.batch_id
     from (
-        select
-            {%- for name, data_type in journal_source_line_columns().items() %}
-            cast(null as {{ data_type }}) as {{ name }}{{ "," if not loop.last }}
-            {%- endfor %}
-        where false
-        union all by name
-        select * from {{ source_lines }}
+        {{ journal_source_lines_whole(source_lines) }}
     ) as l
     inner join {{ ref('journal_rules') }} as r
         on
             l.source_type = r.source_type
             and l.amount_source = r.amount_source
+{%- endmacro %}
+
+{#- The rows of `source_lines` (a CTE or relation with some of the journal source line columns)
+    with all of them, the missing ones null. DuckDB: a typed empty row set of the whole shape
+    `union all by name` the lines. Spark SQL has no by-name union and a CTE's columns are not
+    known before it runs: each row goes through a struct by name (`to_json(struct(*))` read back
+    with the shape's schema; exact for decimals, JSON numbers are read as decimals). -#}
+{% macro journal_source_lines_whole(source_lines) -%}
+    {{ return(adapter.dispatch('journal_source_lines_whole', 'usage_to_cash')(source_lines)) }}
+{%- endmacro %}
+
+{% macro default__journal_source_lines_whole(source_lines) -%}
+    select
+        {%- for name, data_type in journal_source_line_columns().items() %}
+        cast(null as {{ data_type }}) as {{ name }}{{ "," if not loop.last }}
+        {%- endfor %}
+    where false
+    union all by name
+    select * from {{ source_lines }}
+{%- endmacro %}
+
+{% macro spark__journal_source_lines_whole(source_lines) -%}
+    {%- set fields = [] -%}
+    {%- for name, data_type in journal_source_line_columns().items() -%}
+        {%- do fields.append('`' ~ name ~ '` ' ~ spark_type(data_type)) -%}
+    {%- endfor -%}
+    select w.line.*
+    from (
+        select from_json(to_json(struct(*)), '{{ fields | join(", ") }}') as line
+        from {{ source_lines }}
+    ) as w
 {%- endmacro %}

@@ -11,3 +11,7 @@
 {% macro period_start(key) -%}
     cast({{ key }} || '-01' as date)
 {%- endmacro %}
+
+{% macro spark__period_key(expression) -%}
+    date_format({{ expression }}, 'yyyy-MM')
+{%- endmacro %}

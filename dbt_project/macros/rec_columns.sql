@@ -55,17 +55,17 @@
 {%- endmacro %}
 
 {% macro rec_status_columns() -%}
-    cast(status as varchar) as status,
-    cast(legal_entity as varchar) as legal_entity,
-    cast(billing_period as varchar) as billing_period,
-    cast(fiscal_period as varchar) as fiscal_period,
-    cast(erp_fiscal_period as varchar) as erp_fiscal_period,
+    cast(status as string) as status,
+    cast(legal_entity as string) as legal_entity,
+    cast(billing_period as string) as billing_period,
+    cast(fiscal_period as string) as fiscal_period,
+    cast(erp_fiscal_period as string) as erp_fiscal_period,
     cast(is_posting_period_moved as boolean) as is_posting_period_moved
 {%- endmacro %}
 
 {% macro rec_amount_columns() -%}
-    cast(currency as varchar) as currency,
-    cast(functional_currency as varchar) as functional_currency,
+    cast(currency as string) as currency,
+    cast(functional_currency as string) as functional_currency,
     cast(exchange_rate as decimal(38, 12)) as exchange_rate,
     cast(billing_amount as decimal(38, 9)) as billing_amount,
     cast(billing_amount_functional as decimal(38, 9)) as billing_amount_functional,
@@ -79,9 +79,9 @@
 {%- endmacro %}
 
 {% macro rec_erp_transaction_columns() -%}
-    cast(external_id as varchar) as external_id,
+    cast(external_id as string) as external_id,
     cast(erp_transaction_id as bigint) as erp_transaction_id,
-    cast(erp_transaction_ids as varchar) as erp_transaction_ids,
+    cast(erp_transaction_ids as string) as erp_transaction_ids,
     cast(erp_transaction_count as bigint) as erp_transaction_count
 {%- endmacro %}
 

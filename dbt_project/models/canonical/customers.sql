@@ -22,15 +22,15 @@ entities as (
 )
 
 select
-    cast(a.account_id as varchar) as account_id,
-    cast(a.account_name as varchar) as account_name,
-    cast(a.parent_account_id as varchar) as parent_account_id,
-    cast(a.billing_country as varchar) as billing_country,
-    cast(a.region as varchar) as region,
-    cast(a.legal_entity_code as varchar) as legal_entity,
-    cast(a.currency as varchar) as currency,
-    cast(e.functional_currency as varchar) as functional_currency,
-    cast(a.stripe_customer_id as varchar) as stripe_customer_id,
+    cast(a.account_id as string) as account_id,
+    cast(a.account_name as string) as account_name,
+    cast(a.parent_account_id as string) as parent_account_id,
+    cast(a.billing_country as string) as billing_country,
+    cast(a.region as string) as region,
+    cast(a.legal_entity_code as string) as legal_entity,
+    cast(a.currency as string) as currency,
+    cast(e.functional_currency as string) as functional_currency,
+    cast(a.stripe_customer_id as string) as stripe_customer_id,
     cast(a.netsuite_customer_id as bigint) as netsuite_customer_id,
     cast(a.created_at as timestamp) as created_at,
     cast(
@@ -39,7 +39,7 @@ select
             when n.netsuite_customer_id is null then 'missing_in_erp'
             when e.legal_entity is null then 'unknown_legal_entity'
             else 'mapped'
-        end as varchar
+        end as string
     ) as identity_status
 from accounts as a
 left join stripe as s on a.stripe_customer_id = s.customer_id

@@ -51,17 +51,17 @@ joined as (
 )
 
 select
-    cast(j.invoice_id as varchar) as invoice_id,
-    cast(j.invoice_number as varchar) as invoice_number,
-    cast(j.customer_id as varchar) as customer_id,
-    cast(j.account_id as varchar) as account_id,
-    cast(j.subscription_id as varchar) as subscription_id,
-    cast(j.contract_id as varchar) as contract_id,
+    cast(j.invoice_id as string) as invoice_id,
+    cast(j.invoice_number as string) as invoice_number,
+    cast(j.customer_id as string) as customer_id,
+    cast(j.account_id as string) as account_id,
+    cast(j.subscription_id as string) as subscription_id,
+    cast(j.contract_id as string) as contract_id,
     cast(j.contract_version as integer) as contract_version,
-    cast(j.business_transaction_id as varchar) as business_transaction_id,
-    cast(j.invoice_status as varchar) as invoice_status,
-    cast(j.billing_reason as varchar) as billing_reason,
-    cast(j.currency as varchar) as currency,
+    cast(j.business_transaction_id as string) as business_transaction_id,
+    cast(j.invoice_status as string) as invoice_status,
+    cast(j.billing_reason as string) as billing_reason,
+    cast(j.currency as string) as currency,
     cast(j.minor_units as integer) as minor_units,
     cast({{ minor_to_major('j.subtotal_minor', 'j.stripe_minor_units') }} as decimal(38, 9)) as subtotal,
     cast({{ minor_to_major('j.tax_minor', 'j.stripe_minor_units') }} as decimal(38, 9)) as tax,
@@ -75,7 +75,7 @@ select
     cast(
         {{ minor_to_major('j.amount_remaining_minor', 'j.stripe_minor_units') }} as decimal(38, 9)
     ) as amount_remaining,
-    cast({{ period_key('j.period_start') }} as varchar) as billing_period,
+    cast({{ period_key('j.period_start') }} as string) as billing_period,
     cast(j.period_start as timestamp) as period_start,
     cast(j.period_end as timestamp) as period_end,
     cast(j.created_at as timestamp) as created_at,
@@ -83,14 +83,14 @@ select
     cast(j.paid_at as timestamp) as paid_at,
     cast(j.voided_at as timestamp) as voided_at,
     cast(j.posting_date as date) as posting_date,
-    cast(f.posting_fiscal_period as varchar) as posting_fiscal_period,
+    cast(f.posting_fiscal_period as string) as posting_fiscal_period,
     cast({{ is_posting_period_moved('f') }} as boolean) as is_posting_period_moved,
-    cast(j.legal_entity as varchar) as legal_entity,
-    cast(j.region as varchar) as region,
-    cast(j.functional_currency as varchar) as functional_currency,
-    cast({{ u2c_external_id('invoice', 'j.invoice_id') }} as varchar) as external_id,
-    cast(j.layout as varchar) as layout,
-    cast(j.batch_id as varchar) as batch_id,
+    cast(j.legal_entity as string) as legal_entity,
+    cast(j.region as string) as region,
+    cast(j.functional_currency as string) as functional_currency,
+    cast({{ u2c_external_id('invoice', 'j.invoice_id') }} as string) as external_id,
+    cast(j.layout as string) as layout,
+    cast(j.batch_id as string) as batch_id,
     cast(j.landed_at as timestamp) as landed_at
 from joined as j
 {{ join_posting_period('j.posting_date', 'f') }}

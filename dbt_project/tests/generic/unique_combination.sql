@@ -13,16 +13,15 @@
 {%- set bounds = [] %}
 {%- if new_column and same_column %}
     {%- set bounds = query_column(
-        "select unnest([min(" ~ same_column ~ "), max(" ~ same_column ~ ")]) from " ~ model
-        ~ " where " ~ new_column ~ " >= " ~ since
+        value_bounds_query(same_column, model, new_column ~ " >= " ~ since)
     ) | reject('none') | list %}
 {%- endif %}
 with
 
-keyed as not materialized (
+keyed {{ cte_not_materialized() }} (
     select
         {{ key }},
-        hash({{ key }}) as key_hash
+        {{ key_hash(key) }} as key_hash
     from {{ model }}
     {% if bounds -%}
     where {{ same_column }} between '{{ bounds[0] }}' and '{{ bounds[1] }}'
@@ -31,7 +30,7 @@ keyed as not materialized (
 
 {% if new_column -%}
 new_hashes as (
-    select hash({{ key }}) as key_hash
+    select {{ key_hash(key) }} as key_hash
     from {{ model }}
     where {{ new_column }} >= {{ since }}
 ),

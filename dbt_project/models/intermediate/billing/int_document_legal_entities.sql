@@ -115,9 +115,9 @@ documents as (
         s.customer_id,
         a.account_id,
         i.billing_period,
-        cast(null as varchar) as contract_id,
+        cast(null as string) as contract_id,
         cast(null as integer) as contract_version,
-        cast(null as varchar) as business_transaction_id,
+        cast(null as string) as business_transaction_id,
         {{ document_entity('i.invoice_id', 'i', 'a') }}
     from settling as s
     left join accounts as a on s.customer_id = a.stripe_customer_id
@@ -125,16 +125,16 @@ documents as (
 )
 
 select
-    cast(document_type as varchar) as document_type,
-    cast(document_id as varchar) as document_id,
-    cast(invoice_id as varchar) as invoice_id,
-    cast(customer_id as varchar) as customer_id,
-    cast(account_id as varchar) as account_id,
-    cast(billing_period as varchar) as billing_period,
-    cast(contract_id as varchar) as contract_id,
+    cast(document_type as string) as document_type,
+    cast(document_id as string) as document_id,
+    cast(invoice_id as string) as invoice_id,
+    cast(customer_id as string) as customer_id,
+    cast(account_id as string) as account_id,
+    cast(billing_period as string) as billing_period,
+    cast(contract_id as string) as contract_id,
     cast(contract_version as integer) as contract_version,
-    cast(business_transaction_id as varchar) as business_transaction_id,
-    cast(legal_entity as varchar) as legal_entity,
-    cast(region as varchar) as region,
-    cast(functional_currency as varchar) as functional_currency
+    cast(business_transaction_id as string) as business_transaction_id,
+    cast(legal_entity as string) as legal_entity,
+    cast(region as string) as region,
+    cast(functional_currency as string) as functional_currency
 from documents

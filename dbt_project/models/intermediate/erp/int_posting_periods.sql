@@ -39,13 +39,13 @@ posting as (
 
 select
     cast(period_id as bigint) as period_id,
-    cast(period_name as varchar) as period_name,
-    cast(fiscal_period as varchar) as fiscal_period,
+    cast(period_name as string) as period_name,
+    cast(fiscal_period as string) as fiscal_period,
     cast(start_date as date) as start_date,
     cast(end_date as date) as end_date,
     cast(is_closed as boolean) as is_closed,
     cast(is_ar_locked as boolean) as is_ar_locked,
-    cast(posting_fiscal_period as varchar) as posting_fiscal_period,
+    cast(posting_fiscal_period as string) as posting_fiscal_period,
     cast(posting_fiscal_period is distinct from fiscal_period as boolean) as is_posting_period_moved,
     cast(
         case when posting_fiscal_period is distinct from fiscal_period then first_open_start end

@@ -53,7 +53,7 @@ periods as (
 )
 
 select
-    cast(p.billing_period as varchar) as billing_period,
+    cast(p.billing_period as string) as billing_period,
     cast(p.period_start as timestamp) as period_start,
     cast(p.period_end as timestamp) as period_end,
     cast(

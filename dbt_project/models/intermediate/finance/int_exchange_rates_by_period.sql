@@ -100,7 +100,7 @@ paths as (
         from_currency,
         to_currency,
         'direct' as conversion_path,
-        cast(null as varchar) as via_currency,
+        cast(null as string) as via_currency,
         exchange_rate_id,
         cast(null as bigint) as second_exchange_rate_id,
         average_rate as first_rate,
@@ -121,11 +121,11 @@ paths as (
 )
 
 select
-    cast(fiscal_period as varchar) as fiscal_period,
-    cast(from_currency as varchar) as from_currency,
-    cast(to_currency as varchar) as to_currency,
-    cast(conversion_path as varchar) as conversion_path,
-    cast(via_currency as varchar) as via_currency,
+    cast(fiscal_period as string) as fiscal_period,
+    cast(from_currency as string) as from_currency,
+    cast(to_currency as string) as to_currency,
+    cast(conversion_path as string) as conversion_path,
+    cast(via_currency as string) as via_currency,
     cast(exchange_rate_id as bigint) as exchange_rate_id,
     cast(second_exchange_rate_id as bigint) as second_exchange_rate_id,
     cast(first_rate as decimal(38, 12)) as first_rate,

@@ -25,18 +25,18 @@ matched as (
 )
 
 select
-    cast(l.invoice_line_id as varchar) as invoice_line_id,
-    cast(l.invoice_id as varchar) as invoice_id,
+    cast(l.invoice_line_id as string) as invoice_line_id,
+    cast(l.invoice_id as string) as invoice_id,
     cast(l.line_index as integer) as line_index,
-    cast(l.line_kind as varchar) as line_kind,
-    cast(l.legal_entity as varchar) as legal_entity,
+    cast(l.line_kind as string) as line_kind,
+    cast(l.legal_entity as string) as legal_entity,
     cast(l.document_date as date) as document_date,
-    cast(m.rule_id as varchar) as gl_rule_id,
-    cast(coalesce(m.account_number, '{{ var("gl_account_unmapped_revenue") }}') as varchar)
+    cast(m.rule_id as string) as gl_rule_id,
+    cast(coalesce(m.account_number, '{{ var("gl_account_unmapped_revenue") }}') as string)
         as account_number,
-    cast(m.department as varchar) as department,
-    cast(m.class as varchar) as class,
-    cast(m.location as varchar) as location,
+    cast(m.department as string) as department,
+    cast(m.class as string) as class,
+    cast(m.location as string) as location,
     cast(coalesce(m.needs_review, true) as boolean) as needs_review
 from lines as l
 left join matched as m on l.invoice_line_id = m.line_key

@@ -29,7 +29,7 @@ fee_lines as (
         subscription_id,
         billing_period,
         line_kind,
-        cast(null as varchar) as metric,
+        cast(null as string) as metric,
         proration_side,
         change_at,
         occurrence,
@@ -67,13 +67,13 @@ usage_lines as (
         u.billing_period,
         'usage' as line_kind,
         u.metric,
-        cast(null as varchar) as proration_side,
+        cast(null as string) as proration_side,
         cast(null as timestamp) as change_at,
         u.occurrence,
         u.contract_id,
         u.contract_version,
         u.amendment_id,
-        cast(null as varchar) as business_transaction_id,
+        cast(null as string) as business_transaction_id,
         u.plan_code,
         u.currency,
         u.minor_units,
@@ -85,7 +85,7 @@ usage_lines as (
         u.line_amount_minor as amount_minor,
         {{ invoice_line_match_key(
             'u.subscription_id', 'u.billing_period', "'usage'", 'u.metric',
-            'cast(null as timestamp)', 'cast(null as varchar)', 'u.occurrence'
+            'cast(null as timestamp)', 'cast(null as string)', 'u.occurrence'
         ) }} as match_key
     from rated_usage_lines as u
     left join periods as p on u.billing_period = p.billing_period
@@ -161,8 +161,8 @@ true_up_lines as (
         subscription_id,
         billing_period,
         'minimum_commitment' as line_kind,
-        cast(null as varchar) as metric,
-        cast(null as varchar) as proration_side,
+        cast(null as string) as metric,
+        cast(null as string) as proration_side,
         cast(null as timestamp) as change_at,
         1 as occurrence,
         contract_id,
@@ -179,8 +179,8 @@ true_up_lines as (
         cast(1 as decimal(38, 9)) as quantity,
         cast(commitment_minor - lines_minor as bigint) as amount_minor,
         {{ invoice_line_match_key(
-            'subscription_id', 'billing_period', "'minimum_commitment'", 'cast(null as varchar)',
-            'cast(null as timestamp)', 'cast(null as varchar)', '1'
+            'subscription_id', 'billing_period', "'minimum_commitment'", 'cast(null as string)',
+            'cast(null as timestamp)', 'cast(null as string)', '1'
         ) }} as match_key
     from commitments
     where commitment_minor > lines_minor

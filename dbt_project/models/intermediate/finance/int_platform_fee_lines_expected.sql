@@ -121,7 +121,7 @@ fee_lines as (
         subscription_id,
         billing_period,
         'platform_fee' as line_kind,
-        cast(null as varchar) as proration_side,
+        cast(null as string) as proration_side,
         cast(null as timestamp) as change_at,
         contract_id,
         contract_version,
@@ -230,7 +230,7 @@ select
     cast(1 as decimal(38, 9)) as quantity,
     cast(amount_minor as bigint) as amount_minor,
     {{ invoice_line_match_key(
-        'subscription_id', 'billing_period', 'line_kind', 'cast(null as varchar)',
+        'subscription_id', 'billing_period', 'line_kind', 'cast(null as string)',
         'change_at', 'proration_side', 'occurrence'
     ) }} as match_key
 from amounts

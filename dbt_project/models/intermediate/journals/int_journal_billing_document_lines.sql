@@ -39,15 +39,23 @@ documents as (
     select
         'invoice' as source_type,
         invoice_id as source_id,
-        cast(null as varchar) as related_external_id,
+        cast(null as string) as related_external_id,
         *
     from invoices
-    union all by name
+    union all
+    -- the invoice part's columns in its order (a credit note has no posting period of its own)
     select
         'credit_note' as source_type,
         credit_note_id as source_id,
         {{ u2c_external_id('invoice', 'invoice_id') }} as related_external_id,
-        * exclude (credit_note_id)
+        invoice_id,
+        external_id,
+        business_transaction_id,
+        total,
+        tax,
+        document_date,
+        cast(null as string) as posting_fiscal_period,
+        {{ journal_document_columns('credit_notes') }}
     from credit_notes
 ),
 -- noqa: enable=AM04
@@ -104,7 +112,8 @@ document_amounts as (
     select 'document_tax' as amount_source
 )
 
--- by name: each part has the journal source line columns it knows, the others are null
+-- each part has the journal source line columns it knows, the others null (in one column order:
+-- Spark SQL has no union by name)
 select
     d.source_type,
     a.amount_source,
@@ -117,10 +126,17 @@ select
     d.document_date,
     d.business_transaction_id,
     d.posting_fiscal_period,
-    {{ journal_document_columns('d') }}
+    {{ journal_document_columns('d') }},
+    cast(null as string) as source_line_id,
+    cast(null as string) as line_account,
+    cast(null as boolean) as line_is_fallback,
+    cast(null as string) as department,
+    cast(null as string) as class,
+    cast(null as string) as location,
+    cast(null as string) as description
 from documents as d
 cross join document_amounts as a
-union all by name
+union all
 -- a line without a mapping row, or whose mapping names no account, gets the unmapped revenue
 -- account, flagged for review
 select
@@ -128,21 +144,22 @@ select
     'document_line' as amount_source,
     d.external_id,
     d.source_id,
-    l.source_line_id,
     d.invoice_id,
     d.related_external_id,
     l.line_index as entry_index,
+    l.amount,
+    d.document_date,
+    d.business_transaction_id,
+    cast(null as string) as posting_fiscal_period,
+    {{ journal_document_columns('d', exclude=['batch_id']) }},
+    l.batch_id,
+    l.source_line_id,
     coalesce(m.account_number, '{{ var("gl_account_unmapped_revenue") }}') as line_account,
     coalesce(m.needs_review, true) as line_is_fallback,
     m.department,
     m.class,
     m.location,
-    l.description,
-    l.amount,
-    d.document_date,
-    d.business_transaction_id,
-    l.batch_id,
-    {{ journal_document_columns('d', exclude=['batch_id']) }}
+    l.description
 from documents as d
 inner join document_lines as l on d.source_type = l.source_type and d.source_id = l.source_id
 left join mapped as m on l.invoice_line_id = m.invoice_line_id

@@ -3,9 +3,9 @@
 with
 
 source_lines as (
-    select * from {{ ref('int_journal_billing_document_lines') }}
-    union all by name
-    select * from {{ ref('int_journal_payment_document_lines') }}
+    {{ union_all_by_name([
+        ref('int_journal_billing_document_lines'), ref('int_journal_payment_document_lines')
+    ]) }}
 )
 
 {{ journal_lines_from_rules('source_lines') }}

@@ -65,7 +65,8 @@ balance_transactions as (
     from {{ ref('stg_billing__balance_transactions') }}
 )
 
--- by name: each part has the journal source line columns it knows, the others are null
+-- each part has the journal source line columns it knows, the others null (in one column order:
+-- Spark SQL has no union by name)
 select
     d.source_type,
     'document_total' as amount_source,
@@ -78,24 +79,29 @@ select
     d.business_transaction_id,
     d.posting_fiscal_period,
     d.invoice_posting_fiscal_period,
-    {{ journal_document_columns('d') }}
+    {{ journal_document_columns('d') }},
+    cast(null as string) as journal_key,
+    cast(null as string) as source_line_id
 from linked as d
-union all by name
+union all
 -- the fee journal (U2C-FEE-<balance transaction>) relates to the charge or refund it is taken on
 select
     'processor_fee' as source_type,
     'document_fee' as amount_source,
-    d.balance_transaction_id as journal_key,
+    cast(null as string) as external_id,
     d.source_id,
-    d.balance_transaction_id as source_line_id,
     d.invoice_id,
     d.external_id as related_external_id,
-    d.settlement_currency as currency,
     d.fee as amount,
     d.document_date,
     d.business_transaction_id,
+    cast(null as string) as posting_fiscal_period,
+    cast(null as string) as invoice_posting_fiscal_period,
+    {{ journal_document_columns('d', exclude=['currency', 'batch_id']) }},
+    d.settlement_currency as currency,
     coalesce(b.batch_id, d.batch_id) as batch_id,
-    {{ journal_document_columns('d', exclude=['currency', 'batch_id']) }}
+    d.balance_transaction_id as journal_key,
+    d.balance_transaction_id as source_line_id
 from linked as d
 left join balance_transactions as b on d.balance_transaction_id = b.balance_transaction_id
 where d.balance_transaction_id is not null and d.fee <> 0

@@ -67,7 +67,7 @@ journal_lines as (
 -- summed per account x dimensions; a line is flagged when any of its parts is
 summed as (
     select
-        * exclude (entry_index, is_fallback_account, amount),
+        {{ star_except(['entry_index', 'is_fallback_account', 'amount']) }},
         max(case when is_fallback_account then 1 else 0 end) = 1 as is_fallback_account,
         sum(amount) as amount
     from journal_lines

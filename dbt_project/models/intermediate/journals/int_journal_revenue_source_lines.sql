@@ -125,7 +125,8 @@ recognized as (
     where s.is_deferred
 )
 
--- by name: each part has the journal source line columns it knows, the others are null
+-- each part has the journal source line columns it knows, the others null (in one column order:
+-- Spark SQL has no union by name)
 -- noqa: disable=AM07
 select
     'revenue_recognition' as source_type,
@@ -147,7 +148,7 @@ select
     landed_at
 from recognized
 where line_account <> revenue_account
-union all by name
+union all
 select
     m.source_type,
     'accrual_line' as amount_source,
@@ -159,6 +160,8 @@ select
     case when m.is_reversal then a.reversal_date else a.accrual_date end as document_date,
     a.credit_account as line_account,
     a.needs_review as line_is_fallback,
+    cast(null as string) as revenue_account,
+    cast(null as boolean) as revenue_is_fallback,
     a.department,
     a.class,
     a.location,

@@ -57,7 +57,7 @@ transaction_lists as (
         min(transaction_id) as first_transaction_id,
         min(fiscal_period) as fiscal_period,
         {{ dbt.listagg(
-            'cast(transaction_id as varchar)', "', '", 'order by transaction_id'
+            'cast(transaction_id as string)', "', '", 'order by transaction_id'
         ) }} as transaction_ids
     from transactions
     group by external_id
@@ -88,22 +88,22 @@ amounts as (
 )
 
 select
-    cast(a.external_id as varchar) as external_id,
-    cast(a.document_type as varchar) as document_type,
-    cast(a.document_id as varchar) as document_id,
+    cast(a.external_id as string) as external_id,
+    cast(a.document_type as string) as document_type,
+    cast(a.document_id as string) as document_id,
     cast(t.transaction_count as bigint) as transaction_count,
     cast(t.first_transaction_id as bigint) as first_transaction_id,
-    cast(t.transaction_ids as varchar) as transaction_ids,
-    cast(t.fiscal_period as varchar) as fiscal_period,
-    cast(a.legal_entity as varchar) as legal_entity,
-    cast(a.currency as varchar) as currency,
-    cast(a.functional_currency as varchar) as functional_currency,
+    cast(t.transaction_ids as string) as transaction_ids,
+    cast(t.fiscal_period as string) as fiscal_period,
+    cast(a.legal_entity as string) as legal_entity,
+    cast(a.currency as string) as currency,
+    cast(a.functional_currency as string) as functional_currency,
     cast(a.netsuite_customer_id as bigint) as netsuite_customer_id,
-    cast(a.account_id as varchar) as account_id,
+    cast(a.account_id as string) as account_id,
     cast(a.receivable_line_count as bigint) as receivable_line_count,
     cast(a.receivable_customer_count as bigint) as receivable_customer_count,
     cast(a.receivable_netsuite_customer_id as bigint) as receivable_netsuite_customer_id,
-    cast(a.receivable_account_id as varchar) as receivable_account_id,
+    cast(a.receivable_account_id as string) as receivable_account_id,
     cast(a.receivable_net_debit as decimal(38, 9)) as receivable_net_debit,
     cast(a.receivable_net_debit_functional as decimal(38, 9)) as receivable_net_debit_functional,
     cast(a.unapplied_net_debit as decimal(38, 9)) as unapplied_net_debit,

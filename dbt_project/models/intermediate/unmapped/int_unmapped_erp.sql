@@ -12,7 +12,7 @@ entities as (select * from {{ ref('legal_entities') }})
 select
     'erp' as system,
     'subsidiary' as record_type,
-    cast(s.subsidiary_id as varchar) as record_id,
+    cast(s.subsidiary_id as string) as record_id,
     'subsidiary_without_tranprefix' as reason,
     'no tranprefix: the legal entity is named by its internal id, no CRM code names it' as detail
 from subsidiaries as s

@@ -48,7 +48,7 @@ select
     'account' as record_type,
     a.account_id as record_id,
     'crm_account_without_netsuite_customer' as reason,
-    'netsuite_customer_id ' || coalesce(cast(a.netsuite_customer_id as varchar), '(empty)')
+    'netsuite_customer_id ' || coalesce(cast(a.netsuite_customer_id as string), '(empty)')
     || ' is not in the ERP' as detail
 from accounts as a
 where
@@ -62,7 +62,7 @@ union all
 select
     'erp' as system,
     'customer' as record_type,
-    cast(n.netsuite_customer_id as varchar) as record_id,
+    cast(n.netsuite_customer_id as string) as record_id,
     'netsuite_customer_without_crm_account' as reason,
     'no CRM account names this NetSuite customer' as detail
 from netsuite_customers as n

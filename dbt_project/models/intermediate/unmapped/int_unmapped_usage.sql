@@ -16,6 +16,6 @@ select
     'subscription' as record_type,
     coalesce(u.subscription_id, '(none)') as record_id,
     'usage_for_unknown_subscription' as reason,
-    cast(u.event_count as varchar)
+    cast(u.event_count as string)
     || ' metered events whose key names no subscription, customer or account' as detail
 from usage_subscriptions as u

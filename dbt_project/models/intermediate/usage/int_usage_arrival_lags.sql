@@ -30,9 +30,9 @@ arrivals as (
 
 select
     e.batch_id,
-    cast(floor(epoch(a.arrived_at - e.occurred_at) / 60) as bigint) as lag_minute,
+    {{ minutes_between('e.occurred_at', 'a.arrived_at') }} as lag_minute,
     max(e.landed_at) as landed_at,
     count(*) as event_count
 from new_events as e
 inner join arrivals as a on e.batch_id = a.batch_id
-group by e.batch_id, cast(floor(epoch(a.arrived_at - e.occurred_at) / 60) as bigint)
+group by e.batch_id, {{ minutes_between('e.occurred_at', 'a.arrived_at') }}

@@ -31,9 +31,9 @@ select
     count(*) as event_count,
     min(value) as min_value,
     max(value) as max_value,
-    arg_max(value, struct_pack(t := occurred_at, e := event_source || chr(31) || event_id)) as latest_value,
+    {{ max_by('value', ['occurred_at', 'event_source || chr(31) || event_id']) }} as latest_value,
     max(occurred_at) as latest_occurred_at,
-    max_by(event_source || chr(31) || event_id, struct_pack(t := occurred_at, e := event_source || chr(31) || event_id))
+    {{ max_by('event_source || chr(31) || event_id', ['occurred_at', 'event_source || chr(31) || event_id']) }}
         as latest_event,
     min(occurred_at) as first_occurred_at,
     max(occurred_at) as last_occurred_at

@@ -23,12 +23,12 @@
 
 with
 
-new_deliveries as not materialized (
+new_deliveries {{ cte_not_materialized() }} (
     select
         {{ usage_event_columns() }},
         file_name,
         line_number,
-        hash(event_source, event_id) as key_hash
+        {{ key_hash('event_source, event_id') }} as key_hash
     from {{ ref('stg_usage__events') }}
     where landed_at > {{ incremental_watermark('landed_at') }}
 ),

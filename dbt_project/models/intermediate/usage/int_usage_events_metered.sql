@@ -32,7 +32,7 @@
 
 with
 
-events as not materialized (
+events {{ cte_not_materialized() }} (
     select {{ usage_event_columns() }}
     from {{ ref('int_usage_events_deduplicated') }}
     where landed_at > {{ incremental_watermark('landed_at') }}
@@ -73,9 +73,9 @@ valued as (
     select
         c.*,
         {{ meter_value_text('c.payload', 'c.value_path') }} as value_text,
-        cast(json_extract(c.payload, c.value_path) as varchar) as value_json,
+        {{ json_raw('c.payload', 'c.value_path') }} as value_json,
         coalesce(
-            case when c.subject_path is null then c.subject else json_extract_string(c.payload, c.subject_path) end,
+            case when c.subject_path is null then c.subject else {{ json_text('c.payload', 'c.subject_path') }} end,
             ''
         ) as subject_key
     from claimed as c
@@ -165,9 +165,9 @@ unclaimed as (
         e.occurred_at,
         e.landed_at,
         e.batch_id,
-        cast(null as varchar) as metric,
+        cast(null as string) as metric,
         cast(null as date) as meter_valid_from,
-        cast(null as varchar) as aggregation,
+        cast(null as string) as aggregation,
         cast(null as boolean) as billable,
         case
             when exists (
@@ -177,13 +177,13 @@ unclaimed as (
             else 'no_meter'
         end as meter_status,
         e.subject as subject_key,
-        cast(null as varchar) as subscription_id,
-        cast(null as varchar) as account_id,
-        cast(null as varchar) as stripe_customer_id,
+        cast(null as string) as subscription_id,
+        cast(null as string) as account_id,
+        cast(null as string) as stripe_customer_id,
         false as is_resolved,
         cast(null as decimal(38, 9)) as value,
-        cast(null as varchar) as unique_value,
-        cast(null as varchar) as dimensions
+        cast(null as string) as unique_value,
+        cast(null as string) as dimensions
     from events as e
     where not exists (
         select 1 from valued as v
@@ -198,23 +198,23 @@ every_row as (
 )
 
 select
-    cast(event_source as varchar) as event_source,
-    cast(event_id as varchar) as event_id,
-    cast(event_type as varchar) as event_type,
+    cast(event_source as string) as event_source,
+    cast(event_id as string) as event_id,
+    cast(event_type as string) as event_type,
     cast(occurred_at as timestamp) as occurred_at,
     cast(landed_at as timestamp) as landed_at,
-    cast(batch_id as varchar) as batch_id,
-    cast(metric as varchar) as metric,
+    cast(batch_id as string) as batch_id,
+    cast(metric as string) as metric,
     cast(meter_valid_from as date) as meter_valid_from,
-    cast(aggregation as varchar) as aggregation,
+    cast(aggregation as string) as aggregation,
     cast(billable as boolean) as billable,
-    cast(meter_status as varchar) as meter_status,
-    cast(subject_key as varchar) as subject_key,
-    cast(subscription_id as varchar) as subscription_id,
-    cast(account_id as varchar) as account_id,
-    cast(stripe_customer_id as varchar) as stripe_customer_id,
+    cast(meter_status as string) as meter_status,
+    cast(subject_key as string) as subject_key,
+    cast(subscription_id as string) as subscription_id,
+    cast(account_id as string) as account_id,
+    cast(stripe_customer_id as string) as stripe_customer_id,
     cast(is_resolved as boolean) as is_resolved,
     cast(value as decimal(38, 9)) as value,
-    cast(unique_value as varchar) as unique_value,
-    cast(dimensions as varchar) as dimensions
+    cast(unique_value as string) as unique_value,
+    cast(dimensions as string) as dimensions
 from every_row

@@ -41,11 +41,11 @@ keys as (
 )
 
 select
-    cast(subject_key as varchar) as subject_key,
-    cast(key_kind as varchar) as key_kind,
-    cast(subscription_id as varchar) as subscription_id,
-    cast(account_id as varchar) as account_id,
-    cast(stripe_customer_id as varchar) as stripe_customer_id,
+    cast(subject_key as string) as subject_key,
+    cast(key_kind as string) as key_kind,
+    cast(subscription_id as string) as subscription_id,
+    cast(account_id as string) as account_id,
+    cast(stripe_customer_id as string) as stripe_customer_id,
     cast(valid_from as date) as valid_from,
     cast(valid_to as date) as valid_to
 from keys

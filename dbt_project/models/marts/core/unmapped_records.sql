@@ -17,9 +17,9 @@ exceptions as (
 )
 
 select
-    cast(system as varchar) as system,
-    cast(record_type as varchar) as record_type,
-    cast(record_id as varchar) as record_id,
-    cast(reason as varchar) as reason,
-    cast(detail as varchar) as detail
+    cast(system as string) as system,
+    cast(record_type as string) as record_type,
+    cast(record_id as string) as record_id,
+    cast(reason as string) as reason,
+    cast(detail as string) as detail
 from exceptions

@@ -9,9 +9,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='usage_date',
         on_schema_change='fail',
+        **replace_by_key('usage_date', ['usage_date'])
     )
 }}
 
@@ -49,9 +48,8 @@ events as (
         "select distinct cast(occurred_at as date) as usage_date from "
         ~ ref('int_usage_events_metered')
         ~ " where landed_at > " ~ incremental_watermark('last_landed_at')
-        ~ " union select cast(unnest(range(cast(nullif('" ~ partition_window('usage_window_start')
-        ~ "', '') as date), cast(nullif('" ~ partition_window('usage_window_end')
-        ~ "', '') as date), interval 1 day)) as date) order by 1"
+        ~ " union " ~ days_query(partition_window('usage_window_start'), partition_window('usage_window_end'))
+        ~ " order by 1"
     ) | reject('none') | list %}
 {% endif %}
 
@@ -99,25 +97,25 @@ versions as (
 )
 
 select
-    cast(d.subscription_id as varchar) as subscription_id,
-    cast(d.customer_id as varchar) as customer_id,
-    cast(d.account_id as varchar) as account_id,
-    cast(d.metric as varchar) as metric,
-    cast(d.dimensions as varchar) as dimensions,
+    cast(d.subscription_id as string) as subscription_id,
+    cast(d.customer_id as string) as customer_id,
+    cast(d.account_id as string) as account_id,
+    cast(d.metric as string) as metric,
+    cast(d.dimensions as string) as dimensions,
     cast(d.usage_date as date) as usage_date,
-    cast({{ period_key('d.usage_date') }} as varchar) as billing_period,
+    cast({{ period_key('d.usage_date') }} as string) as billing_period,
     cast(d.quantity as decimal(38, 9)) as quantity,
-    cast(d.aggregation as varchar) as aggregation,
+    cast(d.aggregation as string) as aggregation,
     cast(d.meter_valid_from as date) as meter_valid_from,
     cast(d.event_count as bigint) as event_count,
     cast(d.first_occurred_at as timestamp) as first_occurred_at,
     cast(d.last_occurred_at as timestamp) as last_occurred_at,
     cast(d.last_landed_at as timestamp) as last_landed_at,
     cast(v.contract_version as integer) as contract_version,
-    cast(v.legal_entity as varchar) as legal_entity,
-    cast(v.region as varchar) as region,
-    cast(v.currency as varchar) as currency,
-    cast(v.functional_currency as varchar) as functional_currency
+    cast(v.legal_entity as string) as legal_entity,
+    cast(v.region as string) as region,
+    cast(v.currency as string) as currency,
+    cast(v.functional_currency as string) as functional_currency
 from daily as d
 left join versions as v
     on

@@ -169,9 +169,9 @@ waterfall as (
 )
 
 select
-    cast(legal_entity as varchar) as legal_entity,
-    cast(currency as varchar) as currency,
-    cast(fiscal_period as varchar) as fiscal_period,
+    cast(legal_entity as string) as legal_entity,
+    cast(currency as string) as currency,
+    cast(fiscal_period as string) as fiscal_period,
     cast(opening_balance as decimal(38, 9)) as opening_balance,
     cast(invoiced as decimal(38, 9)) as invoiced,
     cast(credited as decimal(38, 9)) as credited,

@@ -8,8 +8,8 @@ compared as (
 
 select
     {{ invoice_line_key_columns() }},
-    cast(legal_entity as varchar) as legal_entity,
-    cast(currency as varchar) as currency,
+    cast(legal_entity as string) as legal_entity,
+    cast(currency as string) as currency,
     cast(is_expected as boolean) as is_expected,
     cast(is_billed as boolean) as is_billed,
     {{ billed_invoice_line_ids() }},

@@ -11,14 +11,14 @@ tiers as (
 )
 
 select
-    cast(subscription_id as varchar) as subscription_id,
-    cast(metric as varchar) as metric,
-    cast(billing_period as varchar) as billing_period,
+    cast(subscription_id as string) as subscription_id,
+    cast(metric as string) as metric,
+    cast(billing_period as string) as billing_period,
     cast(segment_number as integer) as segment_number,
     cast(tier as integer) as tier,
-    cast(pricing_model as varchar) as pricing_model,
-    cast(amendment_id as varchar) as amendment_id,
-    cast(currency as varchar) as currency,
+    cast(pricing_model as string) as pricing_model,
+    cast(amendment_id as string) as amendment_id,
+    cast(currency as string) as currency,
     cast(tier_lower_bound as decimal(38, 9)) as tier_lower_bound,
     cast(tier_upper_bound as decimal(38, 9)) as tier_upper_bound,
     cast(units_in_tier as decimal(38, 9)) as units_in_tier,

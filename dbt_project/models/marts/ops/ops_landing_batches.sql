@@ -1,10 +1,10 @@
 {#- The landing ledger for analysts: one row per batch; rows_read = rows_landed + rows_quarantined. -#}
 select
-    cast(system as varchar) as system,
-    cast(source_table as varchar) as source_table,
-    cast(file_name as varchar) as file_name,
-    cast(file_sha256 as varchar) as file_sha256,
-    cast(batch_id as varchar) as batch_id,
+    cast(system as string) as system,
+    cast(source_table as string) as source_table,
+    cast(file_name as string) as file_name,
+    cast(file_sha256 as string) as file_sha256,
+    cast(batch_id as string) as batch_id,
     cast(rows_read as bigint) as rows_read,
     cast(rows_landed as bigint) as rows_landed,
     cast(rows_quarantined as bigint) as rows_quarantined,

@@ -24,9 +24,9 @@ per_table as (
         system,
         source_table,
         count(*) as batch_count,
-        arg_max(batch_id, (landed_at, batch_id)) as last_batch_id,
-        arg_max(file_name, (landed_at, batch_id)) as last_file_name,
-        arg_max(file_delivered_at, (landed_at, batch_id)) as last_file_delivered_at,
+        {{ max_by('batch_id', ['landed_at', 'batch_id']) }} as last_batch_id,
+        {{ max_by('file_name', ['landed_at', 'batch_id']) }} as last_file_name,
+        {{ max_by('file_delivered_at', ['landed_at', 'batch_id']) }} as last_file_delivered_at,
         max(landed_at) as last_landed_at,
         sum(rows_read) as rows_read,
         sum(rows_landed) as rows_landed,
@@ -55,10 +55,10 @@ failures as (
         sum(row_count) filter (
             where reason_class = 'accounting_control'
         ) as failed_accounting_control,
-        string_agg(
-            reason_class || '/' || reason_code || ': ' || row_count, ', '
-            order by reason_class, reason_code
-        ) as failure_reasons
+        {{ ordered_string_agg(
+            "reason_class || '/' || reason_code || ': ' || row_count", "', '",
+            'reason_class, reason_code'
+        ) }} as failure_reasons
     from reasons
     group by system, source_table
 ),
@@ -100,11 +100,11 @@ usage_lag as (
 )
 
 select
-    cast(t.system as varchar) as system,
-    cast(t.source_table as varchar) as source_table,
+    cast(t.system as string) as system,
+    cast(t.source_table as string) as source_table,
     cast(t.batch_count as bigint) as batch_count,
-    cast(t.last_batch_id as varchar) as last_batch_id,
-    cast(t.last_file_name as varchar) as last_file_name,
+    cast(t.last_batch_id as string) as last_batch_id,
+    cast(t.last_file_name as string) as last_file_name,
     cast(t.last_file_delivered_at as timestamp) as last_file_delivered_at,
     cast(t.last_landed_at as timestamp) as last_landed_at,
     cast(t.rows_read as bigint) as rows_read,
@@ -115,7 +115,7 @@ select
     cast(
         coalesce(f.failed_accounting_control, 0) as bigint
     ) as rows_failed_accounting_control,
-    cast(f.failure_reasons as varchar) as failure_reasons,
+    cast(f.failure_reasons as string) as failure_reasons,
     cast(l.lag_event_count as bigint) as lag_event_count,
     cast(l.lag_minutes_p50 as double) as lag_minutes_p50,
     cast(l.lag_minutes_p95 as double) as lag_minutes_p95

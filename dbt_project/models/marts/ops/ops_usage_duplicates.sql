@@ -4,15 +4,14 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['batch_id', 'line_number'],
         on_schema_change='fail',
+        **replace_by_key(['batch_id', 'line_number'], ['batch_id'])
     )
 }}
 
 with
 
-deliveries as not materialized (
+deliveries {{ cte_not_materialized() }} (
     select
         event_source,
         event_id,
@@ -21,7 +20,7 @@ deliveries as not materialized (
         line_number,
         landed_at,
         occurred_at,
-        hash(event_source, event_id) as key_hash
+        {{ key_hash('event_source, event_id') }} as key_hash
     from {{ ref('stg_usage__events') }}
     where landed_at > {{ incremental_watermark('landed_at') }}
 ),
@@ -32,14 +31,15 @@ deliveries as not materialized (
         of event times: read before the run as literals, so DuckDB skips the other row groups of
         the kept events instead of scanning the whole dedup window. -#}
     {%- set bounds = query_column(
-        "select unnest([min(occurred_at), max(occurred_at)]) from " ~ ref('stg_usage__events')
-        ~ " where landed_at > " ~ incremental_watermark('landed_at')
+        value_bounds_query(
+            'occurred_at', ref('stg_usage__events'), "landed_at > " ~ incremental_watermark('landed_at')
+        )
     ) %}
 {% endif %}
 
 -- the kept events a delivery can repeat: in an incremental run, those of the new deliveries'
 -- event times (above); in a first build every kept event is one of the deliveries
-kept as not materialized (
+kept {{ cte_not_materialized() }} (
     select
         event_source,
         event_id,
@@ -66,7 +66,7 @@ kept as not materialized (
     kept_candidates as (
         select k.*
         from kept as k
-        semi join deliveries as d on hash(k.event_source, k.event_id) = d.key_hash
+        semi join deliveries as d on {{ key_hash('k.event_source, k.event_id') }} = d.key_hash
     )
 {% else %}
     -- A first build sees every delivery, and every kept event is one of them: only a key whose
@@ -89,21 +89,21 @@ kept as not materialized (
     kept_candidates as (
         select k.*
         from kept as k
-        semi join candidates as c on hash(k.event_source, k.event_id) = c.key_hash
+        semi join candidates as c on {{ key_hash('k.event_source, k.event_id') }} = c.key_hash
     )
 {% endif %}
 
 select
-    cast(d.event_source as varchar) as event_source,
-    cast(d.event_id as varchar) as event_id,
-    cast(d.batch_id as varchar) as batch_id,
-    cast(d.file_name as varchar) as file_name,
+    cast(d.event_source as string) as event_source,
+    cast(d.event_id as string) as event_id,
+    cast(d.batch_id as string) as batch_id,
+    cast(d.file_name as string) as file_name,
     cast(d.line_number as bigint) as line_number,
     cast(d.landed_at as timestamp) as landed_at,
-    cast(k.kept_batch_id as varchar) as kept_batch_id,
-    cast(k.kept_file_name as varchar) as kept_file_name,
+    cast(k.kept_batch_id as string) as kept_batch_id,
+    cast(k.kept_file_name as string) as kept_file_name,
     cast(k.kept_line_number as bigint) as kept_line_number,
-    cast('duplicate_removed' as varchar) as status
+    cast('duplicate_removed' as string) as status
 from candidates as d
 inner join kept_candidates as k
     on d.event_source = k.event_source and d.event_id = k.event_id

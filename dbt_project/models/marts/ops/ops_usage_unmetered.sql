@@ -14,13 +14,13 @@
 }}
 
 select
-    cast(batch_id as varchar) as batch_id,
-    cast(event_type as varchar) as event_type,
-    cast(metric as varchar) as metric,
-    cast(meter_status as varchar) as reason,
+    cast(batch_id as string) as batch_id,
+    cast(event_type as string) as event_type,
+    cast(metric as string) as metric,
+    cast(meter_status as string) as reason,
     cast(cast(occurred_at as date) as date) as usage_date,
     cast(count(*) as bigint) as event_count,
-    cast(min(subject_key) as varchar) as example_subject,
+    cast(min(subject_key) as string) as example_subject,
     cast(max(landed_at) as timestamp) as landed_at
 from {{ ref('int_usage_events_metered') }}
 where

@@ -78,16 +78,16 @@ classified as (
 )
 
 select
-    cast(adjustment_id as varchar) as adjustment_id,
-    cast(adjustment_type as varchar) as adjustment_type,
+    cast(adjustment_id as string) as adjustment_id,
+    cast(adjustment_type as string) as adjustment_type,
     {{ rec_status_columns() }},
     cast(adjustment_date as date) as adjustment_date,
-    cast(account_id as varchar) as account_id,
-    cast(customer_id as varchar) as customer_id,
+    cast(account_id as string) as account_id,
+    cast(customer_id as string) as customer_id,
     {{ rec_amount_columns() }},
     {{ rec_variance_columns() }},
-    cast(credit_note_id as varchar) as credit_note_id,
-    cast(invoice_id as varchar) as invoice_id,
-    cast(refund_id as varchar) as refund_id,
+    cast(credit_note_id as string) as credit_note_id,
+    cast(invoice_id as string) as invoice_id,
+    cast(refund_id as string) as refund_id,
     {{ rec_erp_transaction_columns() }}
 from classified

@@ -92,7 +92,7 @@ erp_only as (
         e.document_id,
         e.document_type,
         e.legal_entity,
-        cast(null as varchar) as billing_period,
+        cast(null as string) as billing_period,
         e.fiscal_period,
         e.fiscal_period as erp_fiscal_period,
         cast(null as boolean) as is_posting_period_moved,
@@ -107,8 +107,8 @@ erp_only as (
         0 as billing_amount_functional,
         e.amount as erp_amount,
         e.amount_functional as erp_amount_functional,
-        cast(null as varchar) as invoice_id,
-        cast(null as varchar) as credit_note_id,
+        cast(null as string) as invoice_id,
+        cast(null as string) as credit_note_id,
         e.external_id,
         e.first_transaction_id as erp_transaction_id,
         e.transaction_ids as erp_transaction_ids,
@@ -145,16 +145,16 @@ classified as (
 )
 
 select
-    cast(document_id as varchar) as document_id,
-    cast(document_type as varchar) as document_type,
+    cast(document_id as string) as document_id,
+    cast(document_type as string) as document_type,
     {{ rec_status_columns() }},
     cast(document_date as date) as document_date,
-    cast(account_id as varchar) as account_id,
-    cast(customer_id as varchar) as customer_id,
+    cast(account_id as string) as account_id,
+    cast(customer_id as string) as customer_id,
     cast(netsuite_customer_id as bigint) as netsuite_customer_id,
     {{ rec_amount_columns() }},
     {{ rec_variance_columns() }},
-    cast(invoice_id as varchar) as invoice_id,
-    cast(credit_note_id as varchar) as credit_note_id,
+    cast(invoice_id as string) as invoice_id,
+    cast(credit_note_id as string) as credit_note_id,
     {{ rec_erp_transaction_columns() }}
 from classified

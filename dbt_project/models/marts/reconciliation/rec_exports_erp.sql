@@ -135,20 +135,20 @@ as_of as (
 )
 
 select
-    cast(c.external_id as varchar) as external_id,
+    cast(c.external_id as string) as external_id,
     cast(c.line_number as integer) as line_number,
-    cast(c.journal_kind as varchar) as journal_kind,
-    cast(c.source_type as varchar) as source_type,
-    cast(c.legal_entity as varchar) as legal_entity,
-    cast(c.fiscal_period as varchar) as fiscal_period,
-    cast(c.account as varchar) as account,
-    cast(c.currency as varchar) as currency,
-    cast(c.functional_currency as varchar) as functional_currency,
+    cast(c.journal_kind as string) as journal_kind,
+    cast(c.source_type as string) as source_type,
+    cast(c.legal_entity as string) as legal_entity,
+    cast(c.fiscal_period as string) as fiscal_period,
+    cast(c.account as string) as account,
+    cast(c.currency as string) as currency,
+    cast(c.functional_currency as string) as functional_currency,
     cast(c.sent_amount as decimal(38, 9)) as sent_amount,
     cast(c.sent_amount_functional as decimal(38, 9)) as sent_amount_functional,
     cast(c.erp_transaction_id as bigint) as erp_transaction_id,
     cast(coalesce(c.erp_transaction_count, 0) as integer) as erp_transaction_count,
-    cast(c.erp_account as varchar) as erp_account,
+    cast(c.erp_account as string) as erp_account,
     cast(c.erp_amount as decimal(38, 9)) as erp_amount,
     cast(c.erp_amount_functional as decimal(38, 9)) as erp_amount_functional,
     cast(
@@ -166,9 +166,9 @@ select
             else abs(c.sent_amount_functional - coalesce(c.erp_amount_functional, 0))
         end as decimal(38, 9)
     ) as variance_functional,
-    cast(c.export_batch_id as varchar) as export_batch_id,
+    cast(c.export_batch_id as string) as export_batch_id,
     cast(c.export_sequence as bigint) as export_sequence,
-    cast(c.export_mode as varchar) as export_mode,
+    cast(c.export_mode as string) as export_mode,
     cast(c.export_date as date) as export_date,
     cast(
         case
@@ -177,6 +177,6 @@ select
         end
         as integer
     ) as days_open,
-    cast(c.status as varchar) as status
+    cast(c.status as string) as status
 from compared as c
 cross join as_of as a

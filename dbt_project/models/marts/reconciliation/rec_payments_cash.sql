@@ -108,22 +108,22 @@ classified as (
 )
 
 select
-    cast(payment_id as varchar) as payment_id,
-    cast(payment_type as varchar) as payment_type,
+    cast(payment_id as string) as payment_id,
+    cast(payment_type as string) as payment_type,
     {{ rec_status_columns() }},
     cast(payment_date as date) as payment_date,
-    cast(account_id as varchar) as account_id,
-    cast(customer_id as varchar) as customer_id,
+    cast(account_id as string) as account_id,
+    cast(customer_id as string) as customer_id,
     cast(netsuite_customer_id as bigint) as netsuite_customer_id,
-    cast(erp_account_id as varchar) as erp_account_id,
+    cast(erp_account_id as string) as erp_account_id,
     cast(erp_netsuite_customer_id as bigint) as erp_netsuite_customer_id,
     {{ rec_amount_columns() }},
     cast(erp_applied_amount as decimal(38, 9)) as erp_applied_amount,
     cast(erp_unapplied_amount as decimal(38, 9)) as erp_unapplied_amount,
     {{ rec_variance_columns() }},
-    cast(charge_id as varchar) as charge_id,
-    cast(refund_id as varchar) as refund_id,
-    cast(invoice_id as varchar) as invoice_id,
-    cast(credit_note_id as varchar) as credit_note_id,
+    cast(charge_id as string) as charge_id,
+    cast(refund_id as string) as refund_id,
+    cast(invoice_id as string) as invoice_id,
+    cast(credit_note_id as string) as credit_note_id,
     {{ rec_erp_transaction_columns() }}
 from classified

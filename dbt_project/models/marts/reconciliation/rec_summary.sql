@@ -43,12 +43,12 @@ bucketed as (
 )
 
 select
-    cast(legal_entity as varchar) as legal_entity,
-    cast(fiscal_period as varchar) as fiscal_period,
-    cast(reconciliation as varchar) as reconciliation,
-    cast(status as varchar) as status,
-    cast(currency as varchar) as currency,
-    cast(min(functional_currency) as varchar) as functional_currency,
+    cast(legal_entity as string) as legal_entity,
+    cast(fiscal_period as string) as fiscal_period,
+    cast(reconciliation as string) as reconciliation,
+    cast(status as string) as status,
+    cast(currency as string) as currency,
+    cast(min(functional_currency) as string) as functional_currency,
     cast(min(as_of_date) as date) as as_of_date,
     cast(count(*) as bigint) as row_count,
     cast(coalesce(sum(variance), 0) as decimal(38, 9)) as variance,

@@ -76,7 +76,7 @@ stripe as (
         min(stripe_aggregation) as stripe_aggregation,
         case min(stripe_aggregation)
             when 'count' then count(*)
-            when 'last' then arg_max(value, struct_pack(t := occurred_at, i := meter_event_id))
+            when 'last' then {{ max_by('value', ['occurred_at', 'meter_event_id']) }}
             else sum(value)
         end as stripe_quantity,
         count(*) as meter_event_count
@@ -150,19 +150,19 @@ classified as (
 )
 
 select
-    cast(customer_id as varchar) as customer_id,
-    cast(metric as varchar) as metric,
-    cast(billing_period as varchar) as billing_period,
-    cast(status as varchar) as status,
-    cast(event_name as varchar) as stripe_event_name,
-    cast(account_id as varchar) as account_id,
-    cast(legal_entity as varchar) as legal_entity,
-    cast(fiscal_period as varchar) as fiscal_period,
+    cast(customer_id as string) as customer_id,
+    cast(metric as string) as metric,
+    cast(billing_period as string) as billing_period,
+    cast(status as string) as status,
+    cast(event_name as string) as stripe_event_name,
+    cast(account_id as string) as account_id,
+    cast(legal_entity as string) as legal_entity,
+    cast(fiscal_period as string) as fiscal_period,
     cast(period_end_date as date) as period_end_date,
-    cast(currency as varchar) as currency,
-    cast(functional_currency as varchar) as functional_currency,
-    cast(aggregation as varchar) as aggregation,
-    cast(stripe_aggregation as varchar) as stripe_aggregation,
+    cast(currency as string) as currency,
+    cast(functional_currency as string) as functional_currency,
+    cast(aggregation as string) as aggregation,
+    cast(stripe_aggregation as string) as stripe_aggregation,
     cast(metered_quantity as decimal(38, 9)) as metered_quantity,
     cast(stripe_quantity as decimal(38, 9)) as stripe_quantity,
     cast(metered_quantity - stripe_quantity as decimal(38, 9)) as quantity_variance,
