@@ -122,6 +122,7 @@ class Settings:
             "DBT_TARGET_PATH": str(self.dbt_target),
             "DAGSTER_HOME": str(self.dagster_home),
             **({"U2C_LAKE_URI": self.lake_location} if self.lake_location else {}),
+            **lake_fs.dbt_environ(self.lake_uri, os.environ),
         }
 
     def apply(self) -> None:

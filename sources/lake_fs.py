@@ -211,6 +211,23 @@ def duckdb_s3_statements(endpoint: S3Endpoint, extension_directory: str | None =
     ]
 
 
+def dbt_environ(lake_root: str, environ: Mapping[str, str]) -> dict[str, str]:
+    """The variables dbt's profile and sources read for a lake at `lake_root`: the sources'
+    root (U2C_LAKE_ROOT), and for s3:// the `s3` target with its httpfs secret (U2C_S3_*)."""
+    out = {"U2C_LAKE_ROOT": lake_root}
+    if not is_s3(lake_root):
+        return out
+    endpoint = S3Endpoint.from_environ(environ)
+    out |= {
+        "DBT_TARGET": "s3",
+        "U2C_DUCKDB_EXTENSION_DIRECTORY": httpfs_extension_directory(),
+        "U2C_S3_ENDPOINT": endpoint.host or "s3.amazonaws.com",
+        "U2C_S3_URL_STYLE": "path" if endpoint.host else "vhost",
+        "U2C_S3_USE_SSL": "true" if endpoint.use_ssl else "false",
+    }
+    return out
+
+
 def httpfs_extension_directory() -> str:
     try:
         import duckdb_ext

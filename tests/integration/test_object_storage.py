@@ -6,7 +6,11 @@ exactly once on a store without rename."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 
 import boto3
 import duckdb
@@ -14,8 +18,12 @@ import pyarrow as pa
 import pytest
 from moto.server import ThreadedMotoServer
 
+from demo_world.generate import GenerateOptions, generate
+from exports.mart_diff import diff_marts
 from orchestration.settings import Settings
 from sources import lake_fs
+from sources.landing import land_inbox
+from sources.registry import CONTRACTS
 
 BUCKET = "u2c-lake"
 
@@ -157,3 +165,56 @@ def test_publish_behaves_the_same_on_local_disk(tmp_path, s3_environ):
     assert local.publish_batch(kind, "b1", {"journal.csv": b"whole"}, b"{}") is True
     assert local.publish_batch(kind, "b1", {"journal.csv": b"other"}, b"{}") is False
     assert [local.read_bytes(f) for f in local.visible_files(kind)] == [b"whole"]
+
+
+TINY = {"customers": 3, "days": 8, "events_per_day": 40}
+
+
+def _dbt_build(data_dir, environ) -> None:
+    project = Path(__file__).resolve().parents[2] / "dbt_project"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DBT_", "U2C_", "AWS_"))}
+    env |= {"U2C_DATA_DIR": str(data_dir), **environ}
+    built = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"), "build",
+            "--exclude-resource-type", "unit_test", "--exclude-resource-type", "test",
+            "--project-dir", str(project), "--profiles-dir", str(project),
+            "--target-path", str(data_dir / "dbt" / "target"),
+            "--log-path", str(data_dir / "dbt" / "logs"),
+        ],
+        cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stdout[-5000:] + built.stderr[-3000:]
+
+
+def test_dbt_builds_the_same_marts_from_a_lake_on_s3(tmp_path, s3_environ):
+    """The same landed world built by dbt from local files and from s3:// (its `s3` target:
+    httpfs + secret, sources under U2C_LAKE_ROOT) gives identical marts."""
+    environ, client = s3_environ
+    local_dir, s3_dir = tmp_path / "local", tmp_path / "s3"
+    generate(GenerateOptions(out=local_dir, **TINY))
+    landed = land_inbox(local_dir / "inbox", local_dir / "lake", CONTRACTS)
+    assert landed
+    local = lake_fs.Lake.at(str(local_dir / "lake"), environ)
+    uri = f"s3://{BUCKET}/{tmp_path.name}"
+    remote = lake_fs.Lake.at(f"{uri}/lake", environ)
+    for file in local.files(local.root):
+        remote.write_bytes(remote.uri(file[len(local.root) + 1 :]), local.read_bytes(file))
+    assert _keys(client, f"{tmp_path.name}/lake/") == {
+        f[len(local.root) + 1 :] for f in local.files(local.root)
+    }
+
+    _dbt_build(local_dir, {})
+    s3_dir.mkdir()
+    settings = Settings(data_dir=s3_dir, lake_location=uri)
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in environ.items():
+            patch.setenv(key, value)
+        dbt_env = {**environ, **lake_fs.dbt_environ(settings.lake_uri, environ)}
+    assert dbt_env["DBT_TARGET"] == "s3" and dbt_env["U2C_LAKE_ROOT"] == f"{uri}/lake"
+    _dbt_build(s3_dir, dbt_env)
+    assert not (s3_dir / "lake").exists()  # nothing read from (or landed into) local files
+
+    diffs = diff_marts(local_dir / "warehouse.duckdb", s3_dir / "warehouse.duckdb")
+    assert diffs and all(d.identical for d in diffs), [d for d in diffs if not d.identical]
+    assert sum(d.rows for d in diffs) > 0
