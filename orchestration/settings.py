@@ -121,8 +121,16 @@ class Settings:
             # lands in the source tree
             "DBT_TARGET_PATH": str(self.dbt_target),
             "DAGSTER_HOME": str(self.dagster_home),
-            **({"U2C_LAKE_URI": self.lake_location} if self.lake_location else {}),
-            **lake_fs.dbt_environ(self.lake_uri, os.environ),
+            # only when set: by default dbt's sources fall back to $U2C_DATA_DIR/lake, so a
+            # resource bound to another data dir never reads this one's lake
+            **(
+                {
+                    "U2C_LAKE_URI": self.lake_location,
+                    **lake_fs.dbt_environ(self.lake_uri, os.environ),
+                }
+                if self.lake_location
+                else {}
+            ),
         }
 
     def apply(self) -> None:

@@ -80,6 +80,7 @@ def test_settings_put_lake_and_exports_under_the_uri(tmp_path, monkeypatch):
     local = Settings.from_env()
     assert local.lake_uri == str(tmp_path / "lake")  # the default: exactly as before
     assert local.exports_uri == str(tmp_path / "exports")
+    assert not {"U2C_LAKE_URI", "U2C_LAKE_ROOT", "DBT_TARGET"} & local.environ().keys()
     monkeypatch.setenv("U2C_LAKE_URI", "s3://bucket/prod/")
     remote = Settings.from_env()
     assert (remote.lake_uri, remote.exports_uri) == (
@@ -88,6 +89,8 @@ def test_settings_put_lake_and_exports_under_the_uri(tmp_path, monkeypatch):
     )
     assert remote.warehouse == tmp_path / "warehouse.duckdb"  # the state database stays local
     assert remote.environ()["U2C_LAKE_URI"] == "s3://bucket/prod/"
+    assert remote.environ()["U2C_LAKE_ROOT"] == "s3://bucket/prod/lake"
+    assert remote.environ()["DBT_TARGET"] == "s3"
 
 
 def test_bad_locations_get_a_clear_error():
