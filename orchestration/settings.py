@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from sources import lake_fs
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 DAGSTER_YAML = PROJECT_ROOT / "dagster.yaml"
@@ -25,10 +27,29 @@ def instance_yaml(environ: dict[str, str]) -> str:
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
+    # U2C_LAKE_URI: where the lake and the exports live when not under data_dir, a local path
+    # or s3://bucket/prefix (sources/lake_fs.py; credentials from the standard AWS_* variables).
+    # The warehouse .duckdb file and Dagster's storage stay local under data_dir.
+    lake_location: str | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
-        return cls(data_dir=Path(os.environ.get("U2C_DATA_DIR", "data")).resolve())
+        return cls(
+            data_dir=Path(os.environ.get("U2C_DATA_DIR", "data")).resolve(),
+            lake_location=os.environ.get("U2C_LAKE_URI") or None,
+        )
+
+    @property
+    def lake_uri(self) -> str:
+        """The lake's root: `U2C_LAKE_URI`/lake, or data_dir/lake by default."""
+        return lake_fs.join(self.lake_location, "lake") if self.lake_location else str(self.lake)
+
+    @property
+    def exports_uri(self) -> str:
+        """The exports' root: `U2C_LAKE_URI`/exports, or data_dir/exports by default."""
+        if self.lake_location:
+            return lake_fs.join(self.lake_location, "exports")
+        return str(self.exports)
 
     @property
     def inbox(self) -> Path:
@@ -100,6 +121,16 @@ class Settings:
             # lands in the source tree
             "DBT_TARGET_PATH": str(self.dbt_target),
             "DAGSTER_HOME": str(self.dagster_home),
+            # only when set: by default dbt's sources fall back to $U2C_DATA_DIR/lake, so a
+            # resource bound to another data dir never reads this one's lake
+            **(
+                {
+                    "U2C_LAKE_URI": self.lake_location,
+                    **lake_fs.dbt_environ(self.lake_uri, os.environ),
+                }
+                if self.lake_location
+                else {}
+            ),
         }
 
     def apply(self) -> None:

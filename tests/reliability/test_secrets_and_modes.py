@@ -28,9 +28,11 @@ SECRET_SHAPES = {
     "Slack token": re.compile(r"\bxox[abprs]-[0-9A-Za-z-]{10,}"),
     "URL with a password": re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]{3,}@"),
 }
+# the value on the key's own line: a key opening a block (a dbt profile's `secrets:` list) holds
+# none itself, its entries are scanned as keys of their own
 CREDENTIAL_KEY = re.compile(
     r"(?im)^\s*(?P<key>[\w.-]*(?:password|passwd|secret|token|api_?key|private_?key)[\w.-]*)"
-    r"\s*[:=]\s*(?P<value>[^\s#].*)$"
+    r"[ \t]*[:=][ \t]*(?P<value>[^\s#].*)$"
 )
 # keys whose value names a Kubernetes Secret (deploy/k8s), never holds one
 SECRET_REFERENCES = {"secretKeyRef", "postgres_password_secret"}
@@ -64,6 +66,7 @@ def test_the_scan_finds_what_it_looks_for():
         "b.pem": "-----BEGIN RSA " + "PRIVATE KEY-----",
         "c.py": "stripe.api_key = 'sk_" + "live_51H8xY2abcdefghijklmn'",
         "d.yaml": "password: hunter2hunter2",
+        "q.yml": "secrets:\n  - type: s3\n    secret: hunter2hunter2",
         "e.toml": 'api_key = "abcdef123456"',
         "f.py": "url = 'postgresql://u2c:" + "s3cret@db/u2c'",
     }
@@ -73,6 +76,7 @@ def test_the_scan_finds_what_it_looks_for():
         "dagster.yaml": "password:\n  env: DAGSTER_PG_PASSWORD",
         "g.yaml": "      password:\n        env: DAGSTER_PG_PASSWORD",
         "profiles.yml": "path: \"{{ env_var('U2C_DATA_DIR', '../data') }}\"",
+        "p.yml": "secrets:\n- type: s3\n  secret: \"{{ env_var('AWS_SECRET_ACCESS_KEY') }}\"",
         "k.yaml": "    secretKeyRef: {name: u2c-postgres, key: postgresql-password}",
         "l.yaml": "  postgres_password_secret: u2c-postgres",
     }.items():
