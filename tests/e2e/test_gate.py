@@ -17,8 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from tests.conftest import run_u2c
-from tests.e2e.conftest import FIRST_MONTH, LAST_MONTH
+from tests.e2e.conftest import Rerun
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -89,29 +88,6 @@ def run_gate_and_publish(data_dir: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_publish_replaces_the_file_under_a_held_read_only_connection(world: Path):
-    """An analyst's read-only connection stays open across a whole run: the run succeeds, and
-    the analyst keeps reading the file as it was when opened."""
-    published = world / "published" / "marts.duckdb"
-    # a marker only the file the analyst holds has: the next publish writes a fresh file
-    with duckdb.connect(str(published)) as con:
-        con.execute("create table analyst_marker as select 1 as held")
-    with duckdb.connect(str(published), read_only=True) as analyst:
-        before = analyst.execute("select count(*) from journal_lines").fetchone()[0]
-        assert before > 0
-        # the billing periods' run: it rebuilds the marts and publishes
-        again = run_u2c(
-            world, "run", "--job", "refresh_periods", "--from", FIRST_MONTH, "--to", LAST_MONTH
-        )
-        assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
-        assert analyst.execute("select held from analyst_marker").fetchall() == [(1,)]
-        assert analyst.execute("select count(*) from journal_lines").fetchone()[0] == before
-    with duckdb.connect(str(published), read_only=True) as fresh:
-        tables = {r[0] for r in fresh.execute("select table_name from duckdb_tables()").fetchall()}
-        assert "analyst_marker" not in tables
-        assert fresh.execute("select count(*) from journal_lines").fetchone()[0] == before
-
-
 def test_unbalanced_journal_fails_the_gate_and_publishes_nothing(world: Path):
     published = world / "published" / "marts.duckdb"
     before, inode = sha256(published), published.stat().st_ino
@@ -164,6 +140,19 @@ def test_unbalanced_journal_fails_the_gate_and_publishes_nothing(world: Path):
     assert set(outcome["materialized"]) == {"exports/erp_journals", "published/marts"}
     assert sorted((world / "exports").rglob("*")) == exported  # nothing new to send
     assert published.stat().st_ino != inode  # a fresh file renamed over the old one
+
+
+def test_publish_replaces_the_file_under_a_held_read_only_connection(rerun: Rerun):
+    """An analyst's read-only connection stays open across a whole run (the shared full rerun,
+    tests/e2e/conftest.py): the run succeeds, and the analyst keeps reading the file as it was
+    when opened."""
+    assert rerun.done.returncode == 0, rerun.done.stdout[-3000:] + rerun.done.stderr[-3000:]
+    assert rerun.journal_lines_before > 0
+    assert rerun.analyst_marker == [(1,)]
+    assert rerun.analyst_journal_lines == rerun.journal_lines_before
+    # the run published a fresh file, renamed over the one the analyst holds
+    assert "analyst_marker" not in rerun.published_tables
+    assert rerun.published_journal_lines == rerun.journal_lines_before
 
 
 def test_source_health_accounts_for_every_batch(world: Path):

@@ -6,16 +6,12 @@ model with more than seven parents."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from orchestration.settings import DBT_PROJECT_DIR, Settings
+from orchestration.settings import Settings
 
-DBT = Path(sys.executable).parent / "dbt"
 CANONICAL = {
     "customers",
     "subscriptions",
@@ -33,20 +29,11 @@ MAX_PARENTS = 7
 
 
 @pytest.fixture(scope="module")
-def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
-    data_dir = tmp_path_factory.mktemp("dbt_layers")
-    target = data_dir / "dbt" / "target"
-    parsed = subprocess.run(
-        [str(DBT), "parse", "--target-path", str(target)],
-        cwd=DBT_PROJECT_DIR,
-        env={**os.environ, **Settings(data_dir=data_dir).environ()},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
+def models(defs_data_dir: Path) -> dict[str, dict]:
+    # the manifest `dbt parse` wrote for the session's definitions (tests/conftest.py): read only
+    manifest = json.loads(
+        (Settings(data_dir=defs_data_dir).dbt_target / "manifest.json").read_text()
     )
-    assert parsed.returncode == 0, parsed.stdout[-4000:]
-    manifest = json.loads((target / "manifest.json").read_text())
     return {
         node["unique_id"]: node
         for node in manifest["nodes"].values()

@@ -26,6 +26,7 @@ from tests.reliability.crash import (
     outcome,
     u2c,
 )
+from tests.reliability.dbt_sql import compile_models
 from tests.reliability.fuzz import seed_records
 
 FULL = os.environ.get("U2C_RELIABILITY") == "full"
@@ -74,6 +75,24 @@ def seeds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list]:
         "every contract needs real records to start from"
     )
     return found
+
+
+# The models whose compiled SQL the property tests run on generated inputs (dbt_sql.py): the money
+# properties' posting, allocation and rating, and the contract edges' metering. One `dbt compile`
+# for all (each compile parses the whole project first).
+COMPILED_MODELS = [
+    "int_journal_lines_posted",
+    "int_revenue_lines_allocated",
+    "int_usage_tiers_rated",
+    "int_meters",
+    "int_usage_events_metered",
+]
+
+
+@pytest.fixture(scope="session")
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Compiled SQL by model name (read only: the tests run it in their own in-memory DuckDB)."""
+    return compile_models(COMPILED_MODELS, tmp_path_factory.mktemp("compiled"))
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,6 @@ from sources.contract import Rejection
 from sources.landing import land_file
 from sources.readers import _parse_json_line, loads_i_json
 from sources.registry import CONTRACTS, USAGE_EVENTS
-from tests.reliability.dbt_sql import compile_models
 from tests.reliability.fuzz import DECIMAL_38_9_MAX, csv_payload, json_line
 
 BY_ID = {f"{c.system}/{c.table}": c for c in CONTRACTS}
@@ -73,12 +72,7 @@ METERS_TYPES = {
 }
 
 
-@pytest.fixture(scope="module")
-def metering_sql(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    return compile_models(["int_meters", "int_usage_events_metered"], tmp_path_factory.mktemp("m"))
-
-
-def meter(metering_sql: dict[str, str], landed: dict) -> dict:
+def meter(compiled: dict[str, str], landed: dict) -> dict:
     """The metering model's row for one landed event (api_calls), on the checked-in meters seed:
     the warehouse decides what a value means, landing only keeps it as sent."""
     with duckdb.connect() as con:
@@ -91,9 +85,7 @@ def meter(metering_sql: dict[str, str], landed: dict) -> dict:
             f" all_varchar = true, types = {{{types}}})",
             [str(METERS_SEED)],
         )
-        con.execute(
-            f"create table warehouse.intermediate.int_meters as {metering_sql['int_meters']}"
-        )
+        con.execute(f"create table warehouse.intermediate.int_meters as {compiled['int_meters']}")
         con.execute(
             "create table warehouse.intermediate.int_usage_subjects (subject_key varchar,"
             " valid_from timestamp, valid_to timestamp, subscription_id varchar,"
@@ -110,7 +102,7 @@ def meter(metering_sql: dict[str, str], landed: dict) -> dict:
                 landed["datacontenttype"], landed["data"], landed["data_base64"], landed["time"],
             ],
         )  # fmt: skip
-        cursor = con.execute(metering_sql["int_usage_events_metered"])
+        cursor = con.execute(compiled["int_usage_events_metered"])
         names = [d[0] for d in cursor.description]
         rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     [row] = [r for r in rows if r["metric"] == "api_calls"]
@@ -133,9 +125,7 @@ def meter(metering_sql: dict[str, str], landed: dict) -> dict:
         (str(DECIMAL_38_9_MAX), "imprecise_number", None, None),
     ],
 )
-def test_zero_and_huge_usage_values(
-    seeds, metering_sql, requests, landing_code, meter_status, value
-):
+def test_zero_and_huge_usage_values(seeds, compiled, requests, landing_code, meter_status, value):
     """Landing checks the envelope and keeps data as sent (only a number JSON readers would
     change is refused); the meter that reads the value meters it exactly, or counts the event
     as unmetered with the reason."""
@@ -150,7 +140,7 @@ def test_zero_and_huge_usage_values(
         assert isinstance(got, Rejection) and got.reason_code == landing_code, got
         return
     assert not isinstance(got, Rejection), got
-    metered = meter(metering_sql, got)
+    metered = meter(compiled, got)
     assert (metered["meter_status"], metered["value"]) == (meter_status, value), metered
 
 

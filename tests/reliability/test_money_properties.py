@@ -21,7 +21,6 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -30,7 +29,7 @@ from demo_world.rating import PriceTerm, Tier
 from exports.formats.lines import exact_sum
 from exports.journal_plan import Period, SentJournal, reverse, summarize
 from sources.contract import EXACT
-from tests.reliability.dbt_sql import DBT_PROJECT, compile_models, run_model
+from tests.reliability.dbt_sql import DBT_PROJECT, run_model
 
 SEED = DBT_PROJECT / "seeds" / "currencies.csv"
 with open(SEED, newline="") as _fh:
@@ -42,8 +41,9 @@ MINOR = {code: digits for code, digits, _ in CURRENCY_ROWS}
 CURRENCY_TABLE = {"currency": "varchar", "minor_units": "integer", "stripe_minor_units": "integer"}
 ENTITIES = {"US01": "USD", "JP01": "JPY", "KW01": "KWD", "NL01": "EUR"}
 MAX_QUANTITY = 10**10  # dbt var rating_max_quantity (prices generated stay below the price bound)
-# journal_lines is int_journal_lines_posted without held journals: the posting logic lives there
-MODELS = ["int_journal_lines_posted", "int_revenue_lines_allocated", "int_usage_tiers_rated"]
+# journal_lines is int_journal_lines_posted without held journals: the posting logic lives there;
+# the `compiled` fixture (conftest.py) compiles it, int_revenue_lines_allocated and
+# int_usage_tiers_rated
 
 
 def step(currency: str) -> Decimal:
@@ -64,11 +64,6 @@ amounts = st.one_of(
 rates = st.decimals(min_value=Decimal("0.000001"), max_value=Decimal(5000), places=12).filter(
     lambda r: r > 0
 )
-
-
-@pytest.fixture(scope="module")
-def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    return compile_models(MODELS, tmp_path_factory.mktemp("compiled"))
 
 
 # --- Python -------------------------------------------------------------------------------
