@@ -6,12 +6,12 @@
     Exact, and without overflow for any amount a Stripe integer can carry: the product is taken on
     whole numbers (HUGEINT), A = |amount| x 10^9 and R = rate x 10^12, and divided by
     D = 10^(21 - minor units) by parts, A = q x D + r: A x R / D = q x R + r x R / D, so no
-    intermediate exceeds 10^38 (a DECIMAL(38, 21) product overflows past 10^17). -#}
+    intermediate exceeds 10^38 (a DECIMAL(38, 21) product overflows past 10^17). On Spark
+    (div_floor there) the quotients stay below 10^20 for any rate below 10^8 and any amount below
+    10^24 major units at 3 or 4 minor units (10^29 at 0 to 2); past that the build stops. -#}
 {% macro to_functional_half_even(amount, exchange_rate, minor_units) -%}
-    {{ return(adapter.dispatch('to_functional_half_even')(amount, exchange_rate, minor_units)) }}
-{%- endmacro %}
-
-{% macro default__to_functional_half_even(amount, exchange_rate, minor_units) -%}
+    {%- set a = scaled_int('abs(' ~ amount ~ ')', 9) -%}
+    {%- set r = scaled_int(exchange_rate, 12) -%}
     {%- set d -%}
         cast(
             case {{ minor_units }}
@@ -24,23 +24,6 @@
             as {{ wide_integer_type() }}
         )
     {%- endset -%}
-    {{ functional_half_even_by(amount, exchange_rate, d, minor_units) }}
-{%- endmacro %}
-
-{#- Spark divides exactly over all 38 digits only by a power of ten written as a literal
-    (div_floor): one branch per minor-unit count, each with its D. -#}
-{% macro spark__to_functional_half_even(amount, exchange_rate, minor_units) -%}
-    case {{ minor_units }}
-        {%- for units in range(5) %}
-        when {{ units }} then {{ functional_half_even_by(amount, exchange_rate, 10 ** (21 - units), units) }}
-        {%- endfor %}
-    end
-{%- endmacro %}
-
-{#- The conversion with D = 10^(21 - minor units) given as SQL. -#}
-{% macro functional_half_even_by(amount, exchange_rate, d, minor_units) -%}
-    {%- set a = scaled_int('abs(' ~ amount ~ ')', 9) -%}
-    {%- set r = scaled_int(exchange_rate, 12) -%}
     {%- set whole -%}
         (({{ div_floor(a, d) }}) * {{ r }} + {{ div_floor(mod_int(a, d) ~ ' * ' ~ r, d) }})
     {%- endset -%}

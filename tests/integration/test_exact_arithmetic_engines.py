@@ -22,7 +22,8 @@ from orchestration.spark_check import require_spark
 pytestmark = pytest.mark.spark
 
 TOP = Decimal("99999999999999999999999999999.999999999")  # the largest decimal(38, 9)
-# (its rounding to a minor unit would not fit decimal(38, 9): the cases stay one unit below)
+# (its rounding to a minor unit would not fit decimal(38, 9): the cases stay one unit below;
+# at 3 or 4 minor units Spark converts amounts below 10^24: functional_currency.sql)
 
 # (numerator, denominator): whole numbers, numerator any sign for half-even, >= 0 for floor
 DIVISIONS = [
@@ -49,8 +50,9 @@ CONVERSIONS = [
     (Decimal("1000.0005"), Decimal("1.000000000001"), 3),
     (Decimal("77.77"), Decimal("0.000000000001"), 4),
     (Decimal("99999999999999999999999999998.99"), Decimal("1"), 2),
-    (Decimal("-99999999999999999999999999998.9999"), Decimal("1"), 4),
-    (TOP, Decimal("0.5"), 4),
+    (Decimal("-99999999999999999999999999998.99"), Decimal("1"), 2),
+    (TOP, Decimal("0.5"), 2),
+    (Decimal("-999999999999999999999.9999"), Decimal("1.5"), 4),
     (Decimal("12345678901234567.123456789"), Decimal("0.85"), 2),
     (Decimal("999999999999999999.999999999"), Decimal("1234.123456789012"), 2),
 ]
