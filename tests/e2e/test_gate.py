@@ -75,8 +75,13 @@ def sha256(path: Path) -> str:
 def run_gate_and_publish(data_dir: Path) -> dict:
     env = {**os.environ, "U2C_DATA_DIR": str(data_dir)}
     env.pop("DAGSTER_HOME", None)
+    # a script file, not `python -c`: with pyspark installed (the spark extra), Great Expectations
+    # imports pyspark.sql.connect, which takes a main module without a file for a doctest run and
+    # exits the process
+    script = data_dir / "gate_and_publish.py"
+    script.write_text(GATE_AND_PUBLISH)
     done = subprocess.run(
-        [sys.executable, "-c", GATE_AND_PUBLISH],
+        [sys.executable, str(script)],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,
