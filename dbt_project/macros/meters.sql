@@ -118,10 +118,6 @@
     unique_value (the value itself for UNIQUE_COUNT, one row per distinct value). `condition`
     restricts the rows (e.g. on-time only); no row at all is 0. -#}
 {% macro combine_usage(aggregation, condition=none) -%}
-    {{ return(adapter.dispatch('combine_usage')(aggregation, condition)) }}
-{%- endmacro %}
-
-{% macro default__combine_usage(aggregation, condition=none) -%}
     {%- set where = " filter (where " ~ condition ~ ")" if condition else "" -%}
     case {{ aggregation }}
         when 'SUM' then coalesce(sum(quantity){{ where }}, 0)
@@ -130,7 +126,7 @@
         when 'MAX' then coalesce(max(max_value){{ where }}, 0)
         when 'LATEST'
             then coalesce(
-                arg_max(latest_value, struct_pack(t := latest_occurred_at, e := latest_event)){{ where }}, 0
+                {{ max_by('latest_value', ['latest_occurred_at', 'latest_event']) }}{{ where }}, 0
             )
         when 'UNIQUE_COUNT' then count(distinct unique_value){{ where }}
     end
@@ -227,17 +223,3 @@
     trim(get_json_object({{ payload }}, {{ path }}))
 {%- endmacro %}
 
-{% macro spark__combine_usage(aggregation, condition=none) -%}
-    {%- set where = " filter (where " ~ condition ~ ")" if condition else "" -%}
-    case {{ aggregation }}
-        when 'SUM' then coalesce(sum(quantity){{ where }}, 0)
-        when 'COUNT' then coalesce(sum(event_count){{ where }}, 0)
-        when 'MIN' then coalesce(min(min_value){{ where }}, 0)
-        when 'MAX' then coalesce(max(max_value){{ where }}, 0)
-        when 'LATEST'
-            then coalesce(
-                max_by(latest_value, named_struct('t', latest_occurred_at, 'e', latest_event)){{ where }}, 0
-            )
-        when 'UNIQUE_COUNT' then count(distinct unique_value){{ where }}
-    end
-{%- endmacro %}
