@@ -36,6 +36,13 @@ def _tables(
     return {table: [tuple(c) for c in columns] for table, columns in rows}
 
 
+def only_in(a: str, b: str, columns: list[str]) -> str:
+    """The rows of relation `a` that `b` lacks, with multiplicity (`except all`), on `columns`
+    by name: a column in another position is not a difference."""
+    selected = ", ".join(f'"{c}"' for c in columns) or "1"  # no columns: the row counts
+    return f"select {selected} from {a} except all select {selected} from {b}"
+
+
 def diff_marts(
     reference: Path, rebuild: Path, schema: str = "marts", exempt: Collection[str] = ()
 ) -> list[MartDiff]:
@@ -67,12 +74,8 @@ def diff_marts(
                 continue
             # columns by name, in the reference's order: a reordered column is not a difference
             names = [c for c, _ in left[table] if c not in exempt]
-            columns = ", ".join(f'"{c}"' for c in names) or "1"  # all exempt: the row counts
             missing, extra = (
-                con.execute(
-                    f"select count(*) from (select {columns} from {a} except all "
-                    f"select {columns} from {b})"
-                ).fetchone()[0]
+                con.execute(f"select count(*) from ({only_in(a, b, names)})").fetchone()[0]
                 for a, b in ((ref, new), (new, ref))
             )
             rows = con.execute(f"select count(*) from {ref}").fetchone()[0]

@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 
 from exports.erp_journals import export_journals
+from exports.mart_diff import only_in
 from orchestration.dbt_project import installed_dbt
 from orchestration.demo_generator import demo_generator
 from orchestration.settings import DBT_PROJECT_DIR
@@ -201,11 +202,10 @@ def compare(warehouse: Path, data_dir: Path, tables: list[str]) -> list[TableDif
                 )
                 continue
             # by name, in DuckDB's order (Spark puts partition columns last)
-            columns = ", ".join(f'"{c}"' for c in left)
             only = {}
             samples = []
             for side, a, b in (("duckdb", ref, spark), ("spark", spark, ref)):
-                query = f"select {columns} from {a} except all select {columns} from {b}"
+                query = only_in(a, b, list(left))
                 only[side] = con.execute(f"select count(*) from ({query})").fetchone()[0]
                 rows = con.execute(f"{query} order by all limit {SAMPLE_ROWS}").fetchall()
                 samples += [(side, row) for row in rows]
