@@ -313,8 +313,7 @@ def _cmd_spark_check(args: argparse.Namespace) -> int:
 
     GenerateOptions, _ = demo_generator()
 
-    os.environ.setdefault("U2C_DATA_DIR", "data")
-    data_dir = Path(os.environ["U2C_DATA_DIR"]).resolve() / "spark-check"
+    data_dir = Settings.from_env().data_dir / "spark-check"
     if data_dir.exists():  # a fresh world: the check compares one build of each engine
         import shutil
 
