@@ -89,7 +89,13 @@ def _cmd_land(args: argparse.Namespace) -> int:
             _say(f"{done}/{total} files landed (last {result.system}/{result.file_name})")
 
     started = time.perf_counter()
-    results = land_inbox(settings.inbox, settings.lake, CONTRACTS, on_landed=on_landed)
+    results = land_inbox(
+        settings.inbox,
+        settings.lake_uri,
+        CONTRACTS,
+        on_landed=on_landed,
+        staging=settings.lake_staging,
+    )
     seconds = time.perf_counter() - started
     read, landed, quarantined = Counter(), Counter(), Counter()
     for r in results:
@@ -232,7 +238,7 @@ def _check_range(settings: Settings, job: str, first: str, last: str) -> None:
     from orchestration.partition_range import check_range
     from orchestration.runner import data_span, partition_bounds
 
-    span = data_span(settings.lake) if settings.lake.is_dir() else None
+    span = data_span(settings.lake_uri)
     try:
         check_range(job, first, last, partition_bounds(), span.first_day if span else None)
     except UserError as error:

@@ -16,10 +16,11 @@ class _DataDirResource(ConfigurableResource):
     """A resource on one data dir; its paths are the data dir's Settings."""
 
     data_dir: str
+    lake_location: str | None = None  # U2C_LAKE_URI: a local path or s3://bucket/prefix
 
     @property
     def settings(self) -> Settings:
-        return Settings(Path(self.data_dir))
+        return Settings(Path(self.data_dir), self.lake_location)
 
 
 class Lake(_DataDirResource):
@@ -33,6 +34,15 @@ class Lake(_DataDirResource):
     @property
     def root(self) -> Path:
         return self.settings.lake
+
+    @property
+    def uri(self) -> str:
+        """The lake landing writes and dbt reads: `root`, or under U2C_LAKE_URI."""
+        return self.settings.lake_uri
+
+    @property
+    def staging(self) -> Path:
+        return self.settings.lake_staging
 
     @property
     def exports(self) -> Path:
@@ -69,6 +79,6 @@ class Warehouse(_DataDirResource):
 
 def data_dir_resources(settings: Settings) -> dict[str, ConfigurableResource]:
     return {
-        "lake": Lake(data_dir=str(settings.data_dir)),
+        "lake": Lake(data_dir=str(settings.data_dir), lake_location=settings.lake_location),
         "warehouse": Warehouse(data_dir=str(settings.data_dir)),
     }

@@ -20,6 +20,7 @@ import duckdb
 from orchestration import up_to_date
 from orchestration.jobs import CLOSE_JOB, LANDING_JOB, PERIODS_JOB, USAGE_JOB
 from orchestration.settings import Settings
+from sources import lake_fs
 
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
@@ -55,14 +56,17 @@ SPAN_COLUMNS = [
 ]
 
 
-def data_span(lake: Path) -> DataSpan | None:
-    """The UTC days the landed data covers (SPAN_COLUMNS)."""
+def data_span(lake: Path | str) -> DataSpan | None:
+    """The UTC days the landed data covers (SPAN_COLUMNS), in a local lake or on s3://."""
     days: list[date] = []
+    store = lake_fs.Lake.at(str(lake))
     with duckdb.connect() as con:
         con.execute("set TimeZone = 'UTC'")
+        if store.endpoint is not None:
+            for statement in lake_fs.duckdb_s3_statements(store.endpoint):
+                con.execute(statement)
         for expression, parts in SPAN_COLUMNS:
-            root = lake.joinpath(*parts)
-            files = [str(p) for p in sorted(root.glob("**/*.parquet"))]
+            files = store.files(store.uri(*parts), "*.parquet")
             if files:
                 found = con.execute(
                     f"select min({expression}), max({expression}) "
@@ -197,7 +201,7 @@ def _run_sequence(settings, close, land, tags, on_run, run_config, say) -> list:
         say(f"{LANDING_JOB}: landing the inbox")
         if not step(execute(LANDING_JOB, tags=tags, run_config=run_config)):
             return results
-    span = data_span(settings.lake)
+    span = data_span(settings.lake_uri)
     bounds = partition_bounds()
     if span is not None and span.first_day < bounds[0]:
         say(

@@ -52,6 +52,12 @@ class Settings:
         return str(self.exports)
 
     @property
+    def lake_staging(self) -> Path:
+        """Where landing stages its temp files and keeps its lock when the lake is on s3://
+        (sources/landing_site.py): local, never under the lake."""
+        return self.data_dir / "staging" / "lake"
+
+    @property
     def inbox(self) -> Path:
         return self.data_dir / "inbox"
 

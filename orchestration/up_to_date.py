@@ -26,6 +26,7 @@ from pathlib import Path
 
 from orchestration.inbox_scan import signatures
 from orchestration.settings import DAGSTER_YAML, DBT_PROJECT_DIR, PROJECT_ROOT, Settings
+from sources import lake_fs
 
 # the Python packages whose code decides what a run builds
 CODE_PACKAGES = ("orchestration", "sources", "exports", "expectations")
@@ -79,10 +80,16 @@ def outputs(settings: Settings) -> dict:
     }
     return {
         "lake": _tree(settings.lake),
+        # a lake under U2C_LAKE_URI (s3://): its objects, as the layer lists them
+        **({"lake_uri": _remote_tree(settings.lake_uri)} if settings.lake_location else {}),
         "warehouse": warehouse,
         "exports": _tree(settings.exports),
         "published": _tree(settings.published_dir),
     }
+
+
+def _remote_tree(location: str) -> dict[str, str]:
+    return lake_fs.Lake.at(location).signatures(location)
 
 
 def fingerprint(run_inputs: dict, run_outputs: dict) -> str:

@@ -1,9 +1,11 @@
-"""The Parquet files of a batch, written under a temp name and renamed into place on publish."""
+"""The Parquet files of a batch, written under a temp name and renamed into place on publish
+(or handed to `put`: an upload to object storage, `sources/landing_site.py`)."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -20,8 +22,10 @@ CHUNK_ROWS = 100_000
 class ChunkedParquet:
     """Stream rows into a temp Parquet file in bounded chunks; visible only after `publish`."""
 
-    def __init__(self, target: Path, schema: pa.Schema) -> None:
-        self.target, self.schema = target, schema
+    def __init__(
+        self, target: Path, schema: pa.Schema, put: Callable[[Path, Path], None] | None = None
+    ) -> None:
+        self.target, self.schema, self.put = target, schema, put
         self.tmp = temp_sibling(target)
         with naming(target):
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -81,9 +85,13 @@ class ChunkedParquet:
         self.count = count
 
     def publish(self) -> None:
-        """Rename into place if anything was written; otherwise leave nothing behind."""
+        """Rename into place (or `put` it) if anything was written; else leave nothing behind."""
         self.close()
-        if self.count:
+        if self.count and self.put is not None:
+            fault_point("lake.rename")
+            with naming(self.target):
+                self.put(self.tmp, self.target)
+        elif self.count:
             with naming(self.target):
                 with open(self.tmp, "rb") as fh:
                     os.fsync(fh.fileno())

@@ -6,12 +6,11 @@ Commits run one at a time in delivery order, so each sees every batch before it.
 from __future__ import annotations
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from sources.atomic import atomic_path
 from sources.conflicts import conflict_payloads, find_conflicts
 from sources.faults import fault_point
-from sources.lake_files import LEDGER_SCHEMA, ledger_path
+from sources.lake_files import LEDGER_SCHEMA
+from sources.landing_site import LEDGER_DIR
 from sources.stage import Staged, quarantine_row, skipped
 from sources.table_contract import BatchResult
 
@@ -20,15 +19,16 @@ def commit_staged(staged: Staged, con, earlier: set[str] | None = None) -> Batch
     """Look for conflicts with what landed before, then make the batch visible, ledger last.
 
     Commits run one at a time in delivery order, so each sees every batch before it."""
-    contract, lake, path = staged.contract, staged.lake, staged.path
+    contract, site, path = staged.contract, staged.site, staged.path
     good, bad, lineage = staged.good, staged.bad, staged.lineage
-    if ledger_path(lake, staged.batch_id).exists():  # the same content under an earlier name
+    if site.is_landed(staged.batch_id):  # the same content under an earlier name
         staged.abort()
         return skipped(contract, path, staged.batch_id)
     try:
         if contract.conflict_key and good.count:
-            table_dir = lake / "raw" / contract.system / contract.table
-            conflicts = find_conflicts(good.tmp, table_dir, contract, con, earlier)
+            site.prepare(con)
+            old_files = site.parquet_files(f"raw/{contract.system}/{contract.table}")
+            conflicts = find_conflicts(good.tmp, old_files, contract, con, earlier)
             if conflicts:
                 good.drop_lines(set(conflicts))
                 for line_number, payload in conflict_payloads(contract, path, set(conflicts)):
@@ -37,7 +37,8 @@ def commit_staged(staged: Staged, con, earlier: set[str] | None = None) -> Batch
     except BaseException:
         staged.abort()
         raise
-    # Data first, the ledger last: the ledger row is what marks the batch as landed.
+    # Data first, the ledger last: the ledger row is what marks the batch as landed (on s3,
+    # where nothing renames, it is the batch's manifest: sources/landing_site.py).
     for writer in staged.writers:
         writer.publish()
     fault_point("landing.data_published")
@@ -53,8 +54,8 @@ def commit_staged(staged: Staged, con, earlier: set[str] | None = None) -> Batch
         "file_delivered_at": staged.delivered_at,
         "landed_at": lineage["landed_at"],
     }
-    with atomic_path(ledger_path(lake, staged.batch_id)) as tmp:
-        pq.write_table(pa.Table.from_pylist([ledger_row], schema=LEDGER_SCHEMA), tmp)
+    ledger = pa.Table.from_pylist([ledger_row], schema=LEDGER_SCHEMA)
+    site.write_parquet(f"{LEDGER_DIR}/{staged.batch_id}.parquet", ledger)
     fault_point("landing.committed")
     return BatchResult(
         contract.system,

@@ -27,13 +27,14 @@ CONFLICT_BUCKET_ROWS = 4_000_000
 
 def find_conflicts(
     new_rows: Path,
-    table_dir: Path,
+    table_dir: Path | list[str],
     contract: TableContract,
     con: duckdb.DuckDBPyConnection | None = None,
     earlier: set[str] | None = None,
 ) -> dict[int, Rejection]:
     """Line number -> the rejection of every conflicting line of the batch in `new_rows`,
-    compared with the batches under `table_dir` (only those in `earlier`, when given)."""
+    compared with the batches under `table_dir`, or in the files it lists (s3:// URIs on an
+    object-storage lake, read through `con`'s httpfs), only those in `earlier`, when given."""
     if con is None:
         with duckdb.connect() as own:
             return find_conflicts(new_rows, table_dir, contract, own, earlier)
@@ -47,9 +48,14 @@ def find_conflicts(
     payload = "struct_pack(" + ", ".join(f"{f} := {f}" for f in fields) + ")"
     keys = ", ".join(key)
     old_keys = ", ".join(f"o.{k}" for k in key)
-    old_files = [str(p) for p in table_dir.rglob("*.parquet") if not p.name.startswith(("_", "."))]
+    if isinstance(table_dir, Path):
+        old_files = [
+            str(p) for p in table_dir.rglob("*.parquet") if not p.name.startswith(("_", "."))
+        ]
+    else:
+        old_files = list(table_dir)
     if earlier is not None:  # re-landing a batch: only the batches landed before it count
-        old_files = [f for f in old_files if Path(f).stem in earlier]
+        old_files = [f for f in old_files if f.rsplit("/", 1)[-1][: -len(".parquet")] in earlier]
 
     days = int(contract.conflict_window_days)
     key_ranges = ",\n    ".join(f"min({k}), max({k})" for k in key)

@@ -12,14 +12,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sources.atomic import atomic_write_bytes, sha256_file
+from sources.atomic import sha256_file
+from sources.landing_site import LandingSite
+
+DIGESTS = "_ledger/inbox_digests.json"
 
 
 class InboxDigests:
-    def __init__(self, lake: Path) -> None:
-        self.path = lake / "_ledger" / "inbox_digests.json"
+    """Kept in the lake (`_ledger/inbox_digests.json`, local or s3://) beside the ledger."""
+
+    def __init__(self, lake: Path | LandingSite) -> None:
+        self.site = LandingSite.of(lake)
         try:
-            self.known: dict[str, list] = json.loads(self.path.read_text())
+            self.known: dict[str, list] = self.site.read_json(DIGESTS)
         except (OSError, ValueError):
             self.known = {}  # none yet, or unreadable: hash again, nothing is lost
         self.current: dict[str, list] = {}
@@ -38,4 +43,4 @@ class InboxDigests:
 
     def save(self) -> None:
         """Keep the digests of the files seen in this run."""
-        atomic_write_bytes(self.path, json.dumps(self.current, sort_keys=True).encode())
+        self.site.write_bytes(DIGESTS, json.dumps(self.current, sort_keys=True).encode())

@@ -11,6 +11,9 @@ checksums landing writes (a flipped bit inside a page), for `u2c check-lake --de
 content (its sha256 is the batch id): the batch's files and ledger row are removed and the file
 is landed as it was the first time (same landing time and partition, conflicts looked for only
 among the batches landed before it), so the lake ends up as it was before the damage.
+
+`check_lake` reads an s3:// lake too, through its landing site (`sources/landing_site.py`): its
+problems then name s3:// URIs. `reland` works on a local lake.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sources.atomic import sha256_file
@@ -26,13 +30,14 @@ from sources.commit import commit_staged
 from sources.duckdb_connections import connections
 from sources.lake_files import batch_id_for, ledger_path
 from sources.lake_recovery import lake_writer
+from sources.landing_site import LEDGER_DIR, LandingSite
 from sources.stage import stage_file
 from sources.table_contract import BatchResult, TableContract
 
 
 @dataclass(frozen=True)
 class LakeProblem:
-    path: Path
+    path: Path | str  # an s3:// URI on an object-storage lake
     batch_id: str
     file_name: str  # the inbox file the batch came from
     problem: str
@@ -53,7 +58,12 @@ class LakeCorrupted(Exception):
         super().__init__(f"{len(problems)} landed file(s) do not match the ledger:\n{listed}")
 
 
-def ledger_rows(lake: Path) -> list[dict]:
+def ledger_rows(lake: Path | LandingSite) -> list[dict]:
+    if isinstance(lake, LandingSite) and lake.remote is not None:
+        files = sorted(lake.parquet_files(LEDGER_DIR))
+        tables = [lake.remote.read_parquet(f) for f in files]
+        return pa.concat_tables(tables).to_pylist() if tables else []
+    lake = LandingSite.of(lake).local
     folder = lake / "_ledger" / "landing_batches"
     files = sorted(p for p in folder.glob("*.parquet") if not p.name.startswith(("_", ".")))
     return pq.ParquetDataset([str(f) for f in files]).read().to_pylist() if files else []
@@ -63,10 +73,20 @@ def batch_files(lake: Path, area: str, system: str, table: str, batch_id: str) -
     return sorted((lake / area / system / table).glob(f"load_date=*/{batch_id}.parquet"))
 
 
-def _index(lake: Path) -> dict[tuple[str, str, str, str], list[Path]]:
+def _index(lake: Path | LandingSite) -> dict[tuple[str, str, str, str], list]:
     """Every landed file by (area, system, table, batch id): one walk of the lake, not one
-    listing per batch."""
-    files: dict[tuple[str, str, str, str], list[Path]] = {}
+    listing per batch (local paths, or s3:// URIs)."""
+    files: dict[tuple[str, str, str, str], list] = {}
+    if isinstance(lake, LandingSite) and lake.remote is not None:
+        for area in ("raw", "quarantine"):
+            for uri in sorted(lake.parquet_files(area)):
+                system, table, partition, name = uri.rsplit("/", 4)[1:]
+                if partition.startswith("load_date="):
+                    files.setdefault((area, system, table, name[: -len(".parquet")]), []).append(
+                        uri
+                    )
+        return files
+    lake = LandingSite.of(lake).local
     for area in ("raw", "quarantine"):
         for path in sorted((lake / area).glob("*/*/load_date=*/*.parquet")):
             system, table = path.parent.parent.parent.name, path.parent.parent.name
@@ -74,34 +94,49 @@ def _index(lake: Path) -> dict[tuple[str, str, str, str], list[Path]]:
     return files
 
 
-def _rows_in(path: Path, deep: bool) -> int:
+def _rows_in(path: Path | str, deep: bool, site: LandingSite | None = None) -> int:
+    if site is not None and site.remote is not None:
+        with site.remote.open_input_file(str(path)) as source:
+            if deep:
+                return pq.read_table(source, page_checksum_verification=True).num_rows
+            return pq.read_metadata(source).num_rows
     if deep:
         return pq.read_table(path, page_checksum_verification=True).num_rows
     return pq.read_metadata(path).num_rows
 
 
 def check_batch(
-    lake: Path, row: dict, children: tuple[str, ...] = (), deep: bool = False, index=None
+    lake: Path | LandingSite,
+    row: dict,
+    children: tuple[str, ...] = (),
+    deep: bool = False,
+    index=None,
 ) -> list[LakeProblem]:
     """The problems of one ledger row's files (`index`: `_index(lake)`, made once per check)."""
+    site = LandingSite.of(lake)
     problems: list[LakeProblem] = []
     batch, system, table = row["batch_id"], row["system"], row["source_table"]
     index = _index(lake) if index is None else index
 
-    def problem(path: Path, text: str) -> None:
+    def problem(path: Path | str, text: str) -> None:
         problems.append(LakeProblem(path, batch, row["file_name"], text))
 
     expected = {"raw": row["rows_landed"], "quarantine": row["rows_quarantined"]}
     for area, rows in expected.items():
         files = index.get((area, system, table, batch), [])
         if rows and not files:
-            problem(lake / area / system / table, f"missing: the ledger counts {rows} rows")
+            missing = site.uri(f"{area}/{system}/{table}")
+            problem(
+                missing if site.remote else Path(missing), f"missing: the ledger counts {rows} rows"
+            )
         if len(files) > 1:
-            problem(files[0].parent.parent, f"landed twice: {[f.parent.name for f in files]}")
+            partitions = [str(f).rsplit("/", 2)[-2] for f in files]
+            table_dir = str(files[0]).rsplit("/", 2)[0]
+            problem(table_dir if site.remote else Path(table_dir), f"landed twice: {partitions}")
         found = 0
         for path in files:
             try:
-                found += _rows_in(path, deep)
+                found += _rows_in(path, deep, site)
             except Exception as error:  # any read failure is the finding: name file and batch
                 problem(path, f"unreadable ({type(error).__name__}: {error})")
                 found = None
@@ -111,22 +146,23 @@ def check_batch(
     for child in children:
         for path in index.get(("raw", system, child, batch), []):
             try:
-                _rows_in(path, deep)
+                _rows_in(path, deep, site)
             except Exception as error:
                 problem(path, f"unreadable ({type(error).__name__}: {error})")
     return problems
 
 
 def check_lake(
-    lake: Path, contracts: list[TableContract] = (), *, deep: bool = False
+    lake: Path | LandingSite, contracts: list[TableContract] = (), *, deep: bool = False
 ) -> list[LakeProblem]:
     """Every landed batch's files against its ledger row (footers only unless `deep`)."""
+    site = LandingSite.of(lake)
     children = {(c.system, c.table): tuple(c.children) for c in contracts}
     problems: list[LakeProblem] = []
-    index = _index(lake)
-    for row in ledger_rows(lake):
+    index = _index(site)
+    for row in ledger_rows(site):
         kids = children.get((row["system"], row["source_table"]), ())
-        problems += check_batch(lake, row, kids, deep, index)
+        problems += check_batch(site, row, kids, deep, index)
     return problems
 
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from exports.export_ledger import LEDGER_SCHEMA as EXPORT_LEDGER_SCHEMA
 from exports.export_ledger import SCHEMA_FILE
-from sources.atomic import atomic_path
 from sources.contract import TIMESTAMP
+from sources.landing_site import LandingSite
 from sources.table_contract import LINEAGE_FIELDS, TableContract
 
 QUARANTINE_SCHEMA = pa.schema(
@@ -54,20 +53,21 @@ def ledger_path(lake: Path, batch_id: str) -> Path:
     return lake / "_ledger" / "landing_batches" / f"{batch_id}.parquet"
 
 
-def ensure_schema_files(lake: Path, contracts: list[TableContract]) -> None:
-    """Keep one empty Parquet per table, so the warehouse can read a table with no batch yet."""
+def ensure_schema_files(lake: Path | LandingSite, contracts: list[TableContract]) -> None:
+    """Keep one empty Parquet per table, so the warehouse can read a table with no batch yet
+    (on a local lake or, through its site, on s3://)."""
+    site = LandingSite.of(lake)
     targets = []
     for c in contracts:
-        targets.append((c.lake_schema, lake / "raw" / c.system / c.table / "_schema.parquet"))
+        targets.append((c.lake_schema, f"raw/{c.system}/{c.table}/_schema.parquet"))
         for name, schema in c.children.items():
             child_schema = pa.schema(list(schema) + LINEAGE_FIELDS)
-            targets.append((child_schema, lake / "raw" / c.system / name / "_schema.parquet"))
-    targets.append((QUARANTINE_SCHEMA, lake / "quarantine" / "_schema.parquet"))
-    targets.append((LEDGER_SCHEMA, lake / "_ledger" / "landing_batches" / "_schema.parquet"))
+            targets.append((child_schema, f"raw/{c.system}/{name}/_schema.parquet"))
+    targets.append((QUARANTINE_SCHEMA, "quarantine/_schema.parquet"))
+    targets.append((LEDGER_SCHEMA, "_ledger/landing_batches/_schema.parquet"))
     # what the ERP exports sent (exports/export_ledger.py): readable before the first export
-    targets.append((EXPORT_LEDGER_SCHEMA, lake / "_ledger" / "export_ledger" / SCHEMA_FILE))
+    targets.append((EXPORT_LEDGER_SCHEMA, f"_ledger/export_ledger/{SCHEMA_FILE}"))
     for schema, target in targets:
-        existing = pq.read_schema(target) if target.exists() else None
+        existing = site.read_schema(target)
         if existing is None or not existing.equals(schema):
-            with atomic_path(target) as tmp:
-                pq.write_table(schema.empty_table(), tmp)
+            site.write_parquet(target, schema.empty_table())

@@ -191,6 +191,36 @@ class Lake:
         self.write_bytes(join(batch, MANIFEST), manifest)
         return True
 
+    def upload(self, local_file: os.PathLike | str, location: str) -> None:
+        """Copy a local file to `location`, streamed (an s3 object appears whole, at once)."""
+        path = self._path(location)
+        if self.endpoint is None:
+            self.fs.create_dir(os.path.dirname(path), recursive=True)
+        with open(local_file, "rb") as source, self.fs.open_output_stream(path) as target:
+            while chunk := source.read(8 << 20):
+                target.write(chunk)
+
+    def delete_file(self, location: str) -> None:
+        self.fs.delete_file(self._path(location))
+
+    def open_input_file(self, location: str):
+        """A seekable reader of `location` (what pyarrow.parquet reads footers from)."""
+        return self.fs.open_input_file(self._path(location))
+
+    def signatures(self, location: str) -> dict[str, str]:
+        """path under `location` -> "size:mtime_ns" of every file (hidden ones aside): what
+        changed since a run, as `orchestration/inbox_scan.signatures` tells for local files."""
+        selector = pafs.FileSelector(self._path(location), recursive=True, allow_not_found=True)
+        base = self._path(location).rstrip("/") + "/"
+        found = {}
+        for info in self.fs.get_file_info(selector):
+            relative = info.path[len(base) :]
+            if info.type == pafs.FileType.File and not any(
+                part.startswith(".") for part in relative.split("/")
+            ):
+                found[relative] = f"{info.size}:{info.mtime_ns}"
+        return found
+
 
 def duckdb_s3_statements(endpoint: S3Endpoint, extension_directory: str | None = None) -> list[str]:
     """SQL that lets a DuckDB connection read and write s3:// through httpfs, offline: the

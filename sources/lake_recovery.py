@@ -1,12 +1,16 @@
 """One lander at a time, and nothing half-landed left behind by one that was killed.
 
 A batch is landed when its ledger row exists (`lake/_ledger/landing_batches/<batch>.parquet`,
-written last). A landing killed between renaming a batch's data files into place and writing
-that row leaves data no ledger accounts for; a killed one also leaves hidden temp files. Before
-landing, `lake_writer` takes the lake's lock (an flock: the kernel releases it when its process
-dies, however it dies), removes those temp files and every raw or quarantine file of a batch
-without a ledger row. The batch itself is not lost: its inbox file has no ledger row either, so
-the same landing lands it again from scratch.
+written last). A landing killed between renaming (on s3://, uploading) a batch's data files into
+place and writing that row leaves data no ledger accounts for; a killed one also leaves hidden
+temp files. Before landing, `lake_writer` takes the lake's lock (an flock: the kernel releases it
+when its process dies, however it dies), removes those temp files and every raw or quarantine
+file of a batch without a ledger row. The batch itself is not lost: its inbox file has no ledger
+row either, so the same landing lands it again from scratch.
+
+An s3:// lake has no flock: the lock is the same flock on a file of the local staging directory
+(`LandingSite.local`), so landing is single-writer per lake: one lander process (one host) for
+a given lake URI. Recovery lists the bucket and deletes the objects of uncommitted batches.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sources.atomic import sweep_stale_temps
+from sources.landing_site import LEDGER_DIR, LandingSite
 
 LOCK_FILE = "_ledger/landing.lock"
 
@@ -25,12 +30,20 @@ LOCK_FILE = "_ledger/landing.lock"
 @dataclass
 class Recovery:
     temps_removed: list[Path] = field(default_factory=list)
-    uncommitted_removed: list[Path] = field(default_factory=list)
+    # local paths, or s3:// URIs on an object-storage lake
+    uncommitted_removed: list[Path | str] = field(default_factory=list)
 
 
-def committed_batches(lake: Path) -> set[str]:
-    ledger = lake / "_ledger" / "landing_batches"
-    return {p.stem for p in ledger.glob("*.parquet") if not p.name.startswith(("_", "."))}
+def _stem(name: str) -> str:
+    return name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+def committed_batches(lake: Path | LandingSite) -> set[str]:
+    site = LandingSite.of(lake)
+    if site.remote is None:
+        ledger = site.local / "_ledger" / "landing_batches"
+        return {p.stem for p in ledger.glob("*.parquet") if not p.name.startswith(("_", "."))}
+    return {_stem(f) for f in site.parquet_files(LEDGER_DIR)}
 
 
 def batch_files(lake: Path) -> Iterator[Path]:
@@ -44,11 +57,19 @@ def batch_files(lake: Path) -> Iterator[Path]:
             )
 
 
-def recover(lake: Path) -> Recovery:
+def recover(lake: Path | LandingSite) -> Recovery:
     """Remove what a killed landing left; call it holding the lake's lock (`lake_writer`)."""
-    recovery = Recovery(temps_removed=sweep_stale_temps(lake))
-    committed = committed_batches(lake)
-    for path in batch_files(lake):
+    site = LandingSite.of(lake)
+    recovery = Recovery(temps_removed=sweep_stale_temps(site.local))
+    committed = committed_batches(site)
+    if site.remote is not None:
+        for area in ("raw", "quarantine"):
+            for uri in site.parquet_files(area):
+                if _stem(uri) not in committed:
+                    site.remote.delete_file(uri)
+                    recovery.uncommitted_removed.append(uri)
+        return recovery
+    for path in batch_files(site.local):
         if path.stem not in committed:
             path.unlink(missing_ok=True)
             recovery.uncommitted_removed.append(path)
@@ -56,13 +77,14 @@ def recover(lake: Path) -> Recovery:
 
 
 @contextlib.contextmanager
-def lake_writer(lake: Path) -> Iterator[Recovery]:
+def lake_writer(lake: Path | LandingSite) -> Iterator[Recovery]:
     """Hold the lake's landing lock (waiting for another lander), recovered from any crash."""
-    lock = lake / LOCK_FILE
+    site = LandingSite.of(lake)
+    lock = site.local / LOCK_FILE
     lock.parent.mkdir(parents=True, exist_ok=True)
     with open(lock, "a+b") as fh:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
         try:
-            yield recover(lake)
+            yield recover(site)
         finally:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)

@@ -4,7 +4,9 @@ For each file: batch id from its content (so a re-delivered file lands nothing),
 by the table's contract, good rows to `lake/raw/<system>/<table>/load_date=<d>/<batch>.parquet`,
 rejects to `lake/quarantine/...`, and one ledger row under `lake/_ledger/landing_batches/`.
 Every file is written to a temp name and renamed, the ledger last, so a killed landing leaves
-nothing visible and the next run lands the file again from scratch.
+nothing visible and the next run lands the file again from scratch. The lake may be an s3://
+URI: files are then staged in a local directory and uploaded, the ledger row last
+(`sources/landing_site.py`).
 
 `land_inbox` lands several files at once: reading and checking a file into its temp files
 (`sources/stage.py`) runs in worker threads, each with its own single-threaded DuckDB
@@ -41,6 +43,7 @@ from sources.lake_files import (
     ledger_path,
 )
 from sources.lake_recovery import lake_writer
+from sources.landing_site import LandingSite
 from sources.stage import Staged, stage_file
 from sources.table_contract import CHILDREN, LINEAGE_FIELDS, BatchResult, TableContract
 
@@ -68,7 +71,7 @@ WORKERS = min(4, os.cpu_count() or 1)
 def land_file(
     path: Path,
     contract: TableContract,
-    lake: Path,
+    lake: Path | LandingSite,
     *,
     now: Callable[[], datetime] = lambda: datetime.now(UTC).replace(tzinfo=None),
 ) -> BatchResult:
@@ -82,32 +85,35 @@ def land_file(
 
 def land_inbox(
     inbox: Path,
-    lake: Path,
+    lake: Path | str,
     contracts: list[TableContract],
     *,
     workers: int = WORKERS,
     on_landed: Callable[[BatchResult, int, int], None] | None = None,
+    staging: Path | None = None,
 ) -> list[BatchResult]:
     """Land every file under inbox/<system>/, in delivery order (modification time, then name);
     a file no contract claims is quarantined as `unknown_file_kind`, never skipped. Up to
     `workers` files are read at once; the outcome is the same as landing them one by one in
     delivery order. `on_landed(result, done, total)` hears of each file as it is committed
-    (progress)."""
-    ensure_schema_files(lake, contracts)
+    (progress). `lake` is a local directory or an s3:// URI, whose files are staged under the
+    local directory `staging` (a data dir's, never under the lake) and uploaded."""
+    site = LandingSite.of(lake, staging)
+    ensure_schema_files(site, contracts)
     if not inbox.is_dir():
         return []
     # an empty inbox still takes the lock: it clears what a killed landing left
     files = inbox_files(inbox, contracts)
-    digests = InboxDigests(lake)
-    with lake_writer(lake):  # one lander at a time, after clearing what a killed one left
-        results = _land_all(files, lake, max(1, workers), digests.sha256, on_landed)
+    digests = InboxDigests(site)
+    with lake_writer(site):  # one lander at a time, after clearing what a killed one left
+        results = _land_all(files, site, max(1, workers), digests.sha256, on_landed)
     digests.save()
     return results
 
 
 def _land_all(
     files: list[tuple[Path, TableContract]],
-    lake: Path,
+    lake: LandingSite,
     workers: int,
     digest: Callable[[Path], str] = sha256_file,
     on_landed: Callable[[BatchResult, int, int], None] | None = None,

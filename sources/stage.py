@@ -17,7 +17,8 @@ import pyarrow as pa
 from sources.atomic import sha256_file
 from sources.chunked_parquet import ChunkedParquet
 from sources.contract import TIMESTAMP, FastPathDeclined, ReasonClass, Rejection
-from sources.lake_files import QUARANTINE_SCHEMA, batch_id_for, ledger_path
+from sources.lake_files import QUARANTINE_SCHEMA, batch_id_for
+from sources.landing_site import LandingSite
 from sources.table_contract import CHILDREN, LINEAGE_FIELDS, BatchResult, TableContract
 
 
@@ -27,7 +28,7 @@ class Staged:
 
     path: Path
     contract: TableContract
-    lake: Path
+    site: LandingSite
     file_sha: str
     batch_id: str
     lineage: dict
@@ -53,32 +54,36 @@ def skipped(contract: TableContract, path: Path, batch_id: str) -> BatchResult:
 def stage_file(
     path: Path,
     contract: TableContract,
-    lake: Path,
+    lake: Path | LandingSite,
     landed_at: datetime,
     connect: Callable[[], object],
     digest: Callable[[Path], str] = sha256_file,
 ) -> Staged | BatchResult:
-    """Read and check a file into temp files beside their targets; nothing is visible yet.
+    """Read and check a file into temp files beside their targets (an s3:// lake: under its
+    local staging directory); nothing is visible yet.
 
     Stages of different files may run at the same time: each reads only its own file."""
+    site = LandingSite.of(lake)
     file_sha = digest(path)
     batch_id = batch_id_for(contract, file_sha)
-    if ledger_path(lake, batch_id).exists():
+    if site.is_landed(batch_id):
         return skipped(contract, path, batch_id)
 
     delivered_at = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
     partition = f"load_date={landed_at.date().isoformat()}"
 
     def target(area: str, table: str) -> Path:
-        return lake / area / contract.system / table / partition / f"{batch_id}.parquet"
+        return site.local / area / contract.system / table / partition / f"{batch_id}.parquet"
 
+    # a local lake renames into place (put None), an s3:// one uploads
+    put = site.publish if site.remote is not None else None
     lineage = {"batch_id": batch_id, "file_name": path.name, "landed_at": landed_at}
-    good = ChunkedParquet(target("raw", contract.table), contract.lake_schema)
+    good = ChunkedParquet(target("raw", contract.table), contract.lake_schema, put)
     children = {
-        name: ChunkedParquet(target("raw", name), pa.schema(list(schema) + LINEAGE_FIELDS))
+        name: ChunkedParquet(target("raw", name), pa.schema(list(schema) + LINEAGE_FIELDS), put)
         for name, schema in contract.children.items()
     }
-    bad = ChunkedParquet(target("quarantine", contract.table), QUARANTINE_SCHEMA)
+    bad = ChunkedParquet(target("quarantine", contract.table), QUARANTINE_SCHEMA, put)
     writers = [good, bad, *children.values()]
     rows_read = 0
     try:
@@ -96,7 +101,7 @@ def stage_file(
             if not landed_fast:
                 good.abort()
                 good = writers[0] = ChunkedParquet(
-                    target("raw", contract.table), contract.lake_schema
+                    target("raw", contract.table), contract.lake_schema, put
                 )
                 rows_read = 0
         for line_number, parsed, payload in () if landed_fast else contract.reader(path):
@@ -127,7 +132,7 @@ def stage_file(
     return Staged(
         path,
         contract,
-        lake,
+        site,
         file_sha,
         batch_id,
         lineage,

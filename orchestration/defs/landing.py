@@ -11,6 +11,7 @@ from orchestration.resources import Lake
 from orchestration.retries import retry_transient
 from sources.lake_check import LakeCorrupted, check_lake
 from sources.landing import land_inbox
+from sources.landing_site import LandingSite
 from sources.registry import CONTRACTS
 
 LEDGER_KEY = AssetKey(["landing", "batches"])
@@ -62,9 +63,11 @@ def land_sources(context: AssetExecutionContext, lake: Lake):
             )
 
     with retry_transient(context.retry_number):  # an I/O hiccup is retried, a bad file is not
-        results = land_inbox(lake.inbox, lake.root, CONTRACTS, on_landed=on_landed)
+        results = land_inbox(
+            lake.inbox, lake.uri, CONTRACTS, on_landed=on_landed, staging=lake.staging
+        )
     # a damaged lake file would be read as fewer rows, or fail deep in dbt: stop here, naming it
-    if problems := check_lake(lake.root, CONTRACTS):
+    if problems := check_lake(LandingSite.of(lake.uri, lake.staging), CONTRACTS):
         raise LakeCorrupted(problems)
     per_table: dict[AssetKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for r in results:
