@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from expectations.validate import SuiteResult, validate_dataframe
+from sources.lake_fs import reach_lake
 
 LINES_SUITE, BALANCES_SUITE = "journal_lines", "journal_balances"
 SUITES = (LINES_SUITE, BALANCES_SUITE)
@@ -51,6 +52,7 @@ class GateResult:
 
 def run_journal_gate(warehouse: Path, schema: str = "intermediate") -> GateResult:
     with duckdb.connect(str(warehouse), read_only=True) as con:
+        reach_lake(con)
         lines, balances = (
             con.sql(f"select * from {schema}.{model}").fetch_arrow_table().to_pandas()
             for model in (LINES_MODEL, BALANCES_MODEL)

@@ -183,5 +183,8 @@ def frame_from_duckdb(warehouse: Path, table: str) -> pd.DataFrame:
     """Read a table through Arrow, so DECIMAL columns arrive as exact Decimals, not floats."""
     import duckdb
 
+    from sources.lake_fs import reach_lake
+
     with duckdb.connect(str(warehouse), read_only=True) as con:
+        reach_lake(con)
         return con.sql(f"select * from {table}").fetch_arrow_table().to_pandas()

@@ -10,6 +10,7 @@ import duckdb
 from dagster import ConfigurableResource
 
 from orchestration.settings import Settings
+from sources.lake_fs import reach_lake
 
 
 class _DataDirResource(ConfigurableResource):
@@ -74,7 +75,9 @@ class Warehouse(_DataDirResource):
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A read-only connection: checks read the warehouse dbt writes."""
-        return duckdb.connect(str(self.path), read_only=True)
+        con = duckdb.connect(str(self.path), read_only=True)
+        reach_lake(con)  # views over an s3:// lake
+        return con
 
 
 def data_dir_resources(settings: Settings) -> dict[str, ConfigurableResource]:

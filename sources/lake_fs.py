@@ -271,3 +271,13 @@ def httpfs_extension_directory() -> str:
 
 def _quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
+
+
+def reach_lake(con, environ: Mapping[str, str] | None = None) -> None:
+    """Let a connection to the warehouse read what dbt built over an s3:// lake (its staging
+    views read the bucket; the secret dbt made lives only in dbt's own connection): httpfs and
+    the secret when U2C_LAKE_ROOT is s3://, nothing for a local lake."""
+    environ = os.environ if environ is None else environ
+    if is_s3(environ.get("U2C_LAKE_ROOT", "")):
+        for statement in duckdb_s3_statements(S3Endpoint.from_environ(environ)):
+            con.execute(statement)

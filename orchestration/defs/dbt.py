@@ -39,6 +39,7 @@ from orchestration.partitions import billing_periods, dbt_window_env, usage_days
 from orchestration.pools import WAREHOUSE_POOL
 from orchestration.resources import Warehouse
 from sources.faults import fault_point
+from sources.lake_fs import reach_lake
 
 ROW_COUNT = "dagster/row_count"  # the key Dagster's UI shows as the asset's row count
 
@@ -55,6 +56,7 @@ def count_rows(warehouse: Path, relations: dict[str, tuple[str, str]]) -> dict[s
     if not relations:
         return counts
     with duckdb.connect(str(warehouse), read_only=True) as con:
+        reach_lake(con)
         for key, (schema, name) in relations.items():
             try:
                 counts[key] = con.execute(

@@ -25,6 +25,7 @@ from orchestration.defs.dbt import dbt_project, model_key
 from orchestration.inspect_marts import REC_MARTS
 from orchestration.pools import WAREHOUSE_POOL
 from orchestration.resources import Lake, Warehouse
+from sources import lake_fs
 
 USAGE_DAILY = model_key("usage_daily")
 JOURNAL_LINES = model_key("journal_lines")
@@ -87,7 +88,7 @@ def gx_usage_daily(
 ) -> AssetCheckResult:
     """The usage_daily suite. With no usage landed at all (a delivery of billing or ERP
     extracts only) there is nothing to check: a warning that says so, never a failed run."""
-    if not usage_landed(lake.root):
+    if not usage_landed(lake.uri):
         description = (
             "skipped: no usage events have landed (nothing in inbox/usage/ yet), so usage_daily "
             "is empty and no usage snapshot is exported"
@@ -103,13 +104,19 @@ def gx_usage_daily(
     return check_result(context, lake, [validate_dataframe("usage_daily", frame)])
 
 
-def usage_landed(lake: Path) -> bool:
+def usage_landed(lake: Path | str) -> bool:
     """Whether any usage event has landed (a batch with rows: not the table's empty schema file,
-    nor the empty batch of an empty extract). Reads Parquet footers only, up to the first hit."""
+    nor the empty batch of an empty extract), in a local or s3:// lake. Reads Parquet footers
+    only, up to the first hit."""
     import pyarrow.parquet as pq
 
-    files = (lake / "raw" / "usage").glob("**/*.parquet")
-    return any(pq.ParquetFile(f).metadata.num_rows > 0 for f in files if not f.name.startswith("_"))
+    store = lake_fs.Lake.at(str(lake))
+    files = store.files(store.uri("raw", "usage"), "*.parquet")
+    return any(
+        pq.read_metadata(store.open_input_file(f)).num_rows > 0
+        for f in files
+        if not f.rsplit("/", 1)[-1].startswith("_")
+    )
 
 
 # the gate reads dbt views over journal_lines and the ERP chart and periods, where the dbt tests
