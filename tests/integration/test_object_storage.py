@@ -21,8 +21,10 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from demo_world.generate import GenerateOptions, generate
+from expectations.journal_gate import run_journal_gate
 from exports.mart_diff import diff_marts
 from orchestration import up_to_date
+from orchestration.defs.quality import usage_landed
 from orchestration.runner import data_span
 from orchestration.settings import Settings
 from sources import lake_fs
@@ -228,6 +230,17 @@ def test_dbt_builds_the_same_marts_from_a_lake_on_s3(tmp_path, s3_environ):
     diffs = diff_marts(local_dir / "warehouse.duckdb", s3_dir / "warehouse.duckdb")
     assert diffs and all(d.identical for d in diffs), [d for d in diffs if not d.identical]
     assert sum(d.rows for d in diffs) > 0
+
+    # the gates read dbt's views over the bucket from connections of their own (reach_lake)
+    local_gate = run_journal_gate(local_dir / "warehouse.duckdb")
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in dbt_env.items():
+            patch.setenv(key, value)
+        remote_gate = run_journal_gate(s3_dir / "warehouse.duckdb")
+        assert usage_landed(settings.lake_uri)
+        assert not usage_landed(f"s3://{BUCKET}/{tmp_path.name}/no-lake")
+    assert local_gate.success and remote_gate.success
+    assert remote_gate.describe() == local_gate.describe()
 
 
 # --- landing onto s3:// through the layer (sources/landing_site.py) ---------------------------
