@@ -121,9 +121,12 @@ def _cmd_land(args: argparse.Namespace) -> int:
 def _cmd_check_lake(args: argparse.Namespace) -> int:
     """Every landed file against the ledger; exit 1 when one is damaged."""
     from sources.lake_check import check_lake
+    from sources.landing_site import LandingSite
     from sources.registry import CONTRACTS
 
-    problems = check_lake(Settings.from_env().lake, CONTRACTS, deep=args.deep)
+    settings = Settings.from_env()
+    lake = LandingSite.of(settings.lake_uri, settings.lake_staging)
+    problems = check_lake(lake, CONTRACTS, deep=args.deep)
     for problem in problems:
         print(problem)
     print(f"{len(problems)} problem(s) in the lake" if problems else "lake matches its ledger")
@@ -133,13 +136,15 @@ def _cmd_check_lake(args: argparse.Namespace) -> int:
 def _cmd_reland(args: argparse.Namespace) -> int:
     """Land damaged batches again from their inbox files."""
     from sources.lake_check import CannotReland, reland
+    from sources.landing_site import LandingSite
     from sources.registry import CONTRACTS
 
     settings = Settings.from_env()
+    lake = LandingSite.of(settings.lake_uri, settings.lake_staging)
     failed = 0
     for batch_id in args.batch:
         try:
-            result = reland(batch_id, settings.inbox, settings.lake, CONTRACTS)
+            result = reland(batch_id, settings.inbox, lake, CONTRACTS)
         except CannotReland as error:
             print(f"cannot re-land {batch_id}: {error}", file=sys.stderr)
             failed += 1

@@ -12,8 +12,8 @@ content (its sha256 is the batch id): the batch's files and ledger row are remov
 is landed as it was the first time (same landing time and partition, conflicts looked for only
 among the batches landed before it), so the lake ends up as it was before the damage.
 
-`check_lake` reads an s3:// lake too, through its landing site (`sources/landing_site.py`): its
-problems then name s3:// URIs. `reland` works on a local lake.
+Both work on an s3:// lake too, through its landing site (`sources/landing_site.py`): problems
+then name s3:// URIs.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 from sources.atomic import sha256_file
 from sources.commit import commit_staged
 from sources.duckdb_connections import connections
-from sources.lake_files import batch_id_for, ledger_path
+from sources.lake_files import batch_id_for
 from sources.lake_recovery import lake_writer
 from sources.landing_site import LEDGER_DIR, LandingSite
 from sources.stage import stage_file
@@ -67,10 +67,6 @@ def ledger_rows(lake: Path | LandingSite) -> list[dict]:
     folder = lake / "_ledger" / "landing_batches"
     files = sorted(p for p in folder.glob("*.parquet") if not p.name.startswith(("_", ".")))
     return pq.ParquetDataset([str(f) for f in files]).read().to_pylist() if files else []
-
-
-def batch_files(lake: Path, area: str, system: str, table: str, batch_id: str) -> list[Path]:
-    return sorted((lake / area / system / table).glob(f"load_date=*/{batch_id}.parquet"))
 
 
 def _index(lake: Path | LandingSite) -> dict[tuple[str, str, str, str], list]:
@@ -170,10 +166,13 @@ class CannotReland(Exception):
     pass
 
 
-def reland(batch_id: str, inbox: Path, lake: Path, contracts: list[TableContract]) -> BatchResult:
+def reland(
+    batch_id: str, inbox: Path, lake: Path | LandingSite, contracts: list[TableContract]
+) -> BatchResult:
     """Land `batch_id` again from its inbox file (see the module note)."""
-    with lake_writer(lake):
-        rows = {r["batch_id"]: r for r in ledger_rows(lake)}
+    site = LandingSite.of(lake)
+    with lake_writer(site):
+        rows = {r["batch_id"]: r for r in ledger_rows(site)}
         if batch_id not in rows:
             raise CannotReland(f"no landed batch {batch_id!r} in the ledger")
         row = rows[batch_id]
@@ -188,13 +187,14 @@ def reland(batch_id: str, inbox: Path, lake: Path, contracts: list[TableContract
             raise CannotReland(f"{path} changed since batch {batch_id} landed: not the same file")
         landed_at: datetime = row["landed_at"]
         earlier = {b for b, r in rows.items() if r["landed_at"] < landed_at}
+        index = _index(site)
         for table in (contract.table, *contract.children):
             for area in ("raw", "quarantine"):
-                for old in batch_files(lake, area, contract.system, table, batch_id):
-                    old.unlink()
-        ledger_path(lake, batch_id).unlink()
+                for old in index.get((area, contract.system, table, batch_id), []):
+                    site.remove(old)
+        site.remove(site.uri(f"{LEDGER_DIR}/{batch_id}.parquet"))
         with connections() as connect:
-            staged = stage_file(path, contract, lake, landed_at, connect)
+            staged = stage_file(path, contract, site, landed_at, connect)
             if isinstance(staged, BatchResult):  # cannot happen: its ledger row is gone
                 return staged
             return commit_staged(staged, connect(), earlier)

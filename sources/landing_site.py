@@ -78,6 +78,13 @@ class LandingSite:
         self.remote.upload(tmp, self.remote.uri(self.relative(target)))
         tmp.unlink(missing_ok=True)
 
+    def remove(self, location: Path | str) -> None:
+        """Delete a landed file: a local path, or an s3:// URI."""
+        if self.remote is None:
+            Path(location).unlink()
+        else:
+            self.remote.delete_file(str(location))
+
     def write_parquet(self, relative: str, table: pa.Table) -> None:
         """Write one whole Parquet file at once: a reader sees the old one or the new one."""
         if self.remote is None:

@@ -28,7 +28,7 @@ from orchestration.defs.quality import usage_landed
 from orchestration.runner import data_span
 from orchestration.settings import Settings
 from sources import lake_fs
-from sources.lake_check import check_lake
+from sources.lake_check import check_lake, reland
 from sources.lake_recovery import committed_batches
 from sources.landing import land_inbox
 from sources.landing_site import LandingSite
@@ -327,7 +327,17 @@ def test_landing_onto_s3_lands_what_local_landing_lands_exactly_once(
     }
     changed = {k for k in after if before.get(k) != after[k]}
     assert changed <= {prefix + "_ledger/inbox_digests.json"}  # nothing else rewritten
-    assert check_lake(LandingSite.of(uri, staging), CONTRACTS) == []
+    site = LandingSite.of(uri, staging)
+    assert check_lake(site, CONTRACTS) == []
+
+    # a damaged object is found, named by its URI, and landed again exactly as it was
+    damaged = next(f for f in lake.files(lake.uri("raw/usage/events"), "*/*.parquet"))
+    lake.write_bytes(damaged, lake.read_bytes(damaged)[:-100])
+    [problem] = check_lake(site, CONTRACTS)
+    assert problem.path == damaged and "unreadable" in problem.problem
+    reland(problem.batch_id, tiny_world / "inbox", site, CONTRACTS)
+    assert check_lake(site, CONTRACTS) == []
+    assert _landed(lake) == local
 
 
 def test_a_landing_killed_after_its_upload_leaves_no_batch_and_lands_once_after(
