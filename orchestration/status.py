@@ -13,6 +13,7 @@ from orchestration.inspect_marts import published, require_data_dir, rows, table
 from orchestration.runner import RANGE_END, RANGE_START
 from orchestration.settings import Settings
 from orchestration.tables import Section
+from sources import lake_fs
 
 PARTITION = "dagster/partition"
 
@@ -93,12 +94,16 @@ def last_runs(settings: Settings, limit: int) -> list[dict]:
 
 
 def freshness(settings: Settings, now: datetime) -> list[dict]:
-    ledger = sorted((settings.lake / "_ledger").glob("landing_batches/**/*.parquet"))
+    lake = lake_fs.Lake.at(settings.lake_uri)  # local, or s3:// (U2C_LAKE_URI)
+    ledger = lake.files(lake.uri("_ledger", "landing_batches"), "*.parquet")
     if not ledger:
         return []
     with duckdb.connect() as con:
         con.execute("set TimeZone = 'UTC'")
-        found = rows(con, LEDGER_SQL, [[str(p) for p in ledger]])
+        if lake.endpoint is not None:
+            for statement in lake_fs.duckdb_s3_statements(lake.endpoint):
+                con.execute(statement)
+        found = rows(con, LEDGER_SQL, [ledger])
     for row in found:
         row["lag"] = lag(row["last_delivered_at"], now)
     return found

@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from orchestration import up_to_date
 from orchestration.defs.quality import usage_landed
 from orchestration.runner import data_span
 from orchestration.settings import Settings
+from orchestration.status import freshness
 from sources import lake_fs
 from sources.lake_check import check_lake, reland
 from sources.lake_recovery import committed_batches
@@ -398,6 +400,10 @@ def test_data_span_and_the_up_to_date_check_agree_on_s3_and_local(
             tiny_world / "inbox", settings.lake_uri, CONTRACTS, staging=settings.lake_staging
         )
     span = data_span(local.lake)
+    now = datetime(2026, 12, 4, 12)
+    # `u2c status` reads the ledger too (the landing times differ: two landings)
+    fresh = [[{**r, "last_landed_at": None} for r in freshness(s, now)] for s in (remote, local)]
+    assert fresh[0] == fresh[1] != []
     assert span is not None and data_span(remote.lake_uri) == span == data_span(tiny_world / "lake")
 
     for settings in (remote, local):
