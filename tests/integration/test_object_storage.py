@@ -420,3 +420,45 @@ def test_data_span_and_the_up_to_date_check_agree_on_s3_and_local(
             lake_fs.join(settings.lake_uri, extra), _events("2026-12-04", ["1"])
         )
         assert up_to_date.is_up_to_date(settings, started) is None
+
+
+@pytest.mark.object_storage_run
+def test_u2c_lands_and_builds_a_lake_on_s3(tiny_world, tmp_path, s3_environ, monkeypatch):
+    """On demand (`make test-object-storage`, about 2 minutes): `u2c run`'s jobs with
+    U2C_LAKE_URI=s3://: landing into the bucket, the usage days and the billing period built
+    from it with their gates; nothing of the lake under the data dir; landing again lands
+    nothing. (The ERP export of `close_period` writes through the exports' own code.)"""
+    from tests.conftest import run_u2c
+
+    environ, _ = s3_environ
+    uri = f"s3://{BUCKET}/{tmp_path.name}"
+    data_dir = tmp_path / "data"
+    shutil.copytree(tiny_world / "inbox", data_dir / "inbox", copy_function=shutil.copy2)
+    for key in [k for k in os.environ if k.startswith(("U2C_", "AWS_", "DBT_"))]:
+        monkeypatch.delenv(key)
+    for key, value in (environ | {"U2C_LAKE_URI": uri}).items():
+        monkeypatch.setenv(key, value)
+
+    def u2c(*args: str) -> str:
+        done = run_u2c(data_dir, "run", *args)
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+        return done.stdout
+
+    u2c("--job", "land_inbox")
+    settings = Settings(data_dir=data_dir, lake_location=uri)
+    span = data_span(settings.lake_uri)
+    assert span is not None
+    u2c("--job", "refresh_usage", "--from", span.days[0], "--to", span.days[1])
+    u2c("--job", "refresh_periods", "--from", span.months[0], "--to", span.months[1])
+    assert not list((data_dir / "lake").glob("raw/**/*.parquet"))  # the lake is the bucket's
+
+    site = LandingSite.of(settings.lake_uri, settings.lake_staging)
+    ledger = committed_batches(site)
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        batches = con.execute("select count(*) from marts.ops_landing_batches").fetchone()[0]
+        usage_rows = con.execute("select count(*) from marts.usage_daily").fetchone()[0]
+        meters = con.execute("select count(*) from marts.rec_usage_meters").fetchone()[0]
+    assert batches == len(ledger) > 10 and usage_rows > 0 and meters > 0
+
+    u2c("--job", "land_inbox")
+    assert committed_batches(site) == ledger  # landing again lands nothing
