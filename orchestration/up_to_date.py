@@ -12,7 +12,8 @@ A later run whose fingerprint is the same has nothing new to land or build and s
     a new partition).
 The stamp is removed before a run starts and written only when every run of the pipeline
 succeeded, so a run that failed or was killed part-way is never taken for complete.
-Only file metadata is read (and the source files' content): no Dagster, no dbt, no DuckDB.
+Only file metadata is read (and the source files' content): no Dagster, no dbt, no DuckDB; a lake
+on s3:// is listed (keys, sizes, modification times) through the layer.
 """
 
 from __future__ import annotations
