@@ -62,9 +62,7 @@ def data_span(lake: Path | str) -> DataSpan | None:
     store = lake_fs.Lake.at(str(lake))
     with duckdb.connect() as con:
         con.execute("set TimeZone = 'UTC'")
-        if store.endpoint is not None:
-            for statement in lake_fs.duckdb_s3_statements(store.endpoint):
-                con.execute(statement)
+        store.let_duckdb_read(con)
         for expression, parts in SPAN_COLUMNS:
             files = store.files(store.uri(*parts), "*.parquet")
             if files:

@@ -100,9 +100,7 @@ def freshness(settings: Settings, now: datetime) -> list[dict]:
         return []
     with duckdb.connect() as con:
         con.execute("set TimeZone = 'UTC'")
-        if lake.endpoint is not None:
-            for statement in lake_fs.duckdb_s3_statements(lake.endpoint):
-                con.execute(statement)
+        lake.let_duckdb_read(con)
         found = rows(con, LEDGER_SQL, [ledger])
     for row in found:
         row["lag"] = lag(row["last_delivered_at"], now)

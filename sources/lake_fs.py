@@ -221,6 +221,13 @@ class Lake:
                 found[relative] = f"{info.size}:{info.mtime_ns}"
         return found
 
+    def let_duckdb_read(self, con) -> None:
+        """Let a DuckDB connection read this lake: httpfs and the secret for s3://, nothing
+        for a local directory."""
+        if self.endpoint is not None:
+            for statement in duckdb_s3_statements(self.endpoint):
+                con.execute(statement)
+
 
 def duckdb_s3_statements(endpoint: S3Endpoint, extension_directory: str | None = None) -> list[str]:
     """SQL that lets a DuckDB connection read and write s3:// through httpfs, offline: the

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sources.atomic import atomic_path, atomic_write_bytes
-from sources.lake_fs import Lake, duckdb_s3_statements, is_s3
+from sources.lake_fs import Lake, is_s3
 
 LEDGER_DIR = "_ledger/landing_batches"
 
@@ -126,6 +126,5 @@ class LandingSite:
 
     def prepare(self, con) -> None:
         """Let a DuckDB connection read the lake (s3: httpfs and the secret)."""
-        if self.remote is not None and self.remote.endpoint is not None:
-            for statement in duckdb_s3_statements(self.remote.endpoint):
-                con.execute(statement)
+        if self.remote is not None:
+            self.remote.let_duckdb_read(con)
