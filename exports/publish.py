@@ -139,6 +139,9 @@ def publish_files(
 def _publish_by_rename(root: Path, target: Path, files: Mapping[str, bytes], render) -> None:
     ensure_dirs(root, *[p for p in reversed(target.parents) if root in p.parents])
     sweep_stale_temps(target.parent)
+    if target.exists():  # no manifest (checked by the caller): invisible, replaced whole
+        with naming(target):
+            shutil.rmtree(target)
     staging = temp_sibling(target)
     try:
         with naming(target):
