@@ -31,6 +31,7 @@ from exports.publish import publish_files
 from exports.rederive import published_manifests
 from exports.usage_daily import export_usage_daily
 from orchestration.exports_view import list_view, show_view
+from orchestration.resources import data_dir_resources
 from orchestration.settings import Settings
 from sources import lake_fs
 from sources.landing import land_inbox
@@ -102,6 +103,13 @@ def test_settings_put_lake_and_exports_under_the_uri(tmp_path, monkeypatch):
     assert remote.environ()["U2C_LAKE_URI"] == "s3://bucket/prod/"
     assert remote.environ()["U2C_LAKE_ROOT"] == "s3://bucket/prod/lake"
     assert remote.environ()["DBT_TARGET"] == "s3"
+    # the Dagster resources the export assets write through carry the same locations
+    lake = data_dir_resources(remote)["lake"]
+    assert (lake.exports_uri, lake.export_ledger_uri) == (
+        "s3://bucket/prod/exports",
+        "s3://bucket/prod/lake/_ledger/export_ledger",
+    )
+    assert data_dir_resources(local)["lake"].exports_uri == str(tmp_path / "exports")
 
 
 def test_bad_locations_get_a_clear_error():
