@@ -13,14 +13,18 @@ columns from the marts by name (counts and `*_functional` amounts of `rec_summar
 `unbilled` and `exposure` columns of `rec_usage_billing`), so a new amount column there shows up
 without a change here. Each value cell carries its exact value in `data-value`, so a test (or a
 script) can read the page back. Rewritten only when its content changes.
+
+The page lives with the exports (a local path or an s3:// URI, `exports.publish`): every link
+in it (the export files, the batches, the JSON, the index) is relative, so the `close/` folder
+and the batch folders beside it, downloaded as they are (`aws s3 cp --recursive`), open in a
+browser offline; on local disk they open in place.
 """
 
 from __future__ import annotations
 
 import html
-import os
+import posixpath
 import re
-import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -28,8 +32,10 @@ from pathlib import Path
 import duckdb
 
 from exports.inventory import list_batches
+from exports.publish import Location, exports_lake, local_or_uri, replace_file
 from sources.currencies import is_known
 from sources.currencies import minor_units as currency_minor_units
+from sources.lake_fs import join
 
 PAGE_NAME = "close_report.html"
 INDEX_NAME = "index.html"
@@ -357,7 +363,7 @@ def unconfirmed_exports(
     )
 
 
-def export_files(exports_root: Path, period: str) -> list[dict]:
+def export_files(exports_root: Location, period: str) -> list[dict]:
     """Every published journal file of the period, with its batch and manifest entry."""
     files = []
     for batch in list_batches(exports_root):
@@ -367,7 +373,7 @@ def export_files(exports_root: Path, period: str) -> list[dict]:
                     {
                         **described,
                         "export_id": batch.export_id,
-                        "path": batch.directory / described["file"],
+                        "path": join(str(batch.directory), described["file"]),
                     }
                 )
     return files
@@ -377,7 +383,7 @@ def build_page_data(
     con: duckdb.DuckDBPyConnection,
     schema: str,
     period: str,
-    exports_root: Path,
+    exports_root: Location,
     gates: dict[str, dict] | None = None,
 ) -> dict:
     """Everything the page shows, read from the marts in `schema` (the warehouse's `marts`, or
@@ -542,12 +548,18 @@ def render_tie_out(rows: list[dict], minor_units: int, currency: str) -> str:
     )
 
 
-def render_files(files: list[dict], page_dir: Path) -> str:
+def _relative(location: str, page_dir: Path | str) -> str:
+    """A link from the page to `location`: relative (posix, for a URL), so it works on local
+    disk, on s3 and in a downloaded copy alike."""
+    return posixpath.relpath(str(location), str(page_dir))
+
+
+def render_files(files: list[dict], page_dir: Path | str) -> str:
     if not files:
         return '<p class="empty" data-table="files">No export file for this entity and period.</p>'
     body = []
     for f in files:
-        link = os.path.relpath(f["path"], page_dir)
+        link = _relative(f["path"], page_dir)
         totals = "<br>".join(
             f"{html.escape(k)} {html.escape(plain(Decimal(v)))}"
             for k, v in sorted(f.get("totals", {}).items())
@@ -600,7 +612,7 @@ td.hash{font:11px monospace;color:#555;word-break:break-all;min-width:14em;max-w
 """
 
 
-def render_page(data: dict, page_dir: Path) -> str:
+def render_page(data: dict, page_dir: Path | str) -> str:
     period = data["period"]
     nav = "".join(
         f'<a href="#{html.escape(e["anchor"])}">{html.escape(e["key"])}</a>'
@@ -648,10 +660,9 @@ def render_page(data: dict, page_dir: Path) -> str:
             + render_files(e["files"], page_dir)
             + "</section>"
         )
-    journals_dir = page_dir.parent.parent / "journals"
+    journals_dir = join(posixpath.dirname(posixpath.dirname(str(page_dir))), "journals")
     batches = ", ".join(
-        f'<a href="{html.escape(os.path.relpath(journals_dir / b, page_dir))}/">'
-        f"{html.escape(b)}</a>"
+        f'<a href="{html.escape(_relative(join(journals_dir, b), page_dir))}/">{html.escape(b)}</a>'
         for b in data["batches"]
     )
     return (
@@ -676,44 +687,38 @@ def render_page(data: dict, page_dir: Path) -> str:
     )
 
 
-def _write_if_changed(target: Path, payload: bytes) -> bool:
-    if target.exists() and target.read_bytes() == payload:
-        return False
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(payload)
-    os.chmod(tmp, 0o644)  # a page to share, not mkstemp's owner-only mode
-    os.replace(tmp, target)
-    return True
-
-
 def write_close_page(
-    warehouse: Path, exports_root: Path, period: str, gates: dict[str, dict] | None = None
-) -> tuple[Path, bool]:
+    warehouse: Path, exports_root: Location, period: str, gates: dict[str, dict] | None = None
+) -> tuple[Path | str, bool]:
     """Render the period's page from the warehouse marts, beside its JSON; also refresh the
-    index of every period's page. Returns the page and whether it was (re)written."""
-    target = exports_root / "close" / period / PAGE_NAME
+    index of every period's page. Returns the page (a Path, or its s3:// URI) and whether it
+    was (re)written."""
+    lake = exports_lake(exports_root)
+    target = lake.uri("close", period, PAGE_NAME)
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        data = build_page_data(con, "marts", period, exports_root, gates)
-    written = _write_if_changed(target, render_page(data, target.parent).encode())
-    write_index(exports_root)
-    return target, written
+        data = build_page_data(con, "marts", period, lake, gates)
+    page = render_page(data, posixpath.dirname(target)).encode()
+    written = replace_file(lake, target, page)
+    write_index(lake)
+    return local_or_uri(lake, target), written
 
 
-def write_index(exports_root: Path) -> Path:
+def write_index(exports_root: Location) -> Path | str:
     """close/index.html: a link to every period's page, newest first."""
-    close = exports_root / "close"
-    pages = sorted(close.glob(f"*/{PAGE_NAME}"), reverse=True)
+    lake = exports_lake(exports_root)
+    close = lake.uri("close")
+    periods = sorted(
+        {p[len(close) + 1 :].split("/")[0] for p in lake.files(close, f"*/{PAGE_NAME}")},
+        reverse=True,
+    )
     items = "".join(
-        f'<li><a href="{p.parent.name}/{PAGE_NAME}">Close report {p.parent.name}</a></li>'
-        for p in pages
+        f'<li><a href="{period}/{PAGE_NAME}">Close report {period}</a></li>' for period in periods
     )
     payload = (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Close reports'
         f"</title><style>{STYLE}</style></head><body><h1>Close reports</h1><ul>{items}</ul>"
         "</body></html>\n"
     )
-    target = close / INDEX_NAME
-    _write_if_changed(target, payload.encode())
-    return target
+    target = join(close, INDEX_NAME)
+    replace_file(lake, target, payload.encode())
+    return local_or_uri(lake, target)

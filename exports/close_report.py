@@ -20,9 +20,8 @@ from pathlib import Path
 
 import duckdb
 
-from exports.publish import FILE_MODE, ensure_dirs
+from exports.publish import Location, exports_lake, local_or_uri, replace_file
 from exports.safe_names import name_part
-from sources.atomic import atomic_write_bytes, sweep_stale_temps
 from sources.faults import fault_point
 
 JOURNALS_SQL = """
@@ -93,7 +92,7 @@ METER_DISCREPANCIES_SQL = """
 @dataclass(frozen=True)
 class CloseReport:
     period: str
-    path: Path
+    path: Path | str  # a Path on local disk, an s3:// URI on object storage
     written: bool
     open_items: int
     unsent_journals: int
@@ -162,18 +161,22 @@ def build_report(warehouse: Path, period: str) -> dict:
     }
 
 
-def write_close_report(warehouse: Path, exports_root: Path, period: str) -> CloseReport:
+def write_close_report(warehouse: Path, exports_root: Location, period: str) -> CloseReport:
+    """close/<period>/close_report.json under the exports root (a local path or s3:// URI),
+    replaced whole when its content changed."""
     report = build_report(warehouse, period)
     payload = (json.dumps(report, indent=2, sort_keys=True, default=str) + "\n").encode()
-    target = exports_root / "close" / name_part(period) / "close_report.json"
-    written = not target.exists() or target.read_bytes() != payload
+    lake = exports_lake(exports_root)
+    target = lake.uri("close", name_part(period), "close_report.json")
+    written = replace_file(lake, target, payload)
     if written:
-        ensure_dirs(exports_root, target.parent.parent, target.parent)
-        sweep_stale_temps(target.parent)
-        atomic_write_bytes(target, payload, mode=FILE_MODE)
         fault_point("close_report.written")
     derived = sum(e["journals"] for e in report["entities"])
     sent = sum(e["journals_sent"] for e in report["entities"])
     return CloseReport(
-        period, target, written, report["open_reconciliation_items"], max(derived - sent, 0)
+        period,
+        local_or_uri(lake, target),
+        written,
+        report["open_reconciliation_items"],
+        max(derived - sent, 0),
     )

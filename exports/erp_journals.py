@@ -1,12 +1,13 @@
 """The ERP journal export: staged import files per format x legal entity x period, exactly once.
 
 Reads `marts.journal_lines` from the warehouse, compares it with the export ledger (every line
-ever sent, kept as `ledger.parquet` inside each published batch directory), plans the next
-batch (new journals, and for a changed journal a reversal plus the corrected one:
-`exports.journal_plan`), renders it in every format and publishes the batch directory by one
-atomic rename. The batch id is the hash of its lines, and every date in the files comes from the
-data (the latest delivery the warehouse has seen), so re-deriving a batch from the same lake
-gives the same bytes. With nothing new, nothing is written.
+ever sent, kept as `ledger.parquet` inside each published batch directory), plans the next batch
+(new journals, and for a changed journal a reversal plus the corrected one:
+`exports.journal_plan`), renders it in every format and publishes it whole, once
+(`exports.publish`: a rename into place on local disk, the manifest written last on s3). The
+batch id is the hash of its lines, and every date in the files comes from the data (the latest
+delivery the warehouse has seen), so re-deriving a batch from the same lake gives the same
+bytes. With nothing new, nothing is written.
 
 The ledger in the batch directories is the record; the warehouse tables `exports.export_ledger`
 and `exports.export_batches` are rebuilt from it after each batch for analysts.
@@ -36,8 +37,9 @@ from exports.formats.lines import (
 )
 from exports.journal_plan import Period, batch_id, ledger_state, plan_batch, summarize
 from exports.manifest import ExportedFile
-from exports.publish import PublishedBatch, publish_batch, published_dirs
+from exports.publish import Location, PublishedBatch, exports_lake, publish_batch, published_dirs
 from exports.safe_names import name_part
+from sources.lake_fs import MANIFEST, join
 
 MODES = ("detail", "summary")
 
@@ -113,17 +115,32 @@ def read_watermark(con: duckdb.DuckDBPyConnection) -> Watermark:
     )
 
 
-def read_ledger(exports_root: Path) -> list[dict]:
-    files = [d / LEDGER_FILE for d in published_dirs(exports_root, KIND)]
-    files = [f for f in files if f.exists()]
-    if not files:
+def published_ledgers(exports_root: Location) -> list[pa.Table]:
+    """The ledger of every published batch (read through the exports' filesystem layer)."""
+    lake = exports_lake(exports_root)
+    files = [join(d, LEDGER_FILE) for d in published_dirs(lake, KIND)]
+    return [lake.read_parquet(f) for f in files if lake.exists(f)]
+
+
+def union_by_name(con: duckdb.DuckDBPyConnection, tables: list[pa.Table]) -> str:
+    """A query over `tables` registered on `con`, their columns matched by name (a batch
+    written before a column was added has it null), like read_parquet's union_by_name."""
+    names = []
+    for i, table in enumerate(tables):
+        con.register(f"ledger_{i}", table)
+        names.append(f"select * from ledger_{i}")
+    return " union all by name ".join(names)
+
+
+def read_ledger(exports_root: Location) -> list[dict]:
+    tables = published_ledgers(exports_root)
+    if not tables:
         return []
     with duckdb.connect() as con:
         return _rows(
             con,
-            "select * from read_parquet(?, union_by_name = true) "
+            f"select * from ({union_by_name(con, tables)}) "
             "order by export_sequence, external_id, line_number",
-            [[str(f) for f in files]],
         )
 
 
@@ -308,15 +325,17 @@ def derive_batch(
 
 def export_journals(
     warehouse: Path,
-    exports_root: Path,
+    exports_root: Location,
     *,
     mode: str = "detail",
     periods: list[str] | None = None,
     checks: dict | None = None,
-    ledger_mirror: Path | None = None,
+    ledger_mirror: Location | None = None,
 ) -> JournalExport:
     """Plan, render and publish the next batch; refresh the warehouse's export tables; copy
-    every batch's ledger the `ledger_mirror` (the lake's copy, exports.export_ledger) lacks."""
+    every batch's ledger the `ledger_mirror` (the lake's copy, exports.export_ledger) lacks.
+    `exports_root` and `ledger_mirror` are local paths or s3:// URIs."""
+    exports_root = exports_lake(exports_root)
     derived = derive_batch(warehouse, read_ledger(exports_root), mode=mode, periods=periods)
     if derived is None:
         # nothing new, but a run killed between its batch's rename and this refresh left the
@@ -387,14 +406,14 @@ def _functional_totals(totals: dict[str, str]) -> tuple[str | None, Decimal, Dec
     )
 
 
-def refresh_warehouse_tables(warehouse: Path, exports_root: Path) -> None:
+def refresh_warehouse_tables(warehouse: Path, exports_root: Location) -> None:
     """`exports.export_ledger` (every line sent, in which files) and `exports.export_batches`
-    (one row per file), rebuilt from the published batch directories."""
-    batches = published_dirs(exports_root, KIND)
-    ledgers = [d / LEDGER_FILE for d in batches if (d / LEDGER_FILE).exists()]
+    (one row per file), rebuilt from the published batches."""
+    lake = exports_lake(exports_root)
+    ledgers = published_ledgers(lake)
     batch_rows = []
-    for path in [d / "manifest.json" for d in batches if (d / "manifest.json").exists()]:
-        manifest = json.loads(path.read_text())
+    for batch in published_dirs(lake, KIND):
+        manifest = json.loads(lake.read_bytes(join(batch, MANIFEST)))
         for f in manifest["files"]:
             if f["file"] == LEDGER_FILE:
                 continue
@@ -406,7 +425,7 @@ def refresh_warehouse_tables(warehouse: Path, exports_root: Path) -> None:
                     "export_mode": manifest["export_mode"],
                     **{k: f.get(k) for k in ("format", "legal_entity", "posting_period")},
                     **{k: f[k] for k in ("file", "sha256", "rows", "journals")},
-                    "path": str(path.parent / f["file"]),
+                    "path": join(batch, f["file"]),
                     "functional_currency": currency,
                     "functional_debit": debit,
                     "functional_credit": credit,
@@ -417,9 +436,7 @@ def refresh_warehouse_tables(warehouse: Path, exports_root: Path) -> None:
         con.execute("create schema if not exists exports")
         if ledgers:
             con.execute(
-                "create or replace table exports.export_ledger as "
-                "select * from read_parquet(?, union_by_name = true)",
-                [[str(p) for p in ledgers]],
+                "create or replace table exports.export_ledger as " + union_by_name(con, ledgers)
             )
         else:
             con.register("no_ledger", LEDGER_SCHEMA.empty_table())

@@ -1,28 +1,27 @@
 """The export ledger's schema and its copy in the lake.
 
-Every published journal batch keeps `ledger.parquet`: every line it sent, under which External ID
-and ERP line, in which files. That record stays in the batch directory; a copy of each batch's
-ledger goes to `lake/_ledger/export_ledger/<batch id>.parquet` (written once, atomically, like
-everything in the lake), where the warehouse reads what was sent to reconcile it with what the
-ERP extract posted (dbt source `exports.export_ledger`, mart `rec_exports_erp`), and where a replay
-finds it beside the rest of the lake. `_schema.parquet` there (no rows) lets the warehouse read
-the ledger before anything was exported.
+Every published journal batch keeps `ledger.parquet`: every line it sent, under which External
+ID and ERP line, in which files. That record stays in the batch directory; a copy of each
+batch's ledger goes to `<lake>/_ledger/export_ledger/<batch id>.parquet` (written once, whole,
+like everything in the lake; the lake and the exports are local paths or s3:// URIs), where the
+warehouse reads what was sent to reconcile it with what the ERP extract posted (dbt source
+`exports.export_ledger`, mart `rec_exports_erp`), and where a replay finds it beside the rest of
+the lake. `_schema.parquet` there (no rows) lets the warehouse read the ledger before anything
+was exported.
 """
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
+import io
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from exports.publish import published_dirs
-from sources.atomic import atomic_path
+from exports.publish import Location, exports_lake, published_dirs, replace_file
+from sources.lake_fs import join
 
 KIND = "journals"
 LEDGER_FILE = "ledger.parquet"
-MANIFEST = "manifest.json"
 SCHEMA_FILE = "_schema.parquet"
 MONEY = pa.decimal128(38, 9)
 
@@ -74,26 +73,29 @@ LEDGER_SCHEMA = pa.schema(
 )
 
 
-def ensure_mirror_schema(mirror: Path) -> None:
+def ensure_mirror_schema(mirror: Location) -> None:
     """An empty Parquet file of the ledger's schema in the mirror (replaced when it changed)."""
-    target = mirror / SCHEMA_FILE
-    if target.exists() and pq.read_schema(target).equals(LEDGER_SCHEMA):
+    lake = exports_lake(mirror)
+    target = lake.uri(SCHEMA_FILE)
+    if lake.exists(target) and lake.read_parquet(target).schema.equals(LEDGER_SCHEMA):
         return
-    with atomic_path(target) as staging:
-        pq.write_table(LEDGER_SCHEMA.empty_table(), staging)
+    buffer = io.BytesIO()
+    pq.write_table(LEDGER_SCHEMA.empty_table(), buffer)
+    replace_file(lake, target, buffer.getvalue())
 
 
-def mirror_ledgers(exports_root: Path, mirror: Path) -> list[Path]:
+def mirror_ledgers(exports_root: Location, mirror: Location) -> list[str]:
     """Copy the ledger of every published batch the mirror lacks; return the copies written.
-    A batch is published once its manifest exists (the directory is renamed into place whole)."""
-    ensure_mirror_schema(mirror)
+    Only published batches (their manifest exists) are read, so a copy is never of a batch
+    whose publish was cut short."""
+    exports, lake = exports_lake(exports_root), exports_lake(mirror)
+    ensure_mirror_schema(lake)
     written = []
-    for batch in published_dirs(exports_root, KIND):
-        ledger = batch / LEDGER_FILE
-        target = mirror / f"{batch.name}.parquet"
-        if target.exists() or not ledger.exists() or not (batch / MANIFEST).exists():
+    for batch in published_dirs(exports, KIND):
+        ledger = join(batch, LEDGER_FILE)
+        target = lake.uri(f"{batch.rsplit('/', 1)[1]}.parquet")
+        if lake.exists(target) or not exports.exists(ledger):
             continue
-        with atomic_path(target) as staging:
-            shutil.copyfile(ledger, staging)
+        replace_file(lake, target, exports.read_bytes(ledger))
         written.append(target)
     return written

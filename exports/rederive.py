@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from exports.erp_journals import KIND, Watermark, derive_batch, read_ledger
-from exports.publish import published_dirs
+from exports.publish import Location, exports_lake, published_dirs
+from sources.lake_fs import MANIFEST, join
 
 
 @dataclass(frozen=True)
@@ -33,15 +34,19 @@ class FileComparison:
         )
 
 
-def published_manifests(exports_root: Path) -> list[dict]:
-    paths = [d / "manifest.json" for d in published_dirs(exports_root, KIND)]
-    manifests = [json.loads(p.read_text()) for p in paths if p.exists()]
+def published_manifests(exports_root: Location) -> list[dict]:
+    """The manifests of the published journal batches (a batch cut short has none)."""
+    lake = exports_lake(exports_root)
+    paths = [join(d, MANIFEST) for d in published_dirs(lake, KIND)]
+    manifests = [json.loads(lake.read_bytes(p)) for p in paths]
     return sorted(manifests, key=lambda m: m["export_sequence"])
 
 
 def rederive_batches(
-    warehouse: Path, exports_root: Path, periods: set[str], scratch: Path
+    warehouse: Path, exports_root: Location, periods: set[str], scratch: Path
 ) -> list[FileComparison]:
+    """`exports_root` is a local path or s3:// URI; `scratch` is local (for inspection)."""
+    exports_root = exports_lake(exports_root)
     ledger = read_ledger(exports_root)
     comparisons: list[FileComparison] = []
     for manifest in published_manifests(exports_root):

@@ -11,7 +11,7 @@ import duckdb
 from exports.formats.csv_safe import render_csv
 from exports.formats.lines import exact_sum
 from exports.manifest import ExportedFile
-from exports.publish import PublishedBatch, publish_batch
+from exports.publish import Location, PublishedBatch, publish_batch
 
 COLUMNS = [
     "subscription_id",
@@ -37,7 +37,9 @@ def build_usage_daily_file(warehouse: Path) -> ExportedFile:
     return ExportedFile("usage_daily.csv", render_csv(COLUMNS, rows), len(rows), totals)
 
 
-def export_usage_daily(warehouse: Path, exports_root: Path, checks: dict) -> PublishedBatch | None:
+def export_usage_daily(
+    warehouse: Path, exports_root: Location, checks: dict
+) -> PublishedBatch | None:
     """Publish the snapshot; None when usage_daily has no rows (no usage delivered yet, e.g. an
     inbox with billing or ERP extracts only): an empty snapshot is not a file to hand over."""
     snapshot = build_usage_daily_file(warehouse)

@@ -397,7 +397,7 @@ def _cmd_exports_list(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env()
     _require_data_dir(settings)
-    sections = list_view(settings.exports)
+    sections = list_view(settings.exports_uri)
     _print(sections, args.format)
     return 0
 
@@ -407,7 +407,7 @@ def _cmd_exports_show(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env()
     _require_data_dir(settings)
-    sections, intact = show_view(settings.exports, args.batch)
+    sections, intact = show_view(settings.exports_uri, args.batch)
     _print(sections, args.format)
     return 0 if intact else 1
 

@@ -1,14 +1,16 @@
 """`u2c exports list` and `u2c exports show BATCH`: the published batches from their manifests,
-each file checked against the bytes on disk (exports/inventory.py)."""
+each file checked against the bytes stored (exports/inventory.py), under the exports root (a
+local path or s3:// URI, Settings.exports_uri); a batch whose publish was cut short is not shown."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 from exports.inventory import Batch, find_batch, list_batches
+from exports.publish import Location
 from orchestration.errors import UserError
 from orchestration.tables import Section, exact
+from sources.lake_fs import join
 
 
 def _checked(batch: Batch) -> str:
@@ -22,7 +24,7 @@ def _checked(batch: Batch) -> str:
     return ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
 
 
-def list_view(exports_root: Path) -> list[Section]:
+def list_view(exports_root: Location) -> list[Section]:
     rows = [
         {
             "export_id": b.export_id,
@@ -58,7 +60,7 @@ def list_view(exports_root: Path) -> list[Section]:
     ]
 
 
-def show_view(exports_root: Path, export_id: str) -> tuple[list[Section], bool]:
+def show_view(exports_root: Location, export_id: str) -> tuple[list[Section], bool]:
     """The batch's files with their control totals and checks; True when every file matches."""
     batch = find_batch(exports_root, export_id)
     if batch is None:
@@ -85,7 +87,7 @@ def show_view(exports_root: Path, export_id: str) -> tuple[list[Section], bool]:
             "bytes": f.get("bytes"),
             "on_disk": checks[f["file"]].status,
             "sha256_on_disk": checks[f["file"]].sha256_on_disk,
-            "path": str(batch.directory / f["file"]),
+            "path": join(str(batch.directory), f["file"]),
         }
         for f in batch.files
     ]

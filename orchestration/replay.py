@@ -86,7 +86,7 @@ def replay(live: Settings, first: date, last: date) -> ReplayReport:
         marts = diff_marts(live.warehouse, scratch.warehouse)
         files = rederive_batches(
             scratch.warehouse,
-            live.exports,
+            live.exports_uri,
             set(months_between(first, last)),
             scratch.data_dir / "rederived",
         )

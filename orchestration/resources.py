@@ -17,7 +17,8 @@ class _DataDirResource(ConfigurableResource):
     """A resource on one data dir; its paths are the data dir's Settings."""
 
     data_dir: str
-    lake_location: str | None = None  # U2C_LAKE_URI: a local path or s3://bucket/prefix
+    # U2C_LAKE_URI (Settings.lake_location): the lake and the exports elsewhere, e.g. s3://
+    lake_location: str | None = None
 
     @property
     def settings(self) -> Settings:
@@ -50,8 +51,13 @@ class Lake(_DataDirResource):
         return self.settings.exports
 
     @property
-    def export_ledger(self) -> Path:
-        return self.settings.export_ledger
+    def exports_uri(self) -> str:
+        """Where the export batches are published: a local path or an s3:// URI."""
+        return self.settings.exports_uri
+
+    @property
+    def export_ledger_uri(self) -> str:
+        return self.settings.export_ledger_uri
 
     @property
     def run_records(self) -> Path:
@@ -83,5 +89,7 @@ class Warehouse(_DataDirResource):
 def data_dir_resources(settings: Settings) -> dict[str, ConfigurableResource]:
     return {
         "lake": Lake(data_dir=str(settings.data_dir), lake_location=settings.lake_location),
-        "warehouse": Warehouse(data_dir=str(settings.data_dir)),
+        "warehouse": Warehouse(
+            data_dir=str(settings.data_dir), lake_location=settings.lake_location
+        ),
     }

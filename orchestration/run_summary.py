@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from exports.inventory import list_batches
+from exports.publish import exports_lake
 from orchestration.inspect_marts import REC_MARTS
 from orchestration.settings import Settings
 
@@ -53,23 +55,25 @@ def print_summary(settings: Settings, results: list, planned_jobs: list[str] | N
         print(f"quality gate {e.check_name} on {e.asset_key.to_user_string()}: {status}")
     for e in warnings:
         print(f"{'WARNING' if not e.passed else 'ok'} {e.check_name}: {e.description}")
-    for manifest in sorted(settings.exports.glob("*/*/manifest.json")):
-        doc = json.loads(manifest.read_text())
+    exports = exports_lake(settings.exports_uri)
+    for batch in sorted(list_batches(exports), key=lambda b: str(b.directory)):
+        doc = batch.manifest
         rows = sum(f["rows"] for f in doc["files"])
         print(
             f"export {doc['export_id']}: {len(doc['files'])} files, {rows} rows in "
-            f"{manifest.parent} (u2c exports show {doc['export_id']})"
+            f"{batch.directory} (u2c exports show {doc['export_id']})"
         )
-    for report in sorted(settings.exports.glob("close/*/close_report.json")):
-        doc = json.loads(report.read_text())
-        page = report.with_suffix(".html")
+    close = exports.uri("close")
+    for report in exports.files(close, "*/close_report.json"):
+        doc = json.loads(exports.read_bytes(report))
+        page = report.removesuffix(".json") + ".html"
         print(
             f"close report {doc['period']}: {doc['open_reconciliation_items']} open "
             f"reconciliation items, {doc['journals_needing_review']} journals to review: "
-            f"{page if page.exists() else report}"
+            f"{page if exports.exists(page) else report}"
         )
-    index = settings.exports / "close" / "index.html"
-    if index.exists():
+    index = exports.uri("close", "index.html")
+    if exports.exists(index):
         print(f"close report pages (open in a browser): {index}")
     found = outcomes(results, planned_jobs or [r.job_def.name for r in results])
     for line in publication_lines(found):

@@ -92,6 +92,12 @@ class Settings:
         return self.lake / "_ledger" / "export_ledger"
 
     @property
+    def export_ledger_uri(self) -> str:
+        """Where the export step writes the ledger's copy and dbt reads it (under the lake's
+        root, U2C_LAKE_ROOT): `export_ledger` by default, in the bucket with U2C_LAKE_URI."""
+        return lake_fs.join(self.lake_uri, "_ledger", "export_ledger")
+
+    @property
     def dagster_home(self) -> Path:
         return self.data_dir / "dagster_home"
 

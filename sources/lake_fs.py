@@ -9,12 +9,11 @@ just works: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN (optiona
 AWS_REGION (default us-east-1) and AWS_ENDPOINT_URL (optional: an S3-compatible server such as
 MinIO or moto, `http://host:port`; path-style addressing is used then).
 
-Publishing on a store without rename (`publish_batch`): S3 has no atomic directory rename, so a
-batch `<root>/<kind>/<batch_id>/` is made visible by its manifest, written LAST, after every data
-file. Readers (`visible_batches`, `visible_files`) trust only batches whose manifest exists. A
-crash before the manifest leaves an invisible batch: no reader sees it, and the next publish of
-the same batch id deletes what was left and writes it again; a batch whose manifest exists is
-never rewritten. Each batch therefore becomes visible exactly once, whole.
+Batches `<root>/<kind>/<batch_id>/` are visible once their manifest exists: readers
+(`visible_batches`, `visible_files`) trust nothing else, neither a hidden temp directory being
+staged on local disk nor a batch on S3 (no atomic rename there) whose publish stopped before its
+manifest, which is written LAST. The one publish mechanism is `exports.publish.publish_files`
+(rename into place locally, manifest last on S3; a published batch is never rewritten).
 """
 
 from __future__ import annotations
@@ -159,13 +158,20 @@ class Lake:
         for file in self.files(location):
             self.fs.delete_file(self._path(file))
 
+    def open_input(self, location: str) -> pa.NativeFile:
+        """A stream to read a file in chunks (a large export file checked against its sha256)."""
+        return self.fs.open_input_stream(self._path(location))
+
     def visible_batches(self, kind_location: str) -> list[str]:
-        """The batch locations under `kind_location` whose manifest exists, sorted."""
+        """The batch locations under `kind_location` whose manifest exists, sorted; never a
+        hidden (`.`-named) temp directory still being staged."""
         suffix = "/" + MANIFEST
+        batches = [m[: -len(suffix)] for m in self.files(kind_location, f"*{suffix}")]
         return [
-            m[: -len(suffix)]
-            for m in self.files(kind_location, f"*{suffix}")
-            if m[: -len(suffix)].rsplit("/", 1)[0].rstrip("/") == kind_location.rstrip("/")
+            b
+            for b in batches
+            if b.rsplit("/", 1)[0].rstrip("/") == kind_location.rstrip("/")
+            and not b.rsplit("/", 1)[1].startswith(".")
         ]
 
     def visible_files(self, kind_location: str, pattern: str = "*") -> list[str]:
@@ -176,20 +182,6 @@ class Lake:
             for f in self.files(batch, pattern)
             if not f.endswith("/" + MANIFEST)
         ]
-
-    def publish_batch(
-        self, kind_location: str, batch_id: str, files: Mapping[str, bytes], manifest: bytes
-    ) -> bool:
-        """Publish `files` as batch `batch_id`, the manifest last; False when it was already
-        published (its manifest exists), True when written now."""
-        batch = join(kind_location, batch_id)
-        if self.exists(join(batch, MANIFEST)):
-            return False
-        self.delete_under(batch)  # what a crashed publish left: invisible, replaced whole
-        for name, payload in sorted(files.items()):
-            self.write_bytes(join(batch, name), payload)
-        self.write_bytes(join(batch, MANIFEST), manifest)
-        return True
 
     def upload(self, local_file: os.PathLike | str, location: str) -> None:
         """Copy a local file to `location`, streamed (an s3 object appears whole, at once)."""

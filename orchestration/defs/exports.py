@@ -41,7 +41,7 @@ def usage_daily_export(
     context: AssetExecutionContext, lake: Lake, warehouse: Warehouse
 ) -> MaterializeResult:
     batch = export_usage_daily(
-        warehouse.path, lake.exports, {"gx_usage_daily": "passed", "run_id": context.run_id}
+        warehouse.path, lake.exports_uri, {"gx_usage_daily": "passed", "run_id": context.run_id}
     )
     if batch is None:
         context.log.warning("usage_daily is empty (no usage delivered): no snapshot written")

@@ -67,11 +67,11 @@ def erp_journal_export(
     periods = period_keys(context.partition_time_window)
     result = export_journals(
         warehouse.path,
-        lake.exports,
+        lake.exports_uri,
         mode=config.mode,
         periods=periods,
         checks=checks,
-        ledger_mirror=lake.export_ledger,
+        ledger_mirror=lake.export_ledger_uri,
     )
     if result.batch is None:
         context.log.info("ERP journals: nothing new to export, nothing written")
@@ -119,8 +119,8 @@ def close_report(
     gates = run_outcomes(lake.gx_dir / "validations", context.run.run_id)
     reports, pages = [], {}
     for period in period_keys(context.partition_time_window):
-        reports.append(write_close_report(warehouse.path, lake.exports, period))
-        pages[period] = write_close_page(warehouse.path, lake.exports, period, gates)[0]
+        reports.append(write_close_report(warehouse.path, lake.exports_uri, period))
+        pages[period] = write_close_page(warehouse.path, lake.exports_uri, period, gates)[0]
     for r in reports:
         context.log.info(
             f"close report {r.period}: {r.open_items} open reconciliation items, "

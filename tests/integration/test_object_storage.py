@@ -11,7 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,9 +23,18 @@ from moto.server import ThreadedMotoServer
 
 from demo_world.generate import GenerateOptions, generate
 from expectations.journal_gate import run_journal_gate
+from exports.close_page import write_close_page
+from exports.close_report import write_close_report
+from exports.erp_journals import export_journals, read_ledger
+from exports.export_ledger import mirror_ledgers
 from exports.mart_diff import diff_marts
+from exports.publish import publish_files
+from exports.rederive import published_manifests
+from exports.usage_daily import export_usage_daily
 from orchestration import up_to_date
 from orchestration.defs.quality import usage_landed
+from orchestration.exports_view import list_view, show_view
+from orchestration.resources import data_dir_resources
 from orchestration.runner import data_span
 from orchestration.settings import Settings
 from orchestration.status import freshness
@@ -102,6 +111,13 @@ def test_settings_put_lake_and_exports_under_the_uri(tmp_path, monkeypatch):
     assert remote.environ()["U2C_LAKE_URI"] == "s3://bucket/prod/"
     assert remote.environ()["U2C_LAKE_ROOT"] == "s3://bucket/prod/lake"
     assert remote.environ()["DBT_TARGET"] == "s3"
+    # the Dagster resources the export assets write through carry the same locations
+    lake = data_dir_resources(remote)["lake"]
+    assert (lake.exports_uri, lake.export_ledger_uri) == (
+        "s3://bucket/prod/exports",
+        "s3://bucket/prod/lake/_ledger/export_ledger",
+    )
+    assert data_dir_resources(local)["lake"].exports_uri == str(tmp_path / "exports")
 
 
 def test_bad_locations_get_a_clear_error():
@@ -154,7 +170,7 @@ def test_publish_is_manifest_last_and_exactly_once_on_s3(tmp_path, s3_environ):
     assert lake.visible_files(kind) == []
 
     # the next run replaces the invisible batch whole and makes it visible
-    assert lake.publish_batch(kind, "b1", files, manifest) is True
+    assert publish_files(lake, kind, "b1", files, manifest) is True
     prefix = f"{tmp_path.name}/lake/exports/journals/b1/"
     assert _keys(client, prefix) == {"journal.csv", "lines.csv", "manifest.json"}
     assert lake.visible_batches(kind) == [lake.uri("exports/journals/b1")]
@@ -166,7 +182,7 @@ def test_publish_is_manifest_last_and_exactly_once_on_s3(tmp_path, s3_environ):
 
     # a second run publishes nothing new: the manifest says the batch is there
     before = client.head_object(Bucket=BUCKET, Key=prefix + "manifest.json")["LastModified"]
-    assert lake.publish_batch(kind, "b1", {"journal.csv": b"other"}, b"{}") is False
+    assert publish_files(lake, kind, "b1", {"journal.csv": b"other"}, b"{}") is False
     assert lake.read_bytes(lake.uri("exports/journals/b1/journal.csv")) == files["journal.csv"]
     assert client.head_object(Bucket=BUCKET, Key=prefix + "manifest.json")["LastModified"] == before
 
@@ -175,13 +191,17 @@ def test_publish_behaves_the_same_on_local_disk(tmp_path, s3_environ):
     local, _ = _lakes(tmp_path, s3_environ)
     kind = local.uri("exports/journals")
     local.write_bytes(local.uri("exports/journals/b1/journal.csv"), b"partial")
+    # a staged temp directory with its manifest is no batch either
+    local.write_bytes(local.uri("exports/journals/.b2.1-ab.tmp/manifest.json"), b"{}")
     assert local.visible_batches(kind) == []
-    assert local.publish_batch(kind, "b1", {"journal.csv": b"whole"}, b"{}") is True
-    assert local.publish_batch(kind, "b1", {"journal.csv": b"other"}, b"{}") is False
+    assert publish_files(local, kind, "b1", {"journal.csv": b"whole"}, b"{}") is True
+    assert publish_files(local, kind, "b1", {"journal.csv": b"other"}, b"{}") is False
     assert [local.read_bytes(f) for f in local.visible_files(kind)] == [b"whole"]
+    assert (tmp_path / "lake/exports/journals/b1/journal.csv").stat().st_mode & 0o777 == 0o644
 
 
-TINY = {"customers": 3, "days": 8, "events_per_day": 40}
+# a tiny world across a month end (invoices, so journals for the ERP export), as the crash trials'
+TINY = {"customers": 3, "days": 8, "events_per_day": 40, "start": date(2026, 8, 27)}
 
 
 def _dbt_build(data_dir, environ) -> None:
@@ -201,14 +221,21 @@ def _dbt_build(data_dir, environ) -> None:
     assert built.returncode == 0, built.stdout[-5000:] + built.stderr[-3000:]
 
 
-def test_dbt_builds_the_same_marts_from_a_lake_on_s3(tmp_path, s3_environ):
+@pytest.fixture(scope="module")
+def tiny_world(tmp_path_factory) -> Path:
+    """A tiny world generated, landed and built by dbt on local disk, once for the module."""
+    out = tmp_path_factory.mktemp("tiny_world")
+    generate(GenerateOptions(out=out, **TINY))
+    assert land_inbox(out / "inbox", out / "lake", CONTRACTS)
+    _dbt_build(out, {})
+    return out
+
+
+def test_dbt_builds_the_same_marts_from_a_lake_on_s3(tiny_world, tmp_path, s3_environ):
     """The same landed world built by dbt from local files and from s3:// (its `s3` target:
     httpfs + secret, sources under U2C_LAKE_ROOT) gives identical marts."""
     environ, client = s3_environ
-    local_dir, s3_dir = tmp_path / "local", tmp_path / "s3"
-    generate(GenerateOptions(out=local_dir, **TINY))
-    landed = land_inbox(local_dir / "inbox", local_dir / "lake", CONTRACTS)
-    assert landed
+    local_dir, s3_dir = tiny_world, tmp_path / "s3"
     local = lake_fs.Lake.at(str(local_dir / "lake"), environ)
     uri = f"s3://{BUCKET}/{tmp_path.name}"
     remote = lake_fs.Lake.at(f"{uri}/lake", environ)
@@ -218,7 +245,6 @@ def test_dbt_builds_the_same_marts_from_a_lake_on_s3(tmp_path, s3_environ):
         f[len(local.root) + 1 :] for f in local.files(local.root)
     }
 
-    _dbt_build(local_dir, {})
     s3_dir.mkdir()
     settings = Settings(data_dir=s3_dir, lake_location=uri)
     with pytest.MonkeyPatch.context() as patch:
@@ -245,21 +271,154 @@ def test_dbt_builds_the_same_marts_from_a_lake_on_s3(tmp_path, s3_environ):
     assert remote_gate.describe() == local_gate.describe()
 
 
+# --- the exports on s3: the same files as on local disk, each batch published once, whole ------
+
+
+def _warehouse(world: Path, tmp_path: Path, name: str) -> Path:
+    """A copy of the built warehouse (the export writes its `exports` tables into it); the
+    same file name, which the views' catalog is."""
+    target = tmp_path / name / "warehouse.duckdb"
+    target.parent.mkdir(exist_ok=True)
+    shutil.copyfile(world / "warehouse.duckdb", target)
+    return target
+
+
+def _settings(tmp_path: Path) -> tuple[Settings, Settings]:
+    """The same deployment twice: everything under a local data dir, and with U2C_LAKE_URI."""
+    return (
+        Settings(data_dir=tmp_path / "local"),
+        Settings(data_dir=tmp_path / "remote", lake_location=f"s3://{BUCKET}/{tmp_path.name}"),
+    )
+
+
+def _local_tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def _s3_tree(client, prefix: str) -> dict[str, bytes]:
+    return {
+        key: client.get_object(Bucket=BUCKET, Key=prefix + key)["Body"].read()
+        for key in _keys(client, prefix)
+    }
+
+
+def _export(warehouse: Path, settings: Settings):
+    return export_journals(
+        warehouse, settings.exports_uri, ledger_mirror=settings.export_ledger_uri
+    )
+
+
+def test_exports_on_s3_are_byte_identical_to_local_ones_and_published_once(
+    tiny_world, tmp_path, s3_environ, monkeypatch
+):
+    """ERP journals, the usage snapshot, the lake's ledger copy, the close report and its page:
+    on s3 the same bytes as on local disk (manifests and their control totals included); a
+    second export publishes nothing."""
+    environ, client = s3_environ
+    for key, value in environ.items():
+        monkeypatch.setenv(key, value)
+    local, remote = _settings(tmp_path)
+    warehouses = {}
+    for settings in (local, remote):
+        warehouse = warehouses[settings] = _warehouse(tiny_world, tmp_path, settings.data_dir.name)
+        result = _export(warehouse, settings)
+        assert result.batch is not None and result.batch.written and result.lines > 0
+        assert export_usage_daily(warehouse, settings.exports_uri, {"gx": "passed"}).written
+        for period in json.loads(  # the periods the batch sent
+            lake_fs.Lake.at(settings.exports_uri).read_bytes(
+                lake_fs.join(str(result.batch.directory), "manifest.json")
+            )
+        )["periods"]:
+            write_close_report(warehouse, settings.exports_uri, period)
+            write_close_page(warehouse, settings.exports_uri, period)
+    assert isinstance(result.batch.directory, str) and result.batch.directory.startswith("s3://")
+
+    exported = _s3_tree(client, f"{tmp_path.name}/exports/")
+    assert exported == _local_tree(local.exports)
+    manifest = json.loads(exported[f"journals/{result.batch.export_id}/manifest.json"])
+    assert all(f["totals"] for f in manifest["files"] if f["file"].endswith(".csv"))
+    assert {k.split("/")[0] for k in exported} == {"journals", "usage_daily", "close"}
+    # the ledger's copy dbt reads (rec_exports_erp) under the lake's root in the bucket
+    mirrored = _s3_tree(client, f"{tmp_path.name}/lake/_ledger/export_ledger/")
+    assert mirrored == _local_tree(local.export_ledger)
+    assert f"{result.batch.export_id}.parquet" in mirrored
+
+    # the readers see the same through the layer: the ledger, rederive's manifests, the view
+    assert read_ledger(remote.exports_uri) == read_ledger(local.exports_uri) != []
+    assert published_manifests(remote.exports_uri) == published_manifests(local.exports_uri)
+    sections, intact = show_view(remote.exports_uri, result.batch.export_id)
+    assert intact and all(f["on_disk"] == "ok" for f in sections[1].rows)
+    views = [list_view(s.exports_uri)[0].rows for s in (local, remote)]
+    assert [{k: v for k, v in r.items() if k != "directory"} for r in views[0]] == [
+        {k: v for k, v in r.items() if k != "directory"} for r in views[1]
+    ]
+
+    # exactly once: nothing new, nothing written (no object added or rewritten)
+    before = {
+        o["Key"]: o["ETag"] + str(o["LastModified"])
+        for o in client.list_objects_v2(Bucket=BUCKET, Prefix=tmp_path.name)["Contents"]
+    }
+    assert _export(warehouses[remote], remote).batch is None
+    assert not export_usage_daily(warehouses[remote], remote.exports_uri, {"gx": "passed"}).written
+    after = {
+        o["Key"]: o["ETag"] + str(o["LastModified"])
+        for o in client.list_objects_v2(Bucket=BUCKET, Prefix=tmp_path.name)["Contents"]
+    }
+    assert after == before
+
+
+KILLED_EXPORT = """
+import sys
+from exports.erp_journals import export_journals
+export_journals(sys.argv[1], sys.argv[2], ledger_mirror=sys.argv[3])
+"""
+
+
+def test_an_export_killed_before_its_manifest_is_invisible_then_published_whole_once(
+    tiny_world, tmp_path, s3_environ, monkeypatch
+):
+    environ, client = s3_environ
+    for key, value in environ.items():
+        monkeypatch.setenv(key, value)
+    local, remote = _settings(tmp_path)
+    warehouse = _warehouse(tiny_world, tmp_path, "remote")
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_EXPORT, str(warehouse), remote.exports_uri,
+         remote.export_ledger_uri],
+        env={**os.environ, **environ, "U2C_FAULT_POINT": "export.staged:1"},
+        cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=300,
+        start_new_session=True, check=False,
+    )  # fmt: skip
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    prefix = f"{tmp_path.name}/exports/journals/"
+    left = _keys(client, prefix)
+    # every data file (the batch's ledger too) is in the bucket, the manifest is not
+    assert any(k.endswith("/ledger.parquet") for k in left)
+    assert not any(k.endswith("/manifest.json") for k in left)
+
+    # no reader sees the batch: not sent (the ledger), not re-derivable, not listed, not copied
+    assert read_ledger(remote.exports_uri) == []
+    assert published_manifests(remote.exports_uri) == []
+    assert list_view(remote.exports_uri)[0].rows == []
+    assert mirror_ledgers(remote.exports_uri, remote.export_ledger_uri) == []
+
+    # the next export replaces what the kill left whole (a spoiled file, a stray one) and
+    # publishes the batch once: the same bytes as an uninterrupted local export
+    batch_prefix = prefix + sorted(left)[0].split("/")[0] + "/"
+    client.put_object(Bucket=BUCKET, Key=batch_prefix + "ledger.parquet", Body=b"spoiled")
+    client.put_object(Bucket=BUCKET, Key=batch_prefix + "stray.csv", Body=b"left behind")
+    result = _export(warehouse, remote)
+    assert result.batch is not None and result.batch.written
+    uninterrupted = _export(_warehouse(tiny_world, tmp_path, "local"), local)
+    assert uninterrupted.batch.export_id == result.batch.export_id
+    assert _s3_tree(client, prefix) == _local_tree(local.exports / "journals")
+    sent = read_ledger(remote.exports_uri)
+    assert len(sent) == result.lines
+    assert len({(r["external_id"], r["line_number"]) for r in sent}) == len(sent)
+    assert _export(warehouse, remote).batch is None
+
+
 # --- landing onto s3:// through the layer (sources/landing_site.py) ---------------------------
-
-
-def _world(tmp_path_factory) -> Path:
-    world = tmp_path_factory.mktemp("world")
-    generate(GenerateOptions(out=world, **TINY))
-    return world
-
-
-@pytest.fixture(scope="module")
-def tiny_world(tmp_path_factory):
-    """A generated tiny world, landed once into a local lake: what every s3 landing must equal."""
-    world = _world(tmp_path_factory)
-    land_inbox(world / "inbox", world / "lake", CONTRACTS)
-    return world
 
 
 def _landed(lake: lake_fs.Lake) -> dict:
