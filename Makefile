@@ -15,7 +15,7 @@ JAVA := /usr/bin/java
 SPARK_CHECK_ARGS ?=
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: install demo test test-partial test-object-storage reliability lint format ui bench docs browser java spark-check clean
+.PHONY: install demo test test-partial reliability lint format ui bench docs browser java spark-check clean
 
 install: $(STAMP)
 
@@ -37,9 +37,6 @@ test: $(STAMP) $(CHROMIUM) $(JAVA)
 test-partial: $(STAMP)
 	$(BIN)/pytest tests/e2e/test_partial_deliveries.py -m "partial_delivery or not partial_delivery"
 
-# `u2c run`'s jobs on a lake on s3:// (moto's server on 127.0.0.1); make test runs the rest of the module.
-test-object-storage: $(STAMP)
-	$(BIN)/pytest tests/integration/test_object_storage.py -m object_storage_run
 # The browser tests (close report page, Dagster UI) drive Debian's Chromium, never a browser
 # download: installed here when missing (CI runs `make test` on a fresh machine, as root).
 browser: $(CHROMIUM)

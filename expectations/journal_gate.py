@@ -17,10 +17,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
-
 from expectations.validate import SuiteResult, validate_dataframe
-from sources.lake_fs import reach_lake
+from sources.lake_fs import connect_warehouse
 
 LINES_SUITE, BALANCES_SUITE = "journal_lines", "journal_balances"
 SUITES = (LINES_SUITE, BALANCES_SUITE)
@@ -51,8 +49,7 @@ class GateResult:
 
 
 def run_journal_gate(warehouse: Path, schema: str = "intermediate") -> GateResult:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        reach_lake(con)
+    with connect_warehouse(warehouse) as con:
         lines, balances = (
             con.sql(f"select * from {schema}.{model}").fetch_arrow_table().to_pandas()
             for model in (LINES_MODEL, BALANCES_MODEL)

@@ -181,10 +181,7 @@ def run_outcomes(results_dir: Path, run_id: str) -> dict[str, dict]:
 
 def frame_from_duckdb(warehouse: Path, table: str) -> pd.DataFrame:
     """Read a table through Arrow, so DECIMAL columns arrive as exact Decimals, not floats."""
-    import duckdb
+    from sources.lake_fs import connect_warehouse
 
-    from sources.lake_fs import reach_lake
-
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        reach_lake(con)
+    with connect_warehouse(warehouse) as con:
         return con.sql(f"select * from {table}").fetch_arrow_table().to_pandas()

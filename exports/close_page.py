@@ -35,7 +35,7 @@ from exports.inventory import list_batches
 from exports.publish import Location, exports_lake, local_or_uri, replace_file
 from sources.currencies import is_known
 from sources.currencies import minor_units as currency_minor_units
-from sources.lake_fs import join
+from sources.lake_fs import connect_warehouse, join
 
 PAGE_NAME = "close_report.html"
 INDEX_NAME = "index.html"
@@ -695,7 +695,7 @@ def write_close_page(
     was (re)written."""
     lake = exports_lake(exports_root)
     target = lake.uri("close", period, PAGE_NAME)
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect_warehouse(warehouse) as con:
         data = build_page_data(con, "marts", period, lake, gates)
     page = render_page(data, posixpath.dirname(target)).encode()
     written = replace_file(lake, target, page)

@@ -23,6 +23,7 @@ import duckdb
 from exports.publish import Location, exports_lake, local_or_uri, replace_file
 from exports.safe_names import name_part
 from sources.faults import fault_point
+from sources.lake_fs import connect_warehouse
 
 JOURNALS_SQL = """
     select legal_entity, functional_currency, count(distinct journal_id) as journals,
@@ -119,7 +120,7 @@ def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
 
 
 def build_report(warehouse: Path, period: str) -> dict:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect_warehouse(warehouse) as con:
         has_ledger = _has_table(con, "exports", "export_ledger")
         journals = _rows(con, JOURNALS_SQL, period)
         sent = {r["legal_entity"]: r for r in _rows(con, SENT_SQL, period)} if has_ledger else {}

@@ -39,7 +39,7 @@ from exports.journal_plan import Period, batch_id, ledger_state, plan_batch, sum
 from exports.manifest import ExportedFile
 from exports.publish import Location, PublishedBatch, exports_lake, publish_batch, published_dirs
 from exports.safe_names import name_part
-from sources.lake_fs import MANIFEST, join
+from sources.lake_fs import MANIFEST, connect_warehouse, join
 
 MODES = ("detail", "summary")
 
@@ -295,7 +295,7 @@ def derive_batch(
     `watermark` pins the data's as-of date (a replay passes the one its manifest recorded)."""
     if mode not in MODES:
         raise ValueError(f"export mode must be one of {MODES}, not {mode!r}")
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect_warehouse(warehouse) as con:
         # every journal, whatever the period filter: one missing from the plan would look voided
         current = _rows(con, CURRENT_LINES_SQL)
         calendar = read_periods(con)
@@ -432,7 +432,7 @@ def refresh_warehouse_tables(warehouse: Path, exports_root: Location) -> None:
                     "totals": json.dumps(f["totals"], sort_keys=True),
                 }
             )
-    with duckdb.connect(str(warehouse)) as con:
+    with connect_warehouse(warehouse, read_only=False) as con:
         con.execute("create schema if not exists exports")
         if ledgers:
             con.execute(

@@ -6,12 +6,11 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
-
 from exports.formats.csv_safe import render_csv
 from exports.formats.lines import exact_sum
 from exports.manifest import ExportedFile
 from exports.publish import Location, PublishedBatch, publish_batch
+from sources.lake_fs import connect_warehouse
 
 COLUMNS = [
     "subscription_id",
@@ -25,7 +24,7 @@ COLUMNS = [
 
 
 def build_usage_daily_file(warehouse: Path) -> ExportedFile:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect_warehouse(warehouse) as con:
         rows = con.execute(
             f"select {', '.join(COLUMNS)} from marts.usage_daily "
             "order by usage_date, metric, subscription_id nulls first, customer_id, dimensions"

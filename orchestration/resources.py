@@ -10,7 +10,7 @@ import duckdb
 from dagster import ConfigurableResource
 
 from orchestration.settings import Settings
-from sources.lake_fs import reach_lake
+from sources.lake_fs import connect_warehouse
 
 
 class _DataDirResource(ConfigurableResource):
@@ -81,9 +81,7 @@ class Warehouse(_DataDirResource):
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A read-only connection: checks read the warehouse dbt writes."""
-        con = duckdb.connect(str(self.path), read_only=True)
-        reach_lake(con)  # views over an s3:// lake
-        return con
+        return connect_warehouse(self.path)
 
 
 def data_dir_resources(settings: Settings) -> dict[str, ConfigurableResource]:

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
+import duckdb
 import pyarrow as pa
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
@@ -240,6 +241,18 @@ def duckdb_s3_statements(endpoint: S3Endpoint, extension_directory: str | None =
     ]
 
 
+# what `dbt_environ` derives from the lake location and the AWS variables: not settings
+DERIVED_VARIABLES = frozenset(
+    {
+        "U2C_LAKE_ROOT",
+        "U2C_DUCKDB_EXTENSION_DIRECTORY",
+        "U2C_S3_ENDPOINT",
+        "U2C_S3_URL_STYLE",
+        "U2C_S3_USE_SSL",
+    }
+)
+
+
 def dbt_environ(lake_root: str, environ: Mapping[str, str]) -> dict[str, str]:
     """The variables dbt's profile and sources read for a lake at `lake_root`: the sources'
     root (U2C_LAKE_ROOT), and for s3:// the `s3` target with its httpfs secret (U2C_S3_*)."""
@@ -280,3 +293,16 @@ def reach_lake(con, environ: Mapping[str, str] | None = None) -> None:
     if is_s3(environ.get("U2C_LAKE_ROOT", "")):
         for statement in duckdb_s3_statements(S3Endpoint.from_environ(environ)):
             con.execute(statement)
+
+
+def connect_warehouse(warehouse, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    """A connection to the warehouse dbt builds, able to read what its views read: over an
+    s3:// lake, the staging views read the bucket (`reach_lake`). Every reader of the warehouse
+    outside dbt opens it here."""
+    con = duckdb.connect(str(warehouse), read_only=read_only)
+    try:
+        reach_lake(con)
+    except BaseException:
+        con.close()
+        raise
+    return con

@@ -39,7 +39,7 @@ from orchestration.partitions import billing_periods, dbt_window_env, usage_days
 from orchestration.pools import WAREHOUSE_POOL
 from orchestration.resources import Warehouse
 from sources.faults import fault_point
-from sources.lake_fs import reach_lake
+from sources.lake_fs import connect_warehouse
 
 ROW_COUNT = "dagster/row_count"  # the key Dagster's UI shows as the asset's row count
 
@@ -55,8 +55,7 @@ def count_rows(warehouse: Path, relations: dict[str, tuple[str, str]]) -> dict[s
     counts: dict[str, int] = {}
     if not relations:
         return counts
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        reach_lake(con)
+    with connect_warehouse(warehouse) as con:
         for key, (schema, name) in relations.items():
             try:
                 counts[key] = con.execute(

@@ -581,15 +581,16 @@ def test_data_span_and_the_up_to_date_check_agree_on_s3_and_local(
         assert up_to_date.is_up_to_date(settings, started) is None
 
 
-@pytest.mark.object_storage_run
-def test_u2c_lands_and_builds_a_lake_on_s3(tiny_world, tmp_path, s3_environ, monkeypatch):
-    """On demand (`make test-object-storage`, about 2 minutes): `u2c run`'s jobs with
-    U2C_LAKE_URI=s3://: landing into the bucket, the usage days and the billing period built
-    from it with their gates; nothing of the lake under the data dir; landing again lands
-    nothing. (The ERP export of `close_period` writes through the exports' own code.)"""
+def test_u2c_run_on_s3_lands_builds_and_exports_exactly_once(
+    tiny_world, tmp_path, s3_environ, monkeypatch
+):
+    """`u2c run` with U2C_LAKE_URI=s3://: landing into the bucket, the usage days and the billing
+    periods built from it with their gates, the ERP journals exported into the bucket and
+    confirmed by dbt from the ledger's copy there; nothing of the lake or the exports under the
+    data dir. A second run finds nothing new and writes no object; landing again lands nothing."""
     from tests.conftest import run_u2c
 
-    environ, _ = s3_environ
+    environ, client = s3_environ
     uri = f"s3://{BUCKET}/{tmp_path.name}"
     data_dir = tmp_path / "data"
     shutil.copytree(tiny_world / "inbox", data_dir / "inbox", copy_function=shutil.copy2)
@@ -599,25 +600,40 @@ def test_u2c_lands_and_builds_a_lake_on_s3(tiny_world, tmp_path, s3_environ, mon
         monkeypatch.setenv(key, value)
 
     def u2c(*args: str) -> str:
-        done = run_u2c(data_dir, "run", *args)
+        done = run_u2c(data_dir, *args)
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
         return done.stdout
 
-    u2c("--job", "land_inbox")
+    u2c("run")
     settings = Settings(data_dir=data_dir, lake_location=uri)
-    span = data_span(settings.lake_uri)
-    assert span is not None
-    u2c("--job", "refresh_usage", "--from", span.days[0], "--to", span.days[1])
-    u2c("--job", "refresh_periods", "--from", span.months[0], "--to", span.months[1])
-    assert not list((data_dir / "lake").glob("raw/**/*.parquet"))  # the lake is the bucket's
+    # the lake and the exports are the bucket's: nothing landed or exported under the data dir
+    assert not list((data_dir / "lake").glob("raw/**/*.parquet"))
+    assert not list((data_dir / "exports").glob("journals/**/*"))
 
     site = LandingSite.of(settings.lake_uri, settings.lake_staging)
     ledger = committed_batches(site)
+    sent = read_ledger(settings.exports_uri)
+    [batch] = published_manifests(settings.exports_uri)
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
         batches = con.execute("select count(*) from marts.ops_landing_batches").fetchone()[0]
         usage_rows = con.execute("select count(*) from marts.usage_daily").fetchone()[0]
-        meters = con.execute("select count(*) from marts.rec_usage_meters").fetchone()[0]
-    assert batches == len(ledger) > 10 and usage_rows > 0 and meters > 0
+        journal_lines = con.execute("select count(*) from marts.journal_lines").fetchone()[0]
+        confirmed = con.execute("select count(*) from marts.rec_exports_erp").fetchone()[0]
+    assert batches == len(ledger) > 10 and usage_rows > 0
+    # every journal line was sent once, and dbt read what was sent from the bucket's ledger copy
+    assert len(sent) == journal_lines == confirmed > 0
+    assert len({(r["external_id"], r["line_number"]) for r in sent}) == len(sent)
+    assert batch["kind"] == "journals"
 
-    u2c("--job", "land_inbox")
+    objects = {o["Key"]: o["ETag"] for o in _objects(client, f"{tmp_path.name}/")}
+    again = u2c("run")
+    assert again.startswith("nothing new since the last complete run")  # no run, no object
+    assert {o["Key"]: o["ETag"] for o in _objects(client, f"{tmp_path.name}/")} == objects
+    u2c("land")
     assert committed_batches(site) == ledger  # landing again lands nothing
+    assert read_ledger(settings.exports_uri) == sent
+
+
+def _objects(client, prefix: str) -> list[dict]:
+    pages = client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=prefix)
+    return [o for page in pages for o in page.get("Contents", [])]
