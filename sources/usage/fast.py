@@ -81,16 +81,11 @@ _FINGERPRINT_TIME = """case
             when length(time_text) = 20 then time_text[:-2] || '.000000'
             else rpad(time_text[:-2], 26, '0')
         end"""
-# The fingerprint `events.fingerprint` computes, as SQL over the typed columns (`||`, not
-# concat_ws, and no coalesce of a required attribute: a row without one is declined anyway).
-_FINGERPRINT = "md5(\n        {}\n    )".format(
-    "\n        || chr(31) || ".join(
-        _FINGERPRINT_TIME
-        if name == "time"
-        else name
-        if name in _REQUIRED
-        else f"coalesce(cast({name} as varchar), '')"
-        for name in FINGERPRINT_FIELDS
+# The fingerprint `events.fingerprint` computes, as SQL over the typed columns: concat, one
+# copy of every part where concat_ws or `||` take several (it reads NULL as '', as it must).
+_FINGERPRINT = "md5(concat(\n        {}\n    ))".format(
+    ",\n        chr(31),\n        ".join(
+        _FINGERPRINT_TIME if name == "time" else name for name in FINGERPRINT_FIELDS
     )
 )
 assert chr(31) == SEPARATOR
