@@ -111,18 +111,21 @@ def _typed_sql() -> str:
     paths = ", ".join(f"'$.{name}'" for name in ENVELOPE)
     index = {name: i + 1 for i, name in enumerate(ENVELOPE)}
     envelope = ", ".join(f"'{name}'" for name in ENVELOPE)
-    typed, checks = [], []
-    for name in _STRINGS:
+    # specversion can only be "1.0": compared as JSON text, no string is cut out of it
+    typed = [f"v[{index['specversion']}] = '\"1.0\"' as specversion_ok", "'1.0' as specversion"]
+    checks = ["specversion_ok"]
+    for name in _STRINGS[1:]:
         leaf = f"v[{index[name]}]"
         alias = "time_text" if name == "time" else name
-        # an attribute sent as JSON null is unset. An extracted value is minified JSON text, so
-        # its first character tells a string from the rest, without json_type's second parse.
+        # an attribute sent as JSON null is unset; any other value that is no string is NULL
         typed.append(f"{_string(leaf)} as {alias}")
-        is_string = f"starts_with({leaf}, '\"')"
-        typed.append(f"({leaf} is null or {is_string} or {leaf} = 'null') as {name}_ok")
-        checks.append(f"{name}_ok")
-        if name in _REQUIRED:
-            checks.append(f"coalesce({alias}, '') <> ''")
+        if name == "time":
+            continue  # its form is checked in Arrow (`_checked`)
+        if name in _REQUIRED:  # a JSON string, not empty
+            checks.append(f"{alias} <> ''")
+        else:  # a JSON string, or unset (absent or JSON null)
+            typed.append(f"({alias} is not null or {leaf} is null or {leaf} = 'null') as {name}_ok")
+            checks.append(f"{name}_ok")
     typed_fields = ",\n        ".join(typed)
     # members present among the envelope's (json_extract finds the first of a repeated name)
     present = " + ".join(f"(v[{i}] is not null)::int" for i in index.values())
@@ -210,7 +213,6 @@ checked as (
             else key_count = len(list_distinct(json_keys(j)))
         end
         and {" and ".join(checks)}
-        and specversion = '1.0'
         and not has_data_base64
         -- no nested object (nor a brace inside a string): the row path checks those keys
         and (data is null or strpos(substr(data, 2), '{{') = 0)

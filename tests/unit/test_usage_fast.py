@@ -94,6 +94,7 @@ TRICKY = [
     raw(24, '{"note":"a:1.5 and :nan in a string"}'),  # looks like a double: re-checked
     dumps(event(25, time="2026-09-01T23:59:59.999999+23:59")),
     raw(26, '{"id":"550e8400-e29b-41d4-a716-446655440000","n":12345678901234567890}'),
+    dumps(event(27, subject="")).replace(b'"1.0"', b'"\\u0031.0"'),  # an escaped "1.0"
     dumps(event(22, data=KeyError)),
 ]
 
@@ -213,6 +214,13 @@ D3 = b'"duration_ms": 3'
             dumps(event(1)).replace(D3, b'"duration_ms": 12345678901234567e5'),
             "imprecise_number",
         ),
+        # an attribute's JSON type: its text alone ("1.0", "7") would pass
+        ("specversion_number", dumps(event(1, specversion=1.0)), "wrong_type"),
+        ("id_number", dumps(event(1, id=7)), "wrong_type"),
+        ("subject_number", dumps(event(1, subject=5)), "wrong_type"),
+        ("time_number", dumps(event(1, time=5)), "wrong_type"),
+        ("empty_id", dumps(event(1, id="")), "missing_field"),
+        ("null_type", dumps(event(1, type=None)), "missing_field"),
         # DuckDB reads 24:00 as the next midnight and takes a +24:00 offset: Python refuses both
         ("hour_24", dumps(event(1, time="2026-09-01T24:00:00Z")), "bad_timestamp"),
         ("offset_24", dumps(event(1, time="2026-09-01T10:00:00+24:00")), "bad_timestamp"),
