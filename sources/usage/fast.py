@@ -112,10 +112,10 @@ def _typed_sql() -> str:
     index = {name: i + 1 for i, name in enumerate(ENVELOPE)}
     envelope = ", ".join(f"'{name}'" for name in ENVELOPE)
     # specversion can only be "1.0": compared as JSON text, no string is cut out of it
-    typed = [f"v[{index['specversion']}] = '\"1.0\"' as specversion_ok", "'1.0' as specversion"]
+    typed = ["specversion_json = '\"1.0\"' as specversion_ok", "'1.0' as specversion"]
     checks = ["specversion_ok"]
     for name in _STRINGS[1:]:
-        leaf = f"v[{index[name]}]"
+        leaf = f"{name}_json"
         alias = "time_text" if name == "time" else name
         # an attribute sent as JSON null is unset; any other value that is no string is NULL
         typed.append(f"{_string(leaf)} as {alias}")
@@ -127,9 +127,14 @@ def _typed_sql() -> str:
             typed.append(f"({alias} is not null or {leaf} is null or {leaf} = 'null') as {name}_ok")
             checks.append(f"{name}_ok")
     typed_fields = ",\n        ".join(typed)
+    members = "{" + ", ".join(f'"{name}": "JSON"' for name in ENVELOPE) + "}"
+    not_null = " + ".join(f"(e.{name} is not null)::int" for name in ENVELOPE)
     # members present among the envelope's (json_extract finds the first of a repeated name)
     present = " + ".join(f"(v[{i}] is not null)::int" for i in index.values())
-    data = f"v[{index['data']}]"
+    leaves = ",\n        ".join(
+        f"coalesce(e.{name}::varchar, v[{index[name]}]) as {name}_json" for name in ENVELOPE
+    )
+    data = "data_json"
     return f"""
 with source_rows as (
     select
@@ -142,23 +147,47 @@ parts as (
         line_number,
         j,
         len(json_keys(j)) as key_count,
-        -- as text: a JSON value compared as text is compared as its minified JSON text
-        json_extract(j, [{paths}])::varchar[] as v
+        -- one parse for the envelope's members, as minified JSON text (a JSON value compared as
+        -- text is compared as that text); NULL for an absent member and for JSON null alike
+        json_transform(j, '{members}') as e
     from source_rows
+),
+plain as (
+    select
+        *,
+        -- every member an envelope attribute, once, not null: the line's members are e's
+        key_count = {not_null} as plain
+    from parts
+),
+exact as (
+    select
+        *,
+        -- any other line: json_extract tells JSON null (`null`) from absent (NULL)
+        case when not plain then json_extract(j, [{paths}])::varchar[] end as v
+    from plain
+),
+leaves as (
+    select
+        line_number,
+        j,
+        key_count,
+        case when plain then key_count else {present} end as envelope_present,
+        {leaves}
+    from exact
 ),
 typed as (
     select
         line_number,
         j,
         key_count,
+        envelope_present,
         {typed_fields},
         {data} as data,
         -- its member names as a JSON list, checked for a repeat once per distinct list
         case when starts_with({data}, '{{') then to_json(json_keys({data}))::varchar end
             as data_keys,
-        v[{index["data_base64"]}] is not null as has_data_base64,
-        {present} as envelope_present
-    from parts
+        data_base64_json is not null as has_data_base64
+    from leaves
 ),
 extended as (
     select
