@@ -19,6 +19,10 @@ How a line is vouched for:
   0.3, where the row path refuses it (`imprecise_number`). A number that can change has at
   least 16 digits (or a 3-digit exponent), so a line whose raw text holds such a run is
   re-checked by the row path's own `validate`, and accepted only when it lands the same row.
+  Integers stay exact on both paths, so only a line whose canonical `data` (or extension)
+  holds a double has its raw text searched for such a run; the rest skip the regex.
+- DuckDB also reads what Python's JSON refuses (`nan`, `inf` in any case, an hour of 24, an
+  offset of +24:00): those lines are re-checked or declined too.
 - A byte order mark at the start of the file (DuckDB refuses it) is skipped by reading a copy
   without it.
 """
@@ -27,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import json
 import re
 import shutil
 import tempfile
@@ -51,48 +56,85 @@ _STRINGS = ["specversion", "id", "source", "type", "subject", "time", "dataconte
 _STRINGS += ["dataschema"]
 _REQUIRED = {"specversion", "id", "source", "type", "time"}
 
-_RFC3339 = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$"
+# Hours (of the time and of the offset) up to 23: DuckDB reads 24:00 as the next midnight and
+# an offset of +24:00, where the row path (datetime.fromisoformat) refuses both.
+_HOUR = r"([01]\d|2[0-3])"
+_RFC3339 = (
+    rf"^\d{{4}}-\d{{2}}-\d{{2}}T{_HOUR}:\d{{2}}:\d{{2}}(\.\d{{1,6}})?(Z|[+-]{_HOUR}:\d{{2}})$"
+)
 # A number a double may not hold exactly: 16+ digits, or a 3-digit exponent; and NaN or
-# Infinity, which DuckDB reads but JSON has not (false positives, e.g. inside a string, only
-# cost a re-check).
-_SUSPECT_NUMBER = r"[0-9]{16}|[0-9.]{17}|[eE][-+]?[0-9]{3}|NaN|Infinity"
+# Infinity in a value's place, which DuckDB reads in any case (`nan`, `-inf`, ...) but JSON has
+# not (false positives, e.g. inside a string, only cost a re-check).
+_SUSPECT_NUMBER = r"[0-9]{16}|[0-9.]{17}|[eE][-+]?[0-9]{3}|[:,\[]\s*[-+]?(?i:nan|inf)"
 # Extension attribute names as CloudEvents defines them (lower-case letters and digits): safe
 # to splice into a JSON path. Any other name sends the file to the row path.
 _EXTENSION_NAME = r"^[a-z0-9]+$"
 _GLOB = re.compile(r"[*?\[\]{}]")
+# Lists of `data` member names remembered as checked (a file has a few kinds of event).
+_KEY_LISTS_KEPT = 4096
 
 
-# The fingerprint `events.fingerprint` computes, as SQL over the typed columns.
-_FINGERPRINT = "md5(concat_ws(chr(31), {}))".format(
-    ", ".join(
-        "strftime(time, '%Y-%m-%dT%H:%M:%S.%f')"
-        if name == "time"
-        else f"coalesce(cast({name} as varchar), '')"
-        for name in FINGERPRINT_FIELDS
+# `time` as the fingerprint writes it. A `Z` time that passed the RFC 3339 check holds exactly
+# those digits: padded, its text is the answer, a third the cost of strftime.
+_FINGERPRINT_TIME = """case
+            when not ends_with(time_text, 'Z') then strftime(time, '%Y-%m-%dT%H:%M:%S.%f')
+            when length(time_text) = 20 then time_text[:-2] || '.000000'
+            else rpad(time_text[:-2], 26, '0')
+        end"""
+# The fingerprint `events.fingerprint` computes, as SQL over the typed columns: concat, one
+# copy of every part where concat_ws or `||` take several (it reads NULL as '', as it must).
+_FINGERPRINT = "md5(concat(\n        {}\n    ))".format(
+    ",\n        chr(31),\n        ".join(
+        _FINGERPRINT_TIME if name == "time" else name for name in FINGERPRINT_FIELDS
     )
 )
 assert chr(31) == SEPARATOR
+
+# A double in DuckDB's canonical text of `data` (minified: a number follows `:`, `,`, `[` or
+# starts the text): digits then `.` or an exponent, or a NaN / Infinity literal (yyjson reads
+# them in any case). Integers are exact in both paths, so a line whose `data` holds no double
+# cannot hold an imprecise number: only a line whose `data` has a `.` pays for the regex over
+# its raw text (in DuckDB); the rare double without one (`1e21`, `nan`) is re-checked.
+_HAS_DOUBLE = r"(^|[:,\[])[-+]?([0-9]+[.eE]|[nN][aA]|[iI])"
+
+
+def _string(leaf: str) -> str:
+    """The value of a JSON string leaf (minified JSON text): between its quotes when nothing in
+    it is escaped, else unescaped by DuckDB; NULL for any other JSON value."""
+    return (
+        f"case when starts_with({leaf}, '\"') then "
+        f"case when contains({leaf}, '\\') then {leaf}::json ->> '$' else ({leaf})[2:-2] end end"
+    )
 
 
 def _typed_sql() -> str:
     paths = ", ".join(f"'$.{name}'" for name in ENVELOPE)
     index = {name: i + 1 for i, name in enumerate(ENVELOPE)}
     envelope = ", ".join(f"'{name}'" for name in ENVELOPE)
-    typed, checks = [], []
-    for name in _STRINGS:
-        leaf = f"v[{index[name]}]"
+    # specversion can only be "1.0": compared as JSON text, no string is cut out of it
+    typed = ["specversion_json = '\"1.0\"' as specversion_ok", "'1.0' as specversion"]
+    checks = ["specversion_ok"]
+    for name in _STRINGS[1:]:
+        leaf = f"{name}_json"
         alias = "time_text" if name == "time" else name
-        # an attribute sent as JSON null is unset. An extracted value is minified JSON text, so
-        # its first character tells a string from the rest, without json_type's second parse.
-        first = f"left({leaf}::varchar, 1)"
-        typed.append(f"case when {first} = '\"' then {leaf} ->> '$' end as {alias}")
-        typed.append(f"({leaf} is null or {first} = '\"' or {leaf}::varchar = 'null') as {name}_ok")
-        checks.append(f"{name}_ok")
-        if name in _REQUIRED:
-            checks.append(f"coalesce({alias}, '') <> ''")
+        # an attribute sent as JSON null is unset; any other value that is no string is NULL
+        typed.append(f"{_string(leaf)} as {alias}")
+        if name == "time":
+            continue  # its form is checked in Arrow (`_checked`)
+        if name in _REQUIRED:  # a JSON string, not empty
+            checks.append(f"{alias} <> ''")
+        else:  # a JSON string, or unset (absent or JSON null)
+            typed.append(f"({alias} is not null or {leaf} is null or {leaf} = 'null') as {name}_ok")
+            checks.append(f"{name}_ok")
     typed_fields = ",\n        ".join(typed)
+    members = "{" + ", ".join(f'"{name}": "JSON"' for name in ENVELOPE) + "}"
+    not_null = " + ".join(f"(e.{name} is not null)::int" for name in ENVELOPE)
     # members present among the envelope's (json_extract finds the first of a repeated name)
     present = " + ".join(f"(v[{i}] is not null)::int" for i in index.values())
+    leaves = ",\n        ".join(
+        f"coalesce(e.{name}::varchar, v[{index[name]}]) as {name}_json" for name in ENVELOPE
+    )
+    data = "data_json"
     return f"""
 with source_rows as (
     select
@@ -104,73 +146,114 @@ parts as (
     select
         line_number,
         j,
-        json_type(j) = 'OBJECT' as is_object,
-        json_keys(j) as keys,
-        json_extract(j, [{paths}]) as v,
-        regexp_matches(j, '{_SUSPECT_NUMBER}') as suspect
+        len(json_keys(j)) as key_count,
+        -- one parse for the envelope's members, as minified JSON text (a JSON value compared as
+        -- text is compared as that text); NULL for an absent member and for JSON null alike
+        json_transform(j, '{members}') as e
     from source_rows
+),
+plain as (
+    select
+        *,
+        -- every member an envelope attribute, once, not null: the line's members are e's
+        key_count = {not_null} as plain
+    from parts
+),
+exact as (
+    select
+        *,
+        -- any other line: json_extract tells JSON null (`null`) from absent (NULL)
+        case when not plain then json_extract(j, [{paths}])::varchar[] end as v
+    from plain
+),
+leaves as (
+    select
+        line_number,
+        j,
+        key_count,
+        case when plain then key_count else {present} end as envelope_present,
+        {leaves}
+    from exact
 ),
 typed as (
     select
         line_number,
         j,
-        suspect,
-        is_object,
-        keys,
+        key_count,
+        envelope_present,
         {typed_fields},
-        v[{index["data"]}]::varchar as data,
-        json_type(v[{index["data"]}]) as data_type,
-        json_keys(v[{index["data"]}]) as data_keys,
-        v[{index["data_base64"]}] is not null as has_data_base64,
-        {present} as envelope_present,
-        -- the extension attributes' names (most events have none: no list work then)
-        case
-            when list_has_all([{envelope}], keys) then []
-            else list_filter(keys, k -> k not in ({envelope}))
-        end as extension_names
-    from parts
+        {data} as data,
+        -- its member names as a JSON list, checked for a repeat once per distinct list
+        case when starts_with({data}, '{{') then to_json(json_keys({data}))::varchar end
+            as data_keys,
+        data_base64_json is not null as has_data_base64
+    from leaves
 ),
 extended as (
     select
         *,
-        list_filter(
-            list_transform(
-                extension_names, k -> struct_pack(name := k, value := json_extract(j, '$.' || k))
-            ),
-            e -> json_type(e.value) <> 'NULL'
-        ) as extension_members,
-        list_bool_and(
-            list_transform(extension_names, k -> regexp_full_match(k, '{_EXTENSION_NAME}'))
-        ) as extension_names_ok
+        -- the extension attributes' names: none when every member is an envelope one, seen
+        -- once (most events: no list work then); a line that is no object has no `id` either
+        case
+            when key_count = envelope_present then []
+            else list_filter(json_keys(j), k -> k not in ({envelope}))
+        end as extension_names
     from typed
+),
+members as (
+    select
+        *,
+        -- lambdas cost even on an empty list: only lines with extension attributes run them
+        case
+            when len(extension_names) > 0
+                then list_filter(
+                    list_transform(
+                        extension_names,
+                        k -> struct_pack(name := k, value := json_extract(j, '$.' || k))
+                    ),
+                    e -> json_type(e.value) <> 'NULL'
+                )
+        end as extension_members,
+        case
+            when len(extension_names) > 0
+                then list_bool_and(
+                    list_transform(
+                        extension_names, k -> regexp_full_match(k, '{_EXTENSION_NAME}')
+                    )
+                )
+        end as extension_names_ok
+    from extended
 ),
 checked as (
     select
         *,
-        timezone('UTC', try_cast(time_text as timestamptz)) as time,
+        -- the common `Z` form is parsed as a plain timestamp (no time zone arithmetic)
+        case
+            when ends_with(time_text, 'Z') then try_cast(time_text[:-2] as timestamp)
+            else timezone('UTC', try_cast(time_text as timestamptz))
+        end as time,
         case
             when len(extension_members) > 0 then to_json(map_from_entries(extension_members))
         end::varchar as extensions,
-        is_object
         -- no member name twice: with envelope members only, every name is found once; with
         -- extension attributes, the names are compared (rare, dearer)
-        and case
-            when len(extension_names) = 0 then len(keys) = envelope_present
-            else len(keys) = len(list_distinct(keys))
+        case
+            when len(extension_names) = 0 then key_count = envelope_present
+            else key_count = len(list_distinct(json_keys(j)))
         end
         and {" and ".join(checks)}
-        and specversion = '1.0'
-        and regexp_full_match(time_text, '{_RFC3339}')
         and not has_data_base64
         -- no nested object (nor a brace inside a string): the row path checks those keys
         and (data is null or strpos(substr(data, 2), '{{') = 0)
-        and (data_type is distinct from 'OBJECT' or len(data_keys) = len(list_distinct(data_keys)))
         and coalesce(extension_names_ok, true)
-        and not coalesce(
-            list_bool_or(list_transform(extension_members, e -> contains(e.value::varchar, '{{'))),
-            false
-        ) as accepted
-    from extended
+        and case
+            when len(extension_members) > 0
+                then not list_bool_or(
+                    list_transform(extension_members, e -> contains(e.value::varchar, '{{'))
+                )
+            else true
+        end as accepted
+    from members
 )
 select
     line_number,
@@ -178,7 +261,14 @@ select
         accepted and time >= timestamp '2000-01-01' and time < timestamp '2100-01-01',
         false  -- a missing attribute makes the checks null: not accepted
     ) as accepted,
-    suspect,
+    case
+        when len(extension_names) > 0 or contains(data, '.')
+            then regexp_matches(j, '{_SUSPECT_NUMBER}')
+        else false
+    end as suspect,
+    -- checked in Arrow (`_checked`): a regex costs DuckDB a call per row, Arrow a loop
+    time_text,
+    data_keys,
     specversion, id, source, type, subject, time, datacontenttype, dataschema,
     data, cast(null as varchar) as data_base64, extensions,
     {_FINGERPRINT} as payload_fingerprint
@@ -219,15 +309,15 @@ def _read(path: Path, con: duckdb.DuckDBPyConnection) -> Iterator[pa.Table]:
     params = {"path": str(path), "compression": compression}
     rows = 0
     suspects: list[pa.Table] = []
+    key_lists: set[str] = set()  # `data` member name lists seen without a repeat
     try:
         batches = con.execute(TYPED_SQL, params).fetch_record_batch(BATCH_ROWS)
         for batch in batches:
             table = pa.Table.from_batches([batch])
-            if not pc.all(table["accepted"], skip_nulls=False).as_py():
-                raise FastPathDeclined("a line needs the row-by-row checks")
+            suspect = _checked(table, key_lists)
             typed = table.select(_OUTPUT.names).cast(_OUTPUT)
-            if pc.any(table["suspect"]).as_py():
-                suspects.append(typed.filter(table["suspect"]))
+            if pc.any(suspect).as_py():
+                suspects.append(typed.filter(suspect))
             rows += table.num_rows
             yield typed
     except (duckdb.Error, pa.ArrowException, OSError) as exc:
@@ -237,6 +327,31 @@ def _read(path: Path, con: duckdb.DuckDBPyConnection) -> Iterator[pa.Table]:
         raise FastPathDeclined(f"{lines} lines but {rows} JSON objects (a blank line?)")
     if suspects:
         _check_suspects(path, pa.concat_tables(suspects))
+
+
+def _checked(table: pa.Table, key_lists: set[str]) -> pa.ChunkedArray:
+    """Raise FastPathDeclined unless every row is accepted; return which rows are suspects.
+
+    The checks Arrow runs cheaper than DuckDB: the RFC 3339 form of `time`, no member name twice
+    in `data` (checked once per distinct list of names), and a double in `data` that DuckDB did
+    not look for in the raw text (none has a `.`)."""
+    accepted = pc.and_kleene(
+        table["accepted"], pc.match_substring_regex(table["time_text"], _RFC3339)
+    )
+    if not pc.all(accepted, skip_nulls=False).as_py():
+        raise FastPathDeclined("a line needs the row-by-row checks")
+    for names in pc.unique(table["data_keys"].drop_null()).to_pylist():
+        if names not in key_lists:
+            listed = json.loads(names)
+            if len(set(listed)) != len(listed):
+                raise FastPathDeclined("a member name twice in data")
+            if len(key_lists) < _KEY_LISTS_KEPT:
+                key_lists.add(names)
+    data = table["data"]
+    double_without_point = pc.and_(
+        pc.match_substring_regex(data, _HAS_DOUBLE), pc.invert(pc.match_substring(data, "."))
+    )
+    return pc.fill_null(pc.or_(table["suspect"], double_without_point), False)
 
 
 def _starts_with_bom(path: Path) -> bool:

@@ -90,6 +90,11 @@ TRICKY = [
     b'"data":{"n":2}}  \r',
     dumps(event(20, id="new\nline and nul \x00 inside")),
     raw(21, '{"trace":"1234567890123456789012"}'),  # a long digit run in a string: re-checked
+    raw(23, '{"gb_hours":0.25,"ratio":[1.5e-7,-2.0],"n":-3}'),  # doubles a double holds
+    raw(24, '{"note":"a:1.5 and :nan in a string"}'),  # looks like a double: re-checked
+    dumps(event(25, time="2026-09-01T23:59:59.999999+23:59")),
+    raw(26, '{"id":"550e8400-e29b-41d4-a716-446655440000","n":12345678901234567890}'),
+    dumps(event(27, subject="")).replace(b'"1.0"', b'"\\u0031.0"'),  # an escaped "1.0"
     dumps(event(22, data=KeyError)),
 ]
 
@@ -136,6 +141,11 @@ def test_fingerprint_and_typed_values_equal_the_row_path_on_tricky_lines(tmp_pat
 
 
 D3 = b'"duration_ms": 3'
+
+
+def duration(text: bytes) -> bytes:
+    """An event line whose duration is the JSON number (or literal) `text`."""
+    return dumps(event(1)).replace(D3, b'"duration_ms": ' + text)
 
 
 @pytest.mark.parametrize(
@@ -195,6 +205,22 @@ D3 = b'"duration_ms": 3'
             "missing_field",
         ),
         ("nan_value", dumps(event(1)).replace(D3, b'"duration_ms": NaN'), "malformed_json"),
+        # DuckDB reads these literals in any case and keeps their text; JSON has none of them
+        ("nan_lowercase", duration(b"nan"), "malformed_json"),
+        ("inf_value", duration(b"inf"), "malformed_json"),
+        ("minus_inf_in_a_list", duration(b"[1, -Inf]"), "malformed_json"),
+        ("underflow", duration(b"-1e-400"), "imprecise_number"),  # a double of -0.0
+        ("long_mantissa_with_exponent", duration(b"12345678901234567e5"), "imprecise_number"),
+        # an attribute's JSON type: its text alone ("1.0", "7") would pass
+        ("specversion_number", dumps(event(1, specversion=1.0)), "wrong_type"),
+        ("id_number", dumps(event(1, id=7)), "wrong_type"),
+        ("subject_number", dumps(event(1, subject=5)), "wrong_type"),
+        ("time_number", dumps(event(1, time=5)), "wrong_type"),
+        ("empty_id", dumps(event(1, id="")), "missing_field"),
+        ("null_type", dumps(event(1, type=None)), "missing_field"),
+        # DuckDB reads 24:00 as the next midnight and takes a +24:00 offset: Python refuses both
+        ("hour_24", dumps(event(1, time="2026-09-01T24:00:00Z")), "bad_timestamp"),
+        ("offset_24", dumps(event(1, time="2026-09-01T10:00:00+24:00")), "bad_timestamp"),
         ("data_and_base64", dumps(event(1, data_base64="eyJ4IjoxfQ==")), "data_and_data_base64"),
         ("bad_base64", dumps(event(1, data=KeyError, data_base64="not b64!")), "bad_data_base64"),
         # accepted by the row path only: the columnar path does not vouch for them
