@@ -18,6 +18,12 @@ START = os.environ.get("U2C_PARTITIONS_START", "2026-01-01")
 usage_days = DailyPartitionsDefinition(start_date=START, timezone="UTC", end_offset=1)
 billing_periods = MonthlyPartitionsDefinition(start_date=START, timezone="UTC", end_offset=1)
 
+WINDOW_KINDS = ("usage", "period")
+# every window variable `dbt_window_env` can set: read by the models only when dbt runs them
+WINDOW_ENV = tuple(
+    f"U2C_{kind.upper()}_WINDOW_{bound}" for kind in WINDOW_KINDS for bound in ("START", "END")
+)
+
 
 def dbt_window_env(kind: str, window: TimeWindow) -> dict[str, str]:
     """The partition window for dbt: `U2C_USAGE_WINDOW_START/END` for days,
