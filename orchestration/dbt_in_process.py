@@ -100,6 +100,8 @@ def location_args(project_dir: Path, profiles_dir: str | None, target_path: Path
         str(target_path),
         "--log-level",
         "none",
+        "--log-level-file",
+        "debug",
         "--log-format-file",
         "json",
         "--no-send-anonymous-usage-stats",
