@@ -81,9 +81,23 @@ def forget() -> None:
 
 
 def reusable(project_dir: Path) -> object | None:
+    """The manifest kept for `project_dir`, as parsed, when it is still valid."""
     with _parsed_lock:
         parsed = _parsed.get(str(project_dir))
-    return parsed.manifest if parsed is not None and parsed.still_valid(project_dir) else None
+    if parsed is None or not parsed.still_valid(project_dir):
+        return None
+    return as_parsed(parsed.manifest)
+
+
+def as_parsed(manifest):
+    """The manifest with its nodes' compile state reset to what a parse leaves: an invocation
+    compiles into the manifest it is given, and dbt skips injecting ephemeral models' CTEs into
+    a node it marked injected, which would leave the next invocation's SQL without them."""
+    for node in manifest.nodes.values():
+        if hasattr(node, "extra_ctes_injected"):
+            node.compiled, node.compiled_code = False, None
+            node.extra_ctes_injected, node.extra_ctes = False, []
+    return manifest
 
 
 def location_args(project_dir: Path, profiles_dir: str | None, target_path: Path) -> list[str]:

@@ -28,7 +28,7 @@ def kept(project: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("U2C_DATA_DIR", "/data/a")
     monkeypatch.setenv("U2C_USAGE_WINDOW_START", "2026-08-01")
     manifest = SimpleNamespace(
-        env_vars={"U2C_DATA_DIR": "/data/a", "U2C_USAGE_WINDOW_START": "2026-08-01"}
+        env_vars={"U2C_DATA_DIR": "/data/a", "U2C_USAGE_WINDOW_START": "2026-08-01"}, nodes={}
     )
     dbt_in_process.forget()
     dbt_in_process.remember(project, manifest, dbt_in_process.newest_project_file(project))
@@ -82,6 +82,20 @@ def test_another_project_has_nothing_kept(tmp_path: Path, project: Path, kept) -
     other = tmp_path / "other"
     other.mkdir()
     assert dbt_in_process.reusable(other) is None
+
+
+def test_a_reused_manifest_is_handed_over_uncompiled(project: Path, kept) -> None:
+    # what an earlier invocation's compile leaves on a node that reads an ephemeral model
+    kept.nodes["model.p.a"] = SimpleNamespace(
+        compiled=True,
+        compiled_code="with __dbt__cte__e as (select 1) select * from __dbt__cte__e",
+        extra_ctes_injected=True,
+        extra_ctes=[SimpleNamespace(id="model.p.e", sql="__dbt__cte__e as (select 1)")],
+    )
+    kept.nodes["seed.p.s"] = SimpleNamespace(resource_type="seed")  # seeds are not compiled
+    node = dbt_in_process.reusable(project).nodes["model.p.a"]
+    assert (node.compiled, node.compiled_code) == (False, None)
+    assert (node.extra_ctes_injected, node.extra_ctes) == (False, [])
 
 
 def test_the_window_names_are_the_ones_the_steps_set() -> None:
