@@ -17,12 +17,14 @@ window builds the same SQL.
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import queue
 import shutil
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from orchestration.partitions import WINDOW_ENV
@@ -94,7 +96,8 @@ def as_parsed(manifest):
     compiles into the manifest it is given, and dbt skips injecting ephemeral models' CTEs into
     a node it marked injected, which would leave the next invocation's SQL without them."""
     for node in manifest.nodes.values():
-        if hasattr(node, "extra_ctes_injected"):
+        # seeds are never compiled: their compile fields are read-only properties
+        if not isinstance(getattr(type(node), "extra_ctes_injected", None), property):
             node.compiled, node.compiled_code = False, None
             node.extra_ctes_injected, node.extra_ctes = False, []
     return manifest
@@ -195,6 +198,19 @@ class DbtThread:
         if msg.info.level in PRINTED_LEVELS:
             self.stdout.put(msg_to_json(msg).encode())
 
+    def _error(self, error: BaseException) -> None:
+        """An error dbt raised rather than logged, as the error line the dbt CLI prints."""
+        line = {
+            "data": {"exc": repr(error)},
+            "info": {
+                "name": "MainEncounteredError",
+                "level": "error",
+                "msg": f"Encountered an error:\n{error!r}",
+                "ts": datetime.now(UTC).isoformat(),
+            },
+        }
+        self.stdout.put(json.dumps(line).encode())
+
     def _manifest(self):
         """The kept manifest, or one parsed now (None when the parse fails: the invocation then
         parses itself and reports the error as its own)."""
@@ -232,8 +248,11 @@ class DbtThread:
                 remember(self._project_dir, result.result, started_mtime)
             # the dbt CLI's exit codes: 1 when a node failed, 2 when dbt itself did
             self.returncode = 0 if result.success else 2 if result.exception else 1
-        except BaseException:  # an interrupted dbt (send_signal) ends the thread here
+            if result.exception is not None:
+                self._error(result.exception)
+        except BaseException as error:  # an interrupted dbt (send_signal) ends the thread here
             self.returncode = 2
+            self._error(error)
         finally:
             release_warehouse()
             self.stdout.put(None)

@@ -84,6 +84,14 @@ def test_another_project_has_nothing_kept(tmp_path: Path, project: Path, kept) -
     assert dbt_in_process.reusable(other) is None
 
 
+class Seed:
+    """As dbt's SeedNode: never compiled, its compile fields read-only."""
+
+    @property
+    def extra_ctes_injected(self) -> bool:
+        return False
+
+
 def test_a_reused_manifest_is_handed_over_uncompiled(project: Path, kept) -> None:
     # what an earlier invocation's compile leaves on a node that reads an ephemeral model
     kept.nodes["model.p.a"] = SimpleNamespace(
@@ -92,10 +100,11 @@ def test_a_reused_manifest_is_handed_over_uncompiled(project: Path, kept) -> Non
         extra_ctes_injected=True,
         extra_ctes=[SimpleNamespace(id="model.p.e", sql="__dbt__cte__e as (select 1)")],
     )
-    kept.nodes["seed.p.s"] = SimpleNamespace(resource_type="seed")  # seeds are not compiled
+    kept.nodes["seed.p.s"] = Seed()
     node = dbt_in_process.reusable(project).nodes["model.p.a"]
     assert (node.compiled, node.compiled_code) == (False, None)
     assert (node.extra_ctes_injected, node.extra_ctes) == (False, [])
+    assert kept.nodes["seed.p.s"].extra_ctes_injected is False
 
 
 def test_the_window_names_are_the_ones_the_steps_set() -> None:
