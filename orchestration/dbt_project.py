@@ -10,6 +10,7 @@ from functools import cached_property
 from importlib.metadata import version as installed_version
 from pathlib import Path
 
+from dagster import get_dagster_logger
 from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation, DbtCliResource, DbtProject
 from dagster_dbt.asset_utils import (
     extract_runtime_selection_from_args,
@@ -119,7 +120,7 @@ class DbtCli(DbtCliResource):
             # the data dir's target, where `prepare` parsed: dagster-dbt's default target path
             base_target=Path(os.environ.get("DBT_TARGET_PATH", project_dir / "target")),
         )
-        return DbtCliInvocation(
+        invocation = DbtCliInvocation(
             process=process,
             manifest=params.manifest,
             dagster_dbt_translator=params.dagster_dbt_translator,
@@ -130,3 +131,6 @@ class DbtCli(DbtCliResource):
             project=project,
             context=context,
         )
+        # dagster-dbt's own line (its subprocess start logs it): the step's log names the command
+        get_dagster_logger().info(f"Running dbt command: `{invocation.dbt_command}`.")
+        return invocation
