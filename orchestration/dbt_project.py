@@ -3,15 +3,24 @@ and the dbt executable: the one installed beside this interpreter, whatever the 
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from functools import cached_property
 from importlib.metadata import version as installed_version
 from pathlib import Path
 
-from dagster_dbt import DbtCliResource, DbtProject
+from dagster import get_dagster_logger
+from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation, DbtCliResource, DbtProject
+from dagster_dbt.asset_utils import (
+    extract_runtime_selection_from_args,
+    get_updated_cli_invocation_params_for_context,
+)
+from dagster_dbt.dagster_dbt_translator import validate_opt_translator
+from dagster_dbt.dbt_manifest import validate_manifest
 from packaging import version
 
+from orchestration.dbt_in_process import DbtThread, location_args, newest_project_file
 from orchestration.settings import DBT_PROJECT_DIR, Settings
 
 
@@ -21,18 +30,6 @@ def make_dbt_project() -> DbtProject:
         project_dir=DBT_PROJECT_DIR,
         profiles_dir=DBT_PROJECT_DIR,
         target_path=Settings.from_env().dbt_target,
-    )
-
-
-def _newest_project_file(project_dir: Path) -> float:
-    skip = {"target", "logs", "dbt_packages"}
-    return max(
-        (
-            path.stat().st_mtime
-            for path in project_dir.rglob("*")
-            if path.is_file() and not skip & set(path.relative_to(project_dir).parts)
-        ),
-        default=0.0,
     )
 
 
@@ -55,7 +52,7 @@ def prepare(project: DbtProject) -> bool:
     """Run `dbt parse` so manifest.json exists for this data dir, unless it is newer than every
     file of the dbt project (a parse costs several seconds per `u2c` command). True if it ran."""
     manifest = Path(project.manifest_path)
-    if manifest.exists() and manifest.stat().st_mtime > _newest_project_file(
+    if manifest.exists() and manifest.stat().st_mtime > newest_project_file(
         Path(project.project_dir)
     ):
         return False
@@ -65,10 +62,11 @@ def prepare(project: DbtProject) -> bool:
 
 
 class DbtCli(DbtCliResource):
-    """dagster-dbt's resource, with this environment's dbt (`installed_dbt()`, not PATH's) and
-    the dbt version read from the installed dbt-core package: the stock one runs `dbt --version`
-    (about 3 s) before every dbt step to tell dbt Core from Fusion; ours is always the dbt-core
-    pinned in uv.lock, installed beside this interpreter."""
+    """dagster-dbt's resource, with dbt run in this process (`orchestration.dbt_in_process`: dbt
+    imported once, its parsed manifest reused by every step) instead of a `dbt` subprocess per
+    step, and the dbt version read from the installed dbt-core package (the stock resource runs
+    `dbt --version`, about 3 s, before every dbt step). The selection, the translator and the
+    events are dagster-dbt's own: `cli` is the stock one up to starting dbt."""
 
     def __init__(self, project_dir, dbt_executable: str | None = None, **kwargs):
         super().__init__(
@@ -78,3 +76,61 @@ class DbtCli(DbtCliResource):
     @cached_property
     def _cli_version(self) -> version.Version:
         return version.parse(installed_version("dbt-core"))
+
+    def cli(
+        self,
+        args,
+        *,
+        raise_on_error: bool = True,
+        manifest=None,
+        dagster_dbt_translator: DagsterDbtTranslator | None = None,
+        context=None,
+        target_path: Path | None = None,
+    ) -> DbtCliInvocation:
+        translator = validate_opt_translator(dagster_dbt_translator) or DagsterDbtTranslator()
+        cleaned_args, selects, excludes = extract_runtime_selection_from_args(args)
+        params = get_updated_cli_invocation_params_for_context(
+            context=context,
+            manifest=validate_manifest(manifest) if manifest else {},
+            dagster_dbt_translator=translator,
+            runtime_selects=selects,
+            runtime_excludes=excludes,
+        )
+        project = params.dbt_project
+        project_dir = Path(project.project_dir if project else self.project_dir)
+        target_path = Path(target_path or self._get_unique_target_path(context=context))
+        if not target_path.is_absolute():
+            target_path = project_dir / target_path
+        indirect = params.indirect_selection
+        profile_args = [*(["--profile", self.profile] if self.profile else [])]
+        profile_args += ["--target", self.target] if self.target else []
+        dbt_args = [
+            *self.global_config_flags,
+            *cleaned_args,
+            *location_args(project_dir, self.profiles_dir, target_path),
+            *profile_args,
+            *params.selection_args,
+            *(["--indirect-selection", params.indirect_selection] if indirect else []),
+        ]
+        process = DbtThread(
+            dbt_args,
+            project_dir=project_dir,
+            profiles_dir=self.profiles_dir,
+            target_path=target_path,
+            # the data dir's target, where `prepare` parsed: dagster-dbt's default target path
+            base_target=Path(os.environ.get("DBT_TARGET_PATH", project_dir / "target")),
+        )
+        invocation = DbtCliInvocation(
+            process=process,
+            manifest=params.manifest,
+            dagster_dbt_translator=params.dagster_dbt_translator,
+            project_dir=project_dir,
+            target_path=target_path,
+            raise_on_error=raise_on_error,
+            cli_version=self._cli_version,
+            project=project,
+            context=context,
+        )
+        # dagster-dbt's own line (its subprocess start logs it): the step's log names the command
+        get_dagster_logger().info(f"Running dbt command: `{invocation.dbt_command}`.")
+        return invocation

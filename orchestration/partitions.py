@@ -5,7 +5,8 @@ day of your data. Today's day and this month are partitions too (end_offset=1), 
 runs can refresh them before they end. The window reaches dbt in the environment
 (`dbt_window_env`; dbt's macro `partition_window` reads it, a --vars value wins), empty by
 default, so a plain `dbt build` still builds everything. Not as --vars: dbt re-parses the whole
-project whenever a var changes (~5 s per step), but only the files that read a changed env var.
+project whenever a var changes (~5 s per step); the models read these env vars only when dbt runs
+them, so the dbt steps of a process share one parse (`orchestration.dbt_in_process`).
 """
 
 import os
@@ -17,6 +18,12 @@ START = os.environ.get("U2C_PARTITIONS_START", "2026-01-01")
 
 usage_days = DailyPartitionsDefinition(start_date=START, timezone="UTC", end_offset=1)
 billing_periods = MonthlyPartitionsDefinition(start_date=START, timezone="UTC", end_offset=1)
+
+WINDOW_KINDS = ("usage", "period")
+# every window variable `dbt_window_env` can set: read by the models only when dbt runs them
+WINDOW_ENV = tuple(
+    f"U2C_{kind.upper()}_WINDOW_{bound}" for kind in WINDOW_KINDS for bound in ("START", "END")
+)
 
 
 def dbt_window_env(kind: str, window: TimeWindow) -> dict[str, str]:

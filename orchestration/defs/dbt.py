@@ -18,7 +18,6 @@ write lock), over one read-only connection.
 import contextlib
 import os
 import signal
-import subprocess
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -34,6 +33,7 @@ from dagster import (
 )
 from dagster_dbt import DbtCliResource, dbt_assets, get_asset_key_for_model
 
+from orchestration.dbt_in_process import DbtThread
 from orchestration.dbt_project import make_dbt_project, prepare
 from orchestration.partitions import billing_periods, dbt_window_env, usage_days
 from orchestration.pools import WAREHOUSE_POOL
@@ -104,8 +104,8 @@ def _exhaust(stream: Iterable, step: str = "dbt") -> tuple[list, Exception | Non
 
 @contextlib.contextmanager
 def _environ(values: dict[str, str]) -> Iterator[None]:
-    """os.environ with `values` set, restored after: dagster-dbt hands dbt a copy of os.environ
-    when it starts it. Steps that run dbt hold the warehouse pool's one slot, so no two at once."""
+    """os.environ with `values` set, restored after: dbt reads os.environ. Steps that run dbt
+    hold the warehouse pool's one slot, so no two at once."""
     saved = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
     try:
@@ -133,11 +133,12 @@ def build(
     if window:
         bounds = ", ".join(f"{name}={value}" for name, value in window.items())
         context.log.info(f"dbt partition window: {bounds}")
-    # dbt's profile reads the data dir from U2C_DATA_DIR: the warehouse resource's
+    # dbt's profile reads the data dir from U2C_DATA_DIR: the warehouse resource's; dbt runs in
+    # this process (orchestration.dbt_in_process) and reads the environment while it builds
     with _environ({"U2C_DATA_DIR": warehouse.data_dir, **(window or {})}):
         invocation = dbt.cli(args, context=context)
-    # the dbt process holds the warehouse's write lock until it exits: collect, then count
-    events, error = _exhaust(invocation.stream(), f"dbt.{context.op_def.name}")
+        # dbt holds the warehouse's write lock until it has finished: collect, then count
+        events, error = _exhaust(invocation.stream(), f"dbt.{context.op_def.name}")
     if error is not None:
         # a stream that broke off (not dbt failing) can leave dbt running with the warehouse's
         # write lock: stop it, and report the error, not a lock conflict while counting
@@ -151,12 +152,10 @@ def build(
     yield from counted
 
 
-def _stop(process: subprocess.Popen, timeout: float = 30) -> None:
+def _stop(process: DbtThread, timeout: float = 30) -> None:
     if process.poll() is None:
-        process.send_signal(signal.SIGINT)  # dbt's own shutdown: it closes its connections
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGINT)  # dbt's own shutdown: it cancels its queries
+        if process.wait(timeout=timeout) is None:
             process.kill()
             process.wait()
 
