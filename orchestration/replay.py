@@ -18,11 +18,13 @@ from pathlib import Path
 
 from exports.mart_diff import MartDiff, diff_marts
 from exports.rederive import FileComparison, rederive_batches
+from orchestration.errors import UserError
 from orchestration.jobs import PERIODS_JOB, USAGE_JOB
 from orchestration.partitions import months_between
 from orchestration.run_record import REPLAY_TAG
 from orchestration.runner import DataSpan, execute, ready, refresh_days
 from orchestration.settings import Settings
+from sources import lake_fs
 
 SHARED_LAKE_FOLDERS = ("raw", "_ledger", "quarantine")  # run records (ops/) stay apart
 
@@ -60,13 +62,21 @@ def prepare_scratch(live: Settings, scratch: Path) -> Settings:
     if scratch.exists():
         shutil.rmtree(scratch)
     (scratch / "lake").mkdir(parents=True)
+    lake = Path(live.lake_uri)  # the data dir's lake, or a local U2C_LAKE_URI's
     for name in SHARED_LAKE_FOLDERS:
-        if (live.lake / name).exists():
-            (scratch / "lake" / name).symlink_to((live.lake / name).resolve(), True)
+        if (lake / name).exists():
+            (scratch / "lake" / name).symlink_to((lake / name).resolve(), True)
     return Settings(data_dir=scratch)
 
 
 def replay(live: Settings, first: date, last: date) -> ReplayReport:
+    if live.lake_location and lake_fs.is_s3(live.lake_location):
+        # the scratch dir links a local lake's folders; a scratch dir on the bucket would
+        # publish its usage snapshot among the live exports
+        raise UserError(
+            f"u2c replay needs a local lake; U2C_LAKE_URI is {live.lake_location} (replay "
+            "from object storage is not supported yet)"
+        )
     if not live.warehouse.exists():
         raise FileNotFoundError(f"no warehouse at {live.warehouse}: nothing to replay against")
     scratch = prepare_scratch(live, live.data_dir / "replay" / f"{first}_{last}")
