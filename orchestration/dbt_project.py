@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
+from collections.abc import Mapping
 from functools import cached_property
 from importlib.metadata import version as installed_version
 from pathlib import Path
@@ -46,6 +48,36 @@ def installed_dbt() -> str:
             "project (make install) and run it with that environment's python"
         )
     return found
+
+
+def dbt_target_path(data_dir: Path, target: str | None = None) -> Path:
+    """Where `run_dbt` keeps a target's artifacts (run_results.json, manifest.json)."""
+    return data_dir / "dbt" / (f"target-{target}" if target else "target")
+
+
+def run_dbt(
+    data_dir: Path,
+    *args: str,
+    target: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    timeout: float | None = 1800,
+) -> subprocess.CompletedProcess:
+    """`dbt <args>` in a process of its own on this project over `data_dir` (the profile's
+    target, or `target`), its artifacts under `dbt_target_path` and its logs beside them, output
+    captured: for what runs dbt outside a pipeline step (`u2c spark-check`, tests). `environ`
+    (default: this process's) is the base of dbt's environment; U2C_DATA_DIR is `data_dir`."""
+    target_path = dbt_target_path(data_dir, target)
+    return subprocess.run(
+        [
+            installed_dbt(), *args, *(["--target", target] if target else []),
+            "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+            "--target-path", str(target_path),
+            "--log-path", str(target_path.with_name(target_path.name.replace("target", "logs"))),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env={**(os.environ if environ is None else environ), "U2C_DATA_DIR": str(data_dir)},
+        capture_output=True, text=True, timeout=timeout, check=False,
+    )  # fmt: skip
 
 
 def prepare(project: DbtProject) -> bool:

@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import shutil
-import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,9 +27,8 @@ import duckdb
 
 from exports.erp_journals import export_journals
 from exports.mart_diff import only_in
-from orchestration.dbt_project import installed_dbt
+from orchestration.dbt_project import dbt_target_path, run_dbt
 from orchestration.demo_generator import demo_generator
-from orchestration.settings import DBT_PROJECT_DIR
 from sources.landing import land_inbox
 from sources.registry import CONTRACTS
 
@@ -110,20 +107,10 @@ def _reason(message: str) -> str:
 def dbt(data_dir: Path, target: str, *args: str) -> DbtRun:
     """`dbt <args>` on `target` over the data dir: its wall time and the nodes that failed
     (read from run_results.json; dbt's output tail when dbt stopped before writing it)."""
-    target_path = data_dir / "dbt" / f"target-{target}"
-    log_path = data_dir / "dbt" / f"logs-{target}"
-    results = target_path / "run_results.json"
+    results = dbt_target_path(data_dir, target) / "run_results.json"
     results.unlink(missing_ok=True)
     started = time.monotonic()
-    done = subprocess.run(
-        [
-            installed_dbt(), *args, "--target", target,
-            "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-            "--target-path", str(target_path), "--log-path", str(log_path),
-        ],
-        cwd=DBT_PROJECT_DIR, env={**os.environ, "U2C_DATA_DIR": str(data_dir)},
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    done = run_dbt(data_dir, *args, target=target, timeout=None)
     seconds = time.monotonic() - started
     if not results.exists():
         return DbtRun(

@@ -8,27 +8,16 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
-from orchestration.settings import DBT_PROJECT_DIR, Settings
+from orchestration.dbt_project import run_dbt
+from orchestration.settings import Settings
 from sources.landing import ensure_schema_files
 from sources.registry import CONTRACTS
 
-DBT = Path(sys.executable).parent / "dbt"
-
 
 def dbt(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, **Settings(data_dir=data_dir).environ()}
-    return subprocess.run(
-        [str(DBT), *args, "--target-path", str(data_dir / "dbt" / "target")],
-        cwd=DBT_PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    return run_dbt(data_dir, *args, environ={**os.environ, **Settings(data_dir=data_dir).environ()})
 
 
 def test_every_dbt_unit_test_passes(tmp_path: Path):

@@ -7,16 +7,13 @@ The macros are rendered by dbt (`dbt show --inline` on each target), not copied 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from orchestration.dbt_project import installed_dbt
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.dbt_project import run_dbt
 from orchestration.spark_check import require_spark
 
 pytestmark = pytest.mark.spark
@@ -111,16 +108,9 @@ def query() -> str:
 
 
 def show(target: str, data_dir: Path) -> list[dict]:
-    done = subprocess.run(
-        [
-            installed_dbt(), "--quiet", "show", "--inline", query(), "--output", "json",
-            "--limit", "-1", "--target", target,
-            "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-            "--target-path", str(data_dir / f"target-{target}"),
-            "--log-path", str(data_dir / f"logs-{target}"),
-        ],
-        cwd=DBT_PROJECT_DIR, env={**os.environ, "U2C_DATA_DIR": str(data_dir)},
-        capture_output=True, text=True, check=False,
+    done = run_dbt(
+        data_dir, "--quiet", "show", "--inline", query(), "--output", "json", "--limit", "-1",
+        target=target,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     return json.loads(done.stdout[done.stdout.index("{") :])["show"]

@@ -32,6 +32,7 @@ from exports.publish import publish_files
 from exports.rederive import published_manifests
 from exports.usage_daily import export_usage_daily
 from orchestration import up_to_date
+from orchestration.dbt_project import run_dbt
 from orchestration.defs.quality import usage_landed
 from orchestration.exports_view import list_view, show_view
 from orchestration.resources import data_dir_resources
@@ -205,18 +206,10 @@ TINY = {"customers": 3, "days": 8, "events_per_day": 40, "start": date(2026, 8, 
 
 
 def _dbt_build(data_dir, environ) -> None:
-    project = Path(__file__).resolve().parents[2] / "dbt_project"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DBT_", "U2C_", "AWS_"))}
-    env |= {"U2C_DATA_DIR": str(data_dir), **environ}
-    built = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"), "build",
-            "--exclude-resource-type", "unit_test", "--exclude-resource-type", "test",
-            "--project-dir", str(project), "--profiles-dir", str(project),
-            "--target-path", str(data_dir / "dbt" / "target"),
-            "--log-path", str(data_dir / "dbt" / "logs"),
-        ],
-        cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False,
+    built = run_dbt(
+        data_dir, "build", "--exclude-resource-type", "unit_test", "--exclude-resource-type",
+        "test", environ=env | environ, timeout=600,
     )  # fmt: skip
     assert built.returncode == 0, built.stdout[-5000:] + built.stderr[-3000:]
 

@@ -23,6 +23,6 @@ def test_the_scratch_dir_links_the_lake_under_a_local_lake_uri(tmp_path):
 
 def test_a_replay_of_a_lake_on_s3_stops_with_a_clear_error(tmp_path):
     live = Settings(data_dir=tmp_path / "data", lake_location="s3://bucket/prefix")
-    with pytest.raises(UserError, match="needs a local lake.*s3://bucket/prefix"):
+    with pytest.raises(UserError, match=r"needs a local lake.*s3://bucket/prefix"):
         replay(live, date(2026, 8, 1), date(2026, 8, 2))
     assert not (tmp_path / "data" / "replay").exists()  # nothing prepared
