@@ -55,7 +55,7 @@ class Batch:
 def sha256_of(lake: Lake, location: str) -> tuple[str, int]:
     """The sha256 and size of a stored file, streamed."""
     digest, size = hashlib.sha256(), 0
-    with lake.open_input(location) as fh:
+    with lake.open_input_file(location) as fh:
         while chunk := fh.read(1 << 20):
             digest.update(chunk)
             size += len(chunk)

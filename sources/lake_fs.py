@@ -159,10 +159,6 @@ class Lake:
         for file in self.files(location):
             self.fs.delete_file(self._path(file))
 
-    def open_input(self, location: str) -> pa.NativeFile:
-        """A stream to read a file in chunks (a large export file checked against its sha256)."""
-        return self.fs.open_input_stream(self._path(location))
-
     def visible_batches(self, kind_location: str) -> list[str]:
         """The batch locations under `kind_location` whose manifest exists, sorted; never a
         hidden (`.`-named) temp directory still being staged."""
@@ -196,8 +192,9 @@ class Lake:
     def delete_file(self, location: str) -> None:
         self.fs.delete_file(self._path(location))
 
-    def open_input_file(self, location: str):
-        """A seekable reader of `location` (what pyarrow.parquet reads footers from)."""
+    def open_input_file(self, location: str) -> pa.NativeFile:
+        """A seekable reader of `location`: Parquet footers read alone, or a file read in
+        chunks (a large export checked against its sha256)."""
         return self.fs.open_input_file(self._path(location))
 
     def signatures(self, location: str) -> dict[str, str]:
