@@ -98,7 +98,8 @@ class LandingSite:
             return None
         if self.remote is None:
             return pq.read_schema(self.local / relative)
-        return self.remote.read_parquet(self.remote.uri(relative)).schema
+        with self.remote.open_input_file(self.remote.uri(relative)) as source:
+            return pq.read_schema(source)  # the footer only, not the file
 
     def read_json(self, relative: str) -> object:
         """The JSON document at `relative`; OSError or ValueError when missing or unreadable."""
