@@ -91,14 +91,11 @@ def _index(lake: Path | LandingSite) -> dict[tuple[str, str, str, str], list]:
 
 
 def _rows_in(path: Path | str, deep: bool, site: LandingSite | None = None) -> int:
-    if site is not None and site.remote is not None:
-        with site.remote.open_input_file(str(path)) as source:
-            if deep:
-                return pq.read_table(source, page_checksum_verification=True).num_rows
-            return pq.read_metadata(source).num_rows
-    if deep:
-        return pq.read_table(path, page_checksum_verification=True).num_rows
-    return pq.read_metadata(path).num_rows
+    remote = site.remote if site is not None else None
+    with remote.open_input_file(str(path)) if remote else open(path, "rb") as source:
+        if deep:
+            return pq.read_table(source, page_checksum_verification=True).num_rows
+        return pq.read_metadata(source).num_rows
 
 
 def check_batch(
