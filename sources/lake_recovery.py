@@ -31,7 +31,7 @@ LOCK_FILE = "_ledger/landing.lock"
 class Recovery:
     temps_removed: list[Path] = field(default_factory=list)
     # local paths, or s3:// URIs on an object-storage lake
-    uncommitted_removed: list[Path | str] = field(default_factory=list)
+    uncommitted_removed: list[str] = field(default_factory=list)
 
 
 def _stem(name: str) -> str:
@@ -39,22 +39,7 @@ def _stem(name: str) -> str:
 
 
 def committed_batches(lake: Path | LandingSite) -> set[str]:
-    site = LandingSite.of(lake)
-    if site.remote is None:
-        ledger = site.local / "_ledger" / "landing_batches"
-        return {p.stem for p in ledger.glob("*.parquet") if not p.name.startswith(("_", "."))}
-    return {_stem(f) for f in site.parquet_files(LEDGER_DIR)}
-
-
-def batch_files(lake: Path) -> Iterator[Path]:
-    """Every landed data file: raw/<system>/<table>/load_date=<d>/<batch>.parquet, and the same
-    under quarantine/."""
-    for area in ("raw", "quarantine"):
-        root = lake / area
-        if root.is_dir():
-            yield from (
-                p for p in sorted(root.rglob("*.parquet")) if not p.name.startswith(("_", "."))
-            )
+    return {_stem(f) for f in LandingSite.of(lake).parquet_files(LEDGER_DIR)}
 
 
 def recover(lake: Path | LandingSite) -> Recovery:
@@ -62,17 +47,13 @@ def recover(lake: Path | LandingSite) -> Recovery:
     site = LandingSite.of(lake)
     recovery = Recovery(temps_removed=sweep_stale_temps(site.local))
     committed = committed_batches(site)
-    if site.remote is not None:
-        for area in ("raw", "quarantine"):
-            for uri in site.parquet_files(area):
-                if _stem(uri) not in committed:
-                    site.remote.delete_file(uri)
-                    recovery.uncommitted_removed.append(uri)
-        return recovery
-    for path in batch_files(site.local):
-        if path.stem not in committed:
-            path.unlink(missing_ok=True)
-            recovery.uncommitted_removed.append(path)
+    # every landed data file: raw/<system>/<table>/load_date=<d>/<batch>.parquet, and the same
+    # under quarantine/ (local paths, or s3:// URIs)
+    for area in ("raw", "quarantine"):
+        for location in sorted(site.parquet_files(area)):
+            if _stem(location) not in committed:
+                site.remove(location)
+                recovery.uncommitted_removed.append(location)
     return recovery
 
 

@@ -81,7 +81,7 @@ class LandingSite:
     def remove(self, location: Path | str) -> None:
         """Delete a landed file: a local path, or an s3:// URI."""
         if self.remote is None:
-            Path(location).unlink()
+            Path(location).unlink(missing_ok=True)
         else:
             self.remote.delete_file(str(location))
 
