@@ -119,6 +119,17 @@ def meter(compiled: dict[str, str], landed: dict) -> dict:
         ("0.0000000001", None, "value_not_representable", None),  # a 10th decimal
         ("1e300", None, "value_not_representable", None),
         ('"12"', None, "metered", Decimal(12)),  # a numeric string, as OpenMeter reads it
+        # the integer texts take a faster cast than the others (macro meter_value_decimal): the
+        # same values and the same refusals either way
+        ('" 7 "', None, "metered", Decimal(7)),
+        ('"+7"', None, "metered", Decimal(7)),
+        ('"-7"', None, "metered", Decimal(-7)),
+        ('"1e3"', None, "metered", Decimal(1000)),
+        ('"2.5"', None, "metered", Decimal("2.5")),
+        ('"99999999999999999999999999999"', None, "metered", Decimal(10**29 - 1)),
+        ('"999999999999999999999999999999"', None, "value_not_representable", None),
+        ('"0x10"', None, "value_not_a_number", None),
+        ("1E3", None, "metered", Decimal(1000)),
         ('"twelve"', None, "value_not_a_number", None),
         ("null", None, "value_missing", None),
         # more digits than a double keeps: refused at landing, never silently rounded

@@ -42,7 +42,7 @@ meters as (
     select * from {{ ref('int_meters') }}
 ),
 
-candidates as (
+candidates {{ cte_not_materialized() }} (
     select
         e.*,
         m.metric,
@@ -62,14 +62,14 @@ candidates as (
             and (m.valid_to is null or cast(e.occurred_at as date) < m.valid_to)
 ),
 
-claimed as (
+claimed {{ cte_not_materialized() }} (
     select
         *,
         payload is null and data_base64 is not null as payload_unreadable
     from candidates
 ),
 
-valued as (
+valued {{ cte_not_materialized() }} (
     select
         c.*,
         {{ meter_value_text('c.payload', 'c.value_path') }} as value_text,
@@ -82,24 +82,85 @@ valued as (
     where c.payload_unreadable or {{ meter_filters_pass('c.filter_conditions', 'c.payload') }}
 ),
 
+typed as (
+    select
+        *,
+        {{ meter_value_decimal('value_text') }} as value,
+        try_cast(value_text as double) as value_double
+    from valued
+),
+
 checked as (
     select
         *,
-        try_cast(value_text as decimal(38, 9)) as value,
         case
             when payload_unreadable then 'data_base64_not_json'
             when subject_key = '' then 'no_subject'
             when aggregation = 'COUNT' then 'metered'
             when coalesce(value_json, 'null') = 'null' then 'value_missing'
             when aggregation = 'UNIQUE_COUNT' then 'metered'
-            when try_cast(value_text as double) is null then 'value_not_a_number'
-            when
-                try_cast(value_text as decimal(38, 9)) is null
-                or cast(try_cast(value_text as decimal(38, 9)) as double) <> try_cast(value_text as double)
+            when value_double is null then 'value_not_a_number'
+            when value is null or cast(value as double) <> value_double
                 then 'value_not_representable'
             else 'metered'
         end as checked_status
-    from valued
+    from typed
+),
+
+-- The identity map cut into spans of time over which the same subscriptions answer a key
+-- (bounded by every valid_from and valid_to of the key): an event falls in at most one span,
+-- so it resolves by a plain join, without a window over the events (which holds every event's
+-- row in memory at once).
+subject_bounds as (
+    select
+        subject_key,
+        valid_from as bound
+    from {{ ref('int_usage_subjects') }}
+    where valid_from is not null
+    union
+    select
+        subject_key,
+        valid_to as bound
+    from {{ ref('int_usage_subjects') }}
+    where valid_to is not null
+),
+
+subject_spans as (
+    -- from each bound to the next, the last open-ended
+    select
+        subject_key,
+        bound as span_from,
+        lead(bound) over (partition by subject_key order by bound) as span_to
+    from subject_bounds
+    union all
+    -- before the first bound (all time for a key without bounds)
+    select
+        s.subject_key,
+        cast(null as date) as span_from,
+        min(b.bound) as span_to
+    from {{ ref('int_usage_subjects') }} as s
+    left join subject_bounds as b on s.subject_key = b.subject_key
+    group by s.subject_key
+),
+
+-- per span, the subscriptions the key names throughout it (a key row covers a span whole or
+-- not at all, as the spans are cut at its bounds); the first by id is the one billed
+span_subscriptions as (
+    select
+        p.subject_key,
+        p.span_from,
+        p.span_to,
+        count(s.subscription_id) as subscription_candidates,
+        min(s.subscription_id) as subscription_id,
+        min_by(s.account_id, s.subscription_id) as account_id,
+        min_by(s.stripe_customer_id, s.subscription_id) as stripe_customer_id
+    from subject_spans as p
+    inner join {{ ref('int_usage_subjects') }} as s
+        on
+            s.subject_key = p.subject_key
+            and (s.valid_from is null or s.valid_from <= p.span_from)
+            and (s.valid_to is null or s.valid_to >= p.span_to)
+    group by p.subject_key, p.span_from, p.span_to
 ),
 
 resolved as (
@@ -108,18 +169,13 @@ resolved as (
         s.subscription_id as resolved_subscription_id,
         s.account_id,
         s.stripe_customer_id,
-        count(s.subscription_id) over (
-            partition by c.event_source, c.event_id, c.metric
-        ) as subscription_candidates
+        coalesce(s.subscription_candidates, 0) as subscription_candidates
     from checked as c
-    left join {{ ref('int_usage_subjects') }} as s
+    left join span_subscriptions as s
         on
             c.subject_key = s.subject_key
-            and (s.valid_from is null or c.occurred_at >= s.valid_from)
-            and (s.valid_to is null or c.occurred_at < s.valid_to)
-    qualify row_number() over (
-        partition by c.event_source, c.event_id, c.metric order by s.subscription_id
-    ) = 1
+            and (s.span_from is null or c.occurred_at >= s.span_from)
+            and (s.span_to is null or c.occurred_at < s.span_to)
 ),
 
 metered as (
