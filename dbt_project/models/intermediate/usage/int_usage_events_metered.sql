@@ -157,9 +157,9 @@ span_subscriptions as (
     from subject_spans as p
     inner join {{ ref('int_usage_subjects') }} as s
         on
-            s.subject_key = p.subject_key
-            and (s.valid_from is null or s.valid_from <= p.span_from)
-            and (s.valid_to is null or s.valid_to >= p.span_to)
+            p.subject_key = s.subject_key
+            and (s.valid_from is null or p.span_from >= s.valid_from)
+            and (s.valid_to is null or p.span_to <= s.valid_to)
     group by p.subject_key, p.span_from, p.span_to
 ),
 
