@@ -148,8 +148,10 @@ subject_spans as (
 span_subscriptions as (
     select
         p.subject_key,
-        p.span_from,
-        p.span_to,
+        -- the open ends as dates no event reaches (landing keeps event times in 2000..2100), so
+        -- events join their span by comparisons alone: a hash join, not a nested loop
+        coalesce(p.span_from, date '0001-01-01') as span_from,
+        coalesce(p.span_to, date '9999-12-31') as span_to,
         count(s.subscription_id) as subscription_candidates,
         min(s.subscription_id) as subscription_id,
         min_by(s.account_id, s.subscription_id) as account_id,
@@ -174,8 +176,8 @@ resolved as (
     left join span_subscriptions as s
         on
             c.subject_key = s.subject_key
-            and (s.span_from is null or c.occurred_at >= s.span_from)
-            and (s.span_to is null or c.occurred_at < s.span_to)
+            and c.occurred_at >= s.span_from
+            and c.occurred_at < s.span_to
 ),
 
 metered as (
