@@ -38,49 +38,84 @@ events {{ cte_not_materialized() }} (
     where landed_at > {{ incremental_watermark('landed_at') }}
 ),
 
-meters as (
-    select * from {{ ref('int_meters') }}
+-- every meter of an event type in one list: each event is tested against all of them on its
+-- own row, so the events no meter claims are found in the same pass (a second pass, joining
+-- every event against the claimed ones, took half the model's time)
+meters_by_type as (
+    select
+        event_type,
+        {{ list_agg_struct([
+            'metric', 'valid_from', 'valid_to', 'aggregation', 'value_path', 'subject_path',
+            'group_by_paths', 'billable', 'filter_conditions'
+        ]) }} as meters
+    from {{ ref('int_meters') }}
+    group by event_type
 ),
 
-candidates {{ cte_not_materialized() }} (
+read_events {{ cte_not_materialized() }} (
     select
         e.*,
-        m.metric,
-        m.valid_from as meter_valid_from,
-        m.aggregation,
-        m.value_path,
-        m.subject_path,
-        m.group_by_paths,
-        m.billable,
-        m.filter_conditions,
-        {{ meter_payload('e.data', 'e.data_base64', 'e.data_content_type') }} as payload
-    from events as e
-    inner join meters as m
-        on
-            e.event_type = m.event_type
-            and cast(e.occurred_at as date) >= m.valid_from
+        {{ meter_payload('e.data', 'e.data_base64', 'e.data_content_type') }} as payload,
+        -- the meters in force on the event's day (none: null or empty)
+        filter(
+            t.meters,
+            m -> cast(e.occurred_at as date) >= m.valid_from
             and (m.valid_to is null or cast(e.occurred_at as date) < m.valid_to)
+        ) as meters_in_force
+    from events as e
+    left join meters_by_type as t on e.event_type = t.event_type
 ),
 
-claimed {{ cte_not_materialized() }} (
+readable {{ cte_not_materialized() }} (
     select
         *,
         payload is null and data_base64 is not null as payload_unreadable
-    from candidates
+    from read_events
 ),
 
+claims {{ cte_not_materialized() }} (
+    select
+        *,
+        -- an unreadable payload is claimed by every meter in force: it is counted unmetered
+        -- (data_base64_not_json) under each
+        filter(
+            meters_in_force,
+            m -> payload_unreadable or {{ meter_filters_pass('m.filter_conditions', 'payload') }}
+        ) as claimed_by
+    from readable
+),
+
+-- one row per event and meter that claims it; an event no meter claims keeps one row with no
+-- meter (m is null)
+candidates {{ cte_not_materialized() }} (
+    select
+        c.*,
+        {{ unnest_or_null('c.claimed_by') }} as m
+    from claims as c
+),
+
+-- (c.m.<field> is a field of the struct m, which sqlfluff takes for a table)
+-- noqa: disable=RF01
 valued {{ cte_not_materialized() }} (
     select
         c.*,
-        {{ meter_value_text('c.payload', 'c.value_path') }} as value_text,
-        {{ json_raw('c.payload', 'c.value_path') }} as value_json,
+        c.m.metric,
+        c.m.valid_from as meter_valid_from,
+        c.m.aggregation,
+        c.m.billable,
+        c.m.group_by_paths,
+        {{ meter_value_text('c.payload', 'c.m.value_path') }} as value_text,
+        {{ json_raw('c.payload', 'c.m.value_path') }} as value_json,
         coalesce(
-            case when c.subject_path is null then c.subject else {{ json_text('c.payload', 'c.subject_path') }} end,
+            case
+                when c.m.subject_path is null then c.subject
+                else {{ json_text('c.payload', 'c.m.subject_path') }}
+            end,
             ''
         ) as subject_key
-    from claimed as c
-    where c.payload_unreadable or {{ meter_filters_pass('c.filter_conditions', 'c.payload') }}
+    from candidates as c
 ),
+-- noqa: enable=RF01
 
 typed as (
     select
@@ -94,6 +129,10 @@ checked as (
     select
         *,
         case
+            -- no meter claims the event: of a type no meter reads, or every meter filters it out
+            when metric is null and coalesce({{ list_size('meters_in_force') }}, 0) > 0
+                then 'filtered_out'
+            when metric is null then 'no_meter'
             when payload_unreadable then 'data_base64_not_json'
             when subject_key = '' then 'no_subject'
             when aggregation = 'COUNT' then 'metered'
@@ -180,7 +219,7 @@ resolved as (
             and c.occurred_at < s.span_to
 ),
 
-metered as (
+every_row as (
     select
         event_source,
         event_id,
@@ -197,12 +236,15 @@ metered as (
             when subscription_candidates > 1 then 'ambiguous_subject'
             else 'metered'
         end as meter_status,
-        subject_key,
+        -- an event no meter claims keeps its subject as sent, unresolved
+        case when metric is null then subject else subject_key end as subject_key,
         -- an unresolved key is kept as sent: the usage shows as unmapped, never dropped
-        coalesce(resolved_subscription_id, nullif(subject_key, '')) as subscription_id,
-        account_id,
-        stripe_customer_id,
-        resolved_subscription_id is not null as is_resolved,
+        case
+            when metric is not null then coalesce(resolved_subscription_id, nullif(subject_key, ''))
+        end as subscription_id,
+        case when metric is not null then account_id end as account_id,
+        case when metric is not null then stripe_customer_id end as stripe_customer_id,
+        metric is not null and resolved_subscription_id is not null as is_resolved,
         -- an unmetered row carries no value (a rounded one would mislead)
         case
             when checked_status <> 'metered' then null
@@ -210,49 +252,10 @@ metered as (
             else value
         end as value,
         case when aggregation = 'UNIQUE_COUNT' then value_json end as unique_value,
-        {{ meter_dimensions('group_by_paths', 'payload') }} as dimensions
-    from resolved
-),
-
--- events no meter counts: of a type no meter reads, or that every meter's filters exclude
-unclaimed as (
-    select
-        e.event_source,
-        e.event_id,
-        e.event_type,
-        e.occurred_at,
-        e.landed_at,
-        e.batch_id,
-        cast(null as string) as metric,
-        cast(null as date) as meter_valid_from,
-        cast(null as string) as aggregation,
-        cast(null as boolean) as billable,
         case
-            when exists (
-                select 1 from candidates as c
-                where c.event_source = e.event_source and c.event_id = e.event_id
-            ) then 'filtered_out'
-            else 'no_meter'
-        end as meter_status,
-        e.subject as subject_key,
-        cast(null as string) as subscription_id,
-        cast(null as string) as account_id,
-        cast(null as string) as stripe_customer_id,
-        false as is_resolved,
-        cast(null as decimal(38, 9)) as value,
-        cast(null as string) as unique_value,
-        cast(null as string) as dimensions
-    from events as e
-    where not exists (
-        select 1 from valued as v
-        where v.event_source = e.event_source and v.event_id = e.event_id
-    )
-),
-
-every_row as (
-    select * from metered
-    union all
-    select * from unclaimed
+            when metric is not null then {{ meter_dimensions('group_by_paths', 'payload') }}
+        end as dimensions
+    from resolved
 )
 
 select
