@@ -72,20 +72,25 @@ METERS_TYPES = {
 }
 
 
+def load_meters(con: duckdb.DuckDBPyConnection, compiled: dict[str, str]) -> None:
+    """The checked-in meters seed and int_meters in the attached `warehouse`."""
+    for schema in ("main", "intermediate"):
+        con.execute(f"create schema if not exists warehouse.{schema}")
+    types = ", ".join(f"'{c}': '{t}'" for c, t in METERS_TYPES.items())
+    con.execute(
+        "create table warehouse.main.meters as select * from read_csv(?, header = true,"
+        f" all_varchar = true, types = {{{types}}})",
+        [str(METERS_SEED)],
+    )
+    con.execute(f"create table warehouse.intermediate.int_meters as {compiled['int_meters']}")
+
+
 def meter(compiled: dict[str, str], landed: dict) -> dict:
     """The metering model's row for one landed event (api_calls), on the checked-in meters seed:
     the warehouse decides what a value means, landing only keeps it as sent."""
     with duckdb.connect() as con:
         con.execute("attach ':memory:' as warehouse")
-        for schema in ("main", "intermediate"):
-            con.execute(f"create schema if not exists warehouse.{schema}")
-        types = ", ".join(f"'{c}': '{t}'" for c, t in METERS_TYPES.items())
-        con.execute(
-            "create table warehouse.main.meters as select * from read_csv(?, header = true,"
-            f" all_varchar = true, types = {{{types}}})",
-            [str(METERS_SEED)],
-        )
-        con.execute(f"create table warehouse.intermediate.int_meters as {compiled['int_meters']}")
+        load_meters(con, compiled)
         con.execute(
             "create table warehouse.intermediate.int_usage_subjects (subject_key varchar,"
             " valid_from timestamp, valid_to timestamp, subscription_id varchar,"

@@ -14,22 +14,14 @@ from pathlib import Path
 
 import duckdb
 
-from tests.reliability.test_contract_edges import METERS_SEED, METERS_TYPES
+from tests.reliability.test_contract_edges import load_meters
 
 EVENTS = 600_000
 SUBSCRIPTIONS = 40
 
 
 def _world(con: duckdb.DuckDBPyConnection, compiled: dict[str, str]) -> None:
-    for schema in ("main", "intermediate"):
-        con.execute(f"create schema if not exists warehouse.{schema}")
-    types = ", ".join(f"'{c}': '{t}'" for c, t in METERS_TYPES.items())
-    con.execute(
-        "create table warehouse.main.meters as select * from read_csv(?, header = true,"
-        f" all_varchar = true, types = {{{types}}})",
-        [str(METERS_SEED)],
-    )
-    con.execute(f"create table warehouse.intermediate.int_meters as {compiled['int_meters']}")
+    load_meters(con, compiled)
     # each subscription named by itself always, and by its customer id for part of the time
     con.execute(
         "create table warehouse.intermediate.int_usage_subjects as"
