@@ -139,12 +139,37 @@ def execute(
     return result
 
 
-def refresh_days(span: DataSpan, *, tags: dict | None = None, run_config: dict | None = None):
-    """`refresh_usage` over the span's days, without its landing step (landed just before)."""
+def refresh_days(
+    span: DataSpan,
+    *,
+    tags: dict | None = None,
+    run_config: dict | None = None,
+    say: Callable[[str], None] | None = None,
+):
+    """`refresh_usage` over the span's days, without its landing step (landed just before) and
+    without the unpartitioned models that are fresh (orchestration.fresh_models): nothing they
+    read or run changed since they were built."""
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+    from orchestration.defs.dbt import warehouse_models
     from orchestration.defs.landing import LANDING_SPECS
+    from orchestration.fresh_models import fresh_keys
 
     skip = [spec.key for spec in LANDING_SPECS]
-    return execute(USAGE_JOB, key_range=span.days, tags=tags, skip=skip, run_config=run_config)
+    with DagsterInstance.get() as instance:
+        fresh = fresh_keys(
+            instance,
+            defs.resolve_asset_graph(),
+            warehouse_models.specs,
+            Settings.from_env().warehouse,
+        )
+    if fresh and say is not None:
+        total = len(warehouse_models.keys)
+        say(f"{len(fresh)} of {total} unpartitioned models fresh (inputs and code unchanged): kept")
+    return execute(
+        USAGE_JOB, key_range=span.days, tags=tags, skip=skip + fresh, run_config=run_config
+    )
 
 
 def run_inputs(settings: Settings, close: bool = True) -> dict:
@@ -212,7 +237,7 @@ def _run_sequence(settings, close, land, tags, on_run, run_config, say) -> list:
         say("nothing landed yet: no usage days or billing periods to build")
         return results
     say(f"{USAGE_JOB}: usage days {span.days[0]}..{span.days[1]}")
-    if not step(refresh_days(span, tags=tags, run_config=run_config)):
+    if not step(refresh_days(span, tags=tags, run_config=run_config, say=say)):
         return results
     job = CLOSE_JOB if close else PERIODS_JOB
     say(f"{job}: billing periods {span.months[0][:7]}..{span.months[1][:7]}")

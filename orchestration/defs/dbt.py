@@ -33,6 +33,7 @@ from dagster import (
 )
 from dagster_dbt import DbtCliResource, dbt_assets, get_asset_key_for_model
 
+from orchestration.data_versions import VersionedTranslator, project_digest
 from orchestration.dbt_in_process import DbtThread
 from orchestration.dbt_project import make_dbt_project, prepare
 from orchestration.partitions import billing_periods, dbt_window_env, usage_days
@@ -47,6 +48,9 @@ dbt_project = make_dbt_project()
 # parse when the manifest is missing or older than the project, not only under `dagster dev`:
 # the code location then loads anywhere (`dagster definitions validate`, a fresh data dir)
 prepare(dbt_project)
+# code versions over the whole project and its settings: what makes a model stale besides new
+# data (orchestration.data_versions)
+TRANSLATOR = VersionedTranslator(project_digest(Path(dbt_project.project_dir), os.environ))
 
 
 def count_rows(warehouse: Path, relations: dict[str, tuple[str, str]]) -> dict[str, int]:
@@ -170,6 +174,7 @@ EXPORT_CONFIRMATION = "tag:export_confirmation"
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
+    dagster_dbt_translator=TRANSLATOR,
     exclude=f"{USAGE_DAY} {BILLING_PERIOD}",
     pool=WAREHOUSE_POOL,
 )
@@ -188,6 +193,7 @@ def partitioned_models(
     @dbt_assets(
         manifest=dbt_project.manifest_path,
         project=dbt_project,
+        dagster_dbt_translator=TRANSLATOR,
         select=tag,
         exclude=exclude,
         name=name,

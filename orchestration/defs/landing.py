@@ -2,9 +2,17 @@
 
 from collections import defaultdict
 
-from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    DataVersion,
+    MaterializeResult,
+    multi_asset,
+)
 
 from orchestration.console import every_tenth
+from orchestration.data_versions import lake_table_version
 from orchestration.owners import DATA_PLATFORM
 from orchestration.pools import WAREHOUSE_POOL
 from orchestration.resources import Lake
@@ -16,6 +24,9 @@ from sources.registry import CONTRACTS
 
 LEDGER_KEY = AssetKey(["landing", "batches"])
 QUARANTINE_KEY = AssetKey(["landing", "quarantine"])
+# where each landing asset's files are in the lake (its data version is their digest)
+LEDGER_PARTS = ("_ledger", "landing_batches")
+QUARANTINE_PARTS = ("quarantine",)
 
 
 def raw_key(system: str, table: str) -> AssetKey:
@@ -77,14 +88,25 @@ def land_sources(context: AssetExecutionContext, lake: Lake):
         counts["rows_read"] += r.rows_read
         counts["rows_landed"] += r.rows_landed
         counts["rows_quarantined"] += r.rows_quarantined
+    # each with the data version of its files: unchanged when nothing new landed for it, so
+    # the models reading only unchanged tables stay fresh (orchestration.data_versions)
     for system, table in RAW_TABLES:
         key = raw_key(system, table)
-        yield MaterializeResult(asset_key=key, metadata=dict(per_table.get(key, {})))
+        yield MaterializeResult(
+            asset_key=key,
+            metadata=dict(per_table.get(key, {})),
+            data_version=DataVersion(lake_table_version(lake.uri, "raw", system, table)),
+        )
     new = [r for r in results if not r.skipped]
-    yield MaterializeResult(asset_key=LEDGER_KEY, metadata={"batches_new": len(new)})
+    yield MaterializeResult(
+        asset_key=LEDGER_KEY,
+        metadata={"batches_new": len(new)},
+        data_version=DataVersion(lake_table_version(lake.uri, *LEDGER_PARTS)),
+    )
     yield MaterializeResult(
         asset_key=QUARANTINE_KEY,
         metadata={"rows_quarantined": sum(r.rows_quarantined for r in new)},
+        data_version=DataVersion(lake_table_version(lake.uri, *QUARANTINE_PARTS)),
     )
     context.log.info(
         f"landed {sum(r.rows_landed for r in new)} rows from {len(new)} new files, "
