@@ -30,6 +30,7 @@ from pathlib import Path
 from orchestration.partitions import WINDOW_ENV
 
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+RUN_RESULTS = "run_results.json"
 # what the dbt CLI prints at its default log level: dagster-dbt reads results, test outcomes and
 # errors from them (the debug events go to the invocation's dbt.log only)
 PRINTED_LEVELS = frozenset({"info", "warn", "error"})
@@ -242,8 +243,14 @@ class DbtThread:
             started_mtime = newest_project_file(self._project_dir) if parsing else 0.0
             manifest = None if parsing else self._manifest()
             runner = dbtRunner(manifest=manifest, callbacks=[self._on_event])
-            result = runner.invoke(self._dbt_args)
+            # dbt ends every build by writing manifest.json (about 1 s at this project's size),
+            # which nothing reads from a step's target dir: only run_results.json is kept
+            args = self._dbt_args if parsing else [*self._dbt_args, "--no-write-json"]
+            result = runner.invoke(args)
             self.result = result
+            if not parsing and hasattr(result.result, "write"):
+                self._target_path.mkdir(parents=True, exist_ok=True)
+                result.result.write(str(self._target_path / RUN_RESULTS))
             if parsing and result.success and isinstance(result.result, Manifest):
                 remember(self._project_dir, result.result, started_mtime)
             # the dbt CLI's exit codes: 1 when a node failed, 2 when dbt itself did
