@@ -13,8 +13,10 @@ plan or a contract version. Three kinds, read by the meters of `dbt_project/seed
 The subject is the subscription id; plan, region and contract version come from the CRM.
 
 Built for volume (tens to hundreds of millions of events): lines are assembled from
-precomputed string pieces (no json.dumps per event), written in chunks of CHUNK events, and
-only the draws per subscription x metric x variant x month are kept (what invoices need).
+precomputed string pieces (no json.dumps per event) by polars, BATCH events per pass (the draws
+taken in one `getrandbits` call, the pieces looked up and concatenated column-wise), and only
+the draws per subscription x metric x variant x month are kept (what invoices need). Event ids
+number events in blocks of CHUNK: `evt_<day>_<block, 4 digits><4 digits in the block>`.
 
 How a day's events are drawn: one `getrandbits` per event picks a slot (subscription x metric,
 weighted by plan, customer size and metric share) from a lookup table, one of up to 256
@@ -37,13 +39,20 @@ from __future__ import annotations
 import gzip
 import json
 import random
+import threading
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from itertools import repeat
 from pathlib import Path
+from queue import Queue
 from typing import TextIO
+
+import polars as pl
+import pyarrow as pa
 
 from demo_world.anomalies import LATE_EVENTS, ExtraDelivery, Plan
 from demo_world.calendar import add_months, at, month_key
@@ -52,7 +61,7 @@ from demo_world.files import deliver
 from demo_world.world import Subscription, World
 from sources.atomic import atomic_path
 
-CHUNK = 10_000  # events per write; ids end in <chunk number, 4 digits><4 digits in the chunk>
+CHUNK = 10_000  # ids end in <block number, 4 digits><4 digits in the block of CHUNK events>
 TAIL_BUDGET = 1 << 17  # prepared line endings (slots x quantity variants) per kind of day
 # CloudEvents type per metric: what the meters (seed meters) read.
 EVENT_TYPES = {
@@ -168,6 +177,23 @@ class _Tables:
     def width(self) -> int:
         return self.bits + self.qbits + 16
 
+    @cached_property
+    def columns(self) -> tuple[pl.Series, pl.Series, pl.Series]:
+        """The lookups of `_render_batch`: table index -> slot; slot -> head; slot << qbits |
+        variant -> tail (a slot's tails are one list shared by its indexes)."""
+        slots = sorted(self.first_index)
+        heads = [""] * (max(slots) + 1)
+        tails = [""] * ((max(slots) + 1) << self.qbits)
+        for s in slots:
+            i = self.first_index[s]
+            heads[s] = self.head[i]
+            tails[s << self.qbits : (s + 1) << self.qbits] = self.tails[i]
+        return (
+            pl.Series(self.slot, dtype=pl.Int64),
+            pl.Series(heads, dtype=pl.String),
+            pl.Series(tails, dtype=pl.String),
+        )
+
     def parts(self, x: int) -> tuple[int, int, int]:
         """(table index, variant, jitter) of a draw."""
         return (
@@ -271,32 +297,65 @@ class _Generator:
         return tables
 
 
-def _render(
-    prefix: str, c0: int, xs: list[int], t: _Tables, day_t: str, count: int, hits: list[int]
+BATCH = 32 * CHUNK  # events rendered per polars pass (about 80 MB of text)
+_HMS_SERIES = pl.Series(_HMS, dtype=pl.String)
+_MS_SERIES = pl.Series(_MS, dtype=pl.String)
+_D4_SERIES = pl.Series(_D4, dtype=pl.String)
+
+
+def draws(rng: random.Random, count: int, width: int) -> pa.Array:
+    """`count` values of `rng.getrandbits(width)`, exactly those `count` calls would return, in one
+    call. CPython builds a draw of 32 < width <= 64 bits from two 32-bit outputs of the Mersenne
+    Twister, the first as the low word and the second shifted right to its top width - 32 bits;
+    getrandbits(64 * count) returns those same outputs, in order, as whole little-endian words."""
+    if not 32 < width <= 64:
+        return pa.array([rng.getrandbits(width) for _ in range(count)], pa.uint64())
+    if count == 0:
+        return pa.array([], pa.uint64())
+    words = pa.Array.from_buffers(
+        pa.uint32(),
+        2 * count,
+        [None, pa.py_buffer(rng.getrandbits(64 * count).to_bytes(8 * count, "little"))],
+    )
+    frame = pl.from_arrow(pa.table({"w": words})).with_row_index("k")
+    low = frame.filter(pl.col("k") % 2 == 0)["w"].cast(pl.UInt64)
+    high = frame.filter(pl.col("k") % 2 == 1)["w"].cast(pl.UInt64) // (1 << (64 - width))
+    return (low + high * (1 << 32)).to_arrow()
+
+
+def _render_batch(
+    prefix: str, n0: int, xs: pl.Series, t: _Tables, day_t: str, count: int, hits: list[int]
 ) -> str:
-    """The hot loop: one chunk of event lines as one string; counts the draws per slot and
-    variant in `hits` (index slot << qbits | variant)."""
-    mask, bits, jbits = (1 << t.bits) - 1, t.bits, t.bits + t.qbits
-    qmask, qbits = (1 << t.qbits) - 1, t.qbits
-    step = DAY_MS // count
-    slot, head, tails = t.slot, t.head, t.tails
-    hms, ms3, d4 = _HMS, _MS, _D4
-    block = f"{prefix}{c0 // CHUNK:04d}"
-    n = c0 * DAY_MS
-    parts: list[str] = []
-    extend = parts.extend
-    for k, x in enumerate(xs):
-        i = x & mask
-        j = (x >> bits) & qmask
-        hits[slot[i] << qbits | j] += 1
-        ms = n // count + (((x >> jbits) * step) >> 16)
-        n += DAY_MS
-        extend((block, d4[k], head[i], day_t, hms[ms // 1000], ms3[ms % 1000], tails[i][j]))
-    return "".join(parts)
+    """Events n0.. (draws `xs`) as lines, in one polars pass: the same text, character for
+    character, as `_line` gives each; counts the draws per slot and variant in `hits` (index
+    slot << qbits | variant)."""
+    slot_of, heads, tails = t.columns
+    x = xs.cast(pl.Int64)
+    n = pl.int_range(n0, n0 + len(x), eager=True, dtype=pl.Int64)
+    slot = slot_of.gather(x % (1 << t.bits))
+    key = slot * (1 << t.qbits) + (x // (1 << t.bits)) % (1 << t.qbits)
+    jitter = x // (1 << (t.bits + t.qbits))
+    ms = n * DAY_MS // count + jitter * (DAY_MS // count) // (1 << 16)
+    for drawn_key, drawn in key.value_counts().iter_rows():
+        hits[drawn_key] += drawn
+    parts = pl.DataFrame(
+        {
+            "chunk": (n // CHUNK).cast(pl.String).str.zfill(4),
+            "number": _D4_SERIES.gather(n % CHUNK),
+            "head": heads.gather(slot),
+            "hms": _HMS_SERIES.gather(ms // 1000),
+            "ms": _MS_SERIES.gather(ms % 1000),
+            "tail": tails.gather(key),
+        }
+    )
+    line = pl.concat_str(
+        pl.lit(prefix), "chunk", "number", "head", pl.lit(day_t), "hms", "ms", "tail"
+    )
+    return parts.select(line.str.join("")).item()
 
 
 def _line(prefix: str, n: int, t: _Tables, day_t: str, x: int, count: int, tail=None) -> str:
-    """Event `n`'s line exactly as `_render` writes it, or with another payload (`tail`)."""
+    """Event `n`'s line exactly as `_render_batch` writes it, or with another payload (`tail`)."""
     i, j, jitter = t.parts(x)
     ms = (n * DAY_MS) // count + ((jitter * (DAY_MS // count)) >> 16)
     tail = t.tails[i][j] if tail is None else tail
@@ -304,14 +363,15 @@ def _line(prefix: str, n: int, t: _Tables, day_t: str, x: int, count: int, tail=
     return f"{prefix}{n // CHUNK:04d}{_D4[n % CHUNK]}{t.head[i]}{time}{tail}"
 
 
-def _chunks(rng: random.Random, count: int, width: int, forced: dict[int, int]):
-    """(first event number, draws) per chunk; `forced` draws replace the random ones."""
-    getrandbits = rng.getrandbits
-    for c0 in range(0, count, CHUNK):
-        xs = list(map(getrandbits, repeat(width, min(CHUNK, count - c0))))
-        for n, x in forced.items():
-            if c0 <= n < c0 + len(xs):
-                xs[n - c0] = x
+def _batches(rng: random.Random, count: int, width: int, forced: dict[int, int]):
+    """(first event number, draws as a polars Series) per BATCH events; `forced` draws replace
+    the random ones. The draws are those of one `getrandbits(width)` per event, in order."""
+    for c0 in range(0, count, BATCH):
+        size = min(BATCH, count - c0)
+        xs = pl.from_arrow(draws(rng, size, width))
+        inside = {n - c0: x for n, x in forced.items() if c0 <= n < c0 + size}
+        if inside:
+            xs = xs.scatter(list(inside), list(inside.values()))
         yield c0, xs
 
 
@@ -343,6 +403,45 @@ GZIP_LEVEL = 1
 
 def day_file_name(day: date, gzipped: bool) -> str:
     return f"events_{day.isoformat()}.jsonl" + (".gz" if gzipped else "")
+
+
+class _Behind:
+    """A text file written by a thread of its own, in the order of `write` calls: gzip's deflate
+    releases the GIL, so the next batch renders while the last one is compressed."""
+
+    def __init__(self, fh: TextIO) -> None:
+        self._queue: Queue[str | None] = Queue(maxsize=2)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._drain, args=(fh,), daemon=True)
+        self._thread.start()
+
+    def _drain(self, fh: TextIO) -> None:
+        while (text := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    fh.write(text)
+                except BaseException as error:  # reported by the writer's next call or close
+                    self._error = error
+
+    def write(self, text: str) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(text)
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
+@contextmanager
+def _behind(fh: TextIO) -> Iterator[_Behind]:
+    writer = _Behind(fh)
+    try:
+        yield writer
+    finally:
+        writer.close()
 
 
 def _open_text(path: Path, mode: str, gzipped: bool):
@@ -411,20 +510,24 @@ def write_usage(
             next_carried: list[tuple[str, str, str]] = []
             next_conflicts: list[str] = []
             path = folder / name
-            with atomic_path(path) as tmp, _open_text(tmp, "w", gzipped) as fh:
+            with atomic_path(path) as tmp, _open_text(tmp, "w", gzipped) as raw, _behind(raw) as fh:
                 line_no = 0
                 for line, source, event_id in carried:
                     fh.write(line)
                     line_no += 1
                     _dup_entry(dup_sink, source, event_id, name, line_no)
-                for c0, xs in _chunks(gen.rng, per_day, t.width, forced):
-                    fh.write(_render(prefix, c0, xs, t, day_t, per_day, day_hits))
+                for c0, xs in _batches(gen.rng, per_day, t.width, forced):
+                    fh.write(_render_batch(prefix, c0, xs, t, day_t, per_day, day_hits))
                     if gen.unknown_slot in t.first_index:
-                        low, mask = t.first_index[gen.unknown_slot], (1 << t.bits) - 1
-                        result.unknown_events += sum(1 for x in xs if (x & mask) >= low)
+                        low = t.first_index[gen.unknown_slot]
+                        result.unknown_events += int((xs % (1 << t.bits) >= low).sum())
                     c1 = c0 + len(xs)
+                    # the few events re-delivered or re-sent: their draws, as Python ints
+                    picked = [*_within(dups, c0, c1), *sorted(k for k in forced if c0 <= k < c1)]
+                    picked_draws = xs.gather([n - c0 for n in picked]).to_list()
+                    drawn = dict(zip(picked, picked_draws, strict=True))
                     for n in _within(dups, c0, c1):
-                        x = xs[n - c0]
+                        x = drawn[n]
                         slot = t.slot[t.parts(x)[0]]
                         if slot == gen.unknown_slot or n in forced:
                             continue
@@ -437,7 +540,7 @@ def write_usage(
                             )
                         )
                     for n in sorted(k for k in forced if c0 <= k < c1):
-                        x = xs[n - c0]
+                        x = drawn[n]
                         i, j, _ = t.parts(x)
                         other = t.quantities[i][j] + max(1, t.quantities[i][j] // 2)
                         tail = gen.slots[t.slot[i]].tail(j, other)
