@@ -33,11 +33,14 @@ def relations_in(warehouse: Path) -> set[tuple[str, str]]:
         return set()  # unreadable: everything is rebuilt
 
 
-def fresh_keys(instance, asset_graph, specs: Iterable, warehouse: Path) -> list:
+def fresh_keys(instance, asset_graph, specs: Iterable, warehouse: Path, check_specs=()) -> list:
     """The keys of `specs` (unpartitioned asset specs of dbt nodes) to keep as they are: FRESH in
-    Dagster's eyes, their relation in `warehouse`, and none of their ancestors among `specs` to
-    be rebuilt. (Dagster's status looks one step up: a model whose parent is stale is itself
-    FRESH until the parent is rebuilt; a run rebuilds the parent, so it rebuilds the model.)"""
+    Dagster's eyes, their relation in `warehouse`, every check of theirs among `check_specs`
+    passed when it last ran, and none of their ancestors among `specs` to be rebuilt.
+    (Dagster's status looks one step up: a model whose parent is stale is itself FRESH until
+    the parent is rebuilt; a run rebuilds the parent, so it rebuilds the model. A model whose
+    test failed, or never finished, is rebuilt so its tests run again: kept, it would let what
+    reads it build on rows its test refused.)"""
     from dagster._core.asset_graph_view.asset_graph_view import AssetGraphView, TemporalContext
     from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
     from dagster._time import get_current_datetime
@@ -56,7 +59,24 @@ def fresh_keys(instance, asset_graph, specs: Iterable, warehouse: Path) -> list:
         for spec in specs
         if relation_of(spec) not in present or resolver.get_status(spec.key) != StaleStatus.FRESH
     }
+    rebuild |= unchecked(instance, [c for c in check_specs if c.asset_key in keys])
     return sorted(keys - downstream_within(rebuild, keys, asset_graph), key=str)
+
+
+def unchecked(instance, check_specs: list) -> set:
+    """The assets of `check_specs` with a check whose last execution did not pass (failed, or
+    planned and never finished) or that never ran."""
+    from dagster._core.storage.asset_check_execution_record import (
+        AssetCheckExecutionRecordStatus,
+    )
+
+    latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+        [c.key for c in check_specs]
+    )
+    passed = AssetCheckExecutionRecordStatus.SUCCEEDED
+    return {
+        c.asset_key for c in check_specs if c.key not in latest or latest[c.key].status != passed
+    }
 
 
 def relation_of(spec) -> tuple[str, ...]:

@@ -163,6 +163,7 @@ def refresh_days(
             defs.resolve_asset_graph(),
             warehouse_models.specs,
             Settings.from_env().warehouse,
+            warehouse_models.check_specs,
         )
     if fresh and say is not None:
         total = len(warehouse_models.keys)

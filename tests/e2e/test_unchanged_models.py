@@ -48,7 +48,30 @@ def test_a_run_with_no_new_data_keeps_every_unpartitioned_model(world: Path):
     assert not {k for k in built if k.startswith(("staging/", "marts/invoices", "marts/customers"))}
 
 
-def test_new_usage_and_a_lost_table_rebuild_what_reads_them_and_nothing_else(world: Path):
+def report_failed_check(world: Path, asset: list[str], check: str) -> None:
+    from dagster import AssetCheckEvaluation, AssetKey
+
+    with dagster_instance(world) as instance:
+        instance.report_runless_asset_event(
+            AssetCheckEvaluation(asset_key=AssetKey(asset), check_name=check, passed=False)
+        )
+
+
+def latest_check_passed(world: Path, asset: list[str], check: str) -> bool:
+    from dagster import AssetCheckKey, AssetKey
+    from dagster._core.storage.asset_check_execution_record import (
+        AssetCheckExecutionRecordStatus,
+    )
+
+    key = AssetCheckKey(AssetKey(asset), check)
+    with dagster_instance(world) as instance:
+        latest = instance.event_log_storage.get_latest_asset_check_execution_by_key([key])
+    return latest[key].status == AssetCheckExecutionRecordStatus.SUCCEEDED
+
+
+def test_new_usage_a_lost_table_and_a_failed_test_rebuild_what_they_reach_and_nothing_else(
+    world: Path,
+):
     invoices = count(world, "select count(*) from marts.invoices")
     distinct_events = "select count(*) from intermediate.int_usage_events_deduplicated"
     events_before = count(world, distinct_events)
@@ -59,14 +82,26 @@ def test_new_usage_and_a_lost_table_rebuild_what_reads_them_and_nothing_else(wor
     )
     with duckdb.connect(str(world / "warehouse.duckdb")) as con:
         con.execute("drop table marts.invoices")  # lost outside a run: Dagster cannot know
+    # a test that failed last time: its model is rebuilt and tested again, not kept
+    customers_test = (["marts", "customers"], "unique_customers_account_id")
+    report_failed_check(world, *customers_test)
+    assert not latest_check_passed(world, *customers_test)
 
     done, built = full_run(world)
 
     kept, total = map(int, FRESH.search(done.stdout + done.stderr).groups())
-    # rebuilt: the new usage's staging and what reads the landing ledger, and the lost table
-    # with what reads it; kept: the billing, CRM and ERP models nothing new reached
-    assert {"staging/stg_usage__events", "marts/ops_landing_batches", "marts/invoices"} <= built
-    assert not built & {"staging/stg_billing__invoices", "marts/customers", "marts/gl_lines"}
+    # rebuilt: the new usage's staging and what reads the landing ledger, the lost table and
+    # the model whose test failed, with what reads them; kept: the billing, CRM and ERP models
+    # none of that reached
+    assert {
+        "staging/stg_usage__events",
+        "marts/ops_landing_batches",
+        "marts/invoices",
+        "marts/customers",
+        "intermediate/int_billing_customers_mapped",
+    } <= built
+    assert not built & {"staging/stg_billing__invoices", "marts/legal_entities"}
+    assert latest_check_passed(world, *customers_test)
     assert 0 < kept < total
     assert count(world, "select count(*) from marts.invoices") == invoices
     assert count(world, distinct_events) == events_before + 1
