@@ -23,15 +23,27 @@ class ChunkedParquet:
     """Stream rows into a temp Parquet file in bounded chunks; visible only after `publish`."""
 
     def __init__(
-        self, target: Path, schema: pa.Schema, put: Callable[[Path, Path], None] | None = None
+        self,
+        target: Path,
+        schema: pa.Schema,
+        put: Callable[[Path, Path], None] | None = None,
+        unique_columns: tuple[str, ...] = (),
     ) -> None:
+        """`unique_columns`: columns whose values (nearly) all differ, written without a
+        dictionary: it cannot shrink them, and building it then falling back costs time and
+        space (the values are the same either way)."""
         self.target, self.schema, self.put = target, schema, put
+        self._options = {
+            "compression": "zstd",
+            # page CRCs: a deep lake check (sources/lake_check.py) finds a flipped bit too
+            "write_page_checksum": True,
+            "use_dictionary": [n for n in schema.names if n not in unique_columns],
+        }
         self.tmp = temp_sibling(target)
         with naming(target):
             target.parent.mkdir(parents=True, exist_ok=True)
-            # page CRCs: a deep lake check (sources/lake_check.py) finds a flipped bit too
             self._writer: pq.ParquetWriter | None = pq.ParquetWriter(
-                self.tmp, schema, compression="zstd", write_page_checksum=True
+                self.tmp, schema, **self._options
             )
         self._rows: list[dict] = []
         self.count = 0
@@ -70,9 +82,7 @@ class ChunkedParquet:
         count = 0
         try:
             source = pq.ParquetFile(self.tmp)
-            with pq.ParquetWriter(
-                rewritten, self.schema, compression="zstd", write_page_checksum=True
-            ) as writer:
+            with pq.ParquetWriter(rewritten, self.schema, **self._options) as writer:
                 for index in range(source.num_row_groups):
                     part = source.read_row_group(index)
                     part = part.filter(pc.invert(pc.is_in(part["line_number"], value_set=drop)))

@@ -21,6 +21,7 @@ USAGE_EVENTS = TableContract(
     # the same window the warehouse deduplicates in (dbt var usage_dedup_window_days)
     conflict_time="time",
     conflict_window_days=35,
+    unique_columns=("id", "time", "payload_fingerprint"),
 )
 
 CONTRACTS: list[TableContract] = [USAGE_EVENTS, *billing.CONTRACTS, *crm.CONTRACTS, *erp.CONTRACTS]

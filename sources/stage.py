@@ -78,7 +78,9 @@ def stage_file(
     # a local lake renames into place (put None), an s3:// one uploads
     put = site.publish if site.remote is not None else None
     lineage = {"batch_id": batch_id, "file_name": path.name, "landed_at": landed_at}
-    good = ChunkedParquet(target("raw", contract.table), contract.lake_schema, put)
+    # every lake table's line_number is unique
+    unique = (*contract.unique_columns, "line_number")
+    good = ChunkedParquet(target("raw", contract.table), contract.lake_schema, put, unique)
     children = {
         name: ChunkedParquet(target("raw", name), pa.schema(list(schema) + LINEAGE_FIELDS), put)
         for name, schema in contract.children.items()
@@ -101,7 +103,7 @@ def stage_file(
             if not landed_fast:
                 good.abort()
                 good = writers[0] = ChunkedParquet(
-                    target("raw", contract.table), contract.lake_schema, put
+                    target("raw", contract.table), contract.lake_schema, put, unique
                 )
                 rows_read = 0
         for line_number, parsed, payload in () if landed_fast else contract.reader(path):

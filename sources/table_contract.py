@@ -59,6 +59,9 @@ class TableContract:
     # When set, every landed row keeps its record as delivered (the JSON line) in this column,
     # so fields the contract does not type are kept in raw, never lost and never a rejection.
     payload_column: str | None = None
+    # Columns whose values (nearly) all differ row to row (ids, hashes, event times): the lake
+    # writes them without a Parquet dictionary, which only costs there. Speed and size only.
+    unique_columns: tuple[str, ...] = ()
 
     def matches(self, path: Path) -> bool:
         name = path.name
