@@ -282,6 +282,7 @@ select
     end as suspect,
     -- checked in Arrow (`_checked`): a regex costs DuckDB a call per row, Arrow a loop
     time_text,
+    strlen(j) as text_bytes,
     data_keys,
     specversion, id, source, type, subject, time, datacontenttype, dataschema,
     data, cast(null as varchar) as data_base64, extensions,
@@ -316,12 +317,9 @@ def read_fast(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> Itera
 def _read(path: Path, con: duckdb.DuckDBPyConnection) -> Iterator[pa.Table]:
     if _GLOB.search(str(path)):
         raise FastPathDeclined("read_json would take the file name for a pattern")
-    lines = count_lines(path)
-    if lines == 0:
-        return  # nothing to type: the row path tells an empty file from an unreadable one
     compression = "gzip" if path.name.endswith(".gz") else "uncompressed"
     params = {"path": str(path), "compression": compression}
-    rows = 0
+    rows = text_bytes = 0
     suspects: list[pa.Table] = []
     key_lists: set[str] = set()  # `data` member name lists seen without a repeat
     try:
@@ -334,14 +332,37 @@ def _read(path: Path, con: duckdb.DuckDBPyConnection) -> Iterator[pa.Table]:
             if pc.any(suspect).as_py():
                 suspects.append(typed.filter(suspect))
             rows += table.num_rows
+            text_bytes += pc.sum(table["text_bytes"]).as_py()
             yield typed
     except (duckdb.Error, pa.ArrowException, OSError) as exc:
         # malformed JSON, a duplicated key, ... (surfacing mid-stream through Arrow as OSError)
         raise FastPathDeclined(str(exc)) from exc
-    if rows != lines:
-        raise FastPathDeclined(f"{lines} lines but {rows} JSON objects (a blank line?)")
+    if not _a_line_each(path, rows, text_bytes):
+        lines = count_lines(path)
+        if rows != lines:
+            raise FastPathDeclined(f"{lines} lines but {rows} JSON objects (a blank line?)")
     if suspects:
         _check_suspects(path, pa.concat_tables(suspects))
+
+
+def _a_line_each(path: Path, rows: int, text_bytes: int) -> bool:
+    """Whether the rows were the file's lines, one each, without counting its lines: true for an
+    uncompressed file ending in a newline whose every byte is a row's text or its newline.
+
+    DuckDB reads a line as one JSON value (more fails the read) and skips a blank one. A file
+    of m lines (newlines) holds the rows' texts, the m newlines and any other whitespace W; the
+    rows are m less the blank lines. So size = text + rows means blank lines + W = 0: the rows
+    are the lines. Any other file (gzip, CRLF, a blank line, no final newline) is counted."""
+    if rows == 0 or path.name.endswith(".gz"):
+        return False
+    try:
+        with open(path, "rb") as fh:
+            size = fh.seek(0, 2)
+            fh.seek(size - 1)
+            last = fh.read(1)
+    except OSError:
+        return False
+    return last == b"\n" and size == text_bytes + rows
 
 
 def _checked(table: pa.Table, key_lists: set[str]) -> pa.ChunkedArray:

@@ -301,6 +301,24 @@ def test_line_numbers_match_the_row_path(tmp_path: Path, variant: str, monkeypat
     assert all(durations[n] == n for n in range(1, 5001))
 
 
+@pytest.mark.parametrize(
+    "layout",
+    [b"A\n\nB\n", b"A\n\nB", b"\nA\nB\n", b"A\nB\n\n", b"A\n \nB\n", b"A \nB\n\n", b" A\n\nB\n"],
+)
+def test_a_blank_line_is_found_without_counting_where_sizes_tell(tmp_path: Path, layout: bytes):
+    """The rows are the lines when the file's size is their texts and one newline each; a
+    blank line anywhere (beside a space that pads the sizes, or with no final newline) is
+    found and sends the file to the row path, which rejects it."""
+    a, b = dumps(event(1)), dumps(event(2))
+    content = layout.replace(b"A", a).replace(b"B", b)
+    path, columnar, rowwise = land_both(tmp_path, content)
+    with pytest.raises(FastPathDeclined):
+        list(fast.read_fast(path))
+    assert (columnar.rows_landed, columnar.rows_quarantined) == (2, 1)
+    assert (rowwise.rows_landed, rowwise.rows_quarantined) == (2, 1)
+    assert lake_rows(tmp_path / "fast", "quarantine") == lake_rows(tmp_path / "row", "quarantine")
+
+
 def test_count_lines_counts_as_the_row_reader_reads(tmp_path: Path):
     for content in [b"", b"a", b"a\n", b"a\n\n", b"\n", b"a\r\nb", b"a\rb\n"]:
         path = tmp_path / "x.jsonl"
