@@ -103,11 +103,12 @@ _DOUBLE_WITHOUT_POINT = r"(^|[:,\[])[-+]?([0-9]+[eE]|[nN][aA]|[iI])"
 
 
 def _string(leaf: str) -> str:
-    """The value of a JSON string leaf (minified JSON text): between its quotes when nothing in
-    it is escaped, else unescaped by DuckDB; NULL for any other JSON value."""
+    """The value of a JSON string leaf (minified JSON text): between its quotes when its line
+    has no backslash (DuckDB writes a raw character as it came: nothing in it is escaped), else
+    unescaped by DuckDB; NULL for any other JSON value."""
     return (
         f"case when starts_with({leaf}, '\"') then "
-        f"case when contains({leaf}, '\\') then {leaf}::json ->> '$' "
+        f"case when escaped then {leaf}::json ->> '$' "
         f"else substr({leaf}, 2, length({leaf}) - 2) end end"
     )
 
@@ -169,6 +170,8 @@ positions as (
         j,
         m,
         cardinality(m) as key_count,
+        -- one look for a backslash in the line, not one in each string attribute
+        contains(j, '\\') as escaped,
         coalesce(map_keys(m) = {usual_list}::varchar[], false) as usual,
         map_values(m) as vals
     from parts
@@ -179,6 +182,7 @@ leaves as (
         j,
         m,
         key_count,
+        escaped,
         {leaf_fields}
     from positions
 ),
@@ -195,6 +199,7 @@ typed as (
         j,
         m,
         key_count,
+        escaped,
         case when plain then key_count else {present} end as envelope_present,
         {typed_fields},
         -- `data: null` is an explicit null payload, kept as `null`

@@ -96,6 +96,7 @@ TRICKY = [
     raw(26, '{"id":"550e8400-e29b-41d4-a716-446655440000","n":12345678901234567890}'),
     dumps(event(27, subject="")).replace(b'"1.0"', b'"\\u0031.0"'),  # an escaped "1.0"
     dumps(event(22, data=KeyError)),
+    raw(28, '{"path":"C:\\\\temp"}'),  # a backslash in data only: attributes unquoted by DuckDB
 ]
 
 
