@@ -9,12 +9,17 @@ and the common clean file lands at columnar speed.
 
 How a line is vouched for:
 - DuckDB's `read_ndjson_objects` reads each line, straight from the file, as its raw JSON text
-  (no Python touches the lines); `json_extract` types the envelope and renders `data` and the
-  extension attributes as canonical JSON (DuckDB's own writer is the definition of it). A line
-  that is not one JSON object, invalid UTF-8 and raw control characters fail the read.
-- It skips blank lines silently, so the rows it returns are counted against the file's lines
-  (counted in Python, split on b"\\n" exactly like the row path): equal counts mean row i is
-  line i. Rows are numbered in file order (one DuckDB thread, insertion order preserved).
+  (no Python touches the lines); one `json_transform` to a MAP(VARCHAR, JSON) parses it once
+  and renders every member as canonical JSON (DuckDB's own writer is the definition of it):
+  the envelope's members are taken from it by position when the line's member names are the
+  first line's (most lines), else by name; a repeated name stays in the map twice and is
+  counted. A line that is not one JSON object (or holds two), invalid UTF-8 and raw control
+  characters fail the read.
+- It skips blank lines silently, so the rows it returns must be the file's lines (split on
+  b"\\n" exactly like the row path): an uncompressed file ending in a newline whose size is
+  the rows' texts plus one newline each has no blank line (`_a_line_each`); any other file's
+  lines are counted in Python. Then row i is line i. Rows are numbered in file order (one
+  DuckDB thread, insertion order preserved).
 - A JSON number reaches DuckDB as a double and its text is lost: 0.30000000000000001 reads as
   0.3, where the row path refuses it (`imprecise_number`). A number that can change has at
   least 16 digits (or a 3-digit exponent), so a line whose raw text holds such a run is
@@ -25,6 +30,13 @@ How a line is vouched for:
   offset of +24:00): those lines are re-checked or declined too.
 - A byte order mark at the start of the file (DuckDB refuses it) is skipped by reading a copy
   without it.
+
+The fingerprint is the row path's md5 (`events.fingerprint`), computed here in SQL. It is about
+a quarter of this query's time, and a cheaper hash was left alone: the lake already holds md5
+fingerprints, and the conflict check (`sources/conflicts.py`) calls two rows of one key with
+different fingerprints a conflict without comparing their fields, so another function would
+turn every re-delivery of an event landed before the change into a conflict; DuckDB's 64-bit
+`hash()` is also not promised stable across DuckDB versions, nor computable by the row path.
 """
 
 from __future__ import annotations
