@@ -97,6 +97,9 @@ TRICKY = [
     dumps(event(27, subject="")).replace(b'"1.0"', b'"\\u0031.0"'),  # an escaped "1.0"
     dumps(event(22, data=KeyError)),
     raw(28, '{"path":"C:\\\\temp"}'),  # a backslash in data only: attributes unquoted by DuckDB
+    # the first line's member names, in its order (taken by position), with a JSON null
+    dumps(event(29, subject=None)),
+    dumps(event(30, data=None)),
 ]
 
 
