@@ -26,7 +26,8 @@ by time. Memory stays bounded: at most about TAIL_BUDGET prepared line endings. 
 counted per slot and variant (`hits`), from which each meter's aggregate follows exactly: the sum
 of the requests, the largest snapshot, the distinct paying users.
 
-A day file `events_YYYY-MM-DD.jsonl` (`.jsonl.gz` with --gzip: a big world) holds, in this
+A day file `events_YYYY-MM-DD.jsonl` (`.jsonl.gz` with --gzip: a big world; gzip members
+compressed on two threads, see _GzipMembers) holds, in this
 order: the previous day's re-deliveries carried over (exact copies), the day's events, same-day
 re-deliveries, then conflicting re-sends of the previous day's events (same source and id,
 another quantity). Re-deliveries never cross a month boundary. Late events have their own file
@@ -40,8 +41,11 @@ import gzip
 import json
 import random
 import threading
+import zlib
 from bisect import bisect_left
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -297,7 +301,7 @@ class _Generator:
         return tables
 
 
-BATCH = 32 * CHUNK  # events rendered per polars pass (about 80 MB of text)
+BATCH = 4 * CHUNK  # events per polars pass: 10 MB of text (bigger batches fault in fresh memory)
 _HMS_SERIES = pl.Series(_HMS, dtype=pl.String)
 _MS_SERIES = pl.Series(_MS, dtype=pl.String)
 _D4_SERIES = pl.Series(_D4, dtype=pl.String)
@@ -406,8 +410,8 @@ def day_file_name(day: date, gzipped: bool) -> str:
 
 
 class _Behind:
-    """A text file written by a thread of its own, in the order of `write` calls: gzip's deflate
-    releases the GIL, so the next batch renders while the last one is compressed."""
+    """A text file written by a thread of its own, in the order of `write` calls, so the next
+    batch renders while the last one is written."""
 
     def __init__(self, fh: TextIO) -> None:
         self._queue: Queue[str | None] = Queue(maxsize=2)
@@ -435,13 +439,74 @@ class _Behind:
             raise self._error
 
 
+def _gzip_member(data: bytes) -> bytes:
+    """One gzip member (header with no name and mtime 0, deflate at GZIP_LEVEL, trailer)."""
+    deflate = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    return deflate.compress(data) + deflate.flush()
+
+
+class _GzipMembers:
+    """A .jsonl.gz written as a run of gzip members, each compressed on a pool thread: deflate
+    releases the GIL, so members compress on both cores while the next batch renders (one
+    stream would compress on one core, slower than rendering). RFC 1952 allows any number of
+    members; gzip, Python and DuckDB read them as one stream. No name and mtime 0 in the
+    headers: the same lines give the same bytes."""
+
+    MEMBER = 4 << 20  # small writes (re-delivered lines) gather into members of this size
+    IN_FLIGHT = 3  # members compressing at once, at most: bounds the memory
+
+    def __init__(self, path: Path, pool: ThreadPoolExecutor) -> None:
+        self._file = open(path, "wb")  # noqa: SIM115 (closed by close, or by _gzip_day on error)
+        self._pool = pool
+        self._pending: list[str] = []
+        self._size = 0
+        self._members: deque[Future[bytes]] = deque()
+
+    def write(self, text: str) -> None:
+        self._pending.append(text)
+        self._size += len(text)
+        if self._size >= self.MEMBER:
+            self._submit()
+
+    def _submit(self) -> None:
+        if self._pending:
+            data = "".join(self._pending).encode()
+            self._pending, self._size = [], 0
+            self._members.append(self._pool.submit(_gzip_member, data))
+        while len(self._members) > self.IN_FLIGHT:
+            self._file.write(self._members.popleft().result())
+
+    def close(self) -> None:
+        self._submit()
+        while self._members:
+            self._file.write(self._members.popleft().result())
+        self._file.close()
+
+    def abandon(self) -> None:
+        for member in self._members:
+            member.cancel()
+        self._file.close()
+
+
 @contextmanager
-def _behind(fh: TextIO) -> Iterator[_Behind]:
-    writer = _Behind(fh)
-    try:
-        yield writer
-    finally:
+def _day_writer(path: Path, gzipped: bool, pool: ThreadPoolExecutor) -> Iterator:
+    """The writer of a day file: gzip members compressed on `pool`, or a plain file written by a
+    thread of its own."""
+    if gzipped:
+        writer = _GzipMembers(path, pool)
+        try:
+            yield writer
+        except BaseException:
+            writer.abandon()
+            raise
         writer.close()
+        return
+    with open(path, "w", encoding="utf-8") as fh:
+        behind = _Behind(fh)
+        try:
+            yield behind
+        finally:
+            behind.close()
 
 
 def _open_text(path: Path, mode: str, gzipped: bool):
@@ -476,7 +541,10 @@ def write_usage(
     hits_by_key: dict[tuple[str, tuple[int, ...]], list[int]] = {}
     values_by_key: dict[tuple[str, tuple[int, ...]], dict[int, list[int]]] = {}
     width = 1 << gen.qbits
-    with open(result.duplicates_file, "w", encoding="utf-8") as dup_sink:
+    with (
+        open(result.duplicates_file, "w", encoding="utf-8") as dup_sink,
+        ThreadPoolExecutor(max_workers=2, thread_name_prefix="gzip") as pool,
+    ):
         for d in range(calendar.days):
             if on_day is not None and d:
                 on_day(d, calendar.days)
@@ -510,7 +578,7 @@ def write_usage(
             next_carried: list[tuple[str, str, str]] = []
             next_conflicts: list[str] = []
             path = folder / name
-            with atomic_path(path) as tmp, _open_text(tmp, "w", gzipped) as raw, _behind(raw) as fh:
+            with atomic_path(path) as tmp, _day_writer(tmp, gzipped, pool) as fh:
                 line_no = 0
                 for line, source, event_id in carried:
                     fh.write(line)

@@ -2,7 +2,7 @@
 inbox (decompressed) and the answer key of two worlds, against digests recorded with the
 per-event generator (tests/fixtures/demo_world_digests.json). "tiny" has every anomaly
 (re-deliveries carried to the next day, conflicting re-sends, late and unknown events); "batches"
-has days of 700,000 events, so a day spans three polars batches, gzipped.
+has days of 700,000 events, so a day spans many polars batches and gzip members.
 
 `python -m tests.unit.test_demo_world_parity` rewrites the fixture from the current generator:
 only when the generator's output is meant to change."""
