@@ -30,8 +30,11 @@ $(STAMP): pyproject.toml uv.lock Makefile
 demo: $(STAMP)
 	$(BIN)/u2c demo
 
+# On every core (pytest-xdist): a module's tests stay on one worker, the end-to-end modules
+# share one (tests/conftest.py). TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 test: $(STAMP) $(CHROMIUM) $(JAVA)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # Every one-system inbox (billing, ERP, usage) through a full `u2c run`; `make test` runs one.
 test-partial: $(STAMP)

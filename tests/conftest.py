@@ -6,6 +6,7 @@ import contextlib
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,41 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         kind = Path(str(item.fspath)).parent.name
         if kind in KINDS:
             item.add_marker(getattr(pytest.mark, kind))
+        # `make test` runs on every core (pytest-xdist, --dist loadgroup) with a module's tests
+        # on one worker, so its module fixtures are built once, and the end-to-end modules
+        # together on one worker, in file order: they share one world (tests/e2e/conftest.py).
+        item.add_marker(
+            pytest.mark.xdist_group("e2e" if kind == "e2e" else item.nodeid.split("::")[0])
+        )
+
+
+# Cases generated per kind ("records fuzzed", "crash trials", ...) by the reliability suite,
+# printed at the end of the session: the figures of the suite's closing table. Here, not in
+# tests/reliability: under pytest-xdist only this conftest is loaded by the controller, which
+# adds up what each worker counted.
+TALLY: Counter[str] = Counter()
+
+
+@pytest.fixture(scope="session")
+def tally() -> Counter[str]:
+    return TALLY
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if hasattr(session.config, "workeroutput"):  # a pytest-xdist worker
+        session.config.workeroutput["tally"] = dict(TALLY)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    TALLY.update(getattr(node, "workeroutput", {}).get("tally", {}))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if TALLY:
+        terminalreporter.write_sep("-", "reliability suite: cases generated")
+        for kind, count in sorted(TALLY.items()):
+            terminalreporter.write_line(f"{kind}: {count}")
 
 
 def run_u2c(data_dir: Path, *args: str) -> subprocess.CompletedProcess:

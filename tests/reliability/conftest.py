@@ -9,7 +9,6 @@ No test here asserts on time: `deadline=None` everywhere (a shared 2-core machin
 from __future__ import annotations
 
 import os
-from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -47,10 +46,6 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "reliability" if FULL else "ci"))
-
-# Cases generated per kind ("records fuzzed", "crash trials", ...), printed at the end of the
-# session: the figures of the suite's closing table.
-TALLY: Counter[str] = Counter()
 
 
 @pytest.fixture(scope="session")
@@ -93,18 +88,6 @@ COMPILED_MODELS = [
 def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Compiled SQL by model name (read only: the tests run it in their own in-memory DuckDB)."""
     return compile_models(COMPILED_MODELS, tmp_path_factory.mktemp("compiled"))
-
-
-@pytest.fixture(scope="session")
-def tally() -> Counter[str]:
-    return TALLY
-
-
-def pytest_terminal_summary(terminalreporter) -> None:
-    if TALLY:
-        terminalreporter.write_sep("-", "reliability suite: cases generated")
-        for kind, count in sorted(TALLY.items()):
-            terminalreporter.write_line(f"{kind}: {count}")
 
 
 # --- one small world, run once uninterrupted: the crash trials' reference ----------------
