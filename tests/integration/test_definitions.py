@@ -364,7 +364,7 @@ def test_asset_graph_is_pinned(defs_data_dir: Path):
     gx_checks = {name for _, name in checks if name.startswith("gx_")}
     assert gx_checks == {"gx_usage_daily", "gx_journal_lines"} | {f"gx_{m}" for m in rec_marts}
     # dbt tests arrive as checks too
-    assert ("marts/usage_daily", "not_null_usage_daily_quantity") in checks
+    assert ("marts/usage_daily", "not_null_usage_daily") in checks
     assert ("marts/invoices", "unique_invoices_invoice_id") in checks
     assert parents("exports/close_report") == {"exports/erp_journals", "marts/rec_summary"}
     # what was sent to the ERP is read after the export: the confirmation and the summary with it

@@ -1,0 +1,62 @@
+"""`not_null_columns`, the one dbt test per model for all its required columns (in place of dbt's
+not_null per column, a node each): on a copy of the default world's warehouse it passes, and with
+nulls put into two of journal_lines' columns it fails with one row per column that has them, and
+how many."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+
+from tests.integration.conftest import DBT, DBT_PROJECT
+
+TEST = "not_null_journal_lines"
+
+
+def run_test(data_dir: Path) -> dict:
+    """`dbt test` of journal_lines' not_null_columns test on `data_dir`: its run result."""
+    env = {**os.environ, "U2C_DATA_DIR": str(data_dir)}
+    target = data_dir / "dbt" / "target"
+    subprocess.run(
+        [
+            str(DBT), "test", "--select", TEST,
+            "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
+            "--target-path", str(target), "--log-path", str(data_dir / "dbt" / "logs"),
+        ],
+        cwd=DBT_PROJECT, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    [result] = json.loads((target / "run_results.json").read_text())["results"]
+    assert result["unique_id"].split(".")[2] == TEST
+    return result
+
+
+def test_nulls_in_two_columns_fail_the_models_one_test_naming_both(
+    default_world: Path, tmp_path: Path
+):
+    data_dir = tmp_path / "world"
+    data_dir.mkdir()
+    shutil.copy(default_world / "warehouse.duckdb", data_dir / "warehouse.duckdb")
+    intact = run_test(data_dir)
+    assert (intact["status"], intact["failures"]) == ("pass", 0)
+
+    warehouse = data_dir / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        lines = con.execute(
+            "select journal_id, line_number from marts.journal_lines order by all limit 3"
+        ).fetchall()
+        for (journal, line), column in zip(lines, ["account", "account", "exchange_rate"]):
+            con.execute(
+                f"update marts.journal_lines set {column} = null "
+                "where journal_id = ? and line_number = ?",
+                [journal, line],
+            )
+    tampered = run_test(data_dir)
+    assert (tampered["status"], tampered["failures"]) == ("fail", 2)  # a row per column
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(tampered["compiled_code"]).fetchall()
+    assert sorted(rows) == [("account", 2), ("exchange_rate", 1)]
