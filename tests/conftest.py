@@ -13,6 +13,11 @@ import pytest
 
 BIN = Path(sys.executable).parent
 
+# A pytest-xdist worker's __main__ (execnet's) has no __file__ and no __spec__, which
+# pyspark.sql.connect (imported by Great Expectations) takes for its own doctest run, and exits.
+if os.environ.get("PYTEST_XDIST_WORKER") and not hasattr(sys.modules["__main__"], "__file__"):
+    sys.modules["__main__"].__file__ = __file__
+
 # A test's kind is the directory it lives in, so `pytest -m unit` (or integration, e2e,
 # reliability) selects by kind without a decorator on every file.
 KINDS = ("unit", "integration", "e2e", "reliability")
@@ -24,11 +29,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if kind in KINDS:
             item.add_marker(getattr(pytest.mark, kind))
         # `make test` runs on every core (pytest-xdist, --dist loadgroup) with a module's tests
-        # on one worker, so its module fixtures are built once, and the end-to-end modules
-        # together on one worker, in file order: they share one world (tests/e2e/conftest.py).
-        item.add_marker(
-            pytest.mark.xdist_group("e2e" if kind == "e2e" else item.nodeid.split("::")[0])
-        )
+        # on one worker, so its module fixtures are built once, and the tests of the shared
+        # end-to-end world together on one worker, in file order (tests/e2e/conftest.py).
+        shared = {"world", "rerun"} & set(getattr(item, "fixturenames", ()))
+        group = "e2e-world" if kind == "e2e" and shared else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 # Cases generated per kind ("records fuzzed", "crash trials", ...) by the reliability suite,
