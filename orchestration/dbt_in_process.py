@@ -17,6 +17,7 @@ window builds the same SQL.
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import json
 import os
 import queue
@@ -36,16 +37,29 @@ RUN_RESULTS = "run_results.json"
 PRINTED_LEVELS = frozenset({"info", "warn", "error"})
 
 
-def newest_project_file(project_dir: Path) -> float:
+def _project_files(project_dir: Path) -> list[Path]:
     skip = {"target", "logs", "dbt_packages"}
-    return max(
-        (
-            path.stat().st_mtime
-            for path in project_dir.rglob("*")
-            if path.is_file() and not skip & set(path.relative_to(project_dir).parts)
-        ),
-        default=0.0,
+    return sorted(
+        path
+        for path in project_dir.rglob("*")
+        if path.is_file() and not skip & set(path.relative_to(project_dir).parts)
     )
+
+
+def newest_project_file(project_dir: Path) -> float:
+    return max((path.stat().st_mtime for path in _project_files(project_dir)), default=0.0)
+
+
+def project_files_digest(project_dir: Path) -> str:
+    """sha256 of every project file's path and content: what a parse reads. A manifest older
+    than the project's files is no proof it is stale, nor a newer one that it is fresh: a
+    checkout, a copied image or an installed release can carry files older than the manifest
+    a previous version parsed."""
+    digest = hashlib.sha256()
+    for path in _project_files(project_dir):
+        digest.update(f"{path.relative_to(project_dir).as_posix()}\0".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

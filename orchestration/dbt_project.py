@@ -22,7 +22,7 @@ from dagster_dbt.dagster_dbt_translator import validate_opt_translator
 from dagster_dbt.dbt_manifest import validate_manifest
 from packaging import version
 
-from orchestration.dbt_in_process import DbtThread, location_args, newest_project_file
+from orchestration.dbt_in_process import DbtThread, location_args, project_files_digest
 from orchestration.settings import DBT_PROJECT_DIR, Settings
 
 
@@ -81,15 +81,17 @@ def run_dbt(
 
 
 def prepare(project: DbtProject) -> bool:
-    """Run `dbt parse` so manifest.json exists for this data dir, unless it is newer than every
-    file of the dbt project (a parse costs several seconds per `u2c` command). True if it ran."""
+    """Run `dbt parse` so manifest.json exists for this data dir, unless it was parsed from the
+    project's files as they are now (`manifest.digest` beside it: their content digest, taken
+    before the parse). A parse costs several seconds per `u2c` command. True if it ran."""
     manifest = Path(project.manifest_path)
-    if manifest.exists() and manifest.stat().st_mtime > newest_project_file(
-        Path(project.project_dir)
-    ):
+    stamp = manifest.with_name("manifest.digest")
+    digest = project_files_digest(Path(project.project_dir))
+    if manifest.exists() and stamp.exists() and stamp.read_text() == digest:
         return False
     # dagster-dbt's own preparer would run `dbt` from PATH
     DbtCli(project_dir=project).cli(["parse", "--quiet"], target_path=project.target_path).wait()
+    stamp.write_text(digest)
     return True
 
 

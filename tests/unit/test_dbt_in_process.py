@@ -115,3 +115,37 @@ def test_the_window_names_are_the_ones_the_steps_set() -> None:
     window = TimeWindow(datetime(2026, 9, 1), datetime(2026, 10, 1))
     set_by_steps = {name for kind in ("usage", "period") for name in dbt_window_env(kind, window)}
     assert set_by_steps == set(WINDOW_ENV)
+
+
+def test_prepare_parses_again_when_a_file_changed_though_it_looks_older(tmp_path: Path) -> None:
+    """The manifest the Dagster definitions load is parsed again when the project's content
+    differs from what it was parsed from, whatever the files' mtimes say: a new release whose
+    files are older than the manifest the previous one parsed (it once failed the run with a
+    KeyError on a test node dbt knew and Dagster did not)."""
+    import json
+
+    from dagster_dbt import DbtProject
+
+    from orchestration.dbt_project import prepare
+
+    project = tmp_path / "project"
+    (project / "models").mkdir(parents=True)
+    (project / "models" / "a.sql").write_text("select 1 as a\n")
+    (project / "dbt_project.yml").write_text(
+        "name: p\nversion: '1.0.0'\nconfig-version: 2\nprofile: p\n"
+    )
+    (project / "profiles.yml").write_text(
+        "p:\n  target: t\n  outputs:\n    t:\n      type: duckdb\n"
+        f"      path: {tmp_path / 'warehouse.duckdb'}\n"
+    )
+    dbt = DbtProject(project_dir=project, profiles_dir=project, target_path=tmp_path / "target")
+    assert prepare(dbt) and not prepare(dbt)
+    manifest = Path(dbt.manifest_path)
+    older = manifest.stat().st_mtime - 3600
+    added = project / "models" / "b.sql"
+    added.write_text("select 2 as b\n")
+    os.utime(added, (older, older))
+    assert prepare(dbt)
+    assert {"model.p.a", "model.p.b"} <= set(json.loads(manifest.read_text())["nodes"])
+    os.utime(project / "models" / "a.sql")  # touched, the same content: nothing to parse
+    assert not prepare(dbt)
