@@ -49,7 +49,9 @@ def test_nulls_in_two_columns_fail_the_models_one_test_naming_both(
         lines = con.execute(
             "select journal_id, line_number from marts.journal_lines order by all limit 3"
         ).fetchall()
-        for (journal, line), column in zip(lines, ["account", "account", "exchange_rate"]):
+        for (journal, line), column in zip(
+            lines, ["account", "account", "exchange_rate"], strict=True
+        ):
             con.execute(
                 f"update marts.journal_lines set {column} = null "
                 "where journal_id = ? and line_number = ?",
