@@ -24,10 +24,9 @@ from pathlib import Path
 from dagster_dbt import DagsterDbtTranslator
 from dagster_dbt.asset_utils import default_code_version_fn
 
+from orchestration.dbt_in_process import project_files_digest
 from sources import lake_fs
 
-# files under the dbt project that are not code (dbt writes them when run by hand there)
-_GENERATED = {"target", "logs", "dbt_packages"}
 # settings that change what dbt builds, other than through the data (U2C_DATA_DIR moves the
 # warehouse and lake, which the lake's data versions and the relation check already see; the
 # partition windows are set per run, for partitioned models only)
@@ -50,14 +49,11 @@ def lake_table_version(lake_uri: str, *parts: str) -> str:
 def project_digest(project_dir: Path, environ: Mapping[str, str]) -> str:
     """sha256 over every file of the dbt project but its SQL models and generated folders (the
     models' SQL is each node's own code version), and over the U2C_ settings dbt may read."""
-    digest = hashlib.sha256()
-    for path in sorted(project_dir.rglob("*")):
-        relative = path.relative_to(project_dir)
-        if not path.is_file() or _GENERATED & set(relative.parts):
-            continue
-        if relative.parts[0] == "models" and path.suffix == ".sql":
-            continue
-        digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    digest = hashlib.sha256(
+        project_files_digest(
+            project_dir, include=lambda r: r.parts[0] != "models" or r.suffix != ".sql"
+        ).encode()
+    )
     settings = {
         k: v
         for k, v in sorted(environ.items())

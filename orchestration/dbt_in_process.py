@@ -37,28 +37,21 @@ RUN_RESULTS = "run_results.json"
 PRINTED_LEVELS = frozenset({"info", "warn", "error"})
 
 
-def _project_files(project_dir: Path) -> list[Path]:
-    skip = {"target", "logs", "dbt_packages"}
-    return sorted(
-        path
-        for path in project_dir.rglob("*")
-        if path.is_file() and not skip & set(path.relative_to(project_dir).parts)
-    )
+# files under the dbt project that are not code (dbt writes them when run by hand there)
+GENERATED = frozenset({"target", "logs", "dbt_packages"})
 
 
-def newest_project_file(project_dir: Path) -> float:
-    return max((path.stat().st_mtime for path in _project_files(project_dir)), default=0.0)
-
-
-def project_files_digest(project_dir: Path) -> str:
-    """sha256 of every project file's path and content: what a parse reads. A manifest older
-    than the project's files is no proof it is stale, nor a newer one that it is fresh: a
-    checkout, a copied image or an installed release can carry files older than the manifest
-    a previous version parsed."""
+def project_files_digest(project_dir: Path, include=lambda relative: True) -> str:
+    """sha256 of the path and content of every project file (`include`d, generated ones aside):
+    what a parse reads. The one test of "this project changed" for a kept or stored manifest and
+    for the nodes' code versions: mtimes are no proof either way, as a checkout, a copied image
+    or an installed release can carry files older than the manifest a previous version parsed."""
     digest = hashlib.sha256()
-    for path in _project_files(project_dir):
-        digest.update(f"{path.relative_to(project_dir).as_posix()}\0".encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for path in sorted(project_dir.rglob("*")):
+        relative = path.relative_to(project_dir)
+        if path.is_file() and not GENERATED & set(relative.parts) and include(relative):
+            digest.update(relative.as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 
@@ -67,11 +60,11 @@ class Parsed:
     """A manifest dbt parsed, with what it was parsed from."""
 
     manifest: object  # dbt.contracts.graph.manifest.Manifest
-    project_mtime: float
+    project_digest: str  # project_files_digest, taken before the parse
     environment: tuple[tuple[str, str | None], ...]
 
     def still_valid(self, project_dir: Path) -> bool:
-        return self.project_mtime >= newest_project_file(
+        return self.project_digest == project_files_digest(
             project_dir
         ) and self.environment == parse_environment(self.manifest)
 
@@ -86,9 +79,9 @@ _parsed: dict[str, Parsed] = {}
 _parsed_lock = threading.Lock()
 
 
-def remember(project_dir: Path, manifest, project_mtime: float) -> None:
+def remember(project_dir: Path, manifest, project_digest: str) -> None:
     with _parsed_lock:
-        _parsed[str(project_dir)] = Parsed(manifest, project_mtime, parse_environment(manifest))
+        _parsed[str(project_dir)] = Parsed(manifest, project_digest, parse_environment(manifest))
 
 
 def forget() -> None:
@@ -235,7 +228,7 @@ class DbtThread:
         manifest = reusable(self._project_dir)
         if manifest is not None:
             return manifest
-        started_mtime = newest_project_file(self._project_dir)
+        started = project_files_digest(self._project_dir)
         self._target_path.mkdir(parents=True, exist_ok=True)
         if self._base_target is not None:
             base = self._base_target / PARTIAL_PARSE_FILE
@@ -245,7 +238,7 @@ class DbtThread:
         result = dbtRunner().invoke(["parse", *location, "--no-write-json"])
         if not result.success or not isinstance(result.result, Manifest):
             return None
-        remember(self._project_dir, result.result, started_mtime)
+        remember(self._project_dir, result.result, started)
         return result.result
 
     def _run(self) -> None:
@@ -254,7 +247,7 @@ class DbtThread:
 
         try:
             parsing = self._dbt_args[:1] == ["parse"]
-            started_mtime = newest_project_file(self._project_dir) if parsing else 0.0
+            started = project_files_digest(self._project_dir) if parsing else ""
             manifest = None if parsing else self._manifest()
             runner = dbtRunner(manifest=manifest, callbacks=[self._on_event])
             # dbt ends every build by writing manifest.json (about 1 s at this project's size),
@@ -266,7 +259,7 @@ class DbtThread:
                 self._target_path.mkdir(parents=True, exist_ok=True)
                 result.result.write(str(self._target_path / RUN_RESULTS))
             if parsing and result.success and isinstance(result.result, Manifest):
-                remember(self._project_dir, result.result, started_mtime)
+                remember(self._project_dir, result.result, started)
             # the dbt CLI's exit codes: 1 when a node failed, 2 when dbt itself did
             self.returncode = 0 if result.success else 2 if result.exception else 1
             if result.exception is not None:
