@@ -5,7 +5,9 @@ read them)."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +21,30 @@ from sources.registry import CONTRACTS
 
 DBT = Path(sys.executable).parent / "dbt"
 DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
+
+
+def warehouse_copy(world: Path, out: Path) -> Path:
+    """A data dir at `out` holding a copy of `world`'s warehouse, to tamper with."""
+    out.mkdir()
+    shutil.copy(world / "warehouse.duckdb", out / "warehouse.duckdb")
+    return out
+
+
+def dbt_test(data_dir: Path, *select: str) -> list[dict]:
+    """`dbt test --select <select>` on `data_dir`'s warehouse: the run results."""
+    env = {**os.environ, "U2C_DATA_DIR": str(data_dir)}
+    target = data_dir / "dbt" / "target"
+    subprocess.run(
+        [
+            str(DBT), "test", "--select", *select,
+            "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
+            "--target-path", str(target), "--log-path", str(data_dir / "dbt" / "logs"),
+        ],
+        cwd=DBT_PROJECT, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    return json.loads((target / "run_results.json").read_text())["results"]
+
+
 SMALL = {"customers": 10, "days": 62, "events_per_day": 300}
 
 

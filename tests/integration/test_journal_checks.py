@@ -6,39 +6,18 @@ does; the untouched copy passes them all."""
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import duckdb
 
-from tests.integration.conftest import DBT, DBT_PROJECT
+from tests.integration.conftest import dbt_test, warehouse_copy
 
 CHECKED = ("int_journal_balances", "int_journal_line_sides")
 
 
-def dbt_test(data_dir: Path) -> dict[str, str]:
-    """`dbt test` of the journal views' tests on `data_dir`: status per test name."""
-    env = {**os.environ, "U2C_DATA_DIR": str(data_dir)}
-    target = data_dir / "dbt" / "target"
-    subprocess.run(
-        [
-            str(DBT), "test", "--select", *CHECKED,
-            "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
-            "--target-path", str(target), "--log-path", str(data_dir / "dbt" / "logs"),
-        ],
-        cwd=DBT_PROJECT, env=env, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
-    results = json.loads((target / "run_results.json").read_text())["results"]
-    return {r["unique_id"].split(".")[2]: r["status"] for r in results}
-
-
-def copy_of(world: Path, out: Path) -> Path:
-    out.mkdir()
-    shutil.copy(world / "warehouse.duckdb", out / "warehouse.duckdb")
-    return out
+def statuses(data_dir: Path) -> dict[str, str]:
+    """The journal views' dbt tests on `data_dir`: status per test name."""
+    return {r["unique_id"].split(".")[2]: r["status"] for r in dbt_test(data_dir, *CHECKED)}
 
 
 def first_line(con, where: str) -> tuple[str, int]:
@@ -49,10 +28,10 @@ def first_line(con, where: str) -> tuple[str, int]:
 
 
 def test_each_journal_rule_fails_its_dbt_test(default_world: Path, tmp_path: Path):
-    intact = dbt_test(copy_of(default_world, tmp_path / "intact"))
+    intact = statuses(warehouse_copy(default_world, tmp_path / "intact"))
     assert intact and set(intact.values()) == {"pass"}, intact
 
-    tampered = copy_of(default_world, tmp_path / "tampered")
+    tampered = warehouse_copy(default_world, tmp_path / "tampered")
     with duckdb.connect(str(tampered / "warehouse.duckdb")) as con:
         [closed] = con.execute(
             "select max(fiscal_period) from marts.fiscal_periods where is_closed"
@@ -83,7 +62,7 @@ def test_each_journal_rule_fails_its_dbt_test(default_world: Path, tmp_path: Pat
             [closed, journals[3]],
         )
 
-    failed = {name for name, status in dbt_test(tampered).items() if status == "fail"}
+    failed = {name for name, status in statuses(tampered).items() if status == "fail"}
     assert failed == {
         "expression_is_true_int_journal_balances_imbalance_0_and_functional_imbalance_0",
         "expression_is_true_int_journal_line_sides_sides_used_1",

@@ -5,32 +5,18 @@ how many."""
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import duckdb
 
-from tests.integration.conftest import DBT, DBT_PROJECT
+from tests.integration.conftest import dbt_test, warehouse_copy
 
 TEST = "not_null_journal_lines"
 
 
 def run_test(data_dir: Path) -> dict:
-    """`dbt test` of journal_lines' not_null_columns test on `data_dir`: its run result."""
-    env = {**os.environ, "U2C_DATA_DIR": str(data_dir)}
-    target = data_dir / "dbt" / "target"
-    subprocess.run(
-        [
-            str(DBT), "test", "--select", TEST,
-            "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
-            "--target-path", str(target), "--log-path", str(data_dir / "dbt" / "logs"),
-        ],
-        cwd=DBT_PROJECT, env=env, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
-    [result] = json.loads((target / "run_results.json").read_text())["results"]
+    """journal_lines' not_null_columns test on `data_dir`: its run result."""
+    [result] = dbt_test(data_dir, TEST)
     assert result["unique_id"].split(".")[2] == TEST
     return result
 
@@ -38,9 +24,7 @@ def run_test(data_dir: Path) -> dict:
 def test_nulls_in_two_columns_fail_the_models_one_test_naming_both(
     default_world: Path, tmp_path: Path
 ):
-    data_dir = tmp_path / "world"
-    data_dir.mkdir()
-    shutil.copy(default_world / "warehouse.duckdb", data_dir / "warehouse.duckdb")
+    data_dir = warehouse_copy(default_world, tmp_path / "world")
     intact = run_test(data_dir)
     assert (intact["status"], intact["failures"]) == ("pass", 0)
 
