@@ -24,6 +24,7 @@ from packaging import version
 
 from orchestration.dbt_in_process import DbtThread, location_args, project_files_digest
 from orchestration.settings import DBT_PROJECT_DIR, Settings
+from sources.file_lock import held
 
 
 def make_dbt_project() -> DbtProject:
@@ -86,12 +87,17 @@ def prepare(project: DbtProject) -> bool:
     before the parse). A parse costs several seconds per `u2c` command. True if it ran."""
     manifest = Path(project.manifest_path)
     stamp = manifest.with_name("manifest.digest")
-    digest = project_files_digest(Path(project.project_dir))
-    if manifest.exists() and stamp.exists() and stamp.read_text() == digest:
-        return False
-    # dagster-dbt's own preparer would run `dbt` from PATH
-    DbtCli(project_dir=project).cli(["parse", "--quiet"], target_path=project.target_path).wait()
-    stamp.write_text(digest)
+    # one parse at a time per data dir: two processes starting together (pytest-xdist workers,
+    # a CLI run beside the UI) would otherwise both write manifest.json, and one read it half
+    # written
+    with held(manifest.with_name(".parse.lock")):
+        digest = project_files_digest(Path(project.project_dir))
+        if manifest.exists() and stamp.exists() and stamp.read_text() == digest:
+            return False
+        # dagster-dbt's own preparer would run `dbt` from PATH
+        cli = DbtCli(project_dir=project)
+        cli.cli(["parse", "--quiet"], target_path=project.target_path).wait()
+        stamp.write_text(digest)
     return True
 
 

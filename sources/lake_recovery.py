@@ -16,12 +16,12 @@ a given lake URI. Recovery lists the bucket and deletes the objects of uncommitt
 from __future__ import annotations
 
 import contextlib
-import fcntl
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sources.atomic import sweep_stale_temps
+from sources.file_lock import held
 from sources.landing_site import LEDGER_DIR, LandingSite
 
 LOCK_FILE = "_ledger/landing.lock"
@@ -61,11 +61,5 @@ def recover(lake: Path | LandingSite) -> Recovery:
 def lake_writer(lake: Path | LandingSite) -> Iterator[Recovery]:
     """Hold the lake's landing lock (waiting for another lander), recovered from any crash."""
     site = LandingSite.of(lake)
-    lock = site.local / LOCK_FILE
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock, "a+b") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            yield recover(site)
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    with held(site.local / LOCK_FILE):
+        yield recover(site)
