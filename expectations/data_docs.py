@@ -24,6 +24,10 @@ from expectations.validate import SUITES_DIR, load_suite_definition
 
 SITE = "u2c"
 INDEX = "index.html"
+_VIEWS = {
+    kind: {"module_name": "expectations.data_docs_views", "class_name": name}
+    for kind, name in (("page", "PageView"), ("index", "IndexPageView"))
+}
 
 
 @contextmanager
@@ -64,7 +68,15 @@ def build_data_docs(run_dir: Path, docs_dir: Path, suites: Iterable[str] | None 
                 "class_name": "TupleFilesystemStoreBackend",
                 "base_directory": str(docs_dir.resolve()),
             },
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "site_index_builder": {
+                "class_name": "DefaultSiteIndexBuilder",
+                "view": _VIEWS["index"],
+            },
+            # its templates compiled once per process (expectations/data_docs_views.py)
+            "site_section_builders": {
+                section: {"view": _VIEWS["page"]}
+                for section in ("expectations", "validations", "profiling")
+            },
         },
     )
     wanted = None if suites is None else set(suites)

@@ -87,3 +87,19 @@ def test_the_index_keeps_the_latest_result_of_a_suite_another_run_validated(tmp_
     html = (docs_dir / "index.html").read_text()
     assert "validations/usage_daily/usage-run/" in html
     assert "validations/journal_balances/period-run/" in html
+
+
+def test_a_second_site_in_the_process_compiles_no_template_and_renders_the_same(tmp_path: Path):
+    from expectations.data_docs_views import TEMPLATES
+
+    results_dir = tmp_path / "gx" / "validations"
+    save_result(validate_dataframe("usage_daily", usage_daily_frame()), results_dir, RUN_ID)
+    pages, compiled = [], []
+    for site in ("first", "second"):
+        index = build_data_docs(results_dir / RUN_ID, tmp_path / site, ["usage_daily"])
+        compiled.append(TEMPLATES.compiled)
+        [page] = (tmp_path / site / "validations" / "usage_daily" / RUN_ID).glob("*/*.html")
+        # the pages differ only in the render time GX stamps into their asset links
+        pages.append(re.sub(r"\?d=\d{8}T\d{6}\.\d+Z", "", page.read_text() + index.read_text()))
+    assert compiled[0] == compiled[1] > 0  # the second site compiled nothing
+    assert pages[0] == pages[1] and "usage_daily" in pages[0]
