@@ -83,7 +83,7 @@ def test_new_usage_a_lost_table_and_a_failed_test_rebuild_what_they_reach_and_no
     with duckdb.connect(str(world / "warehouse.duckdb")) as con:
         con.execute("drop table marts.invoices")  # lost outside a run: Dagster cannot know
     # a test that failed last time: its model is rebuilt and tested again, not kept
-    customers_test = (["marts", "customers"], "unique_customers_account_id")
+    customers_test = (["marts", "customers"], "column_rules_customers")
     report_failed_check(world, *customers_test)
     assert not latest_check_passed(world, *customers_test)
 

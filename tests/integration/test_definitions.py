@@ -359,13 +359,13 @@ def test_asset_graph_is_pinned(defs_data_dir: Path):
         assert [spec.blocking for spec in REC_GATES[mart].check_specs] == [True]
         assert (f"marts/{mart}", f"{mart}_open_variances") in checks
         assert [spec.blocking for spec in REC_WARNINGS[mart].check_specs] == [False]
-        # its statuses: the list of the mart's dbt accepted_values test, read from the manifest
+        # its statuses: the accepted_values of the mart's dbt column_rules test (the manifest)
         assert "matched" in accepted_values(dbt_project.manifest_path, mart, "status")
     gx_checks = {name for _, name in checks if name.startswith("gx_")}
     assert gx_checks == {"gx_usage_daily", "gx_journal_lines"} | {f"gx_{m}" for m in rec_marts}
     # dbt tests arrive as checks too
-    assert ("marts/usage_daily", "not_null_usage_daily") in checks
-    assert ("marts/invoices", "unique_invoices_invoice_id") in checks
+    assert ("marts/usage_daily", "column_rules_usage_daily") in checks
+    assert ("marts/invoices", "column_rules_invoices") in checks
     assert parents("exports/close_report") == {"exports/erp_journals", "marts/rec_summary"}
     # what was sent to the ERP is read after the export: the confirmation and the summary with it
     assert parents("staging/stg_exports__ledger_lines") == {"exports/erp_journals"}

@@ -114,11 +114,13 @@ REC_SUITES = ("rec_billing_erp", "rec_payments_cash", "rec_adjustments_erp", "re
 
 def manifest(tmp_path: Path, tests: list[tuple[str, str, list[str]]]) -> Path:
     nodes = {
-        f"test.p.accepted_values_{model}_{column}.{n}": {
+        f"test.p.column_rules_{model}.{n}": {
             "resource_type": "test",
             "attached_node": f"model.p.{model}",
-            "column_name": column,
-            "test_metadata": {"name": "accepted_values", "kwargs": {"values": values}},
+            "test_metadata": {
+                "name": "column_rules",
+                "kwargs": {"not_null": [column], "accepted_values": {column: values}},
+            },
         }
         for n, (model, column, values) in enumerate(tests)
     }
@@ -129,7 +131,8 @@ def manifest(tmp_path: Path, tests: list[tuple[str, str, list[str]]]) -> Path:
 
 def test_the_rec_suites_take_their_statuses_from_dbt(tmp_path: Path):
     """The accepted statuses of a reconciliation mart are written once, in its dbt
-    accepted_values test; its GX suite takes them as a parameter and fails on any other."""
+    column_rules test (accepted_values); its GX suite takes them as a parameter and fails on any
+    other."""
     import pandas as pd
 
     from expectations.dbt_rules import accepted_values
@@ -143,8 +146,9 @@ def test_the_rec_suites_take_their_statuses_from_dbt(tmp_path: Path):
             "column": "status",
             "value_set": {"$PARAMETER": "accepted_statuses"},
         }, suite
-        dbt_tests = column_tests(models()[suite])["status"]
-        assert any(isinstance(t, dict) and "accepted_values" in t for t in dbt_tests), suite
+        [rules] = [t["column_rules"]["arguments"] for t in models()[suite]["data_tests"]
+                   if isinstance(t, dict) and "column_rules" in t]  # fmt: skip
+        assert rules["accepted_values"]["status"], suite
 
     path = manifest(tmp_path, [("rec_adjustments_erp", "status", ["matched", "not_reversed"])])
     statuses = accepted_values(path, "rec_adjustments_erp", "status")
@@ -167,7 +171,7 @@ def test_a_gate_never_reads_a_rule_dbt_does_not_state_once(tmp_path: Path):
     from expectations.dbt_rules import accepted_values
 
     path = manifest(tmp_path, [("rec_x", "status", ["a"]), ("rec_x", "status", ["b"])])
-    with pytest.raises(ValueError, match=r"2 accepted_values tests on rec_x\.status"):
+    with pytest.raises(ValueError, match=r"2 accepted_values rules on rec_x\.status"):
         accepted_values(path, "rec_x", "status")
-    with pytest.raises(ValueError, match=r"0 accepted_values tests on rec_y\.status"):
+    with pytest.raises(ValueError, match=r"0 accepted_values rules on rec_y\.status"):
         accepted_values(path, "rec_y", "status")
