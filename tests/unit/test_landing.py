@@ -306,3 +306,28 @@ def test_a_byte_order_mark_starts_a_json_lines_file_without_harm(tmp_path: Path)
     refunds = next(c for c in CONTRACTS if (c.system, c.table) == ("billing", "refunds"))
     result = land_file(path, refunds, tmp_path / "lake")
     assert (result.rows_landed, result.rows_quarantined) == (1, 0)
+
+
+def test_a_killed_landings_spill_dir_is_cleared_by_the_next_landing(tmp_path):
+    """A killed landing leaves its DuckDB spill dir behind (it cannot remove it): the next
+    landing removes the dirs of processes that are gone, never a running one's."""
+    import subprocess
+    import sys
+
+    from sources.duckdb_connections import SPILL_PREFIX, clear_dead_spills, connections
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    dead = tmp_path / f"{SPILL_PREFIX}{gone}-x1"
+    alive = tmp_path / f"{SPILL_PREFIX}{os.getpid()}-x2"
+    unnamed = tmp_path / f"{SPILL_PREFIX}x3"  # no pid in its name: not known to be gone
+    for folder in (dead, alive, unnamed):
+        (folder / "duckdb_temp_storage-0.tmp").parent.mkdir()
+        (folder / "duckdb_temp_storage-0.tmp").write_bytes(b"spilled")
+    assert clear_dead_spills(tmp_path) == [dead]
+    assert not dead.exists() and alive.exists() and unnamed.exists()
+    # a landing's own spill dir is named for its process
+    with connections() as connect:
+        spill = connect().execute("select current_setting('temp_directory')").fetchone()[0]
+    assert Path(spill).name.startswith(f"{SPILL_PREFIX}{os.getpid()}-")
+    assert not Path(spill).exists()  # removed when the landing ends
