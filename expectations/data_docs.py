@@ -13,14 +13,13 @@ leaves an index naming all of them.
 
 from __future__ import annotations
 
-import fcntl
 import json
 from collections.abc import Iterable
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 from expectations.validate import SUITES_DIR, load_suite_definition
+from sources.file_lock import held
 
 SITE = "u2c"
 INDEX = "index.html"
@@ -28,17 +27,6 @@ _VIEWS = {
     kind: {"module_name": "expectations.data_docs_views", "class_name": name}
     for kind, name in (("page", "PageView"), ("index", "IndexPageView"))
 }
-
-
-@contextmanager
-def _locked(directory: Path):
-    directory.mkdir(parents=True, exist_ok=True)
-    with open(directory / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def build_data_docs(run_dir: Path, docs_dir: Path, suites: Iterable[str] | None = None) -> Path:
@@ -81,7 +69,7 @@ def build_data_docs(run_dir: Path, docs_dir: Path, suites: Iterable[str] | None 
     )
     wanted = None if suites is None else set(suites)
     resources: list = []
-    with _locked(docs_dir):
+    with held(docs_dir / ".lock"):
         for path in _latest_results(run_dir):
             raw = json.loads(path.read_text())
             name = raw.get("suite_name") or path.stem

@@ -30,7 +30,8 @@ def temp_sibling(target: Path) -> Path:
     return target.with_name(f".{target.name}.{os.getpid()}-{uuid.uuid4().hex}.tmp")
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process of this pid exists (another user's counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -49,7 +50,7 @@ def sweep_stale_temps(root: Path) -> list[Path]:
     for dirpath, dirnames, filenames in os.walk(root):
         for name in [*filenames, *dirnames]:
             match = _TEMP.match(name)
-            if match is None or _alive(int(match["pid"])):
+            if match is None or process_alive(int(match["pid"])):
                 continue
             path = Path(dirpath) / name
             if path.is_dir() and not path.is_symlink():

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import duckdb
 
+from sources.atomic import process_alive
+
 # Per DuckDB connection (one per worker, one for the commits); beyond it DuckDB spills to disk.
 MEMORY_LIMIT = "512MB"
 # The spill dirs: <temp dir>/u2c-landing-<pid>-<random>
@@ -25,21 +27,11 @@ def clear_dead_spills(temp_dir: Path | None = None) -> list[Path]:
     cleared = []
     for spill in Path(temp_dir or tempfile.gettempdir()).glob(f"{SPILL_PREFIX}*"):
         pid = spill.name.removeprefix(SPILL_PREFIX).partition("-")[0]
-        if not pid.isdigit() or _running(int(pid)):
+        if not pid.isdigit() or process_alive(int(pid)):
             continue
         shutil.rmtree(spill, ignore_errors=True)
         cleared.append(spill)
     return cleared
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
 
 
 @contextlib.contextmanager
