@@ -6,8 +6,10 @@
     tests were 334 of a full run's 520 nodes. One scan counts the nulls and the other values;
     each unique column is one group-by, as in dbt's test. A failure is one row per broken rule:
     the rule, the column and its failures (rows with a null or another value; values repeated).
-    A value list's strings are quoted, its numbers and booleans are not. -#}
+    A value list's strings are quoted (dbt's escape_single_quotes), its numbers and booleans are
+    not. -#}
 {% test column_rules(model, not_null=[], unique=[], accepted_values={}) %}
+{#- (rule, column, the condition of a failing row): counted in one scan -#}
 {%- set counted = [] %}
 {%- for column in not_null %}
     {%- do counted.append(("not_null", column, column ~ " is null")) %}
@@ -16,14 +18,25 @@
     {%- set listed = [] %}
     {%- for value in values %}
         {%- if value is string %}
-            {%- do listed.append("'" ~ value | replace("'", "''") ~ "'") %}
-        {%- elif value is sameas true or value is sameas false %}
-            {%- do listed.append(value | string | lower) %}
+            {%- do listed.append("'" ~ escape_single_quotes(value) ~ "'") %}
         {%- else %}
-            {%- do listed.append(value | string) %}
+            {%- do listed.append(value | string | lower) %}
         {%- endif %}
     {%- endfor %}
     {%- do counted.append(("accepted_values", column, column ~ " not in (" ~ listed | join(", ") ~ ")")) %}
+{%- endfor %}
+{#- one select per rule, each giving (rule, column_name, failures) -#}
+{%- set broken = [] %}
+{%- for rule, column, failing in counted %}
+    {%- do broken.append(
+        "select '" ~ rule ~ "' as rule, '" ~ column ~ "' as column_name, failures_"
+        ~ loop.index ~ " as failures from counts") %}
+{%- endfor %}
+{%- for column in unique %}
+    {%- do broken.append(
+        "select 'unique' as rule, '" ~ column ~ "' as column_name, count(*) as failures from ("
+        ~ " select " ~ column ~ " from " ~ model ~ " where " ~ column ~ " is not null"
+        ~ " group by " ~ column ~ " having count(*) > 1) as repeated") %}
 {%- endfor %}
 with
 
@@ -38,40 +51,8 @@ counts as (
 ),
 {%- endif %}
 
-{% for column in unique -%}
-repeated_{{ loop.index }} as (
-    select count(*) as failures
-    from (
-        select {{ column }}
-        from {{ model }}
-        where {{ column }} is not null
-        group by {{ column }}
-        having count(*) > 1
-    ) as repeated
-),
-{% endfor -%}
-
 broken as (
-    {%- for rule, column, failing in counted %}
-    select
-        '{{ rule }}' as rule,
-        '{{ column }}' as column_name,
-        failures_{{ loop.index }} as failures
-    from counts
-    {%- if not loop.last or unique %}
-    union all
-    {%- endif %}
-    {%- endfor %}
-    {%- for column in unique %}
-    select
-        'unique' as rule,
-        '{{ column }}' as column_name,
-        failures
-    from repeated_{{ loop.index }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {{ broken | join("\n    union all\n    ") }}
 )
 
 select
