@@ -35,13 +35,17 @@ class CompiledTemplates(BytecodeCache):
 TEMPLATES = CompiledTemplates()
 
 
-class PageView(DefaultJinjaPageView):
+class _CompiledOnce:
+    """A GX view whose Jinja environment keeps its compiled templates in TEMPLATES."""
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.env.bytecode_cache = TEMPLATES
 
 
-class IndexPageView(DefaultJinjaIndexPageView):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.env.bytecode_cache = TEMPLATES
+class PageView(_CompiledOnce, DefaultJinjaPageView):
+    pass
+
+
+class IndexPageView(_CompiledOnce, DefaultJinjaIndexPageView):
+    pass
