@@ -1,7 +1,9 @@
 """Which models of a run need no rebuild: Dagster finds them FRESH (their code versions and
 their inputs' data versions are those of their last materialization, orchestration.data_versions)
 and their relation is in the warehouse. The runner leaves them out of the run, so an intra-day
-append of usage rebuilds what reads usage, not the billing, CRM and ERP models beside it.
+append of usage rebuilds what reads usage, not the billing, CRM and ERP models beside it: the
+unpartitioned ones (staging, dimensions) and the billing-period ones (the billing, ERP and cash
+reconciliations), whose partitions of the run must each be FRESH.
 
 The check is Dagster's own stale-status resolver (what `RunRequest(stale_assets_only=True)`
 uses in sensors and schedules); the in-process runner has no workspace, so it builds the
@@ -11,7 +13,7 @@ warehouse deleted or rebuilt outside a run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import duckdb
@@ -33,16 +35,20 @@ def relations_in(warehouse: Path) -> set[tuple[str, str]]:
         return set()  # unreadable: everything is rebuilt
 
 
-def fresh_keys(instance, asset_graph, specs: Iterable, warehouse: Path, check_specs=()) -> list:
-    """The keys of `specs` (unpartitioned asset specs of dbt nodes) to keep as they are: FRESH in
-    Dagster's eyes, their relation in `warehouse`, every check of theirs among `check_specs`
-    passed when it last ran, and none of their ancestors among `specs` to be rebuilt.
+def fresh_keys(
+    instance, asset_graph, specs: Iterable, warehouse: Path, partition_keys: Sequence = (None,)
+) -> list:
+    """The keys of `specs` (asset specs of dbt nodes) to keep as they are: FRESH in Dagster's
+    eyes (a partitioned one: in each of `partition_keys`, the run's partitions), their relation in
+    `warehouse`, every check of theirs passed when it last ran (dbt tests and the quality gates),
+    and none of their ancestors among `specs` to be rebuilt.
     (Dagster's status looks one step up: a model whose parent is stale is itself FRESH until
     the parent is rebuilt; a run rebuilds the parent, so it rebuilds the model. A model whose
     test failed, or never finished, is rebuilt so its tests run again: kept, it would let what
     reads it build on rows its test refused.)"""
     from dagster._core.asset_graph_view.asset_graph_view import AssetGraphView, TemporalContext
     from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
+    from dagster._core.storage.event_log.base import AssetRecord
     from dagster._time import get_current_datetime
 
     specs = list(specs)
@@ -52,31 +58,40 @@ def fresh_keys(instance, asset_graph, specs: Iterable, warehouse: Path, check_sp
         instance=instance,
         asset_graph=asset_graph,
     )
+    # every asset record in one query, not one per asset as the resolver reaches it
+    AssetRecord.prepare(view, asset_graph.get_all_asset_keys())
     resolver = CachingStaleStatusResolver(instance, asset_graph, view)
     keys = {spec.key for spec in specs}
     rebuild = {
         spec.key
         for spec in specs
-        if relation_of(spec) not in present or resolver.get_status(spec.key) != StaleStatus.FRESH
+        if relation_of(spec) not in present
+        or any(resolver.get_status(spec.key, p) != StaleStatus.FRESH for p in partition_keys)
     }
-    rebuild |= unchecked(instance, [c for c in check_specs if c.asset_key in keys])
+    rebuild |= unchecked(instance, asset_graph.get_check_keys_for_assets(keys))
     return sorted(keys - downstream_within(rebuild, keys, asset_graph), key=str)
 
 
-def unchecked(instance, check_specs: list) -> set:
-    """The assets of `check_specs` with a check whose last execution did not pass (failed, or
-    planned and never finished) or that never ran."""
+def unchecked(instance, check_keys: Iterable) -> set:
+    """The assets with a check among `check_keys` whose last execution did not pass (failed, or
+    planned and never finished) or that never ran. A warning is no refusal: a reconciliation's
+    open variances (a WARN check) are findings, and a rebuild from the same inputs finds them
+    again."""
+    from dagster import AssetCheckSeverity
     from dagster._core.storage.asset_check_execution_record import (
         AssetCheckExecutionRecordStatus,
     )
 
-    latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(
-        [c.key for c in check_specs]
-    )
-    passed = AssetCheckExecutionRecordStatus.SUCCEEDED
-    return {
-        c.asset_key for c in check_specs if c.key not in latest or latest[c.key].status != passed
-    }
+    def passed(record) -> bool:
+        if record.status == AssetCheckExecutionRecordStatus.SUCCEEDED:
+            return True
+        failed = record.status == AssetCheckExecutionRecordStatus.FAILED
+        evaluation = record.evaluation if failed else None
+        return evaluation is not None and evaluation.severity == AssetCheckSeverity.WARN
+
+    check_keys = list(check_keys)
+    latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
+    return {k.asset_key for k in check_keys if k not in latest or not passed(latest[k])}
 
 
 def relation_of(spec) -> tuple[str, ...]:

@@ -22,7 +22,7 @@ from orchestration.errors import UserError
 from orchestration.jobs import PERIODS_JOB, USAGE_JOB
 from orchestration.partitions import months_between
 from orchestration.run_record import REPLAY_TAG
-from orchestration.runner import DataSpan, execute, ready, refresh_days
+from orchestration.runner import DataSpan, ready, refresh_days, refresh_periods
 from orchestration.settings import Settings
 from sources import lake_fs
 
@@ -89,7 +89,7 @@ def replay(live: Settings, first: date, last: date) -> ReplayReport:
     usage = refresh_days(span, tags=tags)
     runs.append({"job": USAGE_JOB, "run_id": usage.run_id, "success": usage.success})
     if usage.success:
-        periods = execute(PERIODS_JOB, key_range=span.months, tags=tags)
+        periods = refresh_periods(span, tags=tags)
         runs.append({"job": PERIODS_JOB, "run_id": periods.run_id, "success": periods.success})
     marts, files = [], []
     if all(r["success"] for r in runs):

@@ -139,6 +139,24 @@ def execute(
     return result
 
 
+def fresh_models(assets_def, partition_keys=(None,)) -> list:
+    """The models of `assets_def` that need no rebuild in the run's partitions
+    (orchestration.fresh_models): nothing they read or run changed since they were built."""
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+    from orchestration.fresh_models import fresh_keys
+
+    with DagsterInstance.get() as instance:
+        return fresh_keys(
+            instance,
+            defs.resolve_asset_graph(),
+            assets_def.specs,
+            Settings.from_env().warehouse,
+            partition_keys,
+        )
+
+
 def refresh_days(
     span: DataSpan,
     *,
@@ -147,30 +165,42 @@ def refresh_days(
     say: Callable[[str], None] | None = None,
 ):
     """`refresh_usage` over the span's days, without its landing step (landed just before) and
-    without the unpartitioned models that are fresh (orchestration.fresh_models): nothing they
-    read or run changed since they were built."""
-    from dagster import DagsterInstance
-
-    from orchestration.definitions import defs
+    without the unpartitioned models that are fresh."""
     from orchestration.defs.dbt import warehouse_models
     from orchestration.defs.landing import LANDING_SPECS
-    from orchestration.fresh_models import fresh_keys
 
     skip = [spec.key for spec in LANDING_SPECS]
-    with DagsterInstance.get() as instance:
-        fresh = fresh_keys(
-            instance,
-            defs.resolve_asset_graph(),
-            warehouse_models.specs,
-            Settings.from_env().warehouse,
-            warehouse_models.check_specs,
-        )
+    fresh = fresh_models(warehouse_models)
     if fresh and say is not None:
         total = len(warehouse_models.keys)
         say(f"{len(fresh)} of {total} unpartitioned models fresh (inputs and code unchanged): kept")
     return execute(
         USAGE_JOB, key_range=span.days, tags=tags, skip=skip + fresh, run_config=run_config
     )
+
+
+def refresh_periods(
+    span: DataSpan,
+    *,
+    tags: dict | None = None,
+    run_config: dict | None = None,
+    say: Callable[[str], None] | None = None,
+):
+    """`refresh_periods` over the span's months, without the period models fresh in every one of
+    them: after an append of usage, rating, the usage journals and the usage reconciliations are
+    rebuilt, not the billing, ERP and cash ones. (The close runs every model and gate: its
+    report and its export are judged on the gates of their own run.)"""
+    from dagster import PartitionKeyRange
+
+    from orchestration.defs.dbt import period_models
+    from orchestration.partitions import billing_periods
+
+    months = billing_periods.get_partition_keys_in_range(PartitionKeyRange(*span.months))
+    fresh = fresh_models(period_models, months)
+    if fresh and say is not None:
+        total = len(period_models.keys)
+        say(f"{len(fresh)} of {total} period models fresh (inputs and code unchanged): kept")
+    return execute(PERIODS_JOB, key_range=span.months, tags=tags, skip=fresh, run_config=run_config)
 
 
 def run_inputs(settings: Settings, close: bool = True) -> dict:
@@ -242,7 +272,10 @@ def _run_sequence(settings, close, land, tags, on_run, run_config, say) -> list:
         return results
     job = CLOSE_JOB if close else PERIODS_JOB
     say(f"{job}: billing periods {span.months[0][:7]}..{span.months[1][:7]}")
-    step(execute(job, key_range=span.months, tags=tags, run_config=run_config))
+    if close:
+        step(execute(job, key_range=span.months, tags=tags, run_config=run_config))
+    else:
+        step(refresh_periods(span, tags=tags, run_config=run_config, say=say))
     return results
 
 
@@ -254,5 +287,5 @@ def run_intraday(settings: Settings, day: date, *, tags: dict | None = None) -> 
     if results[-1].success:
         results.append(refresh_days(span, tags=tags))
     if results[-1].success:
-        results.append(execute(PERIODS_JOB, key_range=span.months, tags=tags))
+        results.append(refresh_periods(span, tags=tags))
     return results

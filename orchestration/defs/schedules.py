@@ -9,18 +9,27 @@ a night finishes before that night's period run starts.
   arrivals and the reconciliation marts; never an ERP export.
 - month_end_close (U2C_CLOSE_CRON, the 1st at 06:00): the final ERP exports of the month just
   ended, then its close report.
+
+The period runs (nightly and intra-day) leave out the period models that are fresh
+(orchestration.fresh_models): after an hour of usage, rating and the usage reconciliations are
+rebuilt, the billing, ERP and cash ones kept. Only when no run is queued or running: runs start
+one at a time in the order they were queued, so none can change the inputs between the tick and
+the run; behind another run the tick cannot know, and asks for every model.
 - prune_run_history (03:30): run history older than U2C_RUN_RETENTION_DAYS (default 90).
 """
 
 import os
 
 from dagster import (
+    DagsterRunStatus,
     RunRequest,
+    RunsFilter,
     ScheduleDefinition,
     ScheduleEvaluationContext,
     schedule,
 )
 
+from orchestration.fresh_models import fresh_keys
 from orchestration.jobs import CLOSE_JOB, PERIODS_JOB, USAGE_JOB
 from orchestration.partitions import day_key, month_key, previous_day, previous_month
 
@@ -31,16 +40,52 @@ def cron(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
-def _request(kind: str, partition: str, when) -> RunRequest:
+# runs that will run, or are running, before a run queued now
+UNFINISHED = [
+    DagsterRunStatus.QUEUED,
+    DagsterRunStatus.NOT_STARTED,
+    DagsterRunStatus.STARTING,
+    DagsterRunStatus.STARTED,
+    DagsterRunStatus.CANCELING,
+]
+
+
+def _request(kind: str, partition: str, when, asset_selection=None) -> RunRequest:
     return RunRequest(
         run_key=f"{kind}-{partition}-{when:%Y%m%dT%H%M}",
         partition_key=partition,
         tags={"u2c/schedule": kind},
+        asset_selection=asset_selection,
     )
 
 
-def partition_schedule(name, cron_env, default_cron, job_name, kind, partition, description):
-    """A schedule asking for one partition of `job_name`: `partition(tick time)` gives its key."""
+def without_fresh_models(context: ScheduleEvaluationContext, job_name: str, partition: str):
+    """The job's assets but the period models fresh in `partition`; None (the whole job) while
+    another run is queued or running, or without the code location to tell."""
+    from orchestration.defs.dbt import period_models
+    from orchestration.settings import Settings
+
+    repository = context.repository_def
+    if repository is None or context.instance.get_runs_count(RunsFilter(statuses=UNFINISHED)):
+        return None
+    fresh = fresh_keys(
+        context.instance,
+        repository.asset_graph,
+        period_models.specs,
+        Settings.from_env().warehouse,
+        [partition],
+    )
+    if not fresh:
+        return None
+    keys = repository.get_job(job_name).asset_layer.executable_asset_keys
+    return sorted(set(keys) - set(fresh), key=str)
+
+
+def partition_schedule(
+    name, cron_env, default_cron, job_name, kind, partition, description, keep_fresh=False
+):
+    """A schedule asking for one partition of `job_name`: `partition(tick time)` gives its key;
+    `keep_fresh`: without the period models fresh in it (when nothing runs before it)."""
 
     @schedule(
         name=name,
@@ -51,7 +96,9 @@ def partition_schedule(name, cron_env, default_cron, job_name, kind, partition, 
     )
     def tick(context: ScheduleEvaluationContext):
         now = context.scheduled_execution_time
-        return _request(kind, partition(now), now)
+        key = partition(now)
+        selection = without_fresh_models(context, job_name, key) if keep_fresh else None
+        return _request(kind, key, now, selection)
 
     return tick
 
@@ -74,6 +121,7 @@ nightly_periods = partition_schedule(
     lambda now: month_key(previous_day(now)),
     "The current billing period (of yesterday): rating, journals, reconciliation, the analysts' "
     "publish.",
+    keep_fresh=True,
 )
 intraday_usage = partition_schedule(
     "intraday_usage",
@@ -92,6 +140,7 @@ intraday_periods = partition_schedule(
     "intraday",
     lambda now: month_key(now.date()),
     "The reconciliation marts of the current period; no ERP export.",
+    keep_fresh=True,
 )
 month_end_close = partition_schedule(
     "month_end_close",

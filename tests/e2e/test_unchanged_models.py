@@ -1,12 +1,16 @@
 """A run rebuilds what changed, not the whole warehouse: the unpartitioned models (staging,
 billing, CRM and ERP dimensions) whose code and inputs did not change since they were built are
-kept (orchestration.fresh_models); what reads new data or a missing relation is rebuilt. On the
-shared world (tests/e2e/conftest.py), after test_replay's late data: this module sorts last."""
+kept (orchestration.fresh_models); what reads new data or a missing relation is rebuilt. So are
+the period models of an intra-day refresh. On the shared world (tests/e2e/conftest.py), after
+test_replay's late data: this module sorts last."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -105,3 +109,92 @@ def test_new_usage_a_lost_table_and_a_failed_test_rebuild_what_they_reach_and_no
     assert 0 < kept < total
     assert count(world, "select count(*) from marts.invoices") == invoices
     assert count(world, distinct_events) == events_before + 1
+
+
+# the intra-day path (orchestration.runner.run_intraday), in its own process as the bench runs it
+INTRADAY = """
+import json, sys
+from datetime import date
+from orchestration.runner import ready, run_intraday
+from orchestration.settings import Settings
+settings = Settings.from_env()
+ready(settings)
+results = run_intraday(settings, date.fromisoformat(sys.argv[1]))
+print(json.dumps({r.job_def.name: r.run_id for r in results if r.success}))
+"""
+# the intra-day period schedule's tick, evaluated by Dagster against the world's instance
+PERIOD_TICK = """
+import json
+from datetime import UTC, datetime
+from dagster import DagsterInstance, build_schedule_context
+from orchestration.settings import Settings
+Settings.from_env().apply()
+from orchestration.definitions import defs
+from orchestration.defs.schedules import intraday_periods
+with DagsterInstance.get() as instance:
+    context = build_schedule_context(
+        scheduled_execution_time=datetime(2026, 9, 30, 14, 20, tzinfo=UTC),
+        repository_def=defs.get_repository_def(),
+        instance=instance,
+    )
+    [request] = intraday_periods.evaluate_tick(context).run_requests
+    keys = request.asset_selection
+    print(json.dumps(None if keys is None else sorted(k.to_user_string() for k in keys)))
+"""
+USAGE_ONLY_RECS = ("rec_usage_billing", "rec_usage_meters")
+DOCUMENT_RECS = ("rec_billing_erp", "rec_payments_cash", "rec_adjustments_erp")
+
+
+def python_in(world: Path, script: str, *args: str):
+    """`script` run by this Python in its own process on the world; its last line, as JSON. (A
+    file, not `python -c`: pyspark, which Great Expectations imports, takes a main module without
+    a file for its doctests and exits.)"""
+    env = {**os.environ, "U2C_DATA_DIR": str(world)}
+    env.pop("DAGSTER_HOME", None)
+    path = world.parent / "script.py"
+    path.write_text(script)
+    done = subprocess.run(
+        [sys.executable, str(path), *args], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def rows(world: Path, mart: str) -> list[tuple]:
+    with duckdb.connect(str(world / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute(f"select * from marts.{mart} order by all").fetchall()
+
+
+def test_an_intraday_period_refresh_rebuilds_the_usage_reconciliations_and_keeps_the_others(
+    world: Path,
+):
+    distinct_events = "select count(*) from intermediate.int_usage_events_deduplicated"
+    events_before = count(world, distinct_events)
+    source = world / "inbox" / "usage" / "events_2026-09-30.jsonl"
+    events = [json.loads(line) for line in source.read_text().splitlines()]
+    event = next(e for e in events if e["time"].startswith("2026-09-30"))
+    (source.parent / "events_extra_intraday.jsonl").write_text(
+        json.dumps({**event, "id": "extra_intraday_1"}) + "\n"
+    )
+
+    runs = python_in(world, INTRADAY, "2026-09-30")
+
+    assert list(runs) == ["land_inbox", "refresh_usage", "refresh_periods"]
+    built = materialized(world, runs["refresh_periods"])
+    # what reads usage is rebuilt; the billing, ERP and cash reconciliations and the journals
+    # of documents read none of the new rows, so they are kept
+    assert {f"marts/{m}" for m in USAGE_ONLY_RECS} | {"marts/journal_lines"} <= built
+    assert not built & {f"marts/{m}" for m in DOCUMENT_RECS}
+    assert "intermediate/int_journal_documents" not in built
+    assert count(world, distinct_events) == events_before + 1
+    kept = {m: rows(world, m) for m in (*DOCUMENT_RECS, *USAGE_ONLY_RECS)}
+
+    # nothing is stale now: the period schedule's next tick asks for no period model, only what
+    # follows them (the export confirmation, the analysts' publish)
+    selection = python_in(world, PERIOD_TICK)
+    assert selection is not None and "published/marts" in selection
+    assert not {k for k in selection if k.endswith(DOCUMENT_RECS + USAGE_ONLY_RECS)}
+
+    # a full run rebuilds every period model: what was kept is what a rebuild gives
+    full_run(world)
+    assert {m: rows(world, m) for m in kept} == kept

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from dagster import build_schedule_context
+from dagster import build_schedule_context, instance_for_test
 
 from orchestration.defs.schedules import (
     intraday_periods,
@@ -23,10 +23,13 @@ def requests(schedule, when: datetime):
     # the job's partitions, as the daemon does
     from orchestration.definitions import defs
 
-    context = build_schedule_context(
-        scheduled_execution_time=when, repository_def=defs.get_repository_def()
-    )
-    return schedule.evaluate_tick(context).run_requests
+    with instance_for_test() as instance:  # nothing built yet: no model is fresh
+        context = build_schedule_context(
+            scheduled_execution_time=when,
+            repository_def=defs.get_repository_def(),
+            instance=instance,
+        )
+        return schedule.evaluate_tick(context).run_requests
 
 
 @pytest.mark.parametrize(
@@ -46,12 +49,39 @@ def test_each_schedule_requests_the_right_partition(schedule, when, partition, d
 
     [request] = requests(schedule, when)
     assert request.partition_key == partition
+    assert request.asset_selection is None  # nothing built yet: the whole job
     # the code location serves the schedule, and its job has that partition at that time
     assert defs.resolve_schedule_def(schedule.name) is schedule
     job = defs.resolve_job_def(schedule.job_name)
     assert partition in job.partitions_def.get_partition_keys(current_time=when)
     # one run per tick: the same tick evaluated twice gives the same run key
     assert requests(schedule, when)[0].run_key == request.run_key
+
+
+def test_a_period_tick_behind_another_run_asks_for_the_whole_job(defs_data_dir: Path, monkeypatch):
+    """Runs start in queue order, so only with none queued or running can the tick's view of
+    what is fresh be the run's; behind another run it does not look, and asks for everything."""
+    from dagster import DagsterRunStatus
+
+    from orchestration.definitions import defs
+    from orchestration.defs import schedules
+
+    looked = []
+    monkeypatch.setattr(schedules, "fresh_keys", lambda *args: looked.append(args) or [])
+    when = datetime(2026, 10, 1, 14, 20, tzinfo=UTC)
+    with instance_for_test() as instance:
+        context = build_schedule_context(
+            scheduled_execution_time=when,
+            repository_def=defs.get_repository_def(),
+            instance=instance,
+        )
+        [request] = schedules.intraday_periods.evaluate_tick(context).run_requests
+        assert request.asset_selection is None and len(looked) == 1  # looked: nothing fresh
+        instance.create_run_for_job(
+            defs.resolve_job_def("land_inbox"), status=DagsterRunStatus.STARTED
+        )
+        [request] = schedules.intraday_periods.evaluate_tick(context).run_requests
+        assert request.asset_selection is None and len(looked) == 1  # did not look
 
 
 def test_only_the_close_exports_and_every_schedule_starts_stopped(defs_data_dir: Path):
