@@ -9,13 +9,13 @@ a night finishes before that night's period run starts.
   arrivals and the reconciliation marts; never an ERP export.
 - month_end_close (U2C_CLOSE_CRON, the 1st at 06:00): the final ERP exports of the month just
   ended, then its close report.
+- prune_run_history (03:30): run history older than U2C_RUN_RETENTION_DAYS (default 90).
 
 The period runs (nightly and intra-day) leave out the period models that are fresh
 (orchestration.fresh_models): after an hour of usage, rating and the usage reconciliations are
 rebuilt, the billing, ERP and cash ones kept. Only when no run is queued or running: runs start
 one at a time in the order they were queued, so none can change the inputs between the tick and
 the run; behind another run the tick cannot know, and asks for every model.
-- prune_run_history (03:30): run history older than U2C_RUN_RETENTION_DAYS (default 90).
 """
 
 import os
