@@ -37,7 +37,10 @@ def project(tmp_path: Path) -> Path:
 
 def build(project: Path, sql: str, config: str = "") -> tuple[bool, str]:
     (project / "models" / "m.sql").write_text(f"{config}\n{sql}\n")
+    # its own target and logs: dbt would take DBT_TARGET_PATH from the environment, which the
+    # session's data dir sets (Settings.apply), and overwrite that project's manifest.json
     location = ["--project-dir", str(project), "--profiles-dir", str(project)]
+    location += ["--target-path", str(project / "target"), "--log-path", str(project / "logs")]
     result = dbtRunner().invoke(["run", *location, "--log-level", "none", "--no-partial-parse"])
     release_warehouse()  # dbt-duckdb keeps the database open in this process
     messages = [r.message or "" for r in (result.result or [])] if result.result else []

@@ -14,9 +14,12 @@ def test_the_summary_is_dbts_own_with_and_without_test_edges(defs_data_dir: Path
     from dbt.compilation import Linker
     from dbt.contracts.graph.manifest import Manifest
 
-    from orchestration.dbt_project import make_dbt_project
+    from orchestration.dbt_project import dbt_target_path
 
-    written = WritableManifest.read_and_check_versions(str(make_dbt_project().manifest_path))
+    # the manifest the fixture parsed, by its path (not the environment's data dir of the moment)
+    written = WritableManifest.read_and_check_versions(
+        str(dbt_target_path(defs_data_dir) / "manifest.json")
+    )
     manifest = Manifest.from_writable_manifest(written)
     linker = Linker()
     linker.link_graph(manifest)
