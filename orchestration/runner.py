@@ -139,22 +139,27 @@ def execute(
     return result
 
 
-def fresh_models(assets_def, partition_keys=(None,)) -> list:
+def fresh_models(assets_def, what: str, partition_keys=(None,), say=None) -> list:
     """The models of `assets_def` that need no rebuild in the run's partitions
-    (orchestration.fresh_models): nothing they read or run changed since they were built."""
+    (orchestration.fresh_models): nothing they read or run changed since they were built. `say`
+    hears how many of the `what` are kept."""
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
     from orchestration.fresh_models import fresh_keys
 
     with DagsterInstance.get() as instance:
-        return fresh_keys(
+        fresh = fresh_keys(
             instance,
             defs.resolve_asset_graph(),
             assets_def.specs,
             Settings.from_env().warehouse,
             partition_keys,
         )
+    if fresh and say is not None:
+        total = len(assets_def.keys)
+        say(f"{len(fresh)} of {total} {what} fresh (inputs and code unchanged): kept")
+    return fresh
 
 
 def refresh_days(
@@ -170,10 +175,7 @@ def refresh_days(
     from orchestration.defs.landing import LANDING_SPECS
 
     skip = [spec.key for spec in LANDING_SPECS]
-    fresh = fresh_models(warehouse_models)
-    if fresh and say is not None:
-        total = len(warehouse_models.keys)
-        say(f"{len(fresh)} of {total} unpartitioned models fresh (inputs and code unchanged): kept")
+    fresh = fresh_models(warehouse_models, "unpartitioned models", say=say)
     return execute(
         USAGE_JOB, key_range=span.days, tags=tags, skip=skip + fresh, run_config=run_config
     )
@@ -196,10 +198,7 @@ def refresh_periods(
     from orchestration.partitions import billing_periods
 
     months = billing_periods.get_partition_keys_in_range(PartitionKeyRange(*span.months))
-    fresh = fresh_models(period_models, months)
-    if fresh and say is not None:
-        total = len(period_models.keys)
-        say(f"{len(fresh)} of {total} period models fresh (inputs and code unchanged): kept")
+    fresh = fresh_models(period_models, "period models", months, say)
     return execute(PERIODS_JOB, key_range=span.months, tags=tags, skip=fresh, run_config=run_config)
 
 

@@ -60,13 +60,16 @@ def _request(kind: str, partition: str, when, asset_selection=None) -> RunReques
 
 
 def without_fresh_models(context: ScheduleEvaluationContext, job_name: str, partition: str):
-    """The job's assets but the period models fresh in `partition`; None (the whole job) while
-    another run is queued or running, or without the code location to tell."""
+    """For `refresh_periods`, the job's assets but the period models fresh in `partition`; None
+    (the whole job) for any other job, while another run is queued or running, or without the
+    code location to tell."""
     from orchestration.defs.dbt import period_models
     from orchestration.settings import Settings
 
     repository = context.repository_def
-    if repository is None or context.instance.get_runs_count(RunsFilter(statuses=UNFINISHED)):
+    if job_name != PERIODS_JOB or repository is None:
+        return None
+    if context.instance.get_runs_count(RunsFilter(statuses=UNFINISHED)):
         return None
     fresh = fresh_keys(
         context.instance,
@@ -81,11 +84,10 @@ def without_fresh_models(context: ScheduleEvaluationContext, job_name: str, part
     return sorted(set(keys) - set(fresh), key=str)
 
 
-def partition_schedule(
-    name, cron_env, default_cron, job_name, kind, partition, description, keep_fresh=False
-):
-    """A schedule asking for one partition of `job_name`: `partition(tick time)` gives its key;
-    `keep_fresh`: without the period models fresh in it (when nothing runs before it)."""
+def partition_schedule(name, cron_env, default_cron, job_name, kind, partition, description):
+    """A schedule asking for one partition of `job_name`: `partition(tick time)` gives its key.
+    A `refresh_periods` tick leaves out the period models fresh in it (when nothing runs before
+    it); the close asks for them all."""
 
     @schedule(
         name=name,
@@ -97,8 +99,7 @@ def partition_schedule(
     def tick(context: ScheduleEvaluationContext):
         now = context.scheduled_execution_time
         key = partition(now)
-        selection = without_fresh_models(context, job_name, key) if keep_fresh else None
-        return _request(kind, key, now, selection)
+        return _request(kind, key, now, without_fresh_models(context, job_name, key))
 
     return tick
 
@@ -121,7 +122,6 @@ nightly_periods = partition_schedule(
     lambda now: month_key(previous_day(now)),
     "The current billing period (of yesterday): rating, journals, reconciliation, the analysts' "
     "publish.",
-    keep_fresh=True,
 )
 intraday_usage = partition_schedule(
     "intraday_usage",
@@ -140,7 +140,6 @@ intraday_periods = partition_schedule(
     "intraday",
     lambda now: month_key(now.date()),
     "The reconciliation marts of the current period; no ERP export.",
-    keep_fresh=True,
 )
 month_end_close = partition_schedule(
     "month_end_close",
