@@ -12,17 +12,26 @@ opens the file and fsyncs for every statement: a dbt build of 250 models and tes
 took to build. With WAL, `synchronous=NORMAL` is durable when a process dies (a killed `u2c`);
 only an OS crash or power loss may lose the last events of the run history, never data: the lake,
 its ledger and the warehouse are written apart from it.
+
+A batch of events (Dagster's DAGSTER_EVENT_BATCH_SIZE, which `u2c` sets: a run's planned
+materializations, one per model and day partition, and a partition range's materializations) is
+one transaction per database, not one per event: all of it is stored or, on an error, none of it,
+and Dagster then stores the events one by one. The stock storage has no batch write and also
+opens a new engine on the index for every materialization to ask whether a table exists; here
+the answer is kept once it is yes (tables are only ever added).
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 
 import sqlalchemy as db
 from dagster import Field, StringSource
+from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.event_log import SqliteEventLogStorage
 from dagster._core.storage.event_log.schema import ConcurrencySlotsTable
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
@@ -76,21 +85,58 @@ class OneWriterSqliteEventLogStorage(SqliteEventLogStorage):
             self._open_engines: OrderedDict[str, Engine] = OrderedDict()
         return self._open_engines
 
+    @property
+    def _local(self) -> threading.local:
+        if "_thread_local" not in self.__dict__:
+            self._thread_local = threading.local()
+        return self._thread_local
+
+    def _engine(self, shard: str) -> Engine:
+        """The shard's engine, its database created on first use (call with `_db_lock` held)."""
+        engine = self._engines.get(shard)
+        if engine is None:
+            engine = _sqlite_engine(self.conn_string_for_shard(shard))
+            self._engines[shard] = engine
+            while len(self._engines) > OPEN_SHARDS:
+                self._engines.popitem(last=False)[1].dispose()
+        self._engines.move_to_end(shard)
+        if shard not in self._initialized_dbs:
+            self._initdb(engine)
+            self._initialized_dbs.add(shard)
+        return engine
+
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
-        with self._db_lock:
-            engine = self._engines.get(shard)
-            if engine is None:
-                engine = _sqlite_engine(self.conn_string_for_shard(shard))
-                self._engines[shard] = engine
-                while len(self._engines) > OPEN_SHARDS:
-                    self._engines.popitem(last=False)[1].dispose()
-            self._engines.move_to_end(shard)
-            if shard not in self._initialized_dbs:
-                self._initdb(engine)
-                self._initialized_dbs.add(shard)
-            with engine.connect() as conn, conn.begin():
-                yield conn
+        batch = getattr(self._local, "batch", None)
+        if batch is not None:  # this thread is storing a batch and holds the lock
+            yield self._batch_connection(batch, shard)
+            return
+        with self._db_lock, self._engine(shard).connect() as conn, conn.begin():
+            yield conn
+
+    def _batch_connection(self, batch: tuple[ExitStack, dict], shard: str) -> Connection:
+        stack, connections = batch
+        if shard not in connections:
+            conn = stack.enter_context(self._engine(shard).connect())
+            stack.enter_context(conn.begin())
+            connections[shard] = conn
+        return connections[shard]
+
+    def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
+        """Store the events as `store_event` does, in one transaction per database written."""
+        with self._db_lock, ExitStack() as stack:
+            self._local.batch = (stack, {})
+            try:
+                for event in events:
+                    self.store_event(event)
+            finally:
+                self._local.batch = None
+
+    def has_table(self, table_name: str) -> bool:
+        present = self.__dict__.setdefault("_tables_present", set())
+        if table_name not in present and super().has_table(table_name):
+            present.add(table_name)
+        return table_name in present
 
     def _close_all(self) -> None:
         with self._db_lock:

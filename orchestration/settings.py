@@ -133,6 +133,10 @@ class Settings:
             # lands in the source tree
             "DBT_TARGET_PATH": str(self.dbt_target),
             "DAGSTER_HOME": str(self.dagster_home),
+            # Dagster stores a batch of events (a run's planned materializations, one per model
+            # and day; a partition range's materializations) with one write per database
+            # (orchestration/instance_storage.py), not one per event
+            "DAGSTER_EVENT_BATCH_SIZE": os.environ.get("DAGSTER_EVENT_BATCH_SIZE", "1000"),
             # only when set: by default dbt's sources fall back to $U2C_DATA_DIR/lake, so a
             # resource bound to another data dir never reads this one's lake
             **(
