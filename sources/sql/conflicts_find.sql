@@ -85,7 +85,10 @@ select
     c.seen_before
 from compared as c
 left join exact as new_payload on c.line_number = new_payload.line_number
-left join exact as ref_payload on c.ref_line = ref_payload.line_number and not c.seen_before
+-- an equality join (a hash join): a condition on seen_before here made it a nested loop
+left join exact as ref_payload on c.ref_line = ref_payload.line_number
 where
     c.hash_differs
-    or new_payload.p is distinct from coalesce(c.ref_payload, ref_payload.p)
+    or new_payload.p is distinct from (
+        case when c.seen_before then c.ref_payload else ref_payload.p end
+    )

@@ -405,3 +405,44 @@ def test_conflicts_are_the_same_checked_in_buckets(tmp_path: Path, monkeypatch, 
         ("events_2.jsonl", 6, "landed before, but a different payload"),
         ("events_2.jsonl", 7, "landed before, but a different payload"),
     }
+
+
+def test_a_payload_under_the_same_fingerprint_is_still_compared_field_by_field(tmp_path: Path):
+    """A fingerprint collision cannot pass a different event off as an exact re-delivery: rows
+    whose hash equals their reference's are compared on the fields themselves, against a landed
+    event and against an earlier line of the same batch."""
+    from sources.conflicts import find_conflicts
+
+    inbox = tmp_path / "inbox" / "usage"
+    inbox.mkdir(parents=True)
+    (inbox / "events_1.jsonl").write_bytes(b"\n".join(dumps(event(n)) for n in (1, 2)) + b"\n")
+    land_inbox(tmp_path / "inbox", tmp_path / "lake", CONTRACTS)
+    old = [str(p) for p in (tmp_path / "lake" / "raw").rglob("*.parquet") if p.name[0] != "_"]
+    new = tmp_path / "new.parquet"
+    with duckdb.connect() as con:
+        # e1 again, exact; e2 again with another body under e2's fingerprint; e9 twice in the
+        # batch, the second with another body under the first's fingerprint, then exact again
+        of = "from read_parquet($old) where id"
+        con.execute(
+            f"""
+            copy (
+                select * {of} = 'e1'
+                union all
+                select * replace (2 as line_number, '{{"status": 500}}' as data) {of} = 'e2'
+                union all
+                select * replace ('e9' as id, 3 as line_number) {of} = 'e1'
+                union all
+                select * replace ('e9' as id, 4 as line_number, '{{"status": 404}}' as data)
+                {of} = 'e1'
+                union all
+                select * replace ('e9' as id, 5 as line_number) {of} = 'e1'
+            ) to '{new}' (format parquet)
+            """,
+            {"old": old},
+        )
+    found = find_conflicts(new, old, USAGE)
+    seen = {line: rejection.detail.split(" as an event ")[1] for line, rejection in found.items()}
+    assert seen == {
+        2: "landed before, but a different payload",
+        4: "earlier in this file, but a different payload",
+    }
