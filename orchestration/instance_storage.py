@@ -35,6 +35,7 @@ from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.event_log import SqliteEventLogStorage
 from dagster._core.storage.event_log.schema import ConcurrencySlotsTable
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
+from dagster._serdes import ConfigurableClassData
 from dagster._utils.concurrency import ConcurrencySlotStatus
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
@@ -78,18 +79,12 @@ class OneWriterSqliteEventLogStorage(SqliteEventLogStorage):
             base_dir = os.path.join(os.environ["DAGSTER_HOME"], "history", "runs", "")
         return cls(base_dir, inst_data=inst_data)
 
-    @property
-    def _engines(self) -> OrderedDict[str, Engine]:
-        # created on first use: the stock constructor connects before a subclass could set it
-        if "_open_engines" not in self.__dict__:
-            self._open_engines: OrderedDict[str, Engine] = OrderedDict()
-        return self._open_engines
-
-    @property
-    def _local(self) -> threading.local:
-        if "_thread_local" not in self.__dict__:
-            self._thread_local = threading.local()
-        return self._thread_local
+    def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
+        # set before the stock constructor, which may already write (a new index is reindexed)
+        self._engines: OrderedDict[str, Engine] = OrderedDict()
+        self._local = threading.local()
+        self._tables_present: set[str] = set()
+        super().__init__(base_dir, inst_data=inst_data)
 
     def _engine(self, shard: str) -> Engine:
         """The shard's engine, its database created on first use (call with `_db_lock` held)."""
@@ -133,10 +128,9 @@ class OneWriterSqliteEventLogStorage(SqliteEventLogStorage):
                 self._local.batch = None
 
     def has_table(self, table_name: str) -> bool:
-        present = self.__dict__.setdefault("_tables_present", set())
-        if table_name not in present and super().has_table(table_name):
-            present.add(table_name)
-        return table_name in present
+        if table_name not in self._tables_present and super().has_table(table_name):
+            self._tables_present.add(table_name)
+        return table_name in self._tables_present
 
     def _close_all(self) -> None:
         with self._db_lock:
