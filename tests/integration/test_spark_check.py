@@ -50,3 +50,5 @@ def test_spark_builds_the_same_marts_as_duckdb(tmp_path: Path) -> None:
     assert [d.table for d in result.diffs if d.duckdb_rows == 0] == [], shown
     assert [d.table for d in result.diffs if not d.identical] == [], shown
     assert result.ok
+    # Hive's session resources dir is the data dir's (profiles.yml), not a new one in /tmp
+    assert (tmp_path / "spark" / "resources").is_dir()
