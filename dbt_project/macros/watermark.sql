@@ -2,13 +2,21 @@
     filter on the source is a constant DuckDB can push into the Parquet scan (row-group pruning).
     Outside an incremental run it is the open lower bound. -#}
 {% macro incremental_watermark(column, default="timestamp '1900-01-01'") -%}
-    {%- if is_incremental() and execute -%}
-        {%- set result = run_query("select max(" ~ column ~ ") from " ~ this) -%}
-        {%- set value = result.columns[0].values()[0] -%}
-        {%- if value is none -%}{{ default }}{%- else -%}timestamp '{{ value }}'{%- endif -%}
+    {%- if is_incremental() -%}
+        {{ newest_timestamp(column, this, default) }}
     {%- else -%}
         {{ default }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The newest value of the timestamp `column` in `relation`, as a SQL literal, read at run time
+    (`default` at parse time, or when the relation holds no value). -#}
+{% macro newest_timestamp(column, relation, default=none) -%}
+    {%- set values = query_column("select max(" ~ column ~ ") from " ~ relation) -%}
+    {%- if values and values[0] is not none -%}
+        {{ return("timestamp '" ~ values[0] ~ "'") }}
+    {%- endif -%}
+    {{ return(default) }}
 {%- endmacro %}
 
 {#- The values of the first column of `sql`, run at compile time ([] at parse time): for bounds

@@ -1,20 +1,33 @@
 {#- The combination of columns is a key: no two rows share it.
     Rows are matched on a 64-bit hash of the key first (cheap on big tables); only rows whose
     hash repeats are grouped on the key itself, so a hash collision is no failure.
-    For a big incremental table (deduplicated usage), new_column / new_days check only what the
-    last runs could break: the keys of the rows within new_days of new_column's latest value,
-    looked for among the rows whose same_column (a column that rows sharing a key share, e.g. the
-    event time of an exact re-delivery) lies in those new rows' range. The range is read before
-    the test runs, so DuckDB skips the other row groups by their min/max: the test's cost follows
-    the new rows, not the table's history. -#}
-{% test unique_combination(model, combination_of_columns, new_column=none, new_days=1, same_column=none) %}
+    For a big append-only table (deduplicated usage), new_column / checked_through check only
+    the rows this test has not passed yet. checked_through names a model built from this one
+    (same schema) that `dbt build` builds only once this test has passed, and skips when it
+    fails: its newest new_column is the newest row already checked. The new rows' keys are
+    looked for among the rows whose same_column (a not-null column that rows sharing a key
+    share, e.g. the event time of an exact re-delivery) lies in the new rows' range. The mark and
+    the range are read before the test runs, so DuckDB skips the other row groups by their
+    min/max: the test's cost follows the new rows, not the table's history. A failed test leaves
+    the mark where it was, so the next build checks the same rows again; without the model (a
+    first build, a replay) every row is checked. A `dbt run`, or a build of checked_through
+    without this test, moves the mark past rows it never checked. -#}
+{% test unique_combination(model, combination_of_columns, new_column=none, checked_through=none, same_column=none) %}
 {%- set key = combination_of_columns | join(', ') %}
-{%- set since = "(select max(" ~ new_column ~ ") from " ~ model ~ ") - (" ~ new_days ~ ") * interval 1 day" %}
-{%- set bounds = [] %}
-{%- if new_column and same_column %}
+{%- set checked = none %}
+{%- if new_column and checked_through and execute %}
+    {%- set child = adapter.get_relation(
+        database=model.database, schema=model.schema, identifier=checked_through
+    ) %}
+    {%- set checked = newest_timestamp(new_column, child) if child else none %}
+{%- endif %}
+{%- set in_range = "true" %}
+{%- if checked and same_column %}
     {%- set bounds = query_column(
-        value_bounds_query(same_column, model, new_column ~ " >= " ~ since)
+        value_bounds_query(same_column, model, new_column ~ " > " ~ checked)
     ) | reject('none') | list %}
+    {%- set in_range = same_column ~ " between '" ~ bounds[0] ~ "' and '" ~ bounds[1] ~ "'"
+        if bounds else "false" %}
 {%- endif %}
 with
 
@@ -23,16 +36,14 @@ keyed {{ cte_not_materialized() }} (
         {{ key }},
         {{ key_hash(key) }} as key_hash
     from {{ model }}
-    {% if bounds -%}
-    where {{ same_column }} between '{{ bounds[0] }}' and '{{ bounds[1] }}'
-    {%- endif %}
+    where {{ in_range }}
 ),
 
-{% if new_column -%}
+{% if checked -%}
 new_hashes as (
     select {{ key_hash(key) }} as key_hash
     from {{ model }}
-    where {{ new_column }} >= {{ since }}
+    where {{ new_column }} > {{ checked }}
 ),
 
 repeated_hashes as (
