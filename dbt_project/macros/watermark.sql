@@ -27,3 +27,19 @@
     {%- endif -%}
     {{ return([]) }}
 {%- endmacro %}
+
+{#- For a test of an append-only model: the newest `column` of `checked_through`, a model built
+    from `model` (in its schema) that `dbt build` builds only once `model`'s tests have passed
+    and skips when one fails. The rows of `model` up to it have passed those tests; a row-local
+    rule need only read the rows after it. None when that table is missing or empty (a first
+    build, a replay): every row is new. A `dbt run`, or a build of `checked_through` without
+    `model`'s tests, moves it past rows they never read. -#}
+{% macro tests_passed_through(model, column, checked_through) -%}
+    {%- if not (column and checked_through and execute) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set child = adapter.get_relation(
+        database=model.database, schema=model.schema, identifier=checked_through
+    ) -%}
+    {{ return(newest_timestamp(column, child) if child else none) }}
+{%- endmacro %}

@@ -7,8 +7,11 @@
     each unique column is one group-by, as in dbt's test. A failure is one row per broken rule:
     the rule, the column and its failures (rows with a null or another value; values repeated).
     A value list's strings are quoted (dbt's escape_single_quotes), its numbers and booleans are
-    not. -#}
-{% test column_rules(model, not_null=[], unique=[], accepted_values={}) %}
+    not. On an append-only model, new_column / checked_through let the not_null and
+    accepted_values rules (a row breaks them alone) read only the rows after the mark of
+    tests_passed_through, so their cost follows the new rows; unique still reads every row. -#}
+{% test column_rules(model, not_null=[], unique=[], accepted_values={}, new_column=none, checked_through=none) %}
+{%- set checked = tests_passed_through(model, new_column, checked_through) %}
 {#- (rule, column, the condition of a failing row): counted in one scan -#}
 {%- set counted = [] %}
 {%- for column in not_null %}
@@ -48,6 +51,9 @@ counts as (
         {{- "," if not loop.last }}
         {%- endfor %}
     from {{ model }}
+    {%- if checked %}
+    where {{ new_column }} > {{ checked }}
+    {%- endif %}
 ),
 {%- endif %}
 

@@ -2,25 +2,15 @@
     Rows are matched on a 64-bit hash of the key first (cheap on big tables); only rows whose
     hash repeats are grouped on the key itself, so a hash collision is no failure.
     For a big append-only table (deduplicated usage), new_column / checked_through check only
-    the rows this test has not passed yet. checked_through names a model built from this one
-    (same schema) that `dbt build` builds only once this test has passed, and skips when it
-    fails: its newest new_column is the newest row already checked. The new rows' keys are
-    looked for among the rows whose same_column (a not-null column that rows sharing a key
-    share, e.g. the event time of an exact re-delivery) lies in the new rows' range. The mark and
-    the range are read before the test runs, so DuckDB skips the other row groups by their
-    min/max: the test's cost follows the new rows, not the table's history. A failed test leaves
-    the mark where it was, so the next build checks the same rows again; without the model (a
-    first build, a replay) every row is checked. A `dbt run`, or a build of checked_through
-    without this test, moves the mark past rows it never checked. -#}
+    the rows this test has not passed yet, those after the mark of tests_passed_through (every
+    row when there is none). Their keys are looked for among the rows whose same_column (a
+    not-null column that rows sharing a key share, e.g. the event time of an exact re-delivery)
+    lies in the new rows' range. The mark and the range are read before the test runs, so DuckDB
+    skips the other row groups by their min/max: the test's cost follows the new rows, not the
+    table's history. -#}
 {% test unique_combination(model, combination_of_columns, new_column=none, checked_through=none, same_column=none) %}
 {%- set key = combination_of_columns | join(', ') %}
-{%- set checked = none %}
-{%- if new_column and checked_through and execute %}
-    {%- set child = adapter.get_relation(
-        database=model.database, schema=model.schema, identifier=checked_through
-    ) %}
-    {%- set checked = newest_timestamp(new_column, child) if child else none %}
-{%- endif %}
+{%- set checked = tests_passed_through(model, new_column, checked_through) %}
 {%- set in_range = "true" %}
 {%- if checked and same_column %}
     {%- set bounds = query_column(
