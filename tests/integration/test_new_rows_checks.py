@@ -7,27 +7,21 @@ warehouse's real schema (built empty from the lake's schema files), no world nee
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from orchestration.dbt_project import run_dbt
-from orchestration.settings import Settings
 from sources.landing import ensure_schema_files
 from sources.registry import CONTRACTS
+from tests.integration.conftest import dbt_test
+from tests.integration.test_dbt_unit_tests import dbt
 
 DEDUP = "intermediate.int_usage_events_deduplicated"
 METERED = "intermediate.int_usage_events_metered"
 BY_BATCH = "intermediate.int_usage_by_batch"
 KEY_TEST = "unique_combination_int_usage_events_deduplicated"
 METERED_RULES = "column_rules_int_usage_events_metered"
-
-
-def dbt(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    return run_dbt(data_dir, *args, environ={**os.environ, **Settings(data_dir=data_dir).environ()})
 
 
 def results(data_dir: Path) -> dict[str, dict]:
@@ -38,8 +32,7 @@ def results(data_dir: Path) -> dict[str, dict]:
 
 def run_test(data_dir: Path, name: str) -> tuple[str, int]:
     """Status and failures of the test `name`, run alone on the tables as they are."""
-    dbt(data_dir, "test", "--select", name)
-    result = results(data_dir)[name]
+    [result] = dbt_test(data_dir, name)
     return result["status"], result["failures"]
 
 
